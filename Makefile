@@ -1,0 +1,33 @@
+# The two set-up commands are `make corpus` and `make test`; each creates .venv
+# and installs the pinned dependencies on first use (a second call skips it).
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+OUT    ?= out/sample
+
+.PHONY: corpus test train bench sample clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+corpus: $(STAMP)
+	$(VENV)/bin/webtext corpus --sample --out $(OUT) --val_fraction 0.2 --docs_per_shard 8
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+train: $(STAMP)
+	$(VENV)/bin/webtext train --help
+
+bench: $(STAMP)
+	$(PY) bench/run_all.py
+
+sample: $(STAMP)
+	$(VENV)/bin/webtext sample --out src/webtext/sample/data
+
+clean:
+	rm -rf out .pytest_cache

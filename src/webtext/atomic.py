@@ -1,0 +1,20 @@
+"""Atomic, idempotent writes through Beam's filesystems (local, gs://, s3://)."""
+
+import hashlib
+
+from apache_beam.io.filesystems import FileSystems
+
+
+def write_atomically(path: str, data: bytes) -> str:
+    """Write under a temporary name, then rename over `path`; return the sha256 of the bytes.
+
+    Beam retries bundles, so a second write of the same path replaces the first.
+    """
+    directory, name = path.rsplit("/", 1)
+    temporary = FileSystems.join(directory, f".tmp-{name}")
+    with FileSystems.create(temporary) as out:
+        out.write(data)
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+    FileSystems.rename([temporary], [path])
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,68 @@
+"""The corpus configuration: typed, frozen and checked at construction.
+
+Every field is recorded in manifest.json, so a corpus says exactly how it was made.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+
+# WebText: "does not include links created after Dec 2017".
+WEBTEXT_CUTOFF_UTC = 1514764800  # 2018-01-01T00:00:00Z
+FETCH_MODES = ("replay", "live")
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot work; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class CorpusConfig:
+    inputs: tuple[str, ...] = ()  # Pushshift dumps (.zst/.jsonl/.gz/.xz/.bz2), paths or globs
+    url_lists: tuple[str, ...] = ()  # plain URL lists, one per line
+    out: str = "out"
+    fetch: str = "replay"  # "replay" reads WARC files; "live" fetches and writes WARC files
+    warc: tuple[str, ...] = ()  # WARC paths or globs for replay
+    # links
+    min_karma: int = 3
+    cutoff_utc: int | None = WEBTEXT_CUTOFF_UTC  # submissions at or after it do not count
+    drop_nsfw: bool = False
+    # live fetching
+    user_agent: str = "webtext/0.1 (+https://github.com/webtext/webtext; corpus research crawler)"
+    timeout_s: float = 10.0
+    delay_s: float = 1.0  # between two requests to one host, unless robots.txt asks for more
+    max_body_bytes: int = 5_000_000
+    allow_loopback: bool = False  # tests only: lets the crawler reach 127.0.0.0/8
+    # filters
+    min_words: int = 64
+    languages: tuple[str, ...] = ("en",)
+    # dedup
+    dedup_threshold: float = 0.8
+    num_perm: int = 128
+    shingle_words: int = 5
+    # shards
+    val_fraction: float = 0.005
+    docs_per_shard: int = 10_000
+    seed: int = 0
+
+    def __post_init__(self):
+        if not self.inputs and not self.url_lists:
+            raise ConfigError("no input: give --input with Pushshift dumps or --urls with a URL list")
+        if self.fetch not in FETCH_MODES:
+            raise ConfigError(f"--fetch must be one of {FETCH_MODES}, not {self.fetch!r}")
+        if self.fetch == "replay" and not self.warc:
+            raise ConfigError("--fetch replay needs --warc with the WARC files to replay")
+        if self.min_karma < 0:
+            raise ConfigError("--min_karma must be >= 0")
+        if not 0.0 < self.dedup_threshold < 1.0:
+            raise ConfigError("--dedup_threshold must be between 0 and 1 (exclusive)")
+        if self.num_perm < 16:
+            raise ConfigError("--num_perm must be at least 16")
+        if not 0.0 <= self.val_fraction < 1.0:
+            raise ConfigError("--val_fraction must be in [0, 1)")
+        if self.docs_per_shard < 1:
+            raise ConfigError("--docs_per_shard must be >= 1")
+        if self.min_words < 0:
+            raise ConfigError("--min_words must be >= 0")
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)

@@ -1,0 +1,1 @@
+"""Getting the pages: replay from WARC files, or polite, safe live fetching that writes WARC files."""

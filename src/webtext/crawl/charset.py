@@ -1,0 +1,42 @@
+"""Bytes to text: the HTTP header's charset, then the page's own <meta>, then detection.
+
+Browsers trust the header first; pages that lie in their header are rarer than
+pages with no header charset, for which charset-normalizer guesses.
+"""
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def charset_from_content_type(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return _known(value.strip().strip("\"'"))
+    return None
+
+
+def _known(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(body: bytes, content_type: str) -> tuple[str, str]:
+    """(text, encoding used). Never raises: undecodable bytes become U+FFFD."""
+    encoding = charset_from_content_type(content_type)
+    if encoding is None:
+        match = _META_CHARSET.search(body[:4096])
+        encoding = _known(match.group(1).decode("ascii", "ignore")) if match else None
+    if encoding is None:
+        try:
+            return body.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            best = from_bytes(body[:200_000]).best()
+            encoding = best.encoding if best else "utf-8"
+    return body.decode(encoding, errors="replace"), encoding

@@ -1,0 +1,76 @@
+"""Replay: responses read back from WARC files instead of the network.
+
+A replayed run is the offline, byte-for-byte repeatable twin of a live run:
+the live crawler writes every response it keeps to WARC, and replay reads
+those files (or anyone else's WARC files) by canonical URL.
+"""
+
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+from warcio.archiveiterator import ArchiveIterator
+
+from webtext.crawl.charset import decode_html
+from webtext.records import Drop, FetchResult, Link
+
+STAGE = "fetch"
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+
+
+class ArchivedResponse(NamedTuple):
+    target_uri: str
+    status: int
+    content_type: str
+    body: bytes
+    record_id: str
+    warc_path: str
+
+
+def read_warc(path: str) -> Iterator[ArchivedResponse]:
+    """Every HTTP response record of a WARC file (gzip per record, or plain)."""
+    raw = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
+    with raw:
+        for record in ArchiveIterator(raw):
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            yield ArchivedResponse(
+                target_uri=record.rec_headers.get_header("WARC-Target-URI") or "",
+                status=int(record.http_headers.get_statuscode() or 0),
+                content_type=record.http_headers.get_header("Content-Type") or "",
+                body=record.content_stream().read(),
+                record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
+                warc_path=path,
+            )
+
+
+def is_text_type(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() in TEXT_TYPES
+
+
+def response_to_result(link: Link, response: ArchivedResponse) -> FetchResult | Drop:
+    """A kept fetch result, or a Drop saying why the response cannot be used."""
+    if not 200 <= response.status < 300:
+        return Drop(STAGE, "http_status", link.url, str(response.status))
+    if response.content_type and not is_text_type(response.content_type):
+        return Drop(STAGE, "content_type", link.url, response.content_type[:100])
+    html, encoding = decode_html(response.body, response.content_type)
+    return FetchResult(link=link, status=response.status, final_url=response.target_uri,
+                       content_type=response.content_type, encoding=encoding, html=html,
+                       origin=f"replay:{response.record_id}")
+
+
+def match_replay(links: Iterable[Link], responses: Iterable[ArchivedResponse]) -> Iterator[FetchResult | Drop]:
+    """Join one canonical URL's links with its archived responses.
+
+    Several captures of one URL: the smallest record id wins, so the choice
+    does not depend on file or worker order. An archived URL that no link
+    asks for is not an input of this stage and is ignored.
+    """
+    responses = sorted(responses, key=lambda r: (r.record_id, r.warc_path))
+    for link in links:
+        if not responses:
+            yield Drop(STAGE, "not_archived", link.url)
+        else:
+            yield response_to_result(link, responses[0])

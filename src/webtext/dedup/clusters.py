@@ -1,0 +1,83 @@
+"""From LSH buckets to duplicate clusters and one deterministic survivor per cluster.
+
+A bucket's members become edges to the bucket's smallest id (a star, not all
+pairs); connected components of those edges are the clusters. The survivor is
+the most useful copy, independent of input order: highest karma, then the
+earliest Reddit link, then the smallest doc id.
+"""
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from webtext.records import Document, Drop
+
+STAGE = "dedup"
+
+
+class Member(NamedTuple):
+    """What dedup needs to know of a document to pick survivors."""
+
+    doc_id: str
+    karma: int
+    first_seen_utc: int
+
+
+def member_of(doc: Document) -> Member:
+    return Member(doc.doc_id, doc.karma, doc.first_seen_utc)
+
+
+def survivor_rank(member: Member) -> tuple:
+    return (-member.karma, member.first_seen_utc, member.doc_id)
+
+
+def best(members: Iterable[Member]) -> Member:
+    return min(members, key=survivor_rank)
+
+
+def exact_survivor(docs: Iterable[Document]) -> list[Document | Drop]:
+    """One group of documents with identical normalised text: keep the best, drop the rest."""
+    docs = list(docs)
+    keep = best(member_of(d) for d in docs)
+    return [d if d.doc_id == keep.doc_id else Drop(STAGE, "exact_duplicate", d.doc_id, keep.doc_id)
+            for d in sorted(docs, key=lambda d: d.doc_id)]
+
+
+def star_edges(members: Iterable[Member]) -> list[tuple[Member, Member]]:
+    """Edges from every bucket member to the bucket's smallest doc id."""
+    members = sorted(set(members), key=lambda m: m.doc_id)
+    return [(members[0], other) for other in members[1:]]
+
+
+def duplicates_of_components(edges: Iterable[tuple[tuple, tuple]]) -> list[tuple[str, str, int]]:
+    """(doc id, survivor id, cluster size) for every non-survivor, via union-find over the edges."""
+    parent: dict[Member, Member] = {}
+    edges = [(Member(*a), Member(*b)) for a, b in edges]  # plain tuples on the wire: a deterministic coder
+
+    def root(m: Member) -> Member:
+        parent.setdefault(m, m)
+        while parent[m] != m:
+            parent[m] = parent[parent[m]]
+            m = parent[m]
+        return m
+
+    for a, b in edges:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb, key=lambda m: m.doc_id)] = min(ra, rb, key=lambda m: m.doc_id)
+    clusters: dict[Member, list[Member]] = {}
+    for m in list(parent):
+        clusters.setdefault(root(m), []).append(m)
+    out = []
+    for members in clusters.values():
+        keep = best(members)
+        out.extend((m.doc_id, keep.doc_id, len(members)) for m in members if m != keep)
+    return sorted(out)
+
+
+def near_duplicate_verdict(doc_id: str, docs: list[Document], survivors: list[tuple[str, int]]) -> Document | Drop:
+    """Join of a document with its (survivor id, cluster size), if it lost its cluster."""
+    doc = docs[0]
+    if survivors:
+        survivor, size = survivors[0]
+        return Drop(STAGE, "near_duplicate", doc_id, f"{survivor} (cluster of {size})")
+    return doc

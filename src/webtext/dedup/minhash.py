@@ -1,0 +1,55 @@
+"""Shingles, MinHash signatures and LSH band keys.
+
+Word 5-gram shingles of the normalised text; datasketch's MinHash with its
+default sha1-based hash (process-stable) and a fixed seed, so a document's
+signature is the same on every worker. Bands and rows come from datasketch's
+own optimiser for the threshold, and are recorded in the manifest.
+"""
+
+import hashlib
+from functools import lru_cache
+
+from datasketch import MinHash, MinHashLSH
+
+from webtext.text_normalize import normalized_words
+
+MINHASH_SEED = 1
+
+
+def shingles(text: str, n: int) -> set[bytes]:
+    """Word n-grams of the normalised text; a text shorter than n words is one shingle."""
+    words = normalized_words(text)
+    if len(words) < n:
+        return {" ".join(words).encode("utf-8")}
+    return {" ".join(words[i:i + n]).encode("utf-8") for i in range(len(words) - n + 1)}
+
+
+def exact_key(text: str) -> str:
+    """Documents with the same normalised words are exact duplicates."""
+    return hashlib.sha1(" ".join(normalized_words(text)).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=8)
+def bands_and_rows(threshold: float, num_perm: int) -> tuple[int, int]:
+    """datasketch's choice of (bands, rows) minimising false positives + negatives at `threshold`."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+def collision_probability(jaccard: float, bands: int, rows: int) -> float:
+    """The S-curve: chance that a pair with this Jaccard shares at least one band."""
+    return 1.0 - (1.0 - jaccard**rows) ** bands
+
+
+class Signer:
+    """Builds signatures from one MinHash template (permutations generated once per worker)."""
+
+    def __init__(self, num_perm: int, shingle_words: int):
+        self._template = MinHash(num_perm=num_perm, seed=MINHASH_SEED)
+        self._shingle_words = shingle_words
+
+    def band_keys(self, text: str, bands: int, rows: int) -> list[tuple[int, bytes]]:
+        signature = self._template.copy()
+        signature.update_batch(sorted(shingles(text, self._shingle_words)))
+        values = signature.hashvalues
+        return [(band, values[band * rows:(band + 1) * rows].tobytes()) for band in range(bands)]

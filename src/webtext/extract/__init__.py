@@ -1,0 +1,1 @@
+"""Main text and title of each fetched page, with trafilatura."""

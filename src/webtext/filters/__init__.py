@@ -1,0 +1,1 @@
+"""Document filters: Wikipedia reached indirectly, length, language."""

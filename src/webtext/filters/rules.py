@@ -1,0 +1,55 @@
+"""Each filter: a document in, the document (perhaps annotated) or a Drop out.
+
+Defaults, and why:
+- Wikipedia: WebText "removed all Wikipedia documents", because Wikipedia is
+  in most evaluation sets. Links to it are dropped at the links stage; this
+  catches pages that reach it through a redirect.
+- `min_words` (64 whitespace words): pages shorter than a paragraph are mostly
+  error pages, paywalls and link stubs, not documents.
+- language: py3langid ships its model in the package (no downloads); English
+  by default, as WebText was.
+"""
+
+import py3langid
+
+from webtext.config import CorpusConfig
+from webtext.records import Document, Drop
+from webtext.urls import is_wikipedia
+
+STAGE = "filter"
+
+
+def drop_wikipedia(doc: Document) -> Document | Drop:
+    if is_wikipedia(doc.final_url) or is_wikipedia(doc.url):
+        return Drop(STAGE, "wikipedia", doc.url, doc.final_url)
+    return doc
+
+
+def drop_short(doc: Document, min_words: int) -> Document | Drop:
+    words = len(doc.text.split())
+    if words < min_words:
+        return Drop(STAGE, "too_short", doc.url, f"{words} words")
+    return doc
+
+
+def identify_language(text: str) -> str:
+    language, _ = py3langid.classify(text[:20_000])
+    return language
+
+
+def keep_languages(doc: Document, languages: tuple[str, ...]) -> Document | Drop:
+    language = identify_language(doc.text)
+    if languages and language not in languages:
+        return Drop(STAGE, "language", doc.url, language)
+    return doc._replace(language=language)
+
+
+def filter_document(doc: Document, config: CorpusConfig) -> Document | Drop:
+    """All filters in order, cheapest first; the first drop wins."""
+    for step in (drop_wikipedia,
+                 lambda d: drop_short(d, config.min_words),
+                 lambda d: keep_languages(d, config.languages)):
+        doc = step(doc)
+        if isinstance(doc, Drop):
+            return doc
+    return doc

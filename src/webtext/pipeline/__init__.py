@@ -1,0 +1,1 @@
+"""Wiring: options, the one Beam pipeline, accounting, the manifest and the CLI."""

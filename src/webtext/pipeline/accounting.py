@@ -1,0 +1,55 @@
+"""Per-stage accounting: in = kept + sum(dropped[reason]), counted independently.
+
+`in` and `kept` are counts of the PCollections entering and leaving a stage;
+drops are counted by reason from the drop records. The manifest checks that
+they balance instead of deriving one from the others.
+"""
+
+import json
+
+import apache_beam as beam
+
+STAGES = ("read", "select", "links", "fetch", "extract", "filter", "dedup", "tokenize")
+
+
+def _count_as(pcoll, stage: str, outcome: str):
+    return (pcoll
+            | f"Count{stage}_{outcome}" >> beam.combiners.Count.Globally()
+            | f"Key{stage}_{outcome}" >> beam.Map(lambda n: ((stage, outcome), n)))
+
+
+class TallyStage(beam.PTransform):
+    """One stage's (stage, outcome) -> count records; outcome is "in", "kept" or "dropped:<reason>"."""
+
+    def __init__(self, stage: str, inputs, kept, drops=None):
+        super().__init__()
+        self._stage, self._inputs, self._kept, self._drops = stage, inputs, kept, drops
+
+    def expand(self, pbegin):
+        stage = self._stage
+        parts = [_count_as(self._inputs, stage, "in"), _count_as(self._kept, stage, "kept")]
+        if self._drops is not None:
+            parts.append(self._drops
+                         | "ByReason" >> beam.Map(lambda d: ((d.stage, f"dropped:{d.reason}"), 1))
+                         | "SumReasons" >> beam.CombinePerKey(sum))
+        return parts | "Tally" >> beam.Flatten()
+
+
+def accounting_from_counts(counts: list[tuple[tuple[str, str], int]]) -> dict[str, dict]:
+    """{stage: {"in": n, "kept": k, "dropped": {reason: n}, "balanced": bool}} in pipeline order."""
+    table = {stage: {"in": 0, "kept": 0, "dropped": {}} for stage in STAGES}
+    for (stage, outcome), n in counts:
+        entry = table.setdefault(stage, {"in": 0, "kept": 0, "dropped": {}})
+        if outcome.startswith("dropped:"):
+            reason = outcome.removeprefix("dropped:")
+            entry["dropped"][reason] = entry["dropped"].get(reason, 0) + n
+        else:
+            entry[outcome] += n
+    for entry in table.values():
+        entry["dropped"] = dict(sorted(entry["dropped"].items()))
+        entry["balanced"] = entry["in"] == entry["kept"] + sum(entry["dropped"].values())
+    return table
+
+
+def counts_to_json_lines(counts) -> list[str]:
+    return [json.dumps([list(key), n]) for key, n in sorted(counts)]

@@ -1,0 +1,118 @@
+"""The `webtext` command. Unknown flags of `corpus` pass through to Beam as pipeline options."""
+
+import argparse
+import logging
+import sys
+import time
+
+from webtext.config import WEBTEXT_CUTOFF_UTC, ConfigError, CorpusConfig
+from webtext.pipeline.summary import format_summary
+
+
+class _BeamImportNoise(logging.Filter):
+    """Beam warns on import that optional Google Cloud clients are missing; webtext does not use them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("apitools not found")
+
+
+def _corpus_parser(sub) -> None:
+    p = sub.add_parser("corpus", help="build a corpus: submissions -> links -> pages -> text -> shards",
+                       description="Build a WebText-style corpus as one Beam pipeline. Flags this command does "
+                                   "not know (--runner, --direct_num_workers, --project, ...) go to Beam.")
+    p.add_argument("--input", action="append", default=[], metavar="GLOB",
+                   help="Pushshift-format dump(s): .zst (2 GiB window ok), .jsonl, .gz, .xz, .bz2; local or gs://, s3://")
+    p.add_argument("--urls", action="append", default=[], metavar="GLOB", help="plain URL list(s), one URL a line")
+    p.add_argument("--sample", action="store_true", help="use the bundled sample (dump + WARC), offline")
+    p.add_argument("--out", default="out", help="output directory (default: out)")
+    p.add_argument("--fetch", default=None, choices=("replay", "live"),
+                   help="replay: read pages from --warc files; live: fetch them and write WARC files")
+    p.add_argument("--warc", action="append", default=[], metavar="GLOB", help="WARC file(s) to replay")
+    p.add_argument("--min_karma", type=int, default=3, help="a link needs a submission scored at least this (3)")
+    p.add_argument("--cutoff_utc", type=int, default=WEBTEXT_CUTOFF_UTC,
+                   help="submissions created at or after this Unix time do not count (2018-01-01); -1: none")
+    p.add_argument("--drop_nsfw", action="store_true", help="drop submissions marked over_18")
+    p.add_argument("--min_words", type=int, default=64, help="drop documents with fewer words (64)")
+    p.add_argument("--languages", default="en", help="comma-separated language codes to keep ('' keeps all)")
+    p.add_argument("--dedup_threshold", type=float, default=0.8, help="near-duplicate Jaccard threshold (0.8)")
+    p.add_argument("--num_perm", type=int, default=128, help="MinHash permutations (128)")
+    p.add_argument("--val_fraction", type=float, default=0.005, help="share of documents in the validation split")
+    p.add_argument("--docs_per_shard", type=int, default=10_000, help="documents per shard file (10000)")
+    p.add_argument("--user_agent", default=CorpusConfig.user_agent, help="User-Agent for live fetching")
+    p.add_argument("--delay_s", type=float, default=1.0, help="seconds between two requests to one host")
+    p.add_argument("--allow_loopback", action="store_true", help=argparse.SUPPRESS)  # tests only
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def _config_from(args) -> CorpusConfig:
+    inputs, warc, fetch = list(args.input), list(args.warc), args.fetch
+    if args.sample:
+        from webtext.sample.paths import sample_dump, sample_warc
+        inputs.append(sample_dump())
+        warc.append(sample_warc())
+    return CorpusConfig(
+        inputs=tuple(inputs), url_lists=tuple(args.urls), out=args.out.rstrip("/") or "/",
+        fetch=fetch or ("replay" if warc else "live"), warc=tuple(warc),
+        min_karma=args.min_karma, cutoff_utc=None if args.cutoff_utc < 0 else args.cutoff_utc,
+        drop_nsfw=args.drop_nsfw, min_words=args.min_words,
+        languages=tuple(code.strip() for code in args.languages.split(",") if code.strip()),
+        dedup_threshold=args.dedup_threshold, num_perm=args.num_perm, val_fraction=args.val_fraction,
+        docs_per_shard=args.docs_per_shard, user_agent=args.user_agent, delay_s=args.delay_s,
+        allow_loopback=args.allow_loopback,
+    )
+
+
+def _run_corpus(args, beam_args: list[str]) -> int:
+    from webtext.pipeline.runner import run_corpus
+
+    try:
+        config = _config_from(args)
+    except ConfigError as error:
+        print(f"webtext corpus: {error}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    try:
+        manifest = run_corpus(config, beam_args)
+    except FileNotFoundError as error:
+        print(f"webtext corpus: {error}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(format_summary(manifest, config.out, time.monotonic() - started))
+    return 0
+
+
+def _run_sample(args, _beam_args) -> int:
+    from webtext.sample.generate import write_sample
+
+    for path in write_sample(args.out):
+        print(path)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="webtext", description="Rebuild GPT-2's WebText corpus, reproducibly.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _corpus_parser(sub)
+    sample = sub.add_parser("sample", help="regenerate the bundled sample (deterministic)")
+    sample.add_argument("--out", required=True, help="directory to write sample files to")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    """The CLI as a function: tests call run([...]) instead of spawning a process."""
+    parser = _parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "corpus":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().addFilter(_BeamImportNoise())
+    if not args.verbose:  # trafilatura warns once per page it discards; the drop records say it already
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    handlers = {"corpus": _run_corpus, "sample": _run_sample}
+    return handlers[args.command](args, rest)
+
+
+def main() -> int:
+    return run(sys.argv[1:])

@@ -1,0 +1,110 @@
+"""manifest.json: how a corpus was made and what it holds, checked after writing.
+
+Config, package versions, input checksums, per-stage accounting, dedup
+parameters, and every shard with its sha256, documents and tokens. It holds no
+wall-clock time or host name, so two runs of one config give the same manifest.
+"""
+
+import hashlib
+import json
+from importlib import metadata
+
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+
+from webtext.atomic import write_atomically
+from webtext.config import CorpusConfig
+from webtext.dedup.minhash import bands_and_rows, collision_probability
+from webtext.tokenize.gpt2 import EOT_ID, TOKENIZER_NAME, vocabulary_sha256
+
+MANIFEST_NAME = "manifest.json"
+FORMAT_VERSION = 1
+PACKAGES = ("webtext", "apache-beam", "trafilatura", "datasketch", "tiktoken", "pyarrow", "numpy",
+            "py3langid", "courlan", "warcio", "zstandard", "requests", "protego")
+
+
+class ManifestError(RuntimeError):
+    """The outputs do not match what the manifest says."""
+
+
+def file_checksum(path: str) -> dict:
+    digest, size = hashlib.sha256(), 0
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return {"path": path, "bytes": size, "sha256": digest.hexdigest()}
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def dedup_parameters(config: CorpusConfig) -> dict:
+    bands, rows = bands_and_rows(config.dedup_threshold, config.num_perm)
+    return {
+        "threshold": config.dedup_threshold, "num_perm": config.num_perm, "shingle_words": config.shingle_words,
+        "bands": bands, "rows": rows,
+        "s_curve": {f"{j:.1f}": round(collision_probability(j, bands, rows), 6) for j in (0.3, 0.5, 0.7, 0.8, 0.9)},
+    }
+
+
+def _relative(path: str, out_dir: str) -> str:
+    return path[len(out_dir):].lstrip("/") if path.startswith(out_dir) else path
+
+
+def build_manifest(config: CorpusConfig, inputs: list[str], url_lists: list[str], warc: list[str],
+                   stages: dict, shards: list[dict]) -> dict:
+    shards = sorted(shards, key=lambda s: (s["split"], s["index"]))
+    files = [{"split": s["split"], "index": s["index"], "count": s["count"], "documents": s["documents"],
+              "tokens": s["tokens"], "tokens_path": _relative(s["tokens_path"], config.out),
+              "tokens_sha256": s["tokens_sha256"], "text_path": _relative(s["text_path"], config.out),
+              "text_sha256": s["text_sha256"]} for s in shards]
+    splits = {}
+    for s in files:
+        split = splits.setdefault(s["split"], {"documents": 0, "tokens": 0, "shards": 0})
+        split["documents"] += s["documents"]
+        split["tokens"] += s["tokens"]
+        split["shards"] += 1
+    return {
+        "format_version": FORMAT_VERSION,
+        "config": config.to_json(),
+        "versions": package_versions(),
+        "inputs": {"dumps": [file_checksum(p) for p in inputs], "url_lists": [file_checksum(p) for p in url_lists],
+                   "warc": [file_checksum(p) for p in warc]},
+        "tokenizer": {"name": TOKENIZER_NAME, "vocabulary_sha256": vocabulary_sha256(), "eot_id": EOT_ID,
+                      "eot_placement": "after_each_document", "dtype": "uint16"},
+        "dedup": dedup_parameters(config),
+        "stages": stages,
+        "splits": splits,
+        "documents": sum(s["documents"] for s in files),
+        "tokens": sum(s["tokens"] for s in files),
+        "shards": files,
+    }
+
+
+def verify_shards(manifest: dict, out_dir: str) -> None:
+    """Re-hash every shard file; raise ManifestError on the first mismatch."""
+    for shard in manifest["shards"]:
+        for kind in ("tokens", "text"):
+            path = FileSystems.join(out_dir, shard[f"{kind}_path"])
+            actual = file_checksum(path)["sha256"]
+            if actual != shard[f"{kind}_sha256"]:
+                raise ManifestError(f"{path}: sha256 {actual} != manifest {shard[f'{kind}_sha256']}")
+
+
+def write_manifest(manifest: dict, out_dir: str) -> str:
+    path = FileSystems.join(out_dir, MANIFEST_NAME)
+    write_atomically(path, (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
+    return path
+
+
+def read_manifest(out_dir: str) -> dict:
+    with FileSystems.open(FileSystems.join(out_dir, MANIFEST_NAME)) as stream:
+        return json.loads(stream.read().decode("utf-8"))

@@ -1,0 +1,62 @@
+"""Run the corpus pipeline and write the manifest: what `webtext corpus` does, minus the CLI."""
+
+import json
+import logging
+import time
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from webtext.config import CorpusConfig
+from webtext.pipeline.accounting import accounting_from_counts
+from webtext.pipeline.build import WORK_DIR, build_pipeline, work_path
+from webtext.pipeline.manifest import build_manifest, verify_shards, write_manifest
+from webtext.sources.dumps import expand_globs
+
+logger = logging.getLogger(__name__)
+
+# Beam's DirectRunner first tries to download a Prism binary; the in-process
+# FnApiRunner never touches the network.
+DEFAULT_RUNNER = "FnApiRunner"
+OUTPUT_DIRS = ("tokens", "text", "links", "rejects", WORK_DIR)  # replaced on every run; warc/ is kept
+
+
+def beam_options(beam_args: list[str]) -> PipelineOptions:
+    args = list(beam_args)
+    if not any(a == "--runner" or a.startswith("--runner=") for a in args):
+        args.append(f"--runner={DEFAULT_RUNNER}")
+    return PipelineOptions(args)
+
+
+def _clear_outputs(out_dir: str) -> None:
+    for name in OUTPUT_DIRS:
+        path = FileSystems.join(out_dir, name)
+        if FileSystems.exists(path):
+            FileSystems.delete([path])
+
+
+def _read_json_lines(path: str) -> list:
+    with FileSystems.open(path) as stream:
+        return [json.loads(line) for line in stream.read().decode("utf-8").splitlines() if line.strip()]
+
+
+def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
+    """Run the whole pipeline; return the manifest it wrote (shards verified against it)."""
+    dumps = expand_globs(config.inputs) if config.inputs else []
+    url_lists = expand_globs(config.url_lists) if config.url_lists else []
+    warc = expand_globs(config.warc) if config.fetch == "replay" else []
+    FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
+    _clear_outputs(config.out)
+    started = time.monotonic()
+    with beam.Pipeline(options=beam_options(beam_args)) as pipeline:
+        build_pipeline(pipeline, config, dumps, url_lists, warc)
+    logger.info("pipeline finished in %.1f s", time.monotonic() - started)
+    counts = [((stage, outcome), n) for (stage, outcome), n in _read_json_lines(work_path(config.out, "accounting.jsonl"))]
+    shards = _read_json_lines(work_path(config.out, "shards.jsonl"))
+    if config.fetch == "live":
+        warc = expand_globs((FileSystems.join(config.out, "warc", "*.warc.gz"),)) if shards else []
+    manifest = build_manifest(config, dumps, url_lists, warc, accounting_from_counts(counts), shards)
+    write_manifest(manifest, config.out)
+    verify_shards(manifest, config.out)
+    return manifest

@@ -1,0 +1,18 @@
+"""The end-of-run summary the CLI prints, from the manifest alone."""
+
+
+def format_summary(manifest: dict, out_dir: str, seconds: float) -> str:
+    lines = [f"{'stage':<10}{'in':>9}{'kept':>9}  dropped"]
+    for stage, entry in manifest["stages"].items():
+        drops = ", ".join(f"{reason} {n}" for reason, n in entry["dropped"].items()) or "-"
+        flag = "" if entry["balanced"] else "  (UNBALANCED)"
+        lines.append(f"{stage:<10}{entry['in']:>9}{entry['kept']:>9}  {drops}{flag}")
+    splits = ", ".join(f"{name} {s['documents']} docs / {s['tokens']} tokens in {s['shards']} shards"
+                       for name, s in sorted(manifest["splits"].items()))
+    lines += [
+        "",
+        f"documents {manifest['documents']}, tokens {manifest['tokens']} ({splits or 'no shards'})",
+        f"wall time {seconds:.1f} s",
+        f"outputs   {out_dir}/manifest.json, {out_dir}/text/, {out_dir}/tokens/, {out_dir}/links/, {out_dir}/rejects/",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,69 @@
+"""The typed values that flow between stages.
+
+submission -> link -> fetch result -> document -> tokenized document, plus the
+`Drop` every stage emits for an input it does not keep. NamedTuples pickle
+small and compare by value, which Beam's tests and coders both like.
+"""
+
+from typing import NamedTuple
+
+
+class Submission(NamedTuple):
+    """One Reddit submission, as read from a dump, praw or a URL list."""
+
+    id: str
+    url: str | None
+    score: int
+    created_utc: int
+    subreddit: str
+    is_self: bool
+    over_18: bool
+    source: str  # where it came from: "<file>:<line>", "praw", "urls:<file>:<line>"
+
+
+class Link(NamedTuple):
+    """A unique canonical URL with the karma and provenance of every submission of it."""
+
+    url: str  # canonical URL: the key the pipeline deduplicates links on
+    fetch_url: str  # the spelling to fetch: earliest submission's URL, cleaned
+    karma: int  # highest score among its counted submissions (WebText's rule)
+    submission_ids: tuple[str, ...]  # sorted
+    subreddits: tuple[str, ...]  # sorted, unique
+    first_seen_utc: int  # earliest counted submission
+
+
+class FetchResult(NamedTuple):
+    """The HTTP response for one link, from the network or replayed from a WARC file."""
+
+    link: Link
+    status: int
+    final_url: str
+    content_type: str
+    encoding: str  # the charset the body was decoded with
+    html: str
+    origin: str  # "live:<WARC record id>" or "replay:<WARC record id>"
+
+
+class Document(NamedTuple):
+    """Extracted main text of one page, with its provenance."""
+
+    doc_id: str
+    url: str
+    final_url: str
+    domain: str
+    title: str
+    text: str
+    karma: int
+    submission_ids: tuple[str, ...]
+    subreddits: tuple[str, ...]
+    first_seen_utc: int
+    language: str
+
+
+class Drop(NamedTuple):
+    """An input a stage did not keep, and why. `item` names it (a URL, a doc id, a file:line)."""
+
+    stage: str
+    reason: str
+    item: str
+    detail: str = ""

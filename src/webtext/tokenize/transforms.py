@@ -1,0 +1,57 @@
+"""The tokenize stage and the shard writer as Beam transforms."""
+
+import apache_beam as beam
+import numpy as np
+
+from webtext.config import CorpusConfig
+from webtext.tokenize.gpt2 import encode_document, gpt2_encoding
+from webtext.tokenize.shards import TokenizedDocument, write_shard
+from webtext.tokenize.splits import shard_count, shard_of, split_of
+
+STAGE = "tokenize"
+
+
+class _Tokenize(beam.DoFn):
+    def setup(self):
+        self._encoding = gpt2_encoding()  # built once per worker, from the packaged vocabulary
+
+    def process(self, doc):
+        ids = encode_document(self._encoding, doc.text)
+        yield TokenizedDocument(doc, np.asarray(ids, dtype="<u2").tobytes())
+
+
+class TokenizeDocuments(beam.PTransform):
+    """Documents -> tokenized documents (GPT-2 BPE ids, EOT appended). Nothing is dropped here."""
+
+    def expand(self, docs):
+        return docs | "Encode" >> beam.ParDo(_Tokenize())
+
+
+def _shard_keys(split_counts: dict[str, int], docs_per_shard: int):
+    """Every (split, shard) key, so a shard that hashing left empty is still written."""
+    for split, documents in sorted(split_counts.items()):
+        count = shard_count(documents, docs_per_shard)
+        for index in range(count):
+            yield (split, index, count), None
+
+
+class WriteShards(beam.PTransform):
+    """Tokenized documents -> ShardInfo per written shard (token .arrow + text .parquet)."""
+
+    def __init__(self, config: CorpusConfig, out_dir: str):
+        super().__init__()
+        self._config = config
+        self._out_dir = out_dir
+
+    def expand(self, tokenized):
+        val_fraction, per_shard, out_dir = self._config.val_fraction, self._config.docs_per_shard, self._out_dir
+        with_split = tokenized | "Split" >> beam.Map(lambda t: (split_of(t.doc.doc_id, val_fraction), t))
+        counts = beam.pvalue.AsDict(with_split | "CountSplits" >> beam.combiners.Count.PerKey())
+        keyed = with_split | "ShardKey" >> beam.Map(
+            lambda kv, c: ((kv[0], shard_of(kv[1].doc.doc_id, shard_count(c[kv[0]], per_shard)),
+                            shard_count(c[kv[0]], per_shard)), kv[1]), counts)
+        keys = (tokenized.pipeline | "Seed" >> beam.Create([None])
+                | "AllShardKeys" >> beam.FlatMap(lambda _, c: _shard_keys(c, per_shard), counts))
+        return ((keyed, keys) | "WithEmpty" >> beam.Flatten()
+                | "GroupShard" >> beam.GroupByKey()
+                | "Write" >> beam.MapTuple(lambda key, docs: write_shard(out_dir, *key, [d for d in docs if d is not None])))
