@@ -20,11 +20,17 @@ def charset_from_content_type(content_type: str) -> str | None:
     return None
 
 
+# Browsers (the WHATWG Encoding Standard) read pages labelled Latin-1 or ASCII
+# as windows-1252; pages so labelled often use its curly quotes and dashes.
+_BROWSER_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252"}
+
+
 def _known(name: str) -> str | None:
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name).name
     except LookupError:
         return None
+    return _BROWSER_ALIASES.get(codec, codec)
 
 
 def decode_html(body: bytes, content_type: str) -> tuple[str, str]:

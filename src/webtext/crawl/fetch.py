@@ -11,6 +11,7 @@ from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from protego import Protego
 
 from webtext.crawl.safety import BlockedAddress, check_url_target
@@ -38,8 +39,13 @@ class FetchFailure(Exception):
 
 
 def _read_capped(response: requests.Response, max_bytes: int, deadline: float) -> bytes:
+    """The decompressed body, stopping at `max_bytes` (so gzip bombs stop too) or at the deadline.
+
+    `read1` returns whatever has arrived, so a server that drips one byte at a
+    time is checked against the deadline between drips, not after 64 KiB.
+    """
     chunks, size = [], 0
-    for chunk in response.iter_content(chunk_size=65536):
+    while chunk := response.raw.read1(65536, decode_content=True):
         size += len(chunk)
         if size > max_bytes:
             raise FetchFailure("too_large", f"> {max_bytes} bytes")
@@ -77,8 +83,9 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
                 raise FetchFailure("content_type", content_type[:100])
             try:
                 body = _read_capped(response, max_bytes, deadline)
-            except requests.exceptions.RequestException as error:
-                raise FetchFailure("connection_error", str(error)[:200]) from error
+            except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as error:
+                reason = "timeout" if "timed out" in str(error) else "connection_error"
+                raise FetchFailure(reason, str(error)[:200]) from error
             headers = list(response.raw.headers.items())
             return Fetched(url, response.status_code, headers, body, "HTTP/1.1")
     raise FetchFailure("too_many_redirects", url[:200])

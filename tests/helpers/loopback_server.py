@@ -1,0 +1,78 @@
+"""A real HTTP server on 127.0.0.1 with the routes the crawler tests need."""
+
+import http.server
+import random
+import threading
+import time
+from contextlib import contextmanager
+
+from webtext.sample import prose
+
+ARTICLE = "".join(f"<p>{p}</p>" for p in prose.article(random.Random(7), 4))
+PAGE = f"<html><head><title>Loopback page</title></head><body><article><h1>Loopback</h1>{ARTICLE}</article></body></html>"
+OTHER = PAGE.replace("Loopback", "Second").replace("<p>", "<p>Another view. ", 2)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    routes = {}
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def _send(self, status, body: bytes, content_type="text/html; charset=utf-8", extra=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in extra:
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        if path == "/robots.txt":
+            return self._send(200, b"User-agent: *\nDisallow: /private\n", "text/plain")
+        if path in ("/page", "/private/page"):
+            return self._send(200, PAGE.encode())
+        if path == "/other":
+            return self._send(200, OTHER.encode())
+        if path == "/latin1":
+            return self._send(200, "<html><body><p>caf\u00e9 cr\u00e8me</p></body></html>".encode("latin-1"),
+                              "text/html; charset=iso-8859-1")
+        if path == "/pdf":
+            return self._send(200, b"%PDF-1.4", "application/pdf")
+        if path == "/missing":
+            return self._send(404, b"not here")
+        if path == "/big":
+            return self._send(200, b"<p>" + b"a" * 200_000 + b"</p>")
+        if path == "/redirect":
+            return self._send(302, b"", extra=[("Location", "/page")])
+        if path == "/loop":
+            return self._send(302, b"", extra=[("Location", "/loop")])
+        if path == "/to-metadata":
+            return self._send(302, b"", extra=[("Location", "http://169.254.169.254/latest/meta-data/")])
+        if path == "/drip":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.05)
+            return None
+        return self._send(404, b"no route")
+
+
+@contextmanager
+def loopback_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
