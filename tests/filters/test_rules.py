@@ -1,0 +1,40 @@
+"""Each document filter: kept, or dropped with its reason."""
+
+import random
+
+from webtext.config import CorpusConfig
+from webtext.filters.rules import filter_document, identify_language
+from webtext.records import Document, Drop
+from webtext.sample import prose
+
+ENGLISH = " ".join(prose.article(random.Random(5), 3))
+CONFIG = CorpusConfig(inputs=("x",), warc=("y",))
+
+
+def doc(text=ENGLISH, url="https://example.com/a", final_url=None) -> Document:
+    return Document("0123456789abcdef", url, final_url or url, "example.com", "T", text, 5, ("s",), ("news",), 1, "")
+
+
+def test_english_article_is_kept_and_labelled():
+    kept = filter_document(doc(), CONFIG)
+    assert not isinstance(kept, Drop) and kept.language == "en"
+
+
+def test_short_documents_are_dropped():
+    drop = filter_document(doc("Only a few words here."), CONFIG)
+    assert (drop.stage, drop.reason, drop.detail) == ("filter", "too_short", "5 words")
+
+
+def test_other_languages_are_dropped_unless_listed():
+    german = prose.GERMAN * 4
+    assert identify_language(german) == "de"
+    assert filter_document(doc(german), CONFIG).reason == "language"
+    both = CorpusConfig(inputs=("x",), warc=("y",), languages=("en", "de"))
+    assert filter_document(doc(german), both).language == "de"
+    anything = CorpusConfig(inputs=("x",), warc=("y",), languages=())
+    assert not isinstance(filter_document(doc(german), anything), Drop)
+
+
+def test_wikipedia_reached_through_a_redirect_is_dropped():
+    drop = filter_document(doc(final_url="https://en.m.wikipedia.org/wiki/Bridge"), CONFIG)
+    assert drop.reason == "wikipedia"

