@@ -37,6 +37,7 @@ class CorpusConfig:
     languages: tuple[str, ...] = ("en",)
     # dedup
     dedup_threshold: float = 0.8
+    dedup_verify: bool = True  # a candidate pair counts only if its estimated Jaccard >= the threshold
     num_perm: int = 128
     shingle_words: int = 5
     # shards

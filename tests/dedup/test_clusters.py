@@ -15,8 +15,16 @@ def as_edges(pairs):
 
 
 def test_star_edges_point_at_the_smallest_id():
-    members = [member("c"), member("a"), member("b"), member("a")]
-    assert star_edges(members) == [(member("a"), member("b")), (member("a"), member("c"))]
+    same = bytes(range(16))
+    bucket = [(member("c"), same), (member("a"), same), (member("b"), same), (member("a"), same)]
+    assert star_edges(bucket, 0.8) == [(member("a"), member("b")), (member("a"), member("c"))]
+
+
+def test_star_edges_drop_candidates_whose_signatures_disagree():
+    center, close, far = bytes(16), bytes(15) + b"\x01", bytes(range(16))  # 4 uint32 values each
+    bucket = [(member("a"), center), (member("b"), close), (member("c"), far)]
+    assert star_edges(bucket, 0.75) == [(member("a"), member("b"))]
+    assert len(star_edges(bucket, 0.0)) == 2
 
 
 def test_components_merge_chains_and_pick_the_best_survivor():

@@ -9,6 +9,7 @@ earliest Reddit link, then the smallest doc id.
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from webtext.dedup.minhash import estimated_jaccard
 from webtext.records import Document, Drop
 
 STAGE = "dedup"
@@ -42,10 +43,13 @@ def exact_survivor(docs: Iterable[Document]) -> list[Document | Drop]:
             for d in sorted(docs, key=lambda d: d.doc_id)]
 
 
-def star_edges(members: Iterable[Member]) -> list[tuple[Member, Member]]:
-    """Edges from every bucket member to the bucket's smallest doc id."""
-    members = sorted(set(members), key=lambda m: m.doc_id)
-    return [(members[0], other) for other in members[1:]]
+def star_edges(bucket: Iterable[tuple[Member, bytes]], min_jaccard: float) -> list[tuple[Member, Member]]:
+    """Edges from bucket members to the bucket's smallest doc id, for those whose
+    signatures estimate a Jaccard of at least `min_jaccard` with it (0 keeps all)."""
+    members = sorted({Member(*m): signature for m, signature in bucket}.items(), key=lambda ms: ms[0].doc_id)
+    center, center_signature = members[0]
+    return [(center, other) for other, signature in members[1:]
+            if min_jaccard <= 0 or estimated_jaccard(center_signature, signature) >= min_jaccard]
 
 
 def duplicates_of_components(edges: Iterable[tuple[tuple, tuple]]) -> list[tuple[str, str, int]]:

@@ -50,7 +50,7 @@ def dedup_parameters(config: CorpusConfig) -> dict:
     bands, rows = bands_and_rows(config.dedup_threshold, config.num_perm)
     return {
         "threshold": config.dedup_threshold, "num_perm": config.num_perm, "shingle_words": config.shingle_words,
-        "bands": bands, "rows": rows,
+        "bands": bands, "rows": rows, "verify_estimated_jaccard": config.dedup_verify,
         "s_curve": {f"{j:.1f}": round(collision_probability(j, bands, rows), 6) for j in (0.3, 0.5, 0.7, 0.8, 0.9)},
     }
 

@@ -58,7 +58,7 @@ def build_pages(rng: random.Random) -> list[Page]:
         paragraphs = prose.article(rng, 5)
         pages.append(_page(rng, _url(rng, SITES[i], f"shared-{i}"), "keep", paragraphs, f"Shared story {i}"))
         pages.append(_page(rng, _url(rng, SITES[i + 3], f"copy-of-shared-{i}"), "near_duplicate",
-                           prose.edit_words(paragraphs, rng, 0.01), f"Shared story {i} (copy)"))
+                           prose.edit_words(paragraphs, rng, 2), f"Shared story {i} (copy)"))
     paragraphs = prose.article(rng, 4)
     pages.append(_page(rng, _url(rng, SITES[6], "wire-story"), "keep", paragraphs, "Wire story"))
     pages.append(_page(rng, _url(rng, SITES[7], "wire-story-reprint"), "exact_duplicate", paragraphs, "Wire story"))

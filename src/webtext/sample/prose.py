@@ -69,12 +69,10 @@ def page_html(title: str, site: str, paragraphs: list[str], rng: random.Random, 
             f'<footer><p>{FOOTER.format(site=site)}</p></footer></body></html>')
 
 
-def edit_words(paragraphs: list[str], rng: random.Random, fraction: float) -> list[str]:
-    """A near-duplicate: replace about `fraction` of the words with other words."""
-    out = []
-    for paragraph in paragraphs:
-        words = paragraph.split()
-        for _ in range(max(1, round(len(words) * fraction))):
-            words[rng.randrange(len(words))] = rng.choice(["often", "quickly", "new", "local", "small", "many"])
-        out.append(" ".join(words))
-    return out
+def edit_words(paragraphs: list[str], rng: random.Random, edits: int) -> list[str]:
+    """A near-duplicate, as a syndicated copy is: the same article with `edits` words changed."""
+    out = [p.split() for p in paragraphs]
+    for _ in range(edits):
+        words = rng.choice(out)
+        words[rng.randrange(len(words))] = rng.choice(["often", "quickly", "new", "local", "small", "many"])
+    return [" ".join(words) for words in out]
