@@ -2,6 +2,7 @@
 
 import hashlib
 
+from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 
@@ -12,7 +13,8 @@ def write_atomically(path: str, data: bytes) -> str:
     """
     directory, name = path.rsplit("/", 1)
     temporary = FileSystems.join(directory, f".tmp-{name}")
-    with FileSystems.create(temporary) as out:
+    # UNCOMPRESSED: Beam would otherwise gzip a second time any name ending in .gz
+    with FileSystems.create(temporary, compression_type=CompressionTypes.UNCOMPRESSED) as out:
         out.write(data)
     if FileSystems.exists(path):
         FileSystems.delete([path])

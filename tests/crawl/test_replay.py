@@ -37,3 +37,13 @@ def test_shared_warc_has_110_pages(shared_data):
     responses = list(read_warc(str(shared_data / "pages.warc.gz")))
     assert len(responses) == 110
     assert all(not isinstance(r, Drop) and r.status == 200 for r in responses)
+
+
+def test_archived_redirects_are_followed_and_loops_end():
+    from webtext.crawl.replay import resolve_redirects
+
+    hops = {"https://a.com/old": "https://a.com/new", "https://a.com/new": "https://a.com/final",
+            "https://loop.com/1": "https://loop.com/2", "https://loop.com/2": "https://loop.com/1"}
+    assert resolve_redirects("https://a.com/old", hops) == "https://a.com/final"
+    assert resolve_redirects("https://b.com/", hops) == "https://b.com/"
+    assert resolve_redirects("https://loop.com/1", hops) in ("https://loop.com/1", "https://loop.com/2")

@@ -8,9 +8,15 @@ from contextlib import contextmanager
 
 from webtext.sample import prose
 
-ARTICLE = "".join(f"<p>{p}</p>" for p in prose.article(random.Random(7), 4))
-PAGE = f"<html><head><title>Loopback page</title></head><body><article><h1>Loopback</h1>{ARTICLE}</article></body></html>"
-OTHER = PAGE.replace("Loopback", "Second").replace("<p>", "<p>Another view. ", 2)
+
+
+def _page(title: str, seed: int) -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in prose.article(random.Random(seed), 4))
+    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+
+
+PAGE = _page("Loopback page", 7)
+OTHER = _page("Another page", 8)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

@@ -27,6 +27,7 @@ class Fetched(NamedTuple):
     headers: list[tuple[str, str]]
     body: bytes
     protocol: str  # "HTTP/1.1"
+    redirects: tuple = ()  # the 3xx responses on the way, as Fetched values with empty bodies
 
 
 class FetchFailure(Exception):
@@ -59,6 +60,7 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
               allow_loopback: bool = False, text_only: bool = True) -> Fetched:
     """GET `url` following redirects by hand; raise FetchFailure with a reason code."""
     deadline = time.monotonic() + 3 * timeout_s
+    redirects = []
     for _ in range(MAX_REDIRECTS + 1):
         try:
             check_url_target(url, allow_loopback)
@@ -74,6 +76,7 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
             raise FetchFailure("connection_error", str(error)[:200]) from error
         with response:
             if response.is_redirect and "location" in response.headers:
+                redirects.append(Fetched(url, response.status_code, list(response.raw.headers.items()), b"", "HTTP/1.1"))
                 url = urljoin(url, response.headers["location"])
                 continue
             if not 200 <= response.status_code < 300:
@@ -87,7 +90,7 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
                 reason = "timeout" if "timed out" in str(error) else "connection_error"
                 raise FetchFailure(reason, str(error)[:200]) from error
             headers = list(response.raw.headers.items())
-            return Fetched(url, response.status_code, headers, body, "HTTP/1.1")
+            return Fetched(url, response.status_code, headers, body, "HTTP/1.1", tuple(redirects))
     raise FetchFailure("too_many_redirects", url[:200])
 
 

@@ -7,6 +7,7 @@ those files (or anyone else's WARC files) by canonical URL.
 
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
+from urllib.parse import urljoin
 
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
@@ -26,6 +27,10 @@ class ArchivedResponse(NamedTuple):
     body: bytes
     record_id: str
     warc_path: str
+    location: str = ""  # the absolute redirect target of a 3xx response
+
+
+MAX_REDIRECTS = 5
 
 
 def read_warc(path: str) -> Iterator[ArchivedResponse]:
@@ -35,14 +40,27 @@ def read_warc(path: str) -> Iterator[ArchivedResponse]:
         for record in ArchiveIterator(raw):
             if record.rec_type != "response" or record.http_headers is None:
                 continue
+            target = record.rec_headers.get_header("WARC-Target-URI") or ""
+            status = int(record.http_headers.get_statuscode() or 0)
+            location = record.http_headers.get_header("Location") or ""
             yield ArchivedResponse(
-                target_uri=record.rec_headers.get_header("WARC-Target-URI") or "",
-                status=int(record.http_headers.get_statuscode() or 0),
+                target_uri=target,
+                status=status,
                 content_type=record.http_headers.get_header("Content-Type") or "",
                 body=record.content_stream().read(),
                 record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
                 warc_path=path,
+                location=urljoin(target, location) if 300 <= status < 400 and location else "",
             )
+
+
+def resolve_redirects(url_key: str, redirects: dict[str, str]) -> str:
+    """Follow archived redirects from a canonical URL to the key of the page they end at."""
+    for _ in range(MAX_REDIRECTS):
+        if url_key not in redirects:
+            break
+        url_key = redirects[url_key]
+    return url_key
 
 
 def is_text_type(content_type: str) -> bool:

@@ -9,7 +9,7 @@ from apache_beam.metrics import Metrics
 from webtext.config import CorpusConfig
 from webtext.crawl.charset import decode_html
 from webtext.crawl.fetch import FetchFailure, fetch_url, robots_for
-from webtext.crawl.replay import STAGE, match_replay, read_warc
+from webtext.crawl.replay import STAGE, match_replay, read_warc, resolve_redirects
 from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.records import Drop, FetchResult
 from webtext.urls import canonical_url, host_of
@@ -24,11 +24,16 @@ class ReplayPages(beam.PTransform):
         self._warc_paths = warc_paths
 
     def expand(self, links):
-        responses = (links.pipeline
-                     | "WarcFiles" >> beam.Create(self._warc_paths)
-                     | "ReadWarc" >> beam.FlatMap(read_warc)
-                     | "KeyResponses" >> beam.FlatMap(lambda r: [(k, r) for k in [canonical_url(r.target_uri)] if k]))
-        keyed_links = links | "KeyLinks" >> beam.Map(lambda link: (link.url, link))
+        records = (links.pipeline
+                   | "WarcFiles" >> beam.Create(self._warc_paths)
+                   | "ReadWarc" >> beam.FlatMap(read_warc))
+        redirects = beam.pvalue.AsDict(
+            records | "Redirects" >> beam.FlatMap(
+                lambda r: [(canonical_url(r.target_uri), canonical_url(r.location))] if r.location else []))
+        responses = records | "KeyResponses" >> beam.FlatMap(
+            lambda r: [(k, r) for k in [canonical_url(r.target_uri)] if k and not r.location])
+        keyed_links = links | "KeyLinks" >> beam.Map(
+            lambda link, hops: (resolve_redirects(link.url, hops), link), redirects)
         joined = {"links": keyed_links, "responses": responses} | "Join" >> beam.CoGroupByKey()
         return classify(joined, "Match", STAGE,
                         lambda kv: match_replay(kv[1]["links"], kv[1]["responses"]), many=True)

@@ -2,11 +2,13 @@
 
 import io
 import uuid
+from http import HTTPStatus
 
 from apache_beam.io.filesystems import FileSystems
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from webtext.atomic import write_atomically
 from webtext.crawl.fetch import Fetched
 
 
@@ -24,8 +26,16 @@ class WarcBundleWriter:
         self._count = 0
 
     def add(self, fetched: Fetched) -> str:
-        """Append a response record; return its WARC-Record-ID."""
-        reason = "OK"
+        """Append the redirect hops and the final response; return the final record's WARC-Record-ID.
+
+        The hops are kept so that replay follows the same redirects offline.
+        """
+        for hop in fetched.redirects:
+            self._add_record(hop)
+        return self._add_record(fetched)
+
+    def _add_record(self, fetched: Fetched) -> str:
+        reason = HTTPStatus(fetched.status).phrase if fetched.status in HTTPStatus._value2member_map_ else "Unknown"
         http_headers = StatusAndHeaders(f"{fetched.status} {reason}", fetched.headers, protocol=fetched.protocol)
         record = self._writer.create_warc_record(fetched.url, "response", payload=io.BytesIO(fetched.body),
                                                  http_headers=http_headers)
@@ -37,10 +47,6 @@ class WarcBundleWriter:
         """Write the file; return its path (None when the bundle fetched nothing)."""
         if not self._count:
             return None
-        name = f"crawl-{uuid.uuid4().hex}.warc.gz"
-        final = FileSystems.join(self._directory, name)
-        temporary = FileSystems.join(self._directory, f".tmp-{name}")
-        with FileSystems.create(temporary) as out:
-            out.write(self._buffer.getvalue())
-        FileSystems.rename([temporary], [final])
+        final = FileSystems.join(self._directory, f"crawl-{uuid.uuid4().hex}.warc.gz")
+        write_atomically(final, self._buffer.getvalue())
         return final

@@ -6,6 +6,7 @@ says what the pipeline must do with it (kept, or dropped at which stage and why)
 """
 
 import io
+import itertools
 import json
 import random
 import uuid
@@ -107,10 +108,10 @@ def _submission(rng, url, score, created, title, is_self=False, over_18=False, s
             "title": title, "url": f"https://www.reddit.com{permalink}" if is_self else url}
 
 
-def _page_submissions(rng, page: Page, original_karma: dict) -> list[dict]:
+def _page_submissions(rng, page: Page, spellings) -> list[dict]:
     """1-3 submissions of a page in different spellings, scored for its scenario."""
     when = lambda: rng.randint(EPOCH_2012, EPOCH_2018 - 1)  # noqa: E731
-    variants = ["exact"] + rng.sample(sorted(VARIANTS)[:-1] + ["default_port"], rng.randint(0, 2))
+    variants = ["exact"] + [next(spellings) for _ in range(rng.randint(0, 2))]
     if page.scenario == "low_karma":
         scores = [rng.randint(-2, 2) for _ in variants]
     elif page.scenario in ("near_duplicate", "exact_duplicate"):
@@ -156,8 +157,9 @@ def _malformed_lines(rng) -> list[bytes]:
 
 def build_submissions(rng: random.Random, pages: list[Page]) -> list[bytes]:
     records = []
+    spellings = itertools.cycle(sorted(v for v in VARIANTS if v != "exact"))  # every spelling gets used
     for page in pages:
-        records.extend(_page_submissions(rng, page, {}))
+        records.extend(_page_submissions(rng, page, spellings))
     records.extend(_extra_submissions(rng))
     records.append(dict(records[0], score=records[0]["score"] + 7))  # a later snapshot of one submission
     records.sort(key=lambda r: (r["created_utc"], r["id"]))

@@ -1,0 +1,41 @@
+"""The `webtext` command: help, clear errors, Beam flags passed through."""
+
+import subprocess
+import sys
+
+import pytest
+
+from webtext.pipeline.cli import run
+from webtext.pipeline.runner import beam_options
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["corpus", "--help"], ["sample", "--help"]])
+def test_help(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run(argv)
+    assert exit_.value.code == 0 and "usage: webtext" in capsys.readouterr().out
+
+
+def test_python_dash_m_webtext():
+    result = subprocess.run([sys.executable, "-m", "webtext", "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "corpus" in result.stdout
+
+
+def test_bad_config_is_a_clear_error(capsys, tmp_path):
+    assert run(["corpus", "--out", str(tmp_path)]) == 2
+    assert "no input" in capsys.readouterr().err
+    assert run(["corpus", "--input", "x.zst", "--fetch", "replay", "--out", str(tmp_path)]) == 2
+    assert "--warc" in capsys.readouterr().err
+    assert run(["corpus", "--input", str(tmp_path / "none-*.zst"), "--warc", "w", "--out", str(tmp_path)]) == 2
+    assert "no file matches" in capsys.readouterr().err
+
+
+def test_unknown_flags_are_beam_options_and_the_default_runner_is_local():
+    options = beam_options(["--direct_num_workers=2"]).get_all_options()
+    assert options["runner"] == "FnApiRunner" and options["direct_num_workers"] == 2
+    assert beam_options(["--runner=PortableRunner"]).get_all_options()["runner"] == "PortableRunner"
+
+
+def test_unknown_flags_of_other_commands_are_errors():
+    with pytest.raises(SystemExit):
+        run(["sample", "--out", "x", "--bogus"])
