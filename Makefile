@@ -21,9 +21,10 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 train: $(STAMP)
-	$(VENV)/bin/webtext train --help
+	@echo "The GPT-2 trainer is not built yet (issue 8)."; exit 2
 
 bench: $(STAMP)
+	@test -f bench/run_all.py || { echo "No benchmarks yet (each stage's issue adds its own)."; exit 2; }
 	$(PY) bench/run_all.py
 
 sample: $(STAMP)

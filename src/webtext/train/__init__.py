@@ -1,0 +1,1 @@
+"""The bundled GPT-2 trainer; it reads the corpus's token shards through webtext.tokenize.reader."""
