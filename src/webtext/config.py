@@ -9,6 +9,7 @@ from dataclasses import dataclass
 # WebText: "does not include links created after Dec 2017".
 WEBTEXT_CUTOFF_UTC = 1514764800  # 2018-01-01T00:00:00Z
 FETCH_MODES = ("replay", "live")
+KARMA_POLICIES = ("max", "sum")
 
 
 class ConfigError(ValueError):
@@ -25,7 +26,11 @@ class CorpusConfig:
     # links
     min_karma: int = 3
     cutoff_utc: int | None = WEBTEXT_CUTOFF_UTC  # submissions at or after it do not count
-    drop_nsfw: bool = False
+    karma_policy: str = "max"  # "max" (WebText: some submission scored >= min_karma) or "sum" (OpenWebText2)
+    drop_nsfw: bool = False  # NSFW and removal are recorded; dropping them is a choice, off as in WebText
+    drop_removed: bool = False
+    blocklist: tuple[str, ...] = ()  # domains (and their subdomains) never to fetch
+    wikipedia_mirrors: tuple[str, ...] = ()  # extra domains treated as Wikipedia, e.g. "wikiwand.com"
     # live fetching
     user_agent: str = "webtext/0.1 (+https://github.com/webtext/webtext; corpus research crawler)"
     timeout_s: float = 10.0
@@ -52,6 +57,8 @@ class CorpusConfig:
             raise ConfigError(f"--fetch must be one of {FETCH_MODES}, not {self.fetch!r}")
         if self.fetch == "replay" and not self.warc:
             raise ConfigError("--fetch replay needs --warc with the WARC files to replay")
+        if self.karma_policy not in KARMA_POLICIES:
+            raise ConfigError(f"--karma_policy must be one of {KARMA_POLICIES}, not {self.karma_policy!r}")
         if self.min_karma < 0:
             raise ConfigError("--min_karma must be >= 0")
         if not 0.0 < self.dedup_threshold < 1.0:

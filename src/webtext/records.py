@@ -18,7 +18,8 @@ class Submission(NamedTuple):
     subreddit: str
     is_self: bool
     over_18: bool
-    source: str  # where it came from: "<file>:<line>", "praw", "urls:<file>:<line>"
+    source: str  # where it came from: "<file>:<line>", "praw:<listing>", "urls:<file>:<line>"
+    removed: bool = False  # removed by moderators or deleted by its author (a policy flag)
 
 
 class Link(NamedTuple):
@@ -26,8 +27,9 @@ class Link(NamedTuple):
 
     url: str  # canonical URL: the key the pipeline deduplicates links on
     fetch_url: str  # the spelling to fetch: earliest submission's URL, cleaned
-    karma: int  # highest score among its counted submissions (WebText's rule)
+    karma: int  # highest (or, by policy, summed) score among its counted submissions
     submission_ids: tuple[str, ...]  # sorted
+    scores: tuple[int, ...]  # aligned with submission_ids
     subreddits: tuple[str, ...]  # sorted, unique
     first_seen_utc: int  # earliest counted submission
 

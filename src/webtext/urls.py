@@ -9,7 +9,9 @@ the rest are WebText-specific merges that courlan deliberately does not make.
 """
 
 import html
+import mimetypes
 import posixpath
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -20,12 +22,23 @@ MEDIA_HOSTS = frozenset({
     "giphy.com", "media.giphy.com", "upload.wikimedia.org", "preview.redd.it",
 })
 REDDIT_HOSTS = ("reddit.com", "redd.it", "reddituploads.com", "redditmedia.com")
-MEDIA_EXTENSIONS = frozenset({
-    ".jpg", ".jpeg", ".png", ".gif", ".gifv", ".webp", ".bmp", ".svg", ".tif", ".tiff",
-    ".mp4", ".webm", ".mov", ".avi", ".mkv", ".mp3", ".ogg", ".wav", ".flac",
-    ".pdf", ".zip", ".gz", ".rar", ".7z", ".tar", ".exe", ".dmg", ".apk", ".iso",
-    ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx",
-})
+# File types are judged by the standard library's MIME table (maintained with
+# Python) plus the few web extensions it lacks. Text-like types stay fetchable.
+EXTRA_MEDIA_EXTENSIONS = frozenset({".gifv", ".webp", ".mkv", ".flac", ".7z", ".rar", ".dmg", ".apk", ".iso", ".heic"})
+TEXT_MIME_TYPES = frozenset({"text/html", "text/plain", "application/xhtml+xml", "application/xml", "text/xml",
+                             "application/json", "application/rss+xml", "application/atom+xml"})
+# The table built into Python, not the machine's /etc/mime.types: the same answer on every worker.
+_MIME_TYPES = mimetypes.MimeTypes(filenames=())
+_PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _normalize_percent_escapes(text: str) -> str:
+    """RFC 3986 6.2.2: decode escaped unreserved characters, upper-case the other escapes."""
+    def fix(match: re.Match) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else "%" + match.group(1).upper()
+    return _PERCENT_ESCAPE.sub(fix, text)
 
 
 def host_of(url: str) -> str:
@@ -55,11 +68,11 @@ def canonical_url(url: str) -> str | None:
         host = host.removesuffix(".m.wikipedia.org") + ".wikipedia.org"
     if port and port not in (80, 443):
         host = f"{host}:{port}"
-    path = parts.path or "/"
+    path = _normalize_percent_escapes(parts.path or "/")
     if path != "/" and path.endswith("/"):
         path = path.rstrip("/") or "/"
     # The scheme is not part of the key: http and https spellings are one page.
-    return urlunsplit(("https", host, path, parts.query, ""))
+    return urlunsplit(("https", host, path, _normalize_percent_escapes(parts.query), ""))
 
 
 def fetchable_url(url: str) -> str:
@@ -73,10 +86,16 @@ def fetchable_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
-def is_wikipedia(url: str) -> bool:
-    """Any Wikipedia language edition, mobile or not. Sister projects and look-alikes are not."""
-    host = host_of(url)
-    return host == "wikipedia.org" or host.endswith(".wikipedia.org")
+def host_matches(url: str, domains) -> bool:
+    """Whether the URL's host is one of `domains` or a subdomain of one."""
+    host = host_of(url).removeprefix("www.")
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def is_wikipedia(url: str, mirrors: tuple[str, ...] = ()) -> bool:
+    """Any Wikipedia language edition, mobile or not, and any configured mirror domain.
+    Sister projects (wikibooks, wikimedia) and look-alikes (wikipedia.org.example.net) are not."""
+    return host_matches(url, ("wikipedia.org", *mirrors))
 
 
 def is_reddit(url: str) -> bool:
@@ -89,5 +108,8 @@ def is_media(url: str) -> bool:
     host = host_of(url).removeprefix("www.")
     if host in MEDIA_HOSTS:
         return True
-    extension = posixpath.splitext(urlsplit(url).path.lower())[1]
-    return extension in MEDIA_EXTENSIONS
+    path = urlsplit(url).path.lower()
+    if posixpath.splitext(path)[1] in EXTRA_MEDIA_EXTENSIONS:
+        return True
+    mime, _ = _MIME_TYPES.guess_type(path, strict=False)
+    return mime is not None and mime not in TEXT_MIME_TYPES

@@ -4,7 +4,7 @@ from webtext.crawl.replay import ArchivedResponse, match_replay, read_warc
 from webtext.records import Drop, FetchResult, Link
 from webtext.sample.paths import sample_warc
 
-LINK = Link("https://example.com/a", "https://www.example.com/a/", 5, ("s1",), ("news",), 100)
+LINK = Link("https://example.com/a", "https://www.example.com/a/", 5, ("s1",), (5,), ("news",), 100)
 
 
 def response(record_id="<urn:1>", status=200, content_type="text/html", body=b"<p>hi</p>"):

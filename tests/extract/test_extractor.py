@@ -7,7 +7,7 @@ from webtext.extract.extractor import extract_document
 from webtext.records import Document, Drop, FetchResult, Link
 from webtext.sample import prose
 
-LINK = Link("https://example.com/a", "https://example.com/a", 7, ("s1", "s2"), ("news",), 1400000000)
+LINK = Link("https://example.com/a", "https://example.com/a", 7, ("s1", "s2"), (7, 1), ("news",), 1400000000)
 
 
 def result(html: str, url="https://example.com/a") -> FetchResult:

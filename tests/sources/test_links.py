@@ -13,10 +13,10 @@ CONFIG = CorpusConfig(inputs=("x",), warc=("y",))
 
 
 def sub(id="a", url="https://example.com/a", score=5, created=1400000000, **kw) -> Submission:
-    fields = dict(subreddit="news", is_self=False, over_18=False, source="f:1")
+    fields = dict(subreddit="news", is_self=False, over_18=False, source="f:1", removed=False)
     fields.update(kw)
     return Submission(id, url, score, created, fields["subreddit"], fields["is_self"], fields["over_18"],
-                      fields["source"])
+                      fields["source"], fields["removed"])
 
 
 def test_cutoff_is_exact_at_the_boundary():
@@ -72,3 +72,58 @@ def test_shared_pages_follow_the_webtext_rule(shared_data):
     for page in pages:
         assert (canonical_url(page["canonical_url"]) in kept) == page["expected_in_corpus_webtext_rule"], page
     assert sum(p["expected_in_corpus_webtext_rule"] for p in pages) == 78
+
+
+def test_sum_policy_adds_scores_like_openwebtext2():
+    summed = CorpusConfig(inputs=("x",), warc=("y",), karma_policy="sum")
+    subs = [sub("a", score=2), sub("b", score=1)]
+    assert build_link("https://example.com/a", subs, summed).karma == 3
+    assert build_link("https://example.com/a", subs, CONFIG).reason == "low_karma"
+
+
+def test_links_keep_scores_aligned_with_submission_ids():
+    link = build_link("https://example.com/a", [sub("b", score=9), sub("a", score=4)], CONFIG)
+    assert (link.submission_ids, link.scores) == (("a", "b"), (4, 9))
+
+
+def test_removed_is_a_policy_flag():
+    removed = sub(removed=True)
+    assert not isinstance(select_submission(removed, CONFIG), Drop)
+    strict = CorpusConfig(inputs=("x",), warc=("y",), drop_removed=True)
+    assert select_submission(removed, strict).reason == "removed"
+
+
+def test_blocklist_and_wikipedia_mirrors():
+    config = CorpusConfig(inputs=("x",), warc=("y",), blocklist=("spam.example",), wikipedia_mirrors=("wikiwand.com",))
+    assert select_submission(sub(url="https://news.spam.example/a"), config).reason == "blocklisted"
+    assert not isinstance(select_submission(sub(url="https://notspam.example/a"), config), Drop)
+    assert build_link("https://wikiwand.com/en/Sun", [sub(score=50)], config).reason == "wikipedia"
+
+
+def _shared_lines(shared_data):
+    truth = [json.loads(line) for line in (shared_data / "submissions_truth.jsonl").read_text().splitlines()]
+    lines = [raw for _, raw in iter_lines(str(shared_data / "submissions.zst"))]
+    return list(zip(truth, lines))
+
+
+def test_shared_lines_meet_their_cutoff_and_wikipedia_labels(shared_data):
+    checked_cutoff = checked_wiki = 0
+    for label, raw in _shared_lines(shared_data):
+        parsed = parse_submission(raw, f"s:{label['line']}")
+        if not isinstance(parsed, Submission) or parsed.is_self:
+            continue
+        selected = select_submission(parsed, CONFIG)
+        if label.get("after_cutoff") is not None:
+            assert (getattr(selected, "reason", None) == "after_cutoff") == label["after_cutoff"], label
+            checked_cutoff += 1
+        if label.get("kind") == "wikipedia_or_lookalike" and not isinstance(selected, Drop):
+            link = build_link(selected[0], [selected[1]], CONFIG)
+            assert (getattr(link, "reason", None) == "wikipedia") == label["is_wikipedia"], label
+            checked_wiki += 1
+    assert checked_cutoff > 500 and checked_wiki >= 5
+
+
+def test_self_posts_that_mention_a_page_are_not_links(shared_data):
+    for label, raw in _shared_lines(shared_data):
+        if label.get("kind") == "self_post_mentioning_page":
+            assert select_submission(parse_submission(raw, "s"), CONFIG).reason == "self_post"

@@ -31,7 +31,14 @@ def _corpus_parser(sub) -> None:
     p.add_argument("--min_karma", type=int, default=3, help="a link needs a submission scored at least this (3)")
     p.add_argument("--cutoff_utc", type=int, default=WEBTEXT_CUTOFF_UTC,
                    help="submissions created at or after this Unix time do not count (2018-01-01); -1: none")
-    p.add_argument("--drop_nsfw", action="store_true", help="drop submissions marked over_18")
+    p.add_argument("--karma_policy", default="max", choices=("max", "sum"),
+                   help="karma of a URL: the best submission's score (WebText) or the total (OpenWebText2)")
+    p.add_argument("--drop_nsfw", action="store_true", help="drop submissions marked over_18 (kept by default)")
+    p.add_argument("--drop_removed", action="store_true",
+                   help="drop submissions removed by moderators or deleted by their author (kept by default)")
+    p.add_argument("--blocklist", metavar="FILE", help="file of domains never to fetch, one a line (subdomains too)")
+    p.add_argument("--wikipedia_mirror", action="append", default=[], metavar="DOMAIN",
+                   help="a domain to drop as Wikipedia too (repeatable)")
     p.add_argument("--min_words", type=int, default=64, help="drop documents with fewer words (64)")
     p.add_argument("--languages", default="en", help="comma-separated language codes to keep ('' keeps all)")
     p.add_argument("--dedup_threshold", type=float, default=0.8, help="near-duplicate Jaccard threshold (0.8)")
@@ -46,6 +53,14 @@ def _corpus_parser(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
+def _read_blocklist(path: str | None) -> tuple[str, ...]:
+    if not path:
+        return ()
+    with open(path, encoding="utf-8") as lines:
+        domains = {line.split("#", 1)[0].strip().lower().removeprefix("www.") for line in lines}
+    return tuple(sorted(d for d in domains if d))
+
+
 def _config_from(args) -> CorpusConfig:
     inputs, warc, fetch = list(args.input), list(args.warc), args.fetch
     if args.sample:
@@ -56,7 +71,9 @@ def _config_from(args) -> CorpusConfig:
         inputs=tuple(inputs), url_lists=tuple(args.urls), out=args.out.rstrip("/") or "/",
         fetch=fetch or ("replay" if warc else "live"), warc=tuple(warc),
         min_karma=args.min_karma, cutoff_utc=None if args.cutoff_utc < 0 else args.cutoff_utc,
-        drop_nsfw=args.drop_nsfw, min_words=args.min_words,
+        karma_policy=args.karma_policy, drop_nsfw=args.drop_nsfw, drop_removed=args.drop_removed,
+        blocklist=_read_blocklist(args.blocklist), wikipedia_mirrors=tuple(args.wikipedia_mirror),
+        min_words=args.min_words,
         languages=tuple(code.strip() for code in args.languages.split(",") if code.strip()),
         dedup_threshold=args.dedup_threshold, dedup_verify=not args.no_dedup_verify, num_perm=args.num_perm, val_fraction=args.val_fraction,
         docs_per_shard=args.docs_per_shard, user_agent=args.user_agent, delay_s=args.delay_s,

@@ -2,15 +2,18 @@
 
 Per submission: a link post (not a self post), with an http(s) URL that is not
 Reddit itself or a media file, created before the cut-off (Dec 2017).
-Per canonical URL: the highest score among its counted submissions is at
-least `min_karma` (3), and the page is not Wikipedia.
+Per canonical URL: the highest score among its counted submissions (or, with
+`karma_policy="sum"`, OpenWebText2's total) is at least `min_karma` (3), and
+the page is not Wikipedia or a configured mirror of it. NSFW and removed
+submissions are kept by default, as WebText did not filter them; both are
+policy flags.
 """
 
 from collections.abc import Iterable
 
 from webtext.config import CorpusConfig
 from webtext.records import Drop, Link, Submission
-from webtext.urls import canonical_url, fetchable_url, is_media, is_reddit, is_wikipedia
+from webtext.urls import canonical_url, fetchable_url, host_matches, is_media, is_reddit, is_wikipedia
 
 SELECT_STAGE = "select"
 LINKS_STAGE = "links"
@@ -29,9 +32,13 @@ def select_submission(sub: Submission, config: CorpusConfig) -> tuple[str, Submi
         return Drop(SELECT_STAGE, "after_cutoff", sub.id, str(sub.created_utc))
     if config.drop_nsfw and sub.over_18:
         return Drop(SELECT_STAGE, "nsfw", sub.id)
+    if config.drop_removed and sub.removed:
+        return Drop(SELECT_STAGE, "removed", sub.id)
     canonical = canonical_url(sub.url or "")
     if canonical is None:
         return Drop(SELECT_STAGE, "not_http_url", sub.id, (sub.url or "")[:200])
+    if config.blocklist and host_matches(canonical, config.blocklist):
+        return Drop(SELECT_STAGE, "blocklisted", sub.id, canonical)
     if is_reddit(canonical):
         return Drop(SELECT_STAGE, "reddit_link", sub.id, canonical)
     if is_media(canonical):
@@ -52,17 +59,20 @@ def _latest_snapshots(subs: Iterable[Submission]) -> list[Submission]:
 def build_link(canonical: str, subs: Iterable[Submission], config: CorpusConfig) -> Link | Drop:
     """Merge every counted submission of one canonical URL; apply karma and Wikipedia rules."""
     subs = _latest_snapshots(subs)
-    karma = max(s.score for s in subs)
-    if is_wikipedia(canonical):
+    scores = [s.score for s in subs]
+    karma = sum(scores) if config.karma_policy == "sum" else max(scores)
+    if is_wikipedia(canonical, config.wikipedia_mirrors):
         return Drop(LINKS_STAGE, "wikipedia", canonical)
     if karma < config.min_karma and not any(from_url_list(s) for s in subs):
         return Drop(LINKS_STAGE, "low_karma", canonical, f"max score {karma}")
     first = subs[0]
+    by_id = sorted(subs, key=lambda s: s.id)
     return Link(
         url=canonical,
         fetch_url=fetchable_url(first.url or canonical),
         karma=karma,
-        submission_ids=tuple(sorted(s.id for s in subs)),
+        submission_ids=tuple(s.id for s in by_id),
+        scores=tuple(s.score for s in by_id),
         subreddits=tuple(sorted({s.subreddit for s in subs if s.subreddit})),
         first_seen_utc=first.created_utc,
     )

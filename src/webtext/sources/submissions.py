@@ -104,6 +104,10 @@ def parse_submission(raw: bytes, source: str) -> Submission | Drop:
     if created is None:
         return Drop(STAGE, "bad_created_utc", source, f"{sub_id}: {obj['created_utc']!r}"[:200])
     subreddit = obj.get("subreddit")
+    # Eras differ: removal is `removed_by_category` (2019+), `removed`/`banned_by` (API), or a
+    # "[deleted]" author (all eras). One flag here; the link rules decide what it means.
+    removed = (obj.get("removed_by_category") is not None or obj.get("author") == "[deleted]"
+               or obj.get("removed") is True or bool(obj.get("banned_by")))
     return Submission(
         id=sub_id,
         url=url,
@@ -113,6 +117,7 @@ def parse_submission(raw: bytes, source: str) -> Submission | Drop:
         is_self=is_self,
         over_18=obj.get("over_18") is True,
         source=source,
+        removed=removed,
     )
 
 
