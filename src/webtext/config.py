@@ -20,6 +20,9 @@ class ConfigError(ValueError):
 class CorpusConfig:
     inputs: tuple[str, ...] = ()  # Pushshift dumps (.zst/.jsonl/.gz/.xz/.bz2), paths or globs
     url_lists: tuple[str, ...] = ()  # plain URL lists, one per line
+    reddit_listings: tuple[str, ...] = ()  # praw listings, "subreddit[:sort[:time_filter[:limit]]]"
+    rescore: bool = False  # refresh counted submissions' scores through the Reddit API
+    reddit_api_url: str = ""  # replaces Reddit's API endpoints (a proxy; the tests' loopback fake)
     out: str = "out"
     fetch: str = "replay"  # "replay" reads WARC files; "live" fetches and writes WARC files
     warc: tuple[str, ...] = ()  # WARC paths or globs for replay
@@ -51,8 +54,9 @@ class CorpusConfig:
     seed: int = 0
 
     def __post_init__(self):
-        if not self.inputs and not self.url_lists:
-            raise ConfigError("no input: give --input with Pushshift dumps or --urls with a URL list")
+        if not self.inputs and not self.url_lists and not self.reddit_listings:
+            raise ConfigError("no input: give --input with Pushshift dumps, --urls with a URL list "
+                              "or --reddit_listing")
         if self.fetch not in FETCH_MODES:
             raise ConfigError(f"--fetch must be one of {FETCH_MODES}, not {self.fetch!r}")
         if self.fetch == "replay" and not self.warc:

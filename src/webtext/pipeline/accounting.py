@@ -12,22 +12,28 @@ import apache_beam as beam
 STAGES = ("read", "select", "links", "fetch", "extract", "filter", "dedup", "tokenize")
 
 
-def _count_as(pcoll, stage: str, outcome: str):
+def _count_as(pcoll, stage: str, outcome: str, summed: bool = False):
+    total = beam.CombineGlobally(sum) if summed else beam.combiners.Count.Globally()
     return (pcoll
-            | f"Count{stage}_{outcome}" >> beam.combiners.Count.Globally()
+            | f"Count{stage}_{outcome}" >> total
             | f"Key{stage}_{outcome}" >> beam.Map(lambda n: ((stage, outcome), n)))
 
 
 class TallyStage(beam.PTransform):
-    """One stage's (stage, outcome) -> count records; outcome is "in", "kept" or "dropped:<reason>"."""
+    """One stage's (stage, outcome) -> count records; outcome is "in", "kept" or "dropped:<reason>".
 
-    def __init__(self, stage: str, inputs, kept, drops=None):
+    `inputs` is the PCollection entering the stage, or, with `inputs_are_counts`,
+    numbers to add up (the read stage counts lines per file where it reads them).
+    """
+
+    def __init__(self, stage: str, inputs, kept, drops=None, inputs_are_counts: bool = False):
         super().__init__()
         self._stage, self._inputs, self._kept, self._drops = stage, inputs, kept, drops
+        self._inputs_are_counts = inputs_are_counts
 
     def expand(self, pbegin):
         stage = self._stage
-        parts = [_count_as(self._inputs, stage, "in"), _count_as(self._kept, stage, "kept")]
+        parts = [_count_as(self._inputs, stage, "in", self._inputs_are_counts), _count_as(self._kept, stage, "kept")]
         if self._drops is not None:
             parts.append(self._drops
                          | "ByReason" >> beam.Map(lambda d: ((d.stage, f"dropped:{d.reason}"), 1))

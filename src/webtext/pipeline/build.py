@@ -16,7 +16,7 @@ from webtext.dedup.transforms import DeduplicateDocuments
 from webtext.extract.transforms import ExtractText
 from webtext.filters.transforms import FilterDocuments
 from webtext.pipeline.accounting import TallyStage, counts_to_json_lines
-from webtext.sources.transforms import ReadSubmissions, SelectLinks
+from webtext.sources.transforms import ReadRedditListings, ReadSubmissions, SelectLinks
 from webtext.tokenize.shards import shard_info_json
 from webtext.tokenize.transforms import TokenizeDocuments, WriteShards
 
@@ -53,7 +53,13 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     if url_list_paths:
         sources.append(pipeline | "UrlLists" >> beam.Create(url_list_paths)
                        | "ReadUrlLists" >> ReadSubmissions(url_lists=True))
-    lines = [s[0] for s in sources] | "AllLines" >> beam.Flatten()
+    if config.reddit_listings:
+        # An API listing has no lines: each item counts as one, so the read stage still balances.
+        listed = (pipeline | "Listings" >> beam.Create(sorted(config.reddit_listings))
+                  | "ReadListings" >> ReadRedditListings(config.user_agent, config.reddit_api_url))
+        sources.append((listed | "OnePerItem" >> beam.Map(lambda _: 1), listed,
+                        pipeline | "NoListingDrops" >> beam.Create([])))
+    line_counts = [s[0] for s in sources] | "AllLineCounts" >> beam.Flatten()
     submissions = [s[1] for s in sources] | "AllSubmissions" >> beam.Flatten()
     read_drops = [s[2] for s in sources] | "AllReadDrops" >> beam.Flatten()
 
@@ -68,11 +74,11 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     tokenized = unique | "TokenizeDocuments" >> TokenizeDocuments()
     shards = tokenized | "WriteShards" >> WriteShards(config, out)
 
-    stages = [("read", lines, submissions, read_drops), ("select", submissions, counted, select_drops),
+    stages = [("read", line_counts, submissions, read_drops), ("select", submissions, counted, select_drops),
               ("links", grouped, links, link_drops), ("fetch", links, fetched, fetch_drops),
               ("extract", fetched, docs, extract_drops), ("filter", docs, filtered, filter_drops),
               ("dedup", filtered, unique, dedup_drops), ("tokenize", unique, tokenized, None)]
-    tallies = [pipeline | f"Tally_{name}" >> TallyStage(name, inputs, kept, drops)
+    tallies = [pipeline | f"Tally_{name}" >> TallyStage(name, inputs, kept, drops, inputs_are_counts=name == "read")
                for name, inputs, kept, drops in stages]
     counts = tallies | "AllTallies" >> beam.Flatten()
     _write_lines(counts | "TallyJson" >> beam.combiners.ToList() | beam.FlatMap(counts_to_json_lines),

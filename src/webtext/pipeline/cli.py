@@ -7,6 +7,7 @@ import time
 
 from webtext.config import WEBTEXT_CUTOFF_UTC, ConfigError, CorpusConfig
 from webtext.pipeline.summary import format_summary
+from webtext.sources.reddit_api import Listing, RedditCredentialsError, connect
 
 
 class _BeamImportNoise(logging.Filter):
@@ -23,6 +24,12 @@ def _corpus_parser(sub) -> None:
     p.add_argument("--input", action="append", default=[], metavar="GLOB",
                    help="Pushshift-format dump(s): .zst (2 GiB window ok), .jsonl, .gz, .xz, .bz2; local or gs://, s3://")
     p.add_argument("--urls", action="append", default=[], metavar="GLOB", help="plain URL list(s), one URL a line")
+    p.add_argument("--reddit_listing", action="append", default=[], metavar="SPEC",
+                   help="fresh links from the Reddit API: subreddit[:sort[:time_filter[:limit]]] (repeatable); "
+                        "credentials from praw_client_id/praw_client_secret or praw.ini")
+    p.add_argument("--rescore", action="store_true",
+                   help="refresh the scores of counted submissions through the Reddit API before the karma rule")
+    p.add_argument("--reddit_api_url", default="", help="send Reddit API calls here instead (a proxy)")
     p.add_argument("--sample", action="store_true", help="use the bundled sample (dump + WARC), offline")
     p.add_argument("--out", default="out", help="output directory (default: out)")
     p.add_argument("--fetch", default=None, choices=("replay", "live"),
@@ -68,7 +75,8 @@ def _config_from(args) -> CorpusConfig:
         inputs.append(sample_dump())
         warc.append(sample_warc())
     return CorpusConfig(
-        inputs=tuple(inputs), url_lists=tuple(args.urls), out=args.out.rstrip("/") or "/",
+        inputs=tuple(inputs), url_lists=tuple(args.urls), reddit_listings=tuple(args.reddit_listing),
+        rescore=args.rescore, reddit_api_url=args.reddit_api_url, out=args.out.rstrip("/") or "/",
         fetch=fetch or ("replay" if warc else "live"), warc=tuple(warc),
         min_karma=args.min_karma, cutoff_utc=None if args.cutoff_utc < 0 else args.cutoff_utc,
         karma_policy=args.karma_policy, drop_nsfw=args.drop_nsfw, drop_removed=args.drop_removed,
@@ -81,6 +89,14 @@ def _config_from(args) -> CorpusConfig:
     )
 
 
+def _check_reddit_credentials(config: CorpusConfig) -> None:
+    """Fail before the pipeline starts, with what to set, when the API is needed and unusable."""
+    if config.reddit_listings or config.rescore:
+        for spec in config.reddit_listings:
+            Listing.parse(spec)
+        connect(config.user_agent, config.reddit_api_url)
+
+
 def _run_corpus(args, beam_args: list[str]) -> int:
     from webtext.pipeline.runner import run_corpus
 
@@ -91,8 +107,9 @@ def _run_corpus(args, beam_args: list[str]) -> int:
         return 2
     started = time.monotonic()
     try:
+        _check_reddit_credentials(config)
         manifest = run_corpus(config, beam_args)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, RedditCredentialsError, ConfigError) as error:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2
     if not args.quiet:

@@ -1,34 +1,59 @@
 """The sources stages as Beam transforms: read submissions, select links."""
 
 import apache_beam as beam
+from apache_beam.metrics import Metrics
 
 from webtext.config import CorpusConfig
 from webtext.sources.dumps import iter_lines
-from webtext.sources.links import LINKS_STAGE, SELECT_STAGE, build_link, select_submission
+from webtext.sources.links import LINKS_STAGE, SELECT_STAGE, build_link, from_url_list, select_submission
+from webtext.sources.reddit_api import INFO_BATCH, Listing, connect, current_scores, listing_submissions
 from webtext.sources.submissions import STAGE as READ_STAGE
 from webtext.sources.submissions import parse_submission, parse_url_line
-from webtext.stagekit import classify
+from webtext.records import Drop
+from webtext.stagekit import DROPS, classify, counter_namespace
 
 
-def _numbered_lines(path: str):
-    for number, raw in iter_lines(path):
-        yield f"{path}:{number}", raw
+LINE_COUNTS = "line_counts"
+
+
+class _ParseFile(beam.DoFn):
+    """Stream one file and parse each line where it is read: raw lines never cross a shuffle.
+
+    Besides submissions and drops it emits the file's line count, which is the
+    read stage's independent "in" count.
+    """
+
+    def __init__(self, parse):
+        self._parse = parse
+
+    def setup(self):
+        self._kept = Metrics.counter(counter_namespace(READ_STAGE), "kept")
+
+    def process(self, path: str):
+        lines = 0
+        for number, raw in iter_lines(path):
+            lines = number
+            result = self._parse(raw, f"{path}:{number}")
+            if isinstance(result, Drop):
+                Metrics.counter(counter_namespace(READ_STAGE), f"dropped_{result.reason}").inc()
+                yield beam.pvalue.TaggedOutput(DROPS, result)
+            else:
+                self._kept.inc()
+                yield result
+        yield beam.pvalue.TaggedOutput(LINE_COUNTS, lines)
 
 
 class ReadSubmissions(beam.PTransform):
-    """File paths -> (raw lines, kept submissions, drops). Each file is read by one worker, streamed."""
+    """File paths -> (line count per file, kept submissions, drops). Each file is streamed by one worker."""
 
     def __init__(self, url_lists: bool = False):
         super().__init__()
         self._parse = parse_url_line if url_lists else parse_submission
 
     def expand(self, paths):
-        parse = self._parse
-        lines = (paths
-                 | "Lines" >> beam.FlatMap(_numbered_lines)
-                 | "Spread" >> beam.Reshuffle())  # one file per element: spread parsing over workers
-        kept, drops = classify(lines, "Parse", READ_STAGE, lambda line: parse(line[1], line[0]))
-        return lines, kept, drops
+        results = (paths | "Spread" >> beam.Reshuffle()  # one file per worker
+                   | "Parse" >> beam.ParDo(_ParseFile(self._parse)).with_outputs(DROPS, LINE_COUNTS, main="kept"))
+        return results[LINE_COUNTS], results.kept, results[DROPS]
 
 
 class SelectLinks(beam.PTransform):
@@ -42,7 +67,57 @@ class SelectLinks(beam.PTransform):
         config = self._config
         counted, select_drops = classify(submissions, "Select", SELECT_STAGE,
                                          lambda sub: select_submission(sub, config))
+        if config.rescore:
+            counted = counted | "Rescore" >> RescoreSubmissions(config.user_agent, config.reddit_api_url)
         grouped = counted | "ByURL" >> beam.GroupByKey()
         links, link_drops = classify(grouped, "Build", LINKS_STAGE,
                                      lambda item: build_link(item[0], item[1], config))
         return counted, grouped, links, select_drops, link_drops
+
+
+class _ListingFn(beam.DoFn):
+    def __init__(self, user_agent: str, api_url: str):
+        self._user_agent, self._api_url = user_agent, api_url
+
+    def setup(self):
+        self._reddit = connect(self._user_agent, self._api_url)  # credentials: environment or praw.ini
+
+    def process(self, spec: str):
+        yield from listing_submissions(self._reddit, Listing.parse(spec))
+
+
+class ReadRedditListings(beam.PTransform):
+    """Listing specs -> submissions, through praw."""
+
+    def __init__(self, user_agent: str, api_url: str = ""):
+        super().__init__()
+        self._user_agent, self._api_url = user_agent, api_url
+
+    def expand(self, specs):
+        return specs | "Listings" >> beam.ParDo(_ListingFn(self._user_agent, self._api_url))
+
+
+class _RescoreFn(beam.DoFn):
+    def __init__(self, user_agent: str, api_url: str):
+        self._user_agent, self._api_url = user_agent, api_url
+
+    def setup(self):
+        self._reddit = connect(self._user_agent, self._api_url)
+
+    def process(self, batch):
+        scores = current_scores(self._reddit, sorted({sub.id for _, sub in batch if not from_url_list(sub)}))
+        for key, sub in batch:
+            yield key, sub._replace(score=scores.get(sub.id, sub.score))
+
+
+class RescoreSubmissions(beam.PTransform):
+    """(URL, submission) -> the same with today's score from the API (unchanged where the API has none)."""
+
+    def __init__(self, user_agent: str, api_url: str = ""):
+        super().__init__()
+        self._user_agent, self._api_url = user_agent, api_url
+
+    def expand(self, counted):
+        return (counted
+                | "Batch100" >> beam.BatchElements(min_batch_size=1, max_batch_size=INFO_BATCH)
+                | "Rescore" >> beam.ParDo(_RescoreFn(self._user_agent, self._api_url)))

@@ -1,0 +1,24 @@
+"""Helpers shared by the benchmarks: timing and a uniform result line."""
+
+import resource
+import time
+from contextlib import contextmanager
+
+
+@contextmanager
+def timed(results: dict, name: str):
+    started = time.perf_counter()
+    yield
+    results[name] = time.perf_counter() - started
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def report(title: str, rows: list[tuple[str, float, str]], ratio: tuple[str, float] | None = None) -> None:
+    print(f"\n== {title}")
+    for name, value, unit in rows:
+        print(f"  {name:<44} {value:>14,.1f} {unit}")
+    if ratio:
+        print(f"  {ratio[0]:<44} {ratio[1]:>14.2f}x")
