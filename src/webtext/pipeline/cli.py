@@ -125,11 +125,47 @@ def _run_sample(args, _beam_args) -> int:
     return 0
 
 
+def _run_verify(args, _beam_args) -> int:
+    from webtext.tokenize.verify import verify_corpus
+
+    problems = verify_corpus(args.dir)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        print(f"{args.dir}: every shard matches manifest.json")
+    return 1 if problems else 0
+
+
+def _run_inspect(args, _beam_args) -> int:
+    from webtext.tokenize.inspect_shard import describe_shard
+
+    print(describe_shard(args.shard, args.doc))
+    return 0
+
+
+def _run_export(args, _beam_args) -> int:
+    from webtext.tokenize.export import export_llmc, export_nanogpt
+
+    export = export_nanogpt if args.format == "nanogpt" else export_llmc
+    for path in export(args.dir, args.to):
+        print(path)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="webtext", description="Rebuild GPT-2's WebText corpus, reproducibly.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", required=True)
     _corpus_parser(sub)
+    verify = sub.add_parser("verify", help="re-check every shard of a corpus against its manifest")
+    verify.add_argument("dir", help="a corpus output directory")
+    inspect = sub.add_parser("inspect", help="counts and metadata of a token shard; --doc N decodes a document")
+    inspect.add_argument("shard", help="a tokens/*.arrow file")
+    inspect.add_argument("--doc", type=int, help="decode this document (0-based)")
+    export = sub.add_parser("export", help="write the token shards in nanoGPT's or llm.c's format")
+    export.add_argument("dir", help="a corpus output directory")
+    export.add_argument("--format", choices=("nanogpt", "llmc"), required=True)
+    export.add_argument("--to", required=True, help="directory for the exported files")
     sample = sub.add_parser("sample", help="regenerate the bundled sample (deterministic)")
     sample.add_argument("--out", required=True, help="directory to write sample files to")
     return parser
@@ -146,7 +182,8 @@ def run(argv: list[str]) -> int:
     logging.getLogger().addFilter(_BeamImportNoise())
     if not args.verbose:  # trafilatura warns once per page it discards; the drop records say it already
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
-    handlers = {"corpus": _run_corpus, "sample": _run_sample}
+    handlers = {"corpus": _run_corpus, "sample": _run_sample, "verify": _run_verify, "inspect": _run_inspect,
+                "export": _run_export}
     return handlers[args.command](args, rest)
 
 

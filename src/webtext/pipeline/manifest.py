@@ -16,8 +16,8 @@ from webtext.atomic import write_atomically
 from webtext.config import CorpusConfig
 from webtext.dedup.minhash import bands_and_rows, collision_probability
 from webtext.tokenize.gpt2 import EOT_ID, TOKENIZER_NAME, vocabulary_sha256
+from webtext.tokenize.reader import MANIFEST_NAME, read_manifest  # noqa: F401  (read_manifest: re-exported)
 
-MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 1
 PACKAGES = ("webtext", "apache-beam", "trafilatura", "datasketch", "tiktoken", "pyarrow", "numpy",
             "py3langid", "courlan", "warcio", "zstandard", "requests", "protego")
@@ -105,6 +105,3 @@ def write_manifest(manifest: dict, out_dir: str) -> str:
     return path
 
 
-def read_manifest(out_dir: str) -> dict:
-    with FileSystems.open(FileSystems.join(out_dir, MANIFEST_NAME)) as stream:
-        return json.loads(stream.read().decode("utf-8"))

@@ -10,6 +10,7 @@ import hashlib
 from functools import lru_cache
 from importlib.resources import files
 
+import numpy as np
 import tiktoken
 from tiktoken.load import data_gym_to_mergeable_bpe_ranks
 from tiktoken_ext.openai_public import r50k_pat_str
@@ -47,3 +48,10 @@ def gpt2_encoding() -> tiktoken.Encoding:
 def encode_document(encoding: tiktoken.Encoding, text: str) -> list[int]:
     """Token ids of a document followed by EOT. A literal "<|endoftext|>" in the text stays text."""
     return encoding.encode_ordinary(text) + [EOT_ID]
+
+
+def encode_documents(encoding: tiktoken.Encoding, texts: list[str]) -> list[np.ndarray]:
+    """Each text's ids + EOT as a little-endian uint16 array, encoded in one call."""
+    eot = np.array([EOT_ID], dtype="<u2")
+    return [np.concatenate([np.array(ids, dtype="<u2"), eot])
+            for ids in encoding.encode_ordinary_batch(texts, num_threads=1)]

@@ -1,9 +1,77 @@
-"""Read token shards without copying: the flat uint16 stream of a memory-mapped shard."""
+"""Read a corpus's token shards without copying: the API the trainer, exports and overlap share.
 
+A token shard's `tokens` column is one contiguous uint16 buffer per record
+batch (documents back to back, EOT after each), so a memory-mapped shard gives
+numpy views of the flat stream and of each document, with nothing read into RAM
+until it is touched.
+"""
+
+import json
+import os
 from collections.abc import Iterator
 
 import numpy as np
 import pyarrow as pa
+
+MANIFEST_NAME = "manifest.json"
+
+
+def read_manifest(out_dir: str) -> dict:
+    from apache_beam.io.filesystems import FileSystems
+
+    with FileSystems.open(FileSystems.join(out_dir, MANIFEST_NAME)) as stream:
+        return json.loads(stream.read().decode("utf-8"))
+
+
+class TokenShard:
+    """One memory-mapped token shard."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._reader = pa.ipc.open_file(pa.memory_map(path, "r"))
+        self._batches = [self._reader.get_batch(i) for i in range(self._reader.num_record_batches)]
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return {k.decode(): v.decode() for k, v in (self._reader.schema.metadata or {}).items()}
+
+    @property
+    def num_documents(self) -> int:
+        return sum(b.num_rows for b in self._batches)
+
+    def streams(self) -> Iterator[np.ndarray]:
+        """Each record batch's tokens as one zero-copy uint16 view."""
+        for batch in self._batches:
+            column = batch.column("tokens")
+            start, end = column.offsets[0].as_py(), column.offsets[-1].as_py()
+            yield column.values.slice(start, end - start).to_numpy(zero_copy_only=True)
+
+    def flat_tokens(self) -> np.ndarray:
+        """The whole shard's token stream: a view when the shard is one batch (as webtext writes it)."""
+        streams = list(self.streams())
+        if len(streams) == 1:
+            return streams[0]
+        return np.concatenate(streams) if streams else np.zeros(0, dtype=np.uint16)
+
+    def _locate(self, index: int) -> tuple[pa.RecordBatch, int]:
+        if not 0 <= index < self.num_documents:
+            raise IndexError(f"document {index} of {self.num_documents}")
+        for batch in self._batches:
+            if index < batch.num_rows:
+                return batch, index
+            index -= batch.num_rows
+        raise IndexError(index)
+
+    def document(self, index: int) -> np.ndarray:
+        """The token ids of document `index` (EOT last), as a view."""
+        batch, row = self._locate(index)
+        column = batch.column("tokens")
+        start, end = column.offsets[row].as_py(), column.offsets[row + 1].as_py()
+        return column.values.slice(start, end - start).to_numpy(zero_copy_only=True)
+
+    def doc_id(self, index: int) -> str:
+        batch, row = self._locate(index)
+        return batch.column("doc_id")[row].as_py()
 
 
 def open_token_shard(path: str) -> pa.Table:
@@ -12,16 +80,23 @@ def open_token_shard(path: str) -> pa.Table:
 
 
 def token_streams(path: str) -> Iterator[np.ndarray]:
-    """Each record batch's token ids as one zero-copy uint16 array (documents back to back, EOT after each)."""
-    reader = pa.ipc.open_file(pa.memory_map(path, "r"))
-    for i in range(reader.num_record_batches):
-        column = reader.get_batch(i).column("tokens")
-        values = column.values
-        if column.offset or len(values) != column.offsets[-1].as_py():  # a sliced batch: take its window
-            values = values.slice(column.offsets[0].as_py(), column.offsets[-1].as_py() - column.offsets[0].as_py())
-        yield values.to_numpy(zero_copy_only=True)
+    """Each record batch's token ids as one zero-copy uint16 array."""
+    return TokenShard(path).streams()
 
 
 def shard_metadata(path: str) -> dict[str, str]:
-    reader = pa.ipc.open_file(pa.memory_map(path, "r"))
-    return {k.decode(): v.decode() for k, v in (reader.schema.metadata or {}).items()}
+    return TokenShard(path).metadata
+
+
+def split_shard_paths(out_dir: str, split: str, manifest: dict | None = None) -> list[str]:
+    """Local paths of one split's token shards, in manifest order ("train" or "validation")."""
+    manifest = manifest or read_manifest(out_dir)
+    return [os.path.join(out_dir, s["tokens_path"]) for s in manifest["shards"] if s["split"] == split]
+
+
+def random_windows(stream: np.ndarray, block_size: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    """`count` windows of block_size + 1 tokens at random offsets of a flat stream: (count, block_size + 1)."""
+    if len(stream) < block_size + 1:
+        raise ValueError(f"a stream of {len(stream)} tokens has no window of {block_size + 1}")
+    starts = rng.integers(0, len(stream) - block_size, size=count)
+    return np.stack([stream[s:s + block_size + 1] for s in starts])

@@ -1,10 +1,9 @@
 """The tokenize stage and the shard writer as Beam transforms."""
 
 import apache_beam as beam
-import numpy as np
 
 from webtext.config import CorpusConfig
-from webtext.tokenize.gpt2 import encode_document, gpt2_encoding
+from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.shards import TokenizedDocument, write_shard
 from webtext.tokenize.splits import shard_count, shard_of, split_of
 
@@ -12,19 +11,23 @@ STAGE = "tokenize"
 
 
 class _Tokenize(beam.DoFn):
+    """Encodes a batch of documents in one tiktoken call (one thread: Beam owns the parallelism)."""
+
     def setup(self):
         self._encoding = gpt2_encoding()  # built once per worker, from the packaged vocabulary
 
-    def process(self, doc):
-        ids = encode_document(self._encoding, doc.text)
-        yield TokenizedDocument(doc, np.asarray(ids, dtype="<u2").tobytes())
+    def process(self, docs):
+        for doc, ids in zip(docs, encode_documents(self._encoding, [d.text for d in docs])):
+            yield TokenizedDocument(doc, ids.tobytes())
 
 
 class TokenizeDocuments(beam.PTransform):
     """Documents -> tokenized documents (GPT-2 BPE ids, EOT appended). Nothing is dropped here."""
 
     def expand(self, docs):
-        return docs | "Encode" >> beam.ParDo(_Tokenize())
+        return (docs
+                | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=256)
+                | "Encode" >> beam.ParDo(_Tokenize()))
 
 
 def _shard_keys(split_counts: dict[str, int], docs_per_shard: int):

@@ -1,0 +1,16 @@
+"""`webtext inspect`: what a token shard holds, and a document decoded."""
+
+from webtext.tokenize.gpt2 import gpt2_encoding
+from webtext.tokenize.reader import TokenShard
+
+
+def describe_shard(path: str, document: int | None = None, max_chars: int = 2000) -> str:
+    shard = TokenShard(path)
+    tokens = shard.flat_tokens()
+    lines = [f"{path}", f"  documents {shard.num_documents}, tokens {len(tokens)}"]
+    lines += [f"  {key}: {value}" for key, value in sorted(shard.metadata.items())]
+    if document is not None:
+        ids = shard.document(document)
+        text = gpt2_encoding().decode(ids[:-1].tolist())
+        lines += [f"\ndocument {document} ({shard.doc_id(document)}), {len(ids)} tokens:", text[:max_chars]]
+    return "\n".join(lines)
