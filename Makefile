@@ -11,7 +11,7 @@ OUT    ?= out/sample
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,train]"
 	rm -f $(VENV)/.installed-*; touch $(STAMP)
 
 corpus: $(STAMP)
@@ -21,7 +21,9 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 train: $(STAMP)
-	@echo "The GPT-2 trainer is not built yet (issue 8)."; exit 2
+	test -f $(OUT)/manifest.json || $(MAKE) corpus
+	$(VENV)/bin/webtext train --corpus=$(OUT) --out_dir=out/train --model=tiny --max_steps=300 \
+	    --learning_rate=3e-3 --min_lr=3e-4 --log_interval=25 --eval_interval=100
 
 bench: $(STAMP)
 	@test -f bench/run_all.py || { echo "No benchmarks yet (each stage's issue adds its own)."; exit 2; }

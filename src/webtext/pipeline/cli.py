@@ -152,6 +152,22 @@ def _run_export(args, _beam_args) -> int:
     return 0
 
 
+def _run_train(args, overrides: list[str]) -> int:
+    try:
+        from webtext.train.config import TrainConfigError, load_train_config
+        from webtext.train.loop import train
+    except ImportError as error:
+        print(f"webtext train needs PyTorch: pip install -e '.[train]' ({error})", file=sys.stderr)
+        return 2
+    try:
+        config = load_train_config(args.config, overrides)
+    except (TrainConfigError, OSError) as error:
+        print(f"webtext train: {error}", file=sys.stderr)
+        return 2
+    train(config, quiet=args.quiet)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="webtext", description="Rebuild GPT-2's WebText corpus, reproducibly.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -166,6 +182,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("dir", help="a corpus output directory")
     export.add_argument("--format", choices=("nanogpt", "llmc"), required=True)
     export.add_argument("--to", required=True, help="directory for the exported files")
+    train = sub.add_parser("train", help="train GPT-2 on a corpus's token shards (--key=value sets any setting)",
+                           description="Train GPT-2 on a webtext corpus. Settings come from the defaults, then "
+                                       "--config (TOML or JSON), then --key=value flags, e.g. --model=gpt2 "
+                                       "--corpus=out/webtext --max_steps=5000. Under torchrun it trains with DDP.")
+    train.add_argument("--config", help="a TOML or JSON file of settings")
+    train.add_argument("--quiet", action="store_true", help="no console log (log.jsonl is still written)")
     sample = sub.add_parser("sample", help="regenerate the bundled sample (deterministic)")
     sample.add_argument("--out", required=True, help="directory to write sample files to")
     return parser
@@ -175,7 +197,7 @@ def run(argv: list[str]) -> int:
     """The CLI as a function: tests call run([...]) instead of spawning a process."""
     parser = _parser()
     args, rest = parser.parse_known_args(argv)
-    if rest and args.command != "corpus":
+    if rest and args.command not in ("corpus", "train"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -183,7 +205,7 @@ def run(argv: list[str]) -> int:
     if not args.verbose:  # trafilatura warns once per page it discards; the drop records say it already
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
     handlers = {"corpus": _run_corpus, "sample": _run_sample, "verify": _run_verify, "inspect": _run_inspect,
-                "export": _run_export}
+                "export": _run_export, "train": _run_train}
     return handlers[args.command](args, rest)
 
 

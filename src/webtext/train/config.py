@@ -1,0 +1,100 @@
+"""The trainer's configuration: a typed, frozen dataclass from a TOML/JSON file plus --key=value overrides."""
+
+import dataclasses
+import json
+import tomllib
+from dataclasses import dataclass, fields
+
+from webtext.train.model import SIZES
+
+
+class TrainConfigError(ValueError):
+    """A training setting that cannot work; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    corpus: str = "out/sample"  # a webtext corpus directory (its manifest names the train/validation shards)
+    out_dir: str = "out/train"  # checkpoints, log.jsonl
+    model: str = "tiny"  # tiny | gpt2 | gpt2-medium | gpt2-large | gpt2-xl
+    block_size: int = 0  # 0: the model size's own (1024 for GPT-2)
+    dropout: float = 0.0
+    flash: bool = True  # scaled_dot_product_attention
+    init_from: str = ""  # a local official GPT-2 checkpoint (Hugging Face state dict, .bin or .safetensors)
+    batch_size: int = 8  # sequences per micro-step per process
+    grad_accum: int = 1  # micro-steps per optimizer step
+    max_steps: int = 200
+    learning_rate: float = 6e-4
+    min_lr: float = 6e-5
+    warmup_steps: int = 20
+    weight_decay: float = 0.1
+    beta1: float = 0.9
+    beta2: float = 0.95
+    grad_clip: float = 1.0  # 0 turns clipping off
+    device: str = "auto"  # auto | cpu | cuda | cuda:N
+    dtype: str = "auto"  # auto (bf16 on GPUs that have it, else float32) | float32 | bfloat16 | float16
+    compile: bool = False  # torch.compile
+    seed: int = 1337
+    log_interval: int = 10
+    eval_interval: int = 50
+    eval_batches: int = 10
+    checkpoint_interval: int = 100
+    resume: bool = False  # continue from out_dir/ckpt.pt exactly where it stopped
+    stop_at_step: int = 0  # end the run (with a checkpoint) after this many steps, keeping max_steps' schedule;
+    # for time-boxed or preemptible jobs that --resume later. 0: run to max_steps.
+    sample_prompt: str = "The"
+    sample_tokens: int = 48
+
+    def __post_init__(self):
+        if self.model not in SIZES:
+            raise TrainConfigError(f"model: choose one of {sorted(SIZES)}, not {self.model!r}")
+        for name in ("batch_size", "grad_accum", "max_steps", "log_interval", "eval_interval", "eval_batches",
+                     "checkpoint_interval"):
+            if getattr(self, name) < 1:
+                raise TrainConfigError(f"{name} must be at least 1")
+        if self.block_size < 0:
+            raise TrainConfigError("block_size must be >= 0 (0: the model's own)")
+        if not 0 <= self.min_lr <= self.learning_rate:
+            raise TrainConfigError("min_lr must be between 0 and learning_rate")
+        if self.warmup_steps < 0 or not 0 <= self.dropout < 1:
+            raise TrainConfigError("warmup_steps must be >= 0 and dropout in [0, 1)")
+        if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
+            raise TrainConfigError(f"dtype: auto, float32, bfloat16 or float16, not {self.dtype!r}")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _convert(name: str, kind: type, text: str):
+    if kind is bool:
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise TrainConfigError(f"--{name}: expected true or false, not {text!r}")
+    try:
+        return kind(text)
+    except ValueError as error:
+        raise TrainConfigError(f"--{name}: expected {kind.__name__}, not {text!r}") from error
+
+
+def load_train_config(path: str | None = None, overrides: list[str] = ()) -> TrainConfig:
+    """Defaults, then the file (TOML or JSON), then --key=value overrides; unknown keys are errors."""
+    kinds = {f.name: f.type if isinstance(f.type, type) else type(f.default) for f in fields(TrainConfig)}
+    values: dict = {}
+    if path:
+        with open(path, "rb") as stream:
+            values = json.load(stream) if path.endswith(".json") else tomllib.load(stream)
+    for item in overrides:
+        key, sep, text = item.removeprefix("--").partition("=")
+        if key not in kinds:
+            raise TrainConfigError(f"unknown setting --{key} (known: {', '.join(sorted(kinds))})")
+        if not sep:
+            if kinds[key] is not bool:
+                raise TrainConfigError(f"--{key} needs a value: --{key}=...")
+            text = "true"
+        values[key] = _convert(key, kinds[key], text)
+    unknown = set(values) - set(kinds)
+    if unknown:
+        raise TrainConfigError(f"unknown setting(s) {sorted(unknown)} in {path}")
+    return TrainConfig(**values)
