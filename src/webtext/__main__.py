@@ -2,4 +2,5 @@
 
 from webtext.pipeline.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # guarded: process pools may import this module without running it
+    raise SystemExit(main())

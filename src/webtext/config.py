@@ -43,6 +43,8 @@ class CorpusConfig:
     # filters
     min_words: int = 64
     languages: tuple[str, ...] = ("en",)
+    quality_filters: bool = True  # Gopher's quality and repetition rules
+    extract_timeout_s: float = 30.0  # per page; a page that takes longer is dropped as extract_timeout
     # dedup
     dedup_threshold: float = 0.8
     dedup_verify: bool = True  # a candidate pair counts only if its estimated Jaccard >= the threshold
@@ -73,6 +75,8 @@ class CorpusConfig:
             raise ConfigError("--val_fraction must be in [0, 1)")
         if self.docs_per_shard < 1:
             raise ConfigError("--docs_per_shard must be >= 1")
+        if self.extract_timeout_s <= 0:
+            raise ConfigError("--extract_timeout_s must be > 0")
         if self.min_words < 0:
             raise ConfigError("--min_words must be >= 0")
 

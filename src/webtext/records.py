@@ -44,6 +44,7 @@ class FetchResult(NamedTuple):
     encoding: str  # the charset the body was decoded with
     html: str
     origin: str  # "live:<WARC record id>" or "replay:<WARC record id>"
+    fetched_at: str = ""  # the response's WARC-Date (ISO 8601): when its bytes were fetched
 
 
 class Document(NamedTuple):
@@ -60,6 +61,10 @@ class Document(NamedTuple):
     subreddits: tuple[str, ...]
     first_seen_utc: int
     language: str
+    published: str = ""  # the page's own publication date, as trafilatura finds it
+    sitename: str = ""
+    fetched_at: str = ""
+    scores: tuple[int, ...] = ()  # aligned with submission_ids
 
 
 class Drop(NamedTuple):

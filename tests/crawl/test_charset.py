@@ -40,3 +40,13 @@ def test_shared_pages_decode_like_their_declared_charset(shared_data):
     for response in read_warc(str(shared_data / "pages.warc.gz")):
         text, _ = decode_html(response.body, response.content_type)
         assert "\ufffd" not in text or not pages[response.target_uri]["utf8_valid"], response.target_uri
+
+
+def test_utf8_bytes_mislabelled_as_latin1_are_read_as_utf8():
+    body = "<p>caf\u00e9 cr\u00e8me br\u00fbl\u00e9e \u2014 \u201cyes\u201d</p>".encode()
+    assert decode_html(body, "text/html; charset=ISO-8859-1") == (body.decode(), "utf-8")
+
+
+def test_real_latin1_labelled_latin1_stays_latin1():
+    body = "<p>caf\u00e9 cr\u00e8me</p>".encode("latin-1")
+    assert decode_html(body, "text/html; charset=ISO-8859-1")[0] == "<p>caf\u00e9 cr\u00e8me</p>"

@@ -29,12 +29,18 @@ def test_other_languages_are_dropped_unless_listed():
     german = prose.GERMAN * 4
     assert identify_language(german) == "de"
     assert filter_document(doc(german), CONFIG).reason == "language"
-    both = CorpusConfig(inputs=("x",), warc=("y",), languages=("en", "de"))
+    # (quality rules off: the test's German is one paragraph repeated, which they would drop)
+    both = CorpusConfig(inputs=("x",), warc=("y",), languages=("en", "de"), quality_filters=False)
     assert filter_document(doc(german), both).language == "de"
-    anything = CorpusConfig(inputs=("x",), warc=("y",), languages=())
+    anything = CorpusConfig(inputs=("x",), warc=("y",), languages=(), quality_filters=False)
     assert not isinstance(filter_document(doc(german), anything), Drop)
 
 
 def test_wikipedia_reached_through_a_redirect_is_dropped():
     drop = filter_document(doc(final_url="https://en.m.wikipedia.org/wiki/Bridge"), CONFIG)
     assert drop.reason == "wikipedia"
+
+
+def test_repetitive_pages_are_dropped_by_the_quality_rules():
+    page = "Buy now and save with the best offers on every order today.\n" * 40
+    assert filter_document(doc(page), CONFIG).reason == "quality_duplicate_lines"

@@ -39,10 +39,22 @@ def decode_html(body: bytes, content_type: str) -> tuple[str, str]:
     if encoding is None:
         match = _META_CHARSET.search(body[:4096])
         encoding = _known(match.group(1).decode("ascii", "ignore")) if match else None
-    if encoding is None:
+    if encoding is None or (encoding == "cp1252" and _is_utf8_with_non_ascii(body)):
+        # No declaration, or a Latin-1 label on bytes that are valid UTF-8 (a common server
+        # default): multi-byte UTF-8 sequences almost never occur by chance in Latin-1 text.
         try:
             return body.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             best = from_bytes(body[:200_000]).best()
             encoding = best.encoding if best else "utf-8"
     return body.decode(encoding, errors="replace"), encoding
+
+
+def _is_utf8_with_non_ascii(body: bytes) -> bool:
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

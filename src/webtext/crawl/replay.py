@@ -28,6 +28,7 @@ class ArchivedResponse(NamedTuple):
     record_id: str
     warc_path: str
     location: str = ""  # the absolute redirect target of a 3xx response
+    warc_date: str = ""  # when the response was captured
 
 
 MAX_REDIRECTS = 5
@@ -51,6 +52,7 @@ def read_warc(path: str) -> Iterator[ArchivedResponse]:
                 record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
                 warc_path=path,
                 location=urljoin(target, location) if 300 <= status < 400 and location else "",
+                warc_date=record.rec_headers.get_header("WARC-Date") or "",
             )
 
 
@@ -76,7 +78,7 @@ def response_to_result(link: Link, response: ArchivedResponse) -> FetchResult | 
     html, encoding = decode_html(response.body, response.content_type)
     return FetchResult(link=link, status=response.status, final_url=response.target_uri,
                        content_type=response.content_type, encoding=encoding, html=html,
-                       origin=f"replay:{response.record_id}")
+                       origin=f"replay:{response.record_id}", fetched_at=response.warc_date)
 
 
 def match_replay(links: Iterable[Link], responses: Iterable[ArchivedResponse]) -> Iterator[FetchResult | Drop]:

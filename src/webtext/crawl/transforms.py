@@ -72,11 +72,12 @@ class _FetchHost(beam.DoFn):
             except FetchFailure as failure:
                 yield self._drop(Drop(STAGE, failure.reason, link.url, failure.detail))
                 continue
-            record_id = self._warc.add(fetched)
+            record_id, warc_date = self._warc.add(fetched)
             content_type = dict((k.lower(), v) for k, v in fetched.headers).get("content-type", "")
             html, encoding = decode_html(fetched.body, content_type)
             Metrics.counter(counter_namespace(STAGE), "kept").inc()
-            yield FetchResult(link, fetched.status, fetched.url, content_type, encoding, html, f"live:{record_id}")
+            yield FetchResult(link, fetched.status, fetched.url, content_type, encoding, html, f"live:{record_id}",
+                              warc_date)
 
     def _drop(self, drop: Drop):
         Metrics.counter(counter_namespace(STAGE), f"dropped_{drop.reason}").inc()

@@ -25,8 +25,8 @@ class WarcBundleWriter:
         self._writer = WARCWriter(self._buffer, gzip=True)
         self._count = 0
 
-    def add(self, fetched: Fetched) -> str:
-        """Append the redirect hops and the final response; return the final record's WARC-Record-ID.
+    def add(self, fetched: Fetched) -> tuple[str, str]:
+        """Append the redirect hops and the final response; return the final record's (WARC-Record-ID, WARC-Date).
 
         The hops are kept so that replay follows the same redirects offline.
         """
@@ -34,14 +34,14 @@ class WarcBundleWriter:
             self._add_record(hop)
         return self._add_record(fetched)
 
-    def _add_record(self, fetched: Fetched) -> str:
+    def _add_record(self, fetched: Fetched) -> tuple[str, str]:
         reason = HTTPStatus(fetched.status).phrase if fetched.status in HTTPStatus._value2member_map_ else "Unknown"
         http_headers = StatusAndHeaders(f"{fetched.status} {reason}", fetched.headers, protocol=fetched.protocol)
         record = self._writer.create_warc_record(fetched.url, "response", payload=io.BytesIO(fetched.body),
                                                  http_headers=http_headers)
         self._writer.write_record(record)
         self._count += 1
-        return record.rec_headers.get_header("WARC-Record-ID")
+        return record.rec_headers.get_header("WARC-Record-ID"), record.rec_headers.get_header("WARC-Date")
 
     def close(self) -> str | None:
         """Write the file; return its path (None when the bundle fetched nothing)."""

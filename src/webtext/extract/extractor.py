@@ -1,44 +1,65 @@
-"""trafilatura, called the way a reproducible corpus needs.
+"""trafilatura, called the way a reproducible corpus needs, and its result as a Document.
 
 `deduplicate=False`: trafilatura's own dedup cache is process-global, so with
 it on, a page's text would depend on which worker happened to see which other
 pages first. Deduplication is the dedup stage's job.
-Comments are left out (WebText is about the linked content, not the thread
-under it); tables are kept, since much of the web's factual text lives there.
+Options, chosen by measurement on ../shared/data's annotated pages (see
+bench/bench_extract.py): comments off (WebText is about the linked content,
+not the thread under it, and comments lower precision), tables on (they add
+recall at no precision cost), neither favor_precision nor favor_recall (each
+loses more on one side than it gains on the other). Metadata comes from the
+page's declared tags (metadata.py) rather than trafilatura's date search.
 """
 
-import trafilatura
+from collections.abc import Callable
 
+import trafilatura
+from trafilatura.utils import load_html
+
+from webtext.extract.metadata import page_metadata
+from webtext.extract.sandbox import ExtractCrash, ExtractTimeout
 from webtext.hashing import doc_id
 from webtext.records import Document, Drop, FetchResult
 from webtext.urls import host_of
 
 STAGE = "extract"
+OPTIONS = dict(deduplicate=False, with_metadata=False, include_comments=False, include_tables=True,
+               include_images=False, include_links=False)
 
 
-def extract_document(result: FetchResult) -> Document | Drop:
-    """The page's main text as a Document, or a Drop (extract_empty, extract_error)."""
+def run_trafilatura(html: str, url: str) -> dict | None:
+    """Main text and cheap metadata of a page, as plain values (they cross a process boundary)."""
+    tree = load_html(html)  # parsed once: metadata first, since trafilatura prunes the tree it is given
+    if tree is None:
+        return None
+    metadata = page_metadata(tree)
+    extracted = trafilatura.bare_extraction(tree, url=url, **OPTIONS)
+    return {**metadata, "text": extracted.text or ""} if extracted is not None else None
+
+
+def document_from(result: FetchResult, extracted: dict | None) -> Document | Drop:
     link = result.link
-    try:
-        extracted = trafilatura.bare_extraction(
-            result.html, url=result.final_url, deduplicate=False, with_metadata=True,
-            include_comments=False, include_tables=True, include_images=False, include_links=False,
-        )
-    except Exception as error:  # trafilatura and lxml raise many types on hostile markup
-        return Drop(STAGE, "extract_error", link.url, f"{type(error).__name__}: {error}"[:200])
-    text = (extracted.text or "").strip() if extracted is not None else ""
+    text = (extracted or {}).get("text", "").strip()
     if not text:
         return Drop(STAGE, "extract_empty", link.url)
     return Document(
-        doc_id=doc_id(link.url),
-        url=link.url,
-        final_url=result.final_url,
-        domain=host_of(link.url),
-        title=(extracted.title or "").strip(),
-        text=text,
-        karma=link.karma,
-        submission_ids=link.submission_ids,
-        subreddits=link.subreddits,
-        first_seen_utc=link.first_seen_utc,
+        doc_id=doc_id(link.url), url=link.url, final_url=result.final_url, domain=host_of(link.url),
+        title=extracted["title"].strip(), text=text, karma=link.karma, submission_ids=link.submission_ids,
+        subreddits=link.subreddits, first_seen_utc=link.first_seen_utc,
         language="",  # set by the language filter, which measures it on the extracted text
+        published=extracted["date"], sitename=extracted["sitename"], fetched_at=result.fetched_at,
+        scores=link.scores,
     )
+
+
+def extract_document(result: FetchResult, extract: Callable = run_trafilatura) -> Document | Drop:
+    """The page's main text as a Document, or a Drop: extract_empty, extract_timeout, extract_error."""
+    try:
+        extracted = extract(result.html, result.final_url)
+    except ExtractTimeout as error:
+        return Drop(STAGE, "extract_timeout", result.link.url, str(error))
+    except ExtractCrash as error:
+        return Drop(STAGE, "extract_error", result.link.url, str(error))
+    except Exception as error:  # trafilatura and lxml raise many types on hostile markup
+        return Drop(STAGE, "extract_error", result.link.url, f"{type(error).__name__}: {error}"[:200])
+    return document_from(result, extracted)

@@ -1,13 +1,70 @@
-"""The extract stage as a Beam transform."""
+"""The extract stage as a Beam transform: trafilatura in a time-limited child process per worker."""
 
 import apache_beam as beam
+from apache_beam.metrics import Metrics
+from apache_beam.utils.windowed_value import WindowedValue
 
 from webtext.extract.extractor import STAGE, extract_document
-from webtext.stagekit import classify
+from webtext.extract.sandbox import SandboxedCall
+from webtext.records import Drop
+from webtext.stagekit import DROPS, counter_namespace
+
+
+EXTRACTOR = "webtext.extract.extractor:run_trafilatura"
+
+
+class _Extract(beam.DoFn):
+    """Keeps one page in flight in the child: while it extracts page N, this thread hands page N-1's
+    document downstream (decoding, filters), so the two processes work at the same time."""
+
+    def __init__(self, timeout_s: float):
+        self._timeout_s = timeout_s
+
+    def setup(self):
+        self._sandbox = SandboxedCall(EXTRACTOR, self._timeout_s)
+
+    def start_bundle(self):
+        self._pending = None  # (fetch result, window, timestamp) submitted and not yet collected
+
+    def process(self, result, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
+        if self._pending is not None:
+            yield from self._outputs(*self._collect())
+        self._sandbox.submit(result.html, result.final_url)
+        self._pending = (result, window, timestamp)
+
+    def finish_bundle(self):
+        if self._pending is not None:
+            outcome, window, timestamp = self._collect()
+            for output in self._outputs(outcome, window, timestamp):
+                tag = output.tag if isinstance(output, beam.pvalue.TaggedOutput) else None
+                value = output.value if tag else output
+                windowed = WindowedValue(value, timestamp, [window])
+                yield beam.pvalue.TaggedOutput(tag, windowed) if tag else windowed
+
+    def _collect(self):
+        result, window, timestamp = self._pending
+        self._pending = None
+        return extract_document(result, lambda html, url: self._sandbox.collect()), window, timestamp
+
+    def _outputs(self, outcome, window, timestamp):
+        if isinstance(outcome, Drop):
+            Metrics.counter(counter_namespace(STAGE), f"dropped_{outcome.reason}").inc()
+            yield beam.pvalue.TaggedOutput(DROPS, outcome)
+        else:
+            Metrics.counter(counter_namespace(STAGE), "kept").inc()
+            yield outcome
+
+    def teardown(self):
+        self._sandbox.close()
 
 
 class ExtractText(beam.PTransform):
     """Fetch results -> (documents, drops)."""
 
+    def __init__(self, timeout_s: float = 30.0):
+        super().__init__()
+        self._timeout_s = timeout_s
+
     def expand(self, results):
-        return classify(results, "Extract", STAGE, extract_document)
+        outputs = results | "Extract" >> beam.ParDo(_Extract(self._timeout_s)).with_outputs(DROPS, main="kept")
+        return outputs.kept, outputs[DROPS]

@@ -8,11 +8,14 @@ Defaults, and why:
   error pages, paywalls and link stubs, not documents.
 - language: py3langid ships its model in the package (no downloads); English
   by default, as WebText was.
+- quality: Gopher's quality and repetition rules (see quality.py), the most
+  used published heuristics; reason codes are `quality_<rule>`.
 """
 
 import py3langid
 
 from webtext.config import CorpusConfig
+from webtext.filters.quality import quality_issue, repetition_issue
 from webtext.records import Document, Drop
 from webtext.urls import is_wikipedia
 
@@ -32,8 +35,11 @@ def drop_short(doc: Document, min_words: int) -> Document | Drop:
     return doc
 
 
+LANGUAGE_SAMPLE_CHARS = 3000  # py3langid's cost grows with length; a few paragraphs decide the language
+
+
 def identify_language(text: str) -> str:
-    language, _ = py3langid.classify(text[:20_000])
+    language, _ = py3langid.classify(text[:LANGUAGE_SAMPLE_CHARS])
     return language
 
 
@@ -44,11 +50,17 @@ def keep_languages(doc: Document, languages: tuple[str, ...]) -> Document | Drop
     return doc._replace(language=language)
 
 
+def drop_low_quality(doc: Document) -> Document | Drop:
+    issue = quality_issue(doc.text, doc.language) or repetition_issue(doc.text)
+    return Drop(STAGE, f"quality_{issue}", doc.url) if issue else doc
+
+
 def filter_document(doc: Document, config: CorpusConfig) -> Document | Drop:
     """All filters in order, cheapest first; the first drop wins."""
-    for step in (drop_wikipedia,
-                 lambda d: drop_short(d, config.min_words),
-                 lambda d: keep_languages(d, config.languages)):
+    steps = [drop_wikipedia, lambda d: drop_short(d, config.min_words), lambda d: keep_languages(d, config.languages)]
+    if config.quality_filters:
+        steps.append(drop_low_quality)
+    for step in steps:
         doc = step(doc)
         if isinstance(doc, Drop):
             return doc

@@ -68,7 +68,7 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
         fetched, fetch_drops = links | "ReplayPages" >> ReplayPages(warc_paths)
     else:
         fetched, fetch_drops = links | "FetchPages" >> FetchPages(config, FileSystems.join(out, "warc"))
-    docs, extract_drops = fetched | "ExtractText" >> ExtractText()
+    docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract_timeout_s)
     filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config)
     unique, dedup_drops = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config)
     tokenized = unique | "TokenizeDocuments" >> TokenizeDocuments()

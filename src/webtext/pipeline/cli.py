@@ -47,6 +47,8 @@ def _corpus_parser(sub) -> None:
     p.add_argument("--wikipedia_mirror", action="append", default=[], metavar="DOMAIN",
                    help="a domain to drop as Wikipedia too (repeatable)")
     p.add_argument("--min_words", type=int, default=64, help="drop documents with fewer words (64)")
+    p.add_argument("--no_quality_filters", action="store_true", help="turn Gopher's quality/repetition rules off")
+    p.add_argument("--extract_timeout_s", type=float, default=30.0, help="time limit per page for extraction (30)")
     p.add_argument("--languages", default="en", help="comma-separated language codes to keep ('' keeps all)")
     p.add_argument("--dedup_threshold", type=float, default=0.8, help="near-duplicate Jaccard threshold (0.8)")
     p.add_argument("--no_dedup_verify", action="store_true",
@@ -81,7 +83,8 @@ def _config_from(args) -> CorpusConfig:
         min_karma=args.min_karma, cutoff_utc=None if args.cutoff_utc < 0 else args.cutoff_utc,
         karma_policy=args.karma_policy, drop_nsfw=args.drop_nsfw, drop_removed=args.drop_removed,
         blocklist=_read_blocklist(args.blocklist), wikipedia_mirrors=tuple(args.wikipedia_mirror),
-        min_words=args.min_words,
+        min_words=args.min_words, quality_filters=not args.no_quality_filters,
+        extract_timeout_s=args.extract_timeout_s,
         languages=tuple(code.strip() for code in args.languages.split(",") if code.strip()),
         dedup_threshold=args.dedup_threshold, dedup_verify=not args.no_dedup_verify, num_perm=args.num_perm, val_fraction=args.val_fraction,
         docs_per_shard=args.docs_per_shard, user_agent=args.user_agent, delay_s=args.delay_s,

@@ -26,6 +26,8 @@ TEXT_SCHEMA = pa.schema([
     ("title", pa.string()), ("text", pa.string()), ("karma", pa.int64()),
     ("submission_ids", pa.list_(pa.string())), ("subreddits", pa.list_(pa.string())),
     ("first_seen_utc", pa.int64()), ("language", pa.string()), ("n_chars", pa.int64()), ("n_tokens", pa.int64()),
+    ("scores", pa.list_(pa.int64())), ("published", pa.string()), ("sitename", pa.string()),
+    ("fetched_at", pa.string()),
 ])
 
 
@@ -81,7 +83,9 @@ def text_shard_bytes(docs: list[TokenizedDocument]) -> bytes:
         "karma": [r.karma for r in rows], "submission_ids": [list(r.submission_ids) for r in rows],
         "subreddits": [list(r.subreddits) for r in rows], "first_seen_utc": [r.first_seen_utc for r in rows],
         "language": [r.language for r in rows], "n_chars": [len(r.text) for r in rows],
-        "n_tokens": [len(d.tokens) // 2 for d in docs],
+        "n_tokens": [len(d.tokens) // 2 for d in docs], "scores": [list(r.scores) for r in rows],
+        "published": [r.published for r in rows], "sitename": [r.sitename for r in rows],
+        "fetched_at": [r.fetched_at for r in rows],
     }
     table = pa.Table.from_pydict(columns, schema=TEXT_SCHEMA)
     sink = pa.BufferOutputStream()

@@ -1,0 +1,13 @@
+"""Functions for the extraction sandbox tests; importable by the child process."""
+
+import os
+import time
+
+
+def sleep_then_echo(seconds: float, value: str) -> str:
+    time.sleep(seconds)
+    return value
+
+
+def crash(_html: str) -> None:
+    os._exit(3)  # dies the way a segfaulting C extension would: no exception, no answer
