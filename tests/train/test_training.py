@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -56,13 +57,19 @@ def test_resume_continues_exactly(sample_corpus, tmp_path):
     assert first + rest == straight
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def test_two_process_ddp_matches_one_process(sample_corpus, tmp_path):
     """torchrun with 2 CPU processes (gloo), batch 2 each == 1 process, batch 2, grad_accum 2."""
     common = [f"--corpus={sample_corpus}", "--model=tiny", "--block_size=32", "--batch_size=2", "--max_steps=4",
               "--device=cpu", "--eval_batches=1", "--log_interval=1", "--sample_tokens=2", "--dropout=0.0"]
     torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    subprocess.run([torchrun, "--nproc_per_node=2", "--master_port=29533", "-m", "webtext", "train", "--quiet",
+    subprocess.run([torchrun, "--nproc_per_node=2", f"--master_port={free_port()}", "-m", "webtext", "train", "--quiet",
                     *common, "--grad_accum=1", f"--out_dir={tmp_path / 'ddp'}"], check=True, timeout=300, env=env)
     subprocess.run([sys.executable, "-m", "webtext", "train", "--quiet", *common, "--grad_accum=2",
                     f"--out_dir={tmp_path / 'one'}"], check=True, timeout=300, env=env)
