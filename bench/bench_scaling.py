@@ -1,7 +1,7 @@
 """Scaling of the CPU-bound stages (replayed WARC -> extract -> filters -> dedup -> tokenize -> shards)
 with 1 and 2 workers of Beam's multi-process local runner, measured side by side.
 
-Usage: python bench/bench_scaling.py [--pages 1200]
+Usage: python bench/bench_scaling.py [--pages 4000]
 """
 
 import argparse
@@ -45,7 +45,7 @@ def run(warc: str, urls: str, out: str, workers: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pages", type=int, default=1200)
+    parser.add_argument("--pages", type=int, default=4000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         warc, urls = synthetic_site(tmp, args.pages)

@@ -22,10 +22,16 @@ DEFAULT_RUNNER = "FnApiRunner"
 OUTPUT_DIRS = ("tokens", "text", "links", "rejects", WORK_DIR)  # replaced on every run; warc/ is kept
 
 
+def _given(args: list[str], flag: str) -> bool:
+    return any(a == flag or a.startswith(flag + "=") for a in args)
+
+
 def beam_options(beam_args: list[str]) -> PipelineOptions:
     args = list(beam_args)
-    if not any(a == "--runner" or a.startswith("--runner=") for a in args):
+    if not _given(args, "--runner"):
         args.append(f"--runner={DEFAULT_RUNNER}")
+    if not _given(args, "--default_sdk_harness_log_level"):
+        args.append("--default_sdk_harness_log_level=WARNING")  # SDK workers log every bundle at INFO
     return PipelineOptions(args)
 
 
