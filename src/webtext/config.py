@@ -49,6 +49,7 @@ class CorpusConfig:
     dedup_threshold: float = 0.8
     dedup_verify: bool = True  # a candidate pair counts only if its estimated Jaccard >= the threshold
     num_perm: int = 128
+    dedup_rounds: int = 12  # label-propagation rounds (with pointer jumping) for the duplicate clusters
     shingle_words: int = 5
     # shards
     val_fraction: float = 0.005
@@ -69,6 +70,8 @@ class CorpusConfig:
             raise ConfigError("--min_karma must be >= 0")
         if not 0.0 < self.dedup_threshold < 1.0:
             raise ConfigError("--dedup_threshold must be between 0 and 1 (exclusive)")
+        if self.dedup_rounds < 1:
+            raise ConfigError("--dedup_rounds must be >= 1")
         if self.num_perm < 16:
             raise ConfigError("--num_perm must be at least 16")
         if not 0.0 <= self.val_fraction < 1.0:

@@ -26,12 +26,37 @@ DOCS = [doc("a1", BASE, 3), doc("a2", BASE.upper(), 9), doc("a3", BASE.replace("
 
 def run_dedup(docs):
     with BeamTestPipeline(runner="FnApiRunner") as p:
-        kept, drops = p | beam.Create(docs) | DeduplicateDocuments(CONFIG)
+        kept, drops, _ = p | beam.Create(docs) | DeduplicateDocuments(CONFIG)
         assert_that(kept | "Ids" >> beam.Map(lambda d: d.doc_id), equal_to(["a2", "b1"]), label="kept")
-        assert_that(drops | "Why" >> beam.Map(lambda d: (d.reason, d.item, d.detail.split()[0])),
+        assert_that(drops | "Why" >> beam.Map(lambda d: (d.reason, d.item, d.detail)),
                     equal_to([("exact_duplicate", "a1", "a2"), ("near_duplicate", "a3", "a2")]), label="drops")
 
 
 def test_survivors_are_the_same_in_any_order():
     run_dedup(DOCS)
     run_dedup(list(reversed(DOCS)))
+
+
+def test_distributed_components_equal_union_find_and_report_convergence():
+    import random as random_module
+
+    from webtext.dedup.clusters import Member, duplicates_of_components
+    from webtext.dedup.transforms import ConnectedComponents
+
+    rng = random_module.Random(4)
+    members = [Member(f"d{i:03d}", rng.randint(0, 5), rng.randint(0, 9)) for i in range(120)]
+    edges = {(tuple(rng.choice(members)), tuple(rng.choice(members))) for _ in range(90)}
+    edges = [e for e in edges if e[0] != e[1]]
+    chain = [Member(f"c{i:03d}", 0, 0) for i in range(400)]  # too long a path for the 2 rounds below
+    chain_edges = [(tuple(a), tuple(b)) for a, b in zip(chain, chain[1:])]
+    expected = [(doc, survivor) for doc, survivor, _ in duplicates_of_components(edges + chain_edges)]
+
+    with BeamTestPipeline(runner="FnApiRunner") as p:
+        losers, stats = p | beam.Create(edges + chain_edges) | ConnectedComponents(rounds=20)
+        assert_that(losers, equal_to(expected), label="same as union-find")
+        assert_that(stats | beam.Filter(lambda s: s[0][0] == "unconverged_nodes"),
+                    equal_to([(("unconverged_nodes", 0), 0)]), label="converged")
+    with BeamTestPipeline(runner="FnApiRunner") as p:
+        _, stats = p | "Chain" >> beam.Create(chain_edges) | "CC" >> ConnectedComponents(rounds=2)
+        assert_that(stats | beam.Filter(lambda s: s[0][0] == "unconverged_nodes" and s[1] > 0)
+                    | beam.combiners.Count.Globally(), equal_to([1]), label="a long chain is reported")

@@ -116,7 +116,10 @@ def test_manifest_records_inputs_config_and_versions(manifest):
     assert dump["sha256"] == hashlib.sha256(open(sample_dump(), "rb").read()).hexdigest()
     assert manifest["inputs"]["warc"][0]["sha256"] == hashlib.sha256(open(sample_warc(), "rb").read()).hexdigest()
     assert manifest["config"]["min_karma"] == 3 and manifest["versions"]["apache-beam"] == "2.77.0"
-    assert manifest["dedup"]["bands"] * manifest["dedup"]["rows"] <= manifest["dedup"]["num_perm"]
+    dedup = manifest["dedup"]
+    assert dedup["bands"] * dedup["rows"] <= dedup["num_perm"] and dedup["unconverged_nodes"] == 0
+    clustered = sum((int(size) - 1) * n for size, n in dedup["cluster_sizes"].items())
+    assert clustered == manifest["stages"]["dedup"]["dropped"].get("near_duplicate", 0)
 
 
 def test_rerun_on_the_multiprocess_runner_is_byte_identical(sample_corpus, manifest, tmp_path):

@@ -53,7 +53,11 @@ def star_edges(bucket: Iterable[tuple[Member, bytes]], min_jaccard: float) -> li
 
 
 def duplicates_of_components(edges: Iterable[tuple[tuple, tuple]]) -> list[tuple[str, str, int]]:
-    """(doc id, survivor id, cluster size) for every non-survivor, via union-find over the edges."""
+    """(doc id, survivor id, cluster size) for every non-survivor, via union-find over the edges.
+
+    The in-memory reference: tests and benchmarks check the pipeline's distributed
+    components (components.py) and score LSH settings with it.
+    """
     parent: dict[Member, Member] = {}
     edges = [(Member(*a), Member(*b)) for a, b in edges]  # plain tuples on the wire: a deterministic coder
 
@@ -78,10 +82,8 @@ def duplicates_of_components(edges: Iterable[tuple[tuple, tuple]]) -> list[tuple
     return sorted(out)
 
 
-def near_duplicate_verdict(doc_id: str, docs: list[Document], survivors: list[tuple[str, int]]) -> Document | Drop:
-    """Join of a document with its (survivor id, cluster size), if it lost its cluster."""
-    doc = docs[0]
+def near_duplicate_verdict(doc_id: str, docs: list[Document], survivors: list[str]) -> Document | Drop:
+    """Join of a document with its survivor's id, if it lost its cluster."""
     if survivors:
-        survivor, size = survivors[0]
-        return Drop(STAGE, "near_duplicate", doc_id, f"{survivor} (cluster of {size})")
-    return doc
+        return Drop(STAGE, "near_duplicate", doc_id, survivors[0])
+    return docs[0]

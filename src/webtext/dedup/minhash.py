@@ -1,8 +1,8 @@
 """Shingles, MinHash signatures and LSH band keys.
 
-Word 5-gram shingles of the normalised text; datasketch's MinHash with its
-default sha1-based hash (process-stable) and a fixed seed, so a document's
-signature is the same on every worker. Bands and rows come from datasketch's
+Word 5-gram shingles of the normalised text, hashed with xxhash (process-stable,
+unlike Python's hash()); datasketch's MinHash with a fixed seed turns them into
+signatures, so a document's signature is the same on every worker. Bands and rows come from datasketch's
 own optimiser for the threshold, and are recorded in the manifest.
 """
 
@@ -10,6 +10,7 @@ import hashlib
 from functools import lru_cache
 
 import numpy as np
+import xxhash
 from datasketch import MinHash, MinHashLSH
 
 from webtext.text_normalize import normalized_words
@@ -50,16 +51,37 @@ def collision_probability(jaccard: float, bands: int, rows: int) -> float:
     return 1.0 - (1.0 - jaccard**rows) ** bands
 
 
+def shingle_hashes(text: str, n: int) -> np.ndarray:
+    """32-bit hashes of the word n-gram shingles, computed from per-word xxhash values in numpy.
+
+    The same set as hashing `shingles(text, n)` one string at a time would describe (a shingle is
+    identified by its words in order), without building a string per shingle.
+    """
+    words = normalized_words(text)
+    if not words:
+        words = [""]
+    word_hashes = np.fromiter((xxhash.xxh32_intdigest(w.encode("utf-8")) for w in words), dtype=np.uint64,
+                              count=len(words))
+    if len(words) < n:
+        n = len(words)
+    hashes = np.zeros(len(words) - n + 1, dtype=np.uint64)
+    for offset in range(n):  # polynomial combination; the mask keeps it in 32 bits, as datasketch expects
+        hashes = (hashes * np.uint64(0x9E3779B1) + word_hashes[offset:offset + len(hashes)]) & np.uint64(0xFFFFFFFF)
+    return np.unique(hashes)
+
+
 class Signer:
-    """Builds signatures from one MinHash template (permutations generated once per worker)."""
+    """Builds signatures from one datasketch MinHash template: its permutations are generated once
+    per worker and reused for every document. Shingles arrive already hashed (shingle_hashes), so
+    the template's hash function is the identity (`int`)."""
 
     def __init__(self, num_perm: int, shingle_words: int):
-        self._template = MinHash(num_perm=num_perm, seed=MINHASH_SEED)
+        self._template = MinHash(num_perm=num_perm, seed=MINHASH_SEED, hashfunc=int)
         self._shingle_words = shingle_words
 
     def signature(self, text: str) -> np.ndarray:
         minhash = self._template.copy()
-        minhash.update_batch(sorted(shingles(text, self._shingle_words)))
+        minhash.update_batch(shingle_hashes(text, self._shingle_words).tolist())
         return minhash.hashvalues
 
 

@@ -3,8 +3,9 @@
 import apache_beam as beam
 
 from webtext.config import CorpusConfig
-from webtext.dedup.clusters import (STAGE, duplicates_of_components, exact_survivor, member_of,
-                                    near_duplicate_verdict, star_edges)
+from webtext.dedup.clusters import STAGE, exact_survivor, member_of, near_duplicate_verdict, star_edges
+from webtext.dedup.components import (by_owner, changed, jump, node_from_views, node_views, relabel, spread,
+                                      survivor_of)
 from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, exact_key
 from webtext.stagekit import classify
 
@@ -26,8 +27,38 @@ class _BandKeys(beam.DoFn):
             yield band_key, (member, signature_bytes)
 
 
+class ConnectedComponents(beam.PTransform):
+    """Edges -> ((node, survivor id) for every non-survivor, stats), by `rounds` of Hash-Min."""
+
+    def __init__(self, rounds: int):
+        super().__init__()
+        self._rounds = rounds
+
+    def expand(self, edges):
+        graph = (edges | "Views" >> beam.FlatMap(node_views) | "GroupViews" >> beam.GroupByKey()
+                 | "Nodes" >> beam.MapTuple(node_from_views))
+        before = graph
+        for r in range(self._rounds):
+            labels = (graph | f"Spread{r}" >> beam.FlatMapTuple(spread)
+                      | f"Min{r}" >> beam.CombinePerKey(min))
+            jumped = ({"label": labels, "pointers": labels | f"ByOwner{r}" >> beam.MapTuple(by_owner)}
+                      | f"JoinOwner{r}" >> beam.CoGroupByKey() | f"Jump{r}" >> beam.FlatMapTuple(jump))
+            before, graph = graph, ({"label": jumped, "graph": graph} | f"Join{r}" >> beam.CoGroupByKey()
+                                    | f"Relabel{r}" >> beam.MapTuple(relabel))
+        unconverged = ({"before": before, "after": graph} | "Compare" >> beam.CoGroupByKey()
+                       | "Changed" >> beam.MapTuple(changed) | "CountChanged" >> beam.CombineGlobally(sum))
+        losers = graph | "Survivors" >> beam.FlatMapTuple(survivor_of)
+        sizes = (graph | "ByCluster" >> beam.MapTuple(lambda node, value: (value[0][2], 1))
+                 | "ClusterSize" >> beam.CombinePerKey(sum)
+                 | "SizeKey" >> beam.MapTuple(lambda _, size: (("cluster_size", size), 1))
+                 | "SizeCount" >> beam.CombinePerKey(sum))
+        stats = (sizes, unconverged | "Unconverged" >> beam.Map(lambda n: (("unconverged_nodes", 0), n))) \
+            | "Stats" >> beam.Flatten()
+        return losers, stats
+
+
 class DeduplicateDocuments(beam.PTransform):
-    """Documents -> (one document per duplicate cluster, drops with the survivor's id)."""
+    """Documents -> (one document per duplicate cluster, drops with the survivor's id, cluster stats)."""
 
     def __init__(self, config: CorpusConfig):
         super().__init__()
@@ -38,17 +69,15 @@ class DeduplicateDocuments(beam.PTransform):
                    | "GroupExact" >> beam.GroupByKey())
         unique, exact_drops = classify(by_text, "Exact", STAGE, lambda kv: exact_survivor(kv[1]), many=True)
         min_jaccard = self._config.dedup_threshold if self._config.dedup_verify else 0.0
-        losers = (unique
-                  | "Bands" >> beam.ParDo(_BandKeys(self._config))
-                  | "GroupBands" >> beam.GroupByKey()
-                  | "Edges" >> beam.FlatMap(lambda kv: [(tuple(a), tuple(b)) for a, b in star_edges(kv[1], min_jaccard)])
-                  | "DistinctEdges" >> beam.Distinct()
-                  | "AllEdges" >> beam.combiners.ToList()
-                  | "Components" >> beam.FlatMap(duplicates_of_components)
-                  | "KeyLosers" >> beam.Map(lambda t: (t[0], (t[1], t[2]))))
+        edges = (unique
+                 | "Bands" >> beam.ParDo(_BandKeys(self._config))
+                 | "GroupBands" >> beam.GroupByKey()
+                 | "Edges" >> beam.FlatMap(lambda kv: [(tuple(a), tuple(b)) for a, b in star_edges(kv[1], min_jaccard)])
+                 | "DistinctEdges" >> beam.Distinct())
+        losers, stats = edges | "Components" >> ConnectedComponents(self._config.dedup_rounds)
         joined = ({"docs": unique | "KeyDocs" >> beam.Map(lambda d: (d.doc_id, d)), "losers": losers}
                   | "Join" >> beam.CoGroupByKey())
         kept, near_drops = classify(joined, "Near", STAGE, lambda kv: near_duplicate_verdict(
             kv[0], list(kv[1]["docs"]), list(kv[1]["losers"])))
         drops = (exact_drops, near_drops) | "Drops" >> beam.Flatten()
-        return kept, drops
+        return kept, drops, stats

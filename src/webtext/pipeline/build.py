@@ -70,7 +70,7 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
         fetched, fetch_drops = links | "FetchPages" >> FetchPages(config, FileSystems.join(out, "warc"))
     docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract_timeout_s)
     filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config)
-    unique, dedup_drops = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config)
+    unique, dedup_drops, dedup_stats = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config)
     tokenized = unique | "TokenizeDocuments" >> TokenizeDocuments()
     shards = tokenized | "WriteShards" >> WriteShards(config, out)
 
@@ -81,9 +81,11 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     tallies = [pipeline | f"Tally_{name}" >> TallyStage(name, inputs, kept, drops, inputs_are_counts=name == "read")
                for name, inputs, kept, drops in stages]
     counts = tallies | "AllTallies" >> beam.Flatten()
-    _write_lines(counts | "TallyJson" >> beam.combiners.ToList() | beam.FlatMap(counts_to_json_lines),
+    _write_lines(counts | "TallyJson" >> beam.combiners.ToList() | "TallyLines" >> beam.FlatMap(counts_to_json_lines),
                  "Accounting", work_path(out, "accounting.jsonl"))
     _write_lines(shards | "ShardJson" >> beam.Map(shard_info_json), "Shards", work_path(out, "shards.jsonl"))
+    _write_lines(dedup_stats | "DedupJson" >> beam.combiners.ToList() | "DedupLines" >> beam.FlatMap(counts_to_json_lines),
+                 "DedupStats", work_path(out, "dedup.jsonl"))
     (links | "LinkJson" >> beam.Map(_link_json)
      | "WriteLinks" >> beam.io.WriteToText(FileSystems.join(out, "links", "links"), file_name_suffix=".jsonl"))
     drops = [d for _, _, _, d in stages if d is not None] | "AllDrops" >> beam.Flatten()

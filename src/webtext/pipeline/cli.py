@@ -53,6 +53,8 @@ def _corpus_parser(sub) -> None:
     p.add_argument("--dedup_threshold", type=float, default=0.8, help="near-duplicate Jaccard threshold (0.8)")
     p.add_argument("--no_dedup_verify", action="store_true",
                    help="count every LSH candidate pair, without checking its estimated Jaccard")
+    p.add_argument("--dedup_rounds", type=int, default=12,
+                   help="label-propagation rounds for duplicate clusters; the manifest says if more were needed")
     p.add_argument("--num_perm", type=int, default=128, help="MinHash permutations (128)")
     p.add_argument("--val_fraction", type=float, default=0.005, help="share of documents in the validation split")
     p.add_argument("--docs_per_shard", type=int, default=10_000, help="documents per shard file (10000)")
@@ -86,7 +88,8 @@ def _config_from(args) -> CorpusConfig:
         min_words=args.min_words, quality_filters=not args.no_quality_filters,
         extract_timeout_s=args.extract_timeout_s,
         languages=tuple(code.strip() for code in args.languages.split(",") if code.strip()),
-        dedup_threshold=args.dedup_threshold, dedup_verify=not args.no_dedup_verify, num_perm=args.num_perm, val_fraction=args.val_fraction,
+        dedup_threshold=args.dedup_threshold, dedup_verify=not args.no_dedup_verify,
+        dedup_rounds=args.dedup_rounds, num_perm=args.num_perm, val_fraction=args.val_fraction,
         docs_per_shard=args.docs_per_shard, user_agent=args.user_agent, delay_s=args.delay_s,
         allow_loopback=args.allow_loopback,
     )

@@ -46,9 +46,14 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def dedup_parameters(config: CorpusConfig) -> dict:
+def dedup_summary(config: CorpusConfig, stats: list) -> dict:
+    """Parameters, the S-curve they imply, cluster sizes and the components' convergence."""
     bands, rows = bands_and_rows(config.dedup_threshold, config.num_perm)
+    sizes = {str(key[1]): n for key, n in stats if key[0] == "cluster_size"}
+    unconverged = sum(n for key, n in stats if key[0] == "unconverged_nodes")
     return {
+        "cluster_sizes": dict(sorted(sizes.items(), key=lambda kv: int(kv[0]))),
+        "component_rounds": config.dedup_rounds, "unconverged_nodes": unconverged,
         "threshold": config.dedup_threshold, "num_perm": config.num_perm, "shingle_words": config.shingle_words,
         "bands": bands, "rows": rows, "verify_estimated_jaccard": config.dedup_verify,
         "s_curve": {f"{j:.1f}": round(collision_probability(j, bands, rows), 6) for j in (0.3, 0.5, 0.7, 0.8, 0.9)},
@@ -60,7 +65,7 @@ def _relative(path: str, out_dir: str) -> str:
 
 
 def build_manifest(config: CorpusConfig, inputs: list[str], url_lists: list[str], warc: list[str],
-                   stages: dict, shards: list[dict]) -> dict:
+                   stages: dict, shards: list[dict], dedup_stats: list = ()) -> dict:
     shards = sorted(shards, key=lambda s: (s["split"], s["index"]))
     files = [{"split": s["split"], "index": s["index"], "count": s["count"], "documents": s["documents"],
               "tokens": s["tokens"], "tokens_path": _relative(s["tokens_path"], config.out),
@@ -80,7 +85,7 @@ def build_manifest(config: CorpusConfig, inputs: list[str], url_lists: list[str]
                    "warc": [file_checksum(p) for p in warc]},
         "tokenizer": {"name": TOKENIZER_NAME, "vocabulary_sha256": vocabulary_sha256(), "eot_id": EOT_ID,
                       "eot_placement": "after_each_document", "dtype": "uint16"},
-        "dedup": dedup_parameters(config),
+        "dedup": dedup_summary(config, [(tuple(key), n) for key, n in dedup_stats]),
         "stages": stages,
         "splits": splits,
         "documents": sum(s["documents"] for s in files),

@@ -62,7 +62,8 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
     shards = _read_json_lines(work_path(config.out, "shards.jsonl"))
     if config.fetch == "live":
         warc = expand_globs((FileSystems.join(config.out, "warc", "*.warc.gz"),)) if shards else []
-    manifest = build_manifest(config, dumps, url_lists, warc, accounting_from_counts(counts), shards)
+    dedup_stats = _read_json_lines(work_path(config.out, "dedup.jsonl"))
+    manifest = build_manifest(config, dumps, url_lists, warc, accounting_from_counts(counts), shards, dedup_stats)
     write_manifest(manifest, config.out)
     verify_shards(manifest, config.out)
     return manifest
