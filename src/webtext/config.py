@@ -44,6 +44,8 @@ class CorpusConfig:
     min_words: int = 64
     languages: tuple[str, ...] = ("en",)
     quality_filters: bool = True  # Gopher's quality and repetition rules
+    decontaminate: tuple[str, ...] = ()  # NAME=PATH eval sets whose documents must not be trained on
+    decontaminate_threshold: float = 0.5  # drop a document with more than this share of 8-grams in them
     extract_timeout_s: float = 30.0  # per page; a page that takes longer is dropped as extract_timeout
     # dedup
     dedup_threshold: float = 0.8
@@ -78,6 +80,11 @@ class CorpusConfig:
             raise ConfigError("--val_fraction must be in [0, 1)")
         if self.docs_per_shard < 1:
             raise ConfigError("--docs_per_shard must be >= 1")
+        for spec in self.decontaminate:
+            if "=" not in spec or not spec.split("=", 1)[0] or not spec.split("=", 1)[1]:
+                raise ConfigError(f"--decontaminate {spec!r}: expected NAME=PATH")
+        if not 0.0 <= self.decontaminate_threshold < 1.0:
+            raise ConfigError("--decontaminate_threshold must be in [0, 1)")
         if self.extract_timeout_s <= 0:
             raise ConfigError("--extract_timeout_s must be > 0")
         if self.min_words < 0:

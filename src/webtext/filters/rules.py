@@ -10,12 +10,15 @@ Defaults, and why:
   by default, as WebText was.
 - quality: Gopher's quality and repetition rules (see quality.py), the most
   used published heuristics; reason codes are `quality_<rule>`.
+- contaminated (only with --decontaminate): more than half of the document's
+  8-grams (normalised as in GPT-2's overlap study) occur in the given eval sets.
 """
 
 import py3langid
 
 from webtext.config import CorpusConfig
 from webtext.filters.quality import quality_issue, repetition_issue
+from webtext.ngram_bloom import new_filter, ngrams, overlap_fraction
 from webtext.records import Document, Drop
 from webtext.urls import is_wikipedia
 
@@ -55,11 +58,32 @@ def drop_low_quality(doc: Document) -> Document | Drop:
     return Drop(STAGE, f"quality_{issue}", doc.url) if issue else doc
 
 
-def filter_document(doc: Document, config: CorpusConfig) -> Document | Drop:
+def drop_contaminated(doc: Document, eval_ngrams, threshold: float) -> Document | Drop:
+    """Drop a document when more than `threshold` of its 8-grams occur in the eval sets."""
+    found, total = overlap_fraction(doc.text, eval_ngrams)
+    if total and found / total > threshold:
+        return Drop(STAGE, "contaminated", doc.url, f"{found}/{total} 8-grams in eval sets")
+    return doc
+
+
+def eval_filter(specs: tuple[str, ...], text_field: str = "text"):
+    """One Bloom filter of the 8-grams of every NAME=PATH eval set (small: eval sets are small)."""
+    from webtext.overlap.evalsets import parse_named, read_documents
+
+    documents = [d for spec in specs for d in read_documents(parse_named(spec)[1], text_field)]
+    bloom = new_filter(sum(len(d.split()) for d in documents), 1e-9)
+    for document in documents:
+        bloom.update(ngrams(document))
+    return bloom
+
+
+def filter_document(doc: Document, config: CorpusConfig, eval_ngrams=None) -> Document | Drop:
     """All filters in order, cheapest first; the first drop wins."""
     steps = [drop_wikipedia, lambda d: drop_short(d, config.min_words), lambda d: keep_languages(d, config.languages)]
     if config.quality_filters:
         steps.append(drop_low_quality)
+    if eval_ngrams is not None:
+        steps.append(lambda d: drop_contaminated(d, eval_ngrams, config.decontaminate_threshold))
     for step in steps:
         doc = step(doc)
         if isinstance(doc, Drop):

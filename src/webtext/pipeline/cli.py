@@ -47,6 +47,10 @@ def _corpus_parser(sub) -> None:
     p.add_argument("--wikipedia_mirror", action="append", default=[], metavar="DOMAIN",
                    help="a domain to drop as Wikipedia too (repeatable)")
     p.add_argument("--min_words", type=int, default=64, help="drop documents with fewer words (64)")
+    p.add_argument("--decontaminate", action="append", default=[], metavar="NAME=PATH",
+                   help="drop documents whose 8-grams overlap this eval set (text/jsonl/parquet) by more than "
+                        "--decontaminate_threshold (repeatable)")
+    p.add_argument("--decontaminate_threshold", type=float, default=0.5, help="share of 8-grams (0.5)")
     p.add_argument("--no_quality_filters", action="store_true", help="turn Gopher's quality/repetition rules off")
     p.add_argument("--extract_timeout_s", type=float, default=30.0, help="time limit per page for extraction (30)")
     p.add_argument("--languages", default="en", help="comma-separated language codes to keep ('' keeps all)")
@@ -86,6 +90,7 @@ def _config_from(args) -> CorpusConfig:
         karma_policy=args.karma_policy, drop_nsfw=args.drop_nsfw, drop_removed=args.drop_removed,
         blocklist=_read_blocklist(args.blocklist), wikipedia_mirrors=tuple(args.wikipedia_mirror),
         min_words=args.min_words, quality_filters=not args.no_quality_filters,
+        decontaminate=tuple(args.decontaminate), decontaminate_threshold=args.decontaminate_threshold,
         extract_timeout_s=args.extract_timeout_s,
         languages=tuple(code.strip() for code in args.languages.split(",") if code.strip()),
         dedup_threshold=args.dedup_threshold, dedup_verify=not args.no_dedup_verify,
@@ -174,6 +179,19 @@ def _run_train(args, overrides: list[str]) -> int:
     return 0
 
 
+def _run_overlap(args, _beam_args) -> int:
+    from webtext.overlap.evalsets import EvalSetError
+    from webtext.overlap.report import format_report, overlap_report
+
+    try:
+        report = overlap_report(args.dir, args.eval, args.false_positive_rate, args.fp_samples, args.text_field)
+    except (EvalSetError, OSError) as error:
+        print(f"webtext overlap: {error}", file=sys.stderr)
+        return 2
+    print(format_report(report))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="webtext", description="Rebuild GPT-2's WebText corpus, reproducibly.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -194,6 +212,13 @@ def _parser() -> argparse.ArgumentParser:
                                        "--corpus=out/webtext --max_steps=5000. Under torchrun it trains with DDP.")
     train.add_argument("--config", help="a TOML or JSON file of settings")
     train.add_argument("--quiet", action="store_true", help="no console log (log.jsonl is still written)")
+    overlap = sub.add_parser("overlap", help="8-gram overlap of eval sets with the training split (GPT-2 sec. 4)")
+    overlap.add_argument("dir", help="a corpus output directory")
+    overlap.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",
+                         help="an eval set: plain text (a document a line), .jsonl or .parquet (repeatable)")
+    overlap.add_argument("--text_field", default="text", help="the text field of JSONL/Parquet eval sets")
+    overlap.add_argument("--false_positive_rate", type=float, default=1e-8, help="the filter's bound (1e-8)")
+    overlap.add_argument("--fp_samples", type=int, default=1_000_000, help="random strings for the FP check")
     sample = sub.add_parser("sample", help="regenerate the bundled sample (deterministic)")
     sample.add_argument("--out", required=True, help="directory to write sample files to")
     return parser
@@ -211,7 +236,7 @@ def run(argv: list[str]) -> int:
     if not args.verbose:  # trafilatura warns once per page it discards; the drop records say it already
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
     handlers = {"corpus": _run_corpus, "sample": _run_sample, "verify": _run_verify, "inspect": _run_inspect,
-                "export": _run_export, "train": _run_train}
+                "export": _run_export, "train": _run_train, "overlap": _run_overlap}
     return handlers[args.command](args, rest)
 
 
