@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 OUT    ?= out/sample
 
-.PHONY: corpus test train bench sample clean
+.PHONY: corpus test train bench sample screenshots clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
@@ -31,6 +31,10 @@ bench: $(STAMP)
 
 sample: $(STAMP)
 	$(VENV)/bin/webtext sample --out src/webtext/sample/data
+
+screenshots: $(STAMP)
+	test -f $(OUT)/report.html || $(MAKE) corpus
+	bash docs/screenshot.sh $(OUT)/report.html
 
 clean:
 	rm -rf out .pytest_cache

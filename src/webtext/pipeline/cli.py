@@ -66,6 +66,7 @@ def _corpus_parser(sub) -> None:
     p.add_argument("--delay_s", type=float, default=1.0, help="seconds between two requests to one host")
     p.add_argument("--allow_loopback", action="store_true", help=argparse.SUPPRESS)  # tests only
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--no_report", action="store_true", help="skip report.html and stats.json at the end")
 
 
 def _read_blocklist(path: str | None) -> tuple[str, ...]:
@@ -123,8 +124,11 @@ def _run_corpus(args, beam_args: list[str]) -> int:
     except (FileNotFoundError, RedditCredentialsError, ConfigError) as error:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2
+    if not args.no_report:
+        from webtext.report.html import write_report
+        write_report(config.out)
     if not args.quiet:
-        print(format_summary(manifest, config.out, time.monotonic() - started))
+        print(format_summary(manifest, config.out, time.monotonic() - started, report=not args.no_report))
     return 0
 
 
@@ -192,6 +196,14 @@ def _run_overlap(args, _beam_args) -> int:
     return 0
 
 
+def _run_report(args, _beam_args) -> int:
+    from webtext.report.html import write_report
+
+    for path in write_report(args.dir):
+        print(path)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="webtext", description="Rebuild GPT-2's WebText corpus, reproducibly.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -219,6 +231,8 @@ def _parser() -> argparse.ArgumentParser:
     overlap.add_argument("--text_field", default="text", help="the text field of JSONL/Parquet eval sets")
     overlap.add_argument("--false_positive_rate", type=float, default=1e-8, help="the filter's bound (1e-8)")
     overlap.add_argument("--fp_samples", type=int, default=1_000_000, help="random strings for the FP check")
+    report = sub.add_parser("report", help="write report.html (plots) and stats.json for a corpus directory")
+    report.add_argument("dir", help="a corpus output directory")
     sample = sub.add_parser("sample", help="regenerate the bundled sample (deterministic)")
     sample.add_argument("--out", required=True, help="directory to write sample files to")
     return parser
@@ -236,7 +250,8 @@ def run(argv: list[str]) -> int:
     if not args.verbose:  # trafilatura warns once per page it discards; the drop records say it already
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
     handlers = {"corpus": _run_corpus, "sample": _run_sample, "verify": _run_verify, "inspect": _run_inspect,
-                "export": _run_export, "train": _run_train, "overlap": _run_overlap}
+                "export": _run_export, "train": _run_train, "overlap": _run_overlap,
+                "report": _run_report}
     return handlers[args.command](args, rest)
 
 

@@ -1,7 +1,7 @@
 """The end-of-run summary the CLI prints, from the manifest alone."""
 
 
-def format_summary(manifest: dict, out_dir: str, seconds: float) -> str:
+def format_summary(manifest: dict, out_dir: str, seconds: float, report: bool = True) -> str:
     lines = [f"{'stage':<10}{'in':>9}{'kept':>9}  dropped"]
     for stage, entry in manifest["stages"].items():
         drops = ", ".join(f"{reason} {n}" for reason, n in entry["dropped"].items()) or "-"
@@ -15,4 +15,6 @@ def format_summary(manifest: dict, out_dir: str, seconds: float) -> str:
         f"wall time {seconds:.1f} s",
         f"outputs   {out_dir}/manifest.json, {out_dir}/text/, {out_dir}/tokens/, {out_dir}/links/, {out_dir}/rejects/",
     ]
+    if report:
+        lines.append(f"report    {out_dir}/report.html, {out_dir}/stats.json")
     return "\n".join(lines)

@@ -1,0 +1,76 @@
+"""report.html: one self-contained file (plots embedded as data: URIs, inline CSS, no external references)."""
+
+import base64
+import html
+import json
+import os
+
+from webtext.atomic import write_atomically
+from webtext.report import plots
+from webtext.report.stats import corpus_stats
+
+STYLE = """body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222;padding:0 1em}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+th{background:#f2f2f2}td.l,th.l{text-align:left}img{max-width:100%}pre{white-space:pre-wrap;background:#f7f7f7;
+padding:.6em;font-size:90%}.doc{border-left:3px solid #3b6ea8;padding-left:.8em;margin:1em 0}"""
+
+
+def _image(png: bytes, alt: str) -> str:
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+
+
+def _table(headers: list[str], rows: list[list], left: int = 1) -> str:
+    head = "".join(f'<th class="{"l" if i < left else ""}">{html.escape(str(h))}</th>' for i, h in enumerate(headers))
+    body = "".join("<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{html.escape(str(c))}</td>'
+                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _stage_rows(stages: dict) -> list[list]:
+    return [[name, e["in"], e["kept"], sum(e["dropped"].values()),
+             ", ".join(f"{r} {n}" for r, n in e["dropped"].items()) or "-"] for name, e in stages.items()]
+
+
+def render(stats: dict) -> str:
+    sections = [
+        "<h1>webtext corpus report</h1>",
+        f"<p id=\"totals\">documents <b>{stats['documents']}</b>, tokens <b>{stats['tokens']}</b>, "
+        f"text bytes <b>{stats['bytes']}</b>, shards <b>{stats['shards']}</b></p>",
+        _table(["split", "documents", "tokens", "shards"],
+               [[k, v["documents"], v["tokens"], v["shards"]] for k, v in sorted(stats["splits"].items())]),
+        "<h2>Funnel</h2>", _image(plots.funnel(stats["stages"]), "funnel"),
+        _table(["stage", "in", "kept", "dropped", "drop reasons"], _stage_rows(stats["stages"])),
+        "<h2>Drop reasons</h2>", _image(plots.drop_reasons(stats["stages"]), "drop reasons"),
+        "<h2>Document length</h2>",
+        _image(plots.histogram(stats["lengths_in_tokens"], "Document length", "GPT-2 tokens"), "lengths"),
+        _table(["tokens", *stats["length_quantiles"]], [["", *(round(v) for v in stats["length_quantiles"].values())]]),
+        "<h2>Karma</h2>", _image(plots.histogram(stats["karma"], "Karma of each document's link", "karma", True), "karma"),
+        "<h2>Top domains and subreddits</h2>",
+        _table(["domain", "documents"], stats["top_domains"]), _table(["subreddit", "documents"], stats["top_subreddits"]),
+        "<h2>Duplicates</h2>",
+        _image(plots.cluster_sizes(stats["dedup"]["cluster_sizes"]), "cluster sizes") if stats["dedup"]["cluster_sizes"]
+        else "<p>No near-duplicate clusters.</p>",
+        _table(["threshold", "bands", "rows", "unconverged nodes"],
+               [[stats["dedup"]["threshold"], stats["dedup"]["bands"], stats["dedup"]["rows"],
+                 stats["dedup"]["unconverged_nodes"]]]),
+        "<h2>Languages</h2>", _table(["language", "documents"], list(stats["languages"].items())),
+        "<h2>Sample documents</h2>",
+        *(f'<div class="doc"><p><b>{html.escape(s["title"] or s["url"])}</b><br>{html.escape(s["url"])}<br>'
+          f'karma {s["karma"]}, submissions {html.escape(", ".join(s["submission_ids"]))}, '
+          f'r/{html.escape(", r/".join(s["subreddits"]))}, first seen {s["first_seen_utc"]}, '
+          f'fetched {html.escape(s["fetched_at"])}, {s["split"]}</p><pre>{html.escape(s["excerpt"])}</pre></div>'
+          for s in stats["samples"]),
+        "<h2>Configuration and versions</h2>",
+        f"<pre>{html.escape(json.dumps({'config': stats['config'], 'versions': stats['versions']}, indent=2))}</pre>",
+    ]
+    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>webtext report</title>"
+            f"<style>{STYLE}</style></head><body>{''.join(sections)}</body></html>")
+
+
+def write_report(out_dir: str) -> tuple[str, str]:
+    """Write report.html and stats.json into the corpus directory; return their paths."""
+    stats = corpus_stats(out_dir)
+    html_path, stats_path = os.path.join(out_dir, "report.html"), os.path.join(out_dir, "stats.json")
+    write_atomically(html_path, render(stats).encode("utf-8"))
+    write_atomically(stats_path, (json.dumps(stats, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
+    return html_path, stats_path
