@@ -11,6 +11,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from webtext import progress
 from webtext.records import Drop
 
 DROPS = "drops"
@@ -20,24 +21,27 @@ def counter_namespace(stage: str) -> str:
     return f"webtext.{stage}"
 
 
+def route(stage: str, outcome):
+    """The output for one outcome of a stage: a kept value, or a Drop on the DROPS tag; counted both ways."""
+    if isinstance(outcome, Drop):
+        Metrics.counter(counter_namespace(stage), f"dropped_{outcome.reason}").inc()
+        progress.tick(stage, "dropped")
+        return beam.pvalue.TaggedOutput(DROPS, outcome)
+    Metrics.counter(counter_namespace(stage), "kept").inc()
+    progress.tick(stage, "kept")
+    return outcome
+
+
 class _RouteDrops(beam.DoFn):
     def __init__(self, stage: str, fn: Callable[[Any], Any], many: bool):
         self._stage = stage
         self._fn = fn
         self._many = many
 
-    def setup(self):
-        self._kept = Metrics.counter(counter_namespace(self._stage), "kept")
-
     def process(self, element):
         results = self._fn(element)
         for result in results if self._many else (results,):
-            if isinstance(result, Drop):
-                Metrics.counter(counter_namespace(self._stage), f"dropped_{result.reason}").inc()
-                yield beam.pvalue.TaggedOutput(DROPS, result)
-            else:
-                self._kept.inc()
-                yield result
+            yield route(self._stage, result)
 
 
 def classify(pcoll, label: str, stage: str, fn: Callable[[Any], Any], many: bool = False):

@@ -4,7 +4,6 @@ import time
 
 import apache_beam as beam
 import requests
-from apache_beam.metrics import Metrics
 
 from webtext.config import CorpusConfig
 from webtext.crawl.charset import decode_html
@@ -13,7 +12,7 @@ from webtext.crawl.replay import STAGE, match_replay, read_warc, resolve_redirec
 from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.records import Drop, FetchResult
 from webtext.urls import canonical_url, host_of
-from webtext.stagekit import DROPS, classify, counter_namespace
+from webtext.stagekit import DROPS, classify, route
 
 
 class ReplayPages(beam.PTransform):
@@ -75,13 +74,11 @@ class _FetchHost(beam.DoFn):
             record_id, warc_date = self._warc.add(fetched)
             content_type = dict((k.lower(), v) for k, v in fetched.headers).get("content-type", "")
             html, encoding = decode_html(fetched.body, content_type)
-            Metrics.counter(counter_namespace(STAGE), "kept").inc()
-            yield FetchResult(link, fetched.status, fetched.url, content_type, encoding, html, f"live:{record_id}",
-                              warc_date)
+            yield route(STAGE, FetchResult(link, fetched.status, fetched.url, content_type, encoding, html, f"live:{record_id}",
+                              warc_date))
 
     def _drop(self, drop: Drop):
-        Metrics.counter(counter_namespace(STAGE), f"dropped_{drop.reason}").inc()
-        return beam.pvalue.TaggedOutput(DROPS, drop)
+        return route(STAGE, drop)
 
     def finish_bundle(self):
         self._warc.close()

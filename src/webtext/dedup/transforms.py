@@ -67,7 +67,9 @@ class DeduplicateDocuments(beam.PTransform):
     def expand(self, docs):
         by_text = (docs | "ExactKey" >> beam.Map(lambda d: (exact_key(d.text), d))
                    | "GroupExact" >> beam.GroupByKey())
-        unique, exact_drops = classify(by_text, "Exact", STAGE, lambda kv: exact_survivor(kv[1]), many=True)
+        # Counted as "dedup.exact" so that "dedup" counts each document once, at the near-duplicate step.
+        unique, exact_drops = classify(by_text, "Exact", f"{STAGE}.exact", lambda kv: exact_survivor(kv[1]),
+                                       many=True)
         min_jaccard = self._config.dedup_threshold if self._config.dedup_verify else 0.0
         edges = (unique
                  | "Bands" >> beam.ParDo(_BandKeys(self._config))

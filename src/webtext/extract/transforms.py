@@ -1,13 +1,11 @@
 """The extract stage as a Beam transform: trafilatura in a time-limited child process per worker."""
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 from apache_beam.utils.windowed_value import WindowedValue
 
 from webtext.extract.extractor import STAGE, extract_document
 from webtext.extract.sandbox import SandboxedCall
-from webtext.records import Drop
-from webtext.stagekit import DROPS, counter_namespace
+from webtext.stagekit import DROPS, route
 
 
 EXTRACTOR = "webtext.extract.extractor:run_trafilatura"
@@ -47,12 +45,7 @@ class _Extract(beam.DoFn):
         return extract_document(result, lambda html, url: self._sandbox.collect()), window, timestamp
 
     def _outputs(self, outcome, window, timestamp):
-        if isinstance(outcome, Drop):
-            Metrics.counter(counter_namespace(STAGE), f"dropped_{outcome.reason}").inc()
-            yield beam.pvalue.TaggedOutput(DROPS, outcome)
-        else:
-            Metrics.counter(counter_namespace(STAGE), "kept").inc()
-            yield outcome
+        yield route(STAGE, outcome)
 
     def teardown(self):
         self._sandbox.close()

@@ -1,12 +1,10 @@
 """The filter stage as a Beam transform."""
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from webtext.config import CorpusConfig
 from webtext.filters.rules import STAGE, eval_filter, filter_document
-from webtext.records import Drop
-from webtext.stagekit import DROPS, counter_namespace
+from webtext.stagekit import DROPS, route
 
 
 class _Filter(beam.DoFn):
@@ -18,13 +16,7 @@ class _Filter(beam.DoFn):
         self._eval_ngrams = eval_filter(self._config.decontaminate) if self._config.decontaminate else None
 
     def process(self, doc):
-        outcome = filter_document(doc, self._config, self._eval_ngrams)
-        if isinstance(outcome, Drop):
-            Metrics.counter(counter_namespace(STAGE), f"dropped_{outcome.reason}").inc()
-            yield beam.pvalue.TaggedOutput(DROPS, outcome)
-        else:
-            Metrics.counter(counter_namespace(STAGE), "kept").inc()
-            yield outcome
+        yield route(STAGE, filter_document(doc, self._config, self._eval_ngrams))
 
 
 class FilterDocuments(beam.PTransform):

@@ -1,6 +1,7 @@
 """The `webtext` command. Unknown flags of `corpus` pass through to Beam as pipeline options."""
 
 import argparse
+import contextlib
 import logging
 import sys
 import time
@@ -110,7 +111,8 @@ def _check_reddit_credentials(config: CorpusConfig) -> None:
 
 
 def _run_corpus(args, beam_args: list[str]) -> int:
-    from webtext.pipeline.runner import run_corpus
+    from webtext.pipeline.progress_view import ProgressView
+    from webtext.pipeline.runner import in_process, run_corpus
 
     try:
         config = _config_from(args)
@@ -118,9 +120,17 @@ def _run_corpus(args, beam_args: list[str]) -> int:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2
     started = time.monotonic()
+    if args.quiet:
+        view = contextlib.nullcontext()
+    elif in_process(beam_args):
+        view = ProgressView(sys.stdout)
+    else:  # workers are other processes: their counters show in the runner's UI, and in the summary below
+        print("running; per-stage progress is in the runner's UI (Beam counters webtext.<stage>)", flush=True)
+        view = contextlib.nullcontext()
     try:
         _check_reddit_credentials(config)
-        manifest = run_corpus(config, beam_args)
+        with view:
+            manifest = run_corpus(config, beam_args)
     except (FileNotFoundError, RedditCredentialsError, ConfigError) as error:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2

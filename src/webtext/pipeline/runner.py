@@ -35,6 +35,13 @@ def beam_options(beam_args: list[str]) -> PipelineOptions:
     return PipelineOptions(args)
 
 
+def in_process(beam_args: list[str]) -> bool:
+    """Whether the pipeline's DoFns run in this process (the default runner, in-memory mode)."""
+    options = beam_options(beam_args).get_all_options()
+    return options["runner"] in (DEFAULT_RUNNER, "DirectRunner") and options.get("direct_running_mode") in (
+        None, "in_memory")
+
+
 def _clear_outputs(out_dir: str) -> None:
     for name in OUTPUT_DIRS:
         path = FileSystems.join(out_dir, name)

@@ -1,7 +1,6 @@
 """The sources stages as Beam transforms: read submissions, select links."""
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from webtext.config import CorpusConfig
 from webtext.sources.dumps import iter_lines
@@ -9,8 +8,7 @@ from webtext.sources.links import LINKS_STAGE, SELECT_STAGE, build_link, from_ur
 from webtext.sources.reddit_api import INFO_BATCH, Listing, connect, current_scores, listing_submissions
 from webtext.sources.submissions import STAGE as READ_STAGE
 from webtext.sources.submissions import parse_submission, parse_url_line
-from webtext.records import Drop
-from webtext.stagekit import DROPS, classify, counter_namespace
+from webtext.stagekit import DROPS, classify, route
 
 
 LINE_COUNTS = "line_counts"
@@ -26,20 +24,11 @@ class _ParseFile(beam.DoFn):
     def __init__(self, parse):
         self._parse = parse
 
-    def setup(self):
-        self._kept = Metrics.counter(counter_namespace(READ_STAGE), "kept")
-
     def process(self, path: str):
         lines = 0
         for number, raw in iter_lines(path):
             lines = number
-            result = self._parse(raw, f"{path}:{number}")
-            if isinstance(result, Drop):
-                Metrics.counter(counter_namespace(READ_STAGE), f"dropped_{result.reason}").inc()
-                yield beam.pvalue.TaggedOutput(DROPS, result)
-            else:
-                self._kept.inc()
-                yield result
+            yield route(READ_STAGE, self._parse(raw, f"{path}:{number}"))
         yield beam.pvalue.TaggedOutput(LINE_COUNTS, lines)
 
 

@@ -3,6 +3,7 @@
 import apache_beam as beam
 
 from webtext.config import CorpusConfig
+from webtext.stagekit import route
 from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.shards import TokenizedDocument, write_shard
 from webtext.tokenize.splits import shard_count, shard_of, split_of
@@ -18,7 +19,7 @@ class _Tokenize(beam.DoFn):
 
     def process(self, docs):
         for doc, ids in zip(docs, encode_documents(self._encoding, [d.text for d in docs])):
-            yield TokenizedDocument(doc, ids.tobytes())
+            yield route(STAGE, TokenizedDocument(doc, ids.tobytes()))
 
 
 class TokenizeDocuments(beam.PTransform):

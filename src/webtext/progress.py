@@ -1,0 +1,28 @@
+"""A process-local tally of records each stage has finished, for the terminal's progress line.
+
+It only mirrors the Beam counters (`webtext.<stage>` / kept, dropped_<reason>) for the one
+case where Beam cannot show them while the job runs: the in-process local runner, whose
+results exist only at the end. It never feeds an output; on a cluster each worker has its
+own copy and the runner's UI shows the real counters.
+"""
+
+import threading
+from collections import Counter
+
+_lock = threading.Lock()
+_counts: Counter = Counter()
+
+
+def tick(stage: str, outcome: str) -> None:
+    with _lock:
+        _counts[(stage, outcome)] += 1
+
+
+def snapshot() -> dict[tuple[str, str], int]:
+    with _lock:
+        return dict(_counts)
+
+
+def reset() -> None:
+    with _lock:
+        _counts.clear()

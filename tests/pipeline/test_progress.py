@@ -1,0 +1,47 @@
+"""The progress line: in place on a terminal, sparse plain lines in a log."""
+
+import io
+import time
+
+from webtext import progress
+from webtext.pipeline.progress_view import ProgressView, progress_line
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_line_lists_stages_in_pipeline_order():
+    counts = {("select", "kept"): 5, ("read", "kept"): 9, ("read", "dropped"): 1, ("select", "dropped"): 4}
+    assert progress_line(counts, 2.0) == "read 9 (1 dropped) > select 5 (4 dropped) | 10 records/s | 2 s"
+    assert progress_line({}, 0.0).startswith("starting")
+
+
+def test_a_log_gets_sparse_plain_lines():
+    log = io.StringIO()
+    with ProgressView(log, interval_s=0.05, sparse_s=0.2):
+        for _ in range(6):
+            progress.tick("read", "kept")
+            time.sleep(0.1)
+    text = log.getvalue()
+    assert "\r" not in text and "\x1b" not in text
+    lines = text.splitlines()
+    assert 1 <= len(lines) <= 5 and lines[-1].startswith("read 6 |")
+
+
+def test_a_terminal_gets_one_line_redrawn_in_place():
+    terminal = FakeTerminal()
+    with ProgressView(terminal, interval_s=0.05):
+        progress.tick("read", "kept")
+        time.sleep(0.3)
+    text = terminal.getvalue()
+    assert text.count("\r\x1b[K") >= 3 and text.endswith("\n") and text.count("\n") == 1
+
+
+def test_progress_is_shown_live_only_when_workers_share_this_process():
+    from webtext.pipeline.runner import in_process
+
+    assert in_process([]) and in_process(["--direct_running_mode=in_memory"])
+    assert not in_process(["--direct_running_mode=multi_processing", "--direct_num_workers=2"])
+    assert not in_process(["--runner=PortableRunner", "--job_endpoint=localhost:8099"])
