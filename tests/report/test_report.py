@@ -13,7 +13,7 @@ def test_stats_copy_the_manifest(sample_corpus):
     assert (stats["documents"], stats["tokens"], stats["splits"]) == (
         manifest["documents"], manifest["tokens"], manifest["splits"])
     assert stats["dedup"] == manifest["dedup"] and len(stats["lengths_in_tokens"]) == manifest["documents"]
-    assert sum(stats["lengths_in_tokens"]) == manifest["tokens"]
+    assert sum(stats["lengths_in_tokens"]) == manifest["tokens"] and stats["bytes"] == manifest["text_bytes"]
     assert sum(n for _, n in stats["top_domains"]) <= manifest["documents"]
 
 

@@ -68,14 +68,14 @@ def build_manifest(config: CorpusConfig, inputs: list[str], url_lists: list[str]
                    stages: dict, shards: list[dict], dedup_stats: list = ()) -> dict:
     shards = sorted(shards, key=lambda s: (s["split"], s["index"]))
     files = [{"split": s["split"], "index": s["index"], "count": s["count"], "documents": s["documents"],
-              "tokens": s["tokens"], "tokens_path": _relative(s["tokens_path"], config.out),
+              "tokens": s["tokens"], "text_bytes": s["text_bytes"], "tokens_path": _relative(s["tokens_path"], config.out),
               "tokens_sha256": s["tokens_sha256"], "text_path": _relative(s["text_path"], config.out),
               "text_sha256": s["text_sha256"]} for s in shards]
     splits = {}
     for s in files:
-        split = splits.setdefault(s["split"], {"documents": 0, "tokens": 0, "shards": 0})
-        split["documents"] += s["documents"]
-        split["tokens"] += s["tokens"]
+        split = splits.setdefault(s["split"], {"documents": 0, "tokens": 0, "text_bytes": 0, "shards": 0})
+        for key in ("documents", "tokens", "text_bytes"):
+            split[key] += s[key]
         split["shards"] += 1
     return {
         "format_version": FORMAT_VERSION,
@@ -90,6 +90,7 @@ def build_manifest(config: CorpusConfig, inputs: list[str], url_lists: list[str]
         "splits": splits,
         "documents": sum(s["documents"] for s in files),
         "tokens": sum(s["tokens"] for s in files),
+        "text_bytes": sum(s["text_bytes"] for s in files),
         "shards": files,
     }
 

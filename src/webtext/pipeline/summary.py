@@ -11,7 +11,8 @@ def format_summary(manifest: dict, out_dir: str, seconds: float, report: bool = 
                        for name, s in sorted(manifest["splits"].items()))
     lines += [
         "",
-        f"documents {manifest['documents']}, tokens {manifest['tokens']} ({splits or 'no shards'})",
+        f"documents {manifest['documents']}, tokens {manifest['tokens']}, text {manifest['text_bytes']:,} bytes, "
+        f"{len(manifest['shards'])} shards ({splits or 'no shards'})",
         f"wall time {seconds:.1f} s",
         f"outputs   {out_dir}/manifest.json, {out_dir}/text/, {out_dir}/tokens/, {out_dir}/links/, {out_dir}/rejects/",
     ]

@@ -42,7 +42,7 @@ def corpus_stats(out_dir: str, top: int = 15) -> dict:
         "tokens": manifest["tokens"],
         "splits": manifest["splits"],
         "shards": len(manifest["shards"]),
-        "bytes": sum(len(r["text"].encode("utf-8")) for r in rows),
+        "bytes": manifest["text_bytes"],
         "dedup": manifest["dedup"],
         "lengths_in_tokens": [r["n_tokens"] for r in rows],
         "length_quantiles": _quantiles([r["n_tokens"] for r in rows]),

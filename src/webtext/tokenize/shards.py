@@ -42,6 +42,7 @@ class ShardInfo(NamedTuple):
     count: int
     documents: int
     tokens: int
+    text_bytes: int  # UTF-8 bytes of the documents' text
     tokens_path: str
     tokens_sha256: str
     text_path: str
@@ -101,6 +102,7 @@ def write_shard(out_dir: str, split: str, index: int, count: int, docs: list[Tok
     return ShardInfo(
         split=split, index=index, count=count, documents=len(docs),
         tokens=sum(len(d.tokens) // 2 for d in docs),
+        text_bytes=sum(len(d.doc.text.encode("utf-8")) for d in docs),
         tokens_path=tokens_path, tokens_sha256=write_atomically(tokens_path, token_shard_bytes(docs)),
         text_path=text_path, text_sha256=write_atomically(text_path, text_shard_bytes(docs)),
     )
