@@ -38,6 +38,11 @@ class CorpusConfig:
     user_agent: str = "webtext/0.1 (+https://github.com/webtext/webtext; corpus research crawler)"
     timeout_s: float = 10.0
     delay_s: float = 1.0  # between two requests to one host, unless robots.txt asks for more
+    fetch_threads: int = 64  # hosts fetched at the same time by one worker (threads; I/O-bound)
+    host_parallelism: int = 1  # connections one host may see at once (a host's URLs split this many ways)
+    retries: int = 3  # for connection errors, timeouts, 429 and 5xx
+    backoff_s: float = 1.0  # first retry wait, doubled each time, with jitter
+    max_retry_after_s: float = 60.0  # a Retry-After longer than this drops the URL instead of waiting
     max_body_bytes: int = 5_000_000
     allow_loopback: bool = False  # tests only: lets the crawler reach 127.0.0.0/8
     # filters
@@ -85,6 +90,8 @@ class CorpusConfig:
                 raise ConfigError(f"--decontaminate {spec!r}: expected NAME=PATH")
         if not 0.0 <= self.decontaminate_threshold < 1.0:
             raise ConfigError("--decontaminate_threshold must be in [0, 1)")
+        if self.fetch_threads < 1 or self.host_parallelism < 1 or self.retries < 0:
+            raise ConfigError("--fetch_threads and --host_parallelism must be >= 1, --retries >= 0")
         if self.extract_timeout_s <= 0:
             raise ConfigError("--extract_timeout_s must be > 0")
         if self.min_words < 0:

@@ -10,6 +10,7 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
+from apache_beam.utils.windowed_value import WindowedValue
 
 from webtext import progress
 from webtext.records import Drop
@@ -54,3 +55,12 @@ def flatten_drops(drops: Iterable, label: str):
     """All of a stage's drop outputs as one PCollection."""
     drops = tuple(drops)
     return drops | label >> beam.Flatten()
+
+
+def windowed(outputs, window, timestamp):
+    """Outputs produced in finish_bundle must carry their window: wrap values and tagged values alike."""
+    for output in outputs:
+        if isinstance(output, beam.pvalue.TaggedOutput):
+            yield beam.pvalue.TaggedOutput(output.tag, WindowedValue(output.value, timestamp, [window]))
+        else:
+            yield WindowedValue(output, timestamp, [window])

@@ -1,12 +1,14 @@
-"""Live fetching against a real loopback HTTP server: each kind of response gets its outcome."""
+"""Live fetching against a real loopback HTTP server: each kind of response gets its outcome,
+and nothing waits past its deadline."""
+
+import time
 
 import pytest
-import requests
-
-from webtext.crawl.fetch import FetchFailure, fetch_url, robots_for
-from webtext.crawl.safety import BlockedAddress, check_url_target
 
 from helpers.loopback_server import loopback_server
+from webtext.crawl.charset import decode_html
+from webtext.crawl.fetch import FetchFailure, fetch_url, fetch_with_retries, make_session, robots_for
+from webtext.crawl.safety import BlockedAddress, check_url_target
 
 
 @pytest.fixture(scope="module")
@@ -15,52 +17,121 @@ def base():
         yield url
 
 
-def fetch(url, **kw):
+@pytest.fixture(scope="module")
+def session():
+    with make_session("webtext-tests", allow_loopback=True) as s:
+        yield s
+
+
+def fetch(session, url, **kw):
     options = dict(timeout_s=2.0, max_bytes=100_000, allow_loopback=True)
     options.update(kw)
-    with requests.Session() as session:
-        return fetch_url(session, url, **options)
+    return fetch_url(session, url, **options)
 
 
-def reason(url, **kw) -> str:
+def reason(session, url, **kw) -> str:
     with pytest.raises(FetchFailure) as failure:
-        fetch(url, **kw)
+        fetch(session, url, **kw)
     return failure.value.reason
 
 
-def test_page_is_fetched(base):
-    fetched = fetch(base + "/page")
+def retried(session, url, **kw):
+    options = dict(retries=3, backoff_s=0.05, max_retry_after_s=5, timeout_s=2.0, max_bytes=100_000,
+                   allow_loopback=True)
+    options.update(kw)
+    return fetch_with_retries(session, url, **options)
+
+
+def test_page_is_fetched_and_redirects_followed(session, base):
+    fetched = fetch(session, base + "/page")
     assert fetched.status == 200 and b"<article>" in fetched.body and fetched.url == base + "/page"
+    redirected = fetch(session, base + "/redirect")
+    assert redirected.url == base + "/page" and [r.status for r in redirected.redirects] == [302]
+    assert dict(redirected.request_headers)["User-Agent"] == "webtext-tests"
 
 
-def test_redirect_is_followed(base):
-    assert fetch(base + "/redirect").url == base + "/page"
+def test_each_failure_has_its_reason(session, base):
+    assert reason(session, base + "/missing") == "http_4xx"
+    assert reason(session, base + "/gone") == "http_4xx"
+    assert reason(session, base + "/always503") == "http_5xx"
+    assert reason(session, base + "/pdf") == "content_type"
+    assert reason(session, base + "/big") == "too_large"
+    assert reason(session, base + "/loop") == "redirect_loop"
+    assert reason(session, base + "/to-metadata") == "ssrf"
+    assert reason(session, base + "/reset") == "connection_error"
 
 
-def test_each_failure_has_its_reason(base):
-    assert reason(base + "/missing") == "http_status"
-    assert reason(base + "/pdf") == "content_type"
-    assert reason(base + "/big") == "too_large"
-    assert reason(base + "/loop") == "too_many_redirects"
-    assert reason(base + "/to-metadata") == "blocked_address"
+def test_compression_bomb_stops_at_the_cap_quickly(session, base):
+    started = time.monotonic()
+    assert reason(session, base + "/bomb", max_bytes=1_000_000) == "too_large"
+    assert time.monotonic() - started < 5
 
 
-def test_slow_drip_hits_the_total_deadline(base):
-    assert reason(base + "/drip", timeout_s=0.5) == "timeout"
+def test_empty_200_is_fetched_with_an_empty_body(session, base):
+    assert fetch(session, base + "/empty").body == b""
+
+
+def test_mislabelled_charset_is_decoded_right(session, base):
+    fetched = fetch(session, base + "/mislabelled")
+    text, _ = decode_html(fetched.body, dict(fetched.headers)["Content-Type"])
+    assert "caf\u00e9 cr\u00e8me br\u00fbl\u00e9e" in text
+
+
+def test_slow_drip_hits_the_total_deadline(session, base):
+    started = time.monotonic()
+    assert reason(session, base + "/drip", timeout_s=0.5) == "timeout"
+    assert time.monotonic() - started < 3
+
+
+def test_429_waits_for_retry_after_then_succeeds(session, base):
+    started = time.monotonic()
+    assert retried(session, base + "/flaky429-a").status == 200
+    assert time.monotonic() - started >= 1.0
+
+
+def test_5xx_is_retried_and_404_is_final(session, base):
+    assert retried(session, base + "/flaky503-a").status == 200
+    sleeps = []
+    with pytest.raises(FetchFailure) as failure:
+        retried(session, base + "/missing", sleep=sleeps.append)
+    assert failure.value.reason == "http_4xx" and sleeps == []
+
+
+def test_retries_give_up_with_the_last_reason(session, base):
+    sleeps = []
+    with pytest.raises(FetchFailure) as failure:
+        retried(session, base + "/always503", sleep=sleeps.append)
+    assert failure.value.reason == "http_5xx" and len(sleeps) == 3
+    assert sleeps == sorted(sleeps)  # backing off
+
+
+def test_a_retry_after_beyond_the_cap_drops_instead_of_waiting(session, base):
+    started = time.monotonic()
+    with pytest.raises(FetchFailure) as failure:
+        retried(session, base + "/long429")
+    assert failure.value.reason == "http_429" and time.monotonic() - started < 2
 
 
 def test_loopback_is_blocked_unless_allowed(base):
-    assert reason(base + "/page", allow_loopback=False) == "blocked_address"
+    with make_session("webtext-tests", allow_loopback=False) as strict:
+        assert reason(strict, base + "/page", allow_loopback=False) == "ssrf"
+
+
+def test_the_connection_itself_refuses_unchecked_addresses(base):
+    """Even if a caller skipped the pre-check, the adapter connects only to checked addresses."""
+    with make_session("webtext-tests", allow_loopback=False) as strict:
+        with pytest.raises(BlockedAddress):
+            strict.get(base + "/page", timeout=2)
 
 
 @pytest.mark.parametrize("url", ["http://10.0.0.1/", "http://169.254.169.254/", "http://100.64.0.1/",
-                                 "http://[::1]/", "http://192.168.1.1/", "http://0.0.0.0/", "file:///etc/passwd"])
-def test_private_and_metadata_addresses_are_refused(url):
+                                 "http://[::1]/", "http://192.168.1.1/", "http://0.0.0.0/", "file:///etc/passwd",
+                                 "http://[fd00::1]/", "http://224.0.0.1/"])
+def test_private_metadata_and_multicast_addresses_are_refused(url):
     with pytest.raises(BlockedAddress):
         check_url_target(url)
 
 
-def test_robots_txt_is_honoured(base):
-    with requests.Session() as session:
-        robots = robots_for(session, base + "/page", timeout_s=2.0, allow_loopback=True)
+def test_robots_txt_is_honoured(session, base):
+    robots = robots_for(session, base + "/page", timeout_s=2.0, allow_loopback=True)
     assert robots.can_fetch(base + "/page", "webtext") and not robots.can_fetch(base + "/private/x", "webtext")

@@ -19,7 +19,8 @@ def test_archived_page_becomes_a_fetch_result():
 
 def test_missing_error_and_binary_responses_are_dropped_with_reasons():
     assert match_replay([LINK], []).__next__().reason == "not_archived"
-    assert next(match_replay([LINK], [response(status=404)])).reason == "http_status"
+    assert next(match_replay([LINK], [response(status=404)])).reason == "http_4xx"
+    assert next(match_replay([LINK], [response(status=503)])).reason == "http_5xx"
     assert next(match_replay([LINK], [response(content_type="image/png")])).reason == "content_type"
 
 

@@ -1,7 +1,10 @@
 """A real HTTP server on 127.0.0.1 with the routes the crawler tests need."""
 
+import gzip
 import http.server
 import random
+import socket
+import struct
 import threading
 import time
 from contextlib import contextmanager
@@ -16,12 +19,19 @@ def _page(title: str, seed: int) -> str:
 
 
 PAGE = _page("Loopback page", 7)
+BOMB = gzip.compress(b"<p>" + b"a" * (50 << 20), compresslevel=9)
 OTHER = _page("Another page", 8)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    routes = {}
+    hits: dict[str, int] = {}  # requests per path, for the routes that fail first and then succeed
+    lock = threading.Lock()
+
+    def _first_time(self, path: str) -> bool:
+        with self.lock:
+            self.hits[path] = self.hits.get(path, 0) + 1
+            return self.hits[path] == 1
 
     def log_message(self, *args):  # keep test output clean
         pass
@@ -58,6 +68,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(302, b"", extra=[("Location", "/loop")])
         if path == "/to-metadata":
             return self._send(302, b"", extra=[("Location", "http://169.254.169.254/latest/meta-data/")])
+        if path.startswith("/flaky429"):
+            if self._first_time(path):
+                return self._send(429, b"slow down", extra=[("Retry-After", "1")])
+            return self._send(200, PAGE.encode())
+        if path.startswith("/flaky503"):
+            if self._first_time(path):
+                return self._send(503, b"busy")
+            return self._send(200, PAGE.encode())
+        if path == "/always503":
+            return self._send(503, b"busy")
+        if path == "/long429":
+            return self._send(429, b"come back tomorrow", extra=[("Retry-After", "86400")])
+        if path == "/gone":
+            return self._send(410, b"gone")
+        if path == "/empty":
+            return self._send(200, b"")
+        if path == "/mislabelled":
+            return self._send(200, "<html><body><p>caf\u00e9 cr\u00e8me br\u00fbl\u00e9e</p></body></html>".encode(),
+                              "text/html; charset=iso-8859-1")
+        if path == "/bomb":  # 10 KiB of gzip that inflates to 50 MiB
+            return self._send(200, BOMB, extra=[("Content-Encoding", "gzip")])
+        if path == "/reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            for stream in (self.rfile, self.wfile):
+                stream.close()
+            self.connection.close()  # linger 0: an RST instead of an answer
+            return None
         if path == "/drip":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -71,9 +109,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self._send(404, b"no route")
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # the routes that break connections on purpose would otherwise print tracebacks
+
+
 @contextmanager
 def loopback_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = QuietServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -19,7 +19,7 @@ def test_live_then_replay(tmp_path: Path):
         assert run(["corpus", "--urls", str(urls), "--fetch", "live", "--out", str(live), *FLAGS]) == 0
     manifest = read_manifest(str(live))
     fetch = manifest["stages"]["fetch"]
-    assert fetch["dropped"] == {"content_type": 1, "http_status": 1, "robots_disallowed": 1}
+    assert fetch["dropped"] == {"content_type": 1, "http_4xx": 1, "robots": 1}
     assert fetch["kept"] == 3 and manifest["documents"] == 2  # /redirect is /page again: a duplicate
     assert manifest["stages"]["dedup"]["dropped"] == {"exact_duplicate": 1}
     assert manifest["inputs"]["warc"]
@@ -33,3 +33,24 @@ def test_live_then_replay(tmp_path: Path):
     assert again["stages"]["fetch"]["dropped"] == {"not_archived": 3}
     rows = [json.loads(line) for line in (live / "links").glob("*.jsonl").__next__().read_text().splitlines()]
     assert len(rows) == 6
+
+
+def test_a_repeated_live_run_takes_what_its_warc_files_hold(tmp_path: Path):
+    from warcio.archiveiterator import ArchiveIterator
+
+    with loopback_server() as base:
+        urls = tmp_path / "urls.txt"
+        urls.write_text(f"{base}/page\n{base}/other\n")
+        out = tmp_path / "out"
+        assert run(["corpus", "--urls", str(urls), "--fetch", "live", "--out", str(out), *FLAGS]) == 0
+    first = read_manifest(str(out))
+    # The server is gone: a second live run into the same directory must not need it.
+    assert run(["corpus", "--urls", str(urls), "--fetch", "live", "--out", str(out), *FLAGS]) == 0
+    second = read_manifest(str(out))
+    assert [s["tokens_sha256"] for s in second["shards"]] == [s["tokens_sha256"] for s in first["shards"]]
+    assert second["stages"]["fetch"] == first["stages"]["fetch"]
+    kinds = []
+    for path in (out / "warc").glob("*.warc.gz"):
+        with open(path, "rb") as stream:
+            kinds += [record.rec_type for record in ArchiveIterator(stream)]
+    assert kinds.count("request") == kinds.count("response") == 2

@@ -69,10 +69,12 @@ def test_two_process_ddp_matches_one_process(sample_corpus, tmp_path):
               "--device=cpu", "--eval_batches=1", "--log_interval=1", "--sample_tokens=2", "--dropout=0.0"]
     torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    subprocess.run([torchrun, "--nproc_per_node=2", f"--master_port={free_port()}", "-m", "webtext", "train", "--quiet",
-                    *common, "--grad_accum=1", f"--out_dir={tmp_path / 'ddp'}"], check=True, timeout=300, env=env)
-    subprocess.run([sys.executable, "-m", "webtext", "train", "--quiet", *common, "--grad_accum=2",
-                    f"--out_dir={tmp_path / 'one'}"], check=True, timeout=300, env=env)
+    for command in ([torchrun, "--nproc_per_node=2", f"--master_port={free_port()}", "-m", "webtext", "train",
+                     "--quiet", *common, "--grad_accum=1", f"--out_dir={tmp_path / 'ddp'}"],
+                    [sys.executable, "-m", "webtext", "train", "--quiet", *common, "--grad_accum=2",
+                     f"--out_dir={tmp_path / 'one'}"]):
+        done = subprocess.run(command, timeout=300, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
 
     def losses(name):
         lines = (tmp_path / name / "log.jsonl").read_text().splitlines()

@@ -1,11 +1,14 @@
-"""One polite, capped HTTP fetch with `requests`.
+"""One polite, capped, safe HTTP fetch with `requests`, and retries around it.
 
 Limits: connect/read timeouts plus a total deadline (a slow drip cannot hold a
-worker), a byte cap on the body, a redirect cap with the address check on each
-hop, a content-type allow-list checked before the body is read, TLS verified,
-robots.txt honoured (protego, cached per host by the caller).
+worker), a byte cap on the decompressed body (gzip/deflate/br bombs stop at the
+cap), a redirect cap with the address check on every hop (safety.py), a
+content-type allow-list checked before the body is read, TLS always verified.
+Every failure is a FetchFailure whose `reason` is the drop reason code.
 """
 
+import email.utils
+import random
 import time
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
@@ -14,11 +17,12 @@ import requests
 import urllib3
 from protego import Protego
 
-from webtext.crawl.safety import BlockedAddress, check_url_target
+from webtext.crawl.safety import BlockedAddress, DNSFailure, SafeHTTPAdapter, check_url_target
 
 MAX_REDIRECTS = 5
 ROBOTS_MAX_BYTES = 500_000
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+RETRYABLE = ("connection_error", "timeout", "http_429", "http_5xx")
 
 
 class Fetched(NamedTuple):
@@ -28,19 +32,30 @@ class Fetched(NamedTuple):
     body: bytes
     protocol: str  # "HTTP/1.1"
     redirects: tuple = ()  # the 3xx responses on the way, as Fetched values with empty bodies
+    request_headers: tuple = ()  # what was sent, for the WARC request record
 
 
 class FetchFailure(Exception):
     """A fetch that failed; `reason` is the drop reason code."""
 
-    def __init__(self, reason: str, detail: str = ""):
+    def __init__(self, reason: str, detail: str = "", retry_after_s: float | None = None):
         super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
+        self.reason, self.detail, self.retry_after_s = reason, detail, retry_after_s
+
+
+def make_session(user_agent: str, allow_loopback: bool, pool_size: int = 64) -> requests.Session:
+    """One connection pool per worker, shared by its fetch threads; connections only to checked addresses."""
+    session = requests.Session()
+    adapter = SafeHTTPAdapter(allow_loopback=allow_loopback, pool_connections=pool_size, pool_maxsize=pool_size,
+                              max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = user_agent
+    return session
 
 
 def _read_capped(response: requests.Response, max_bytes: int, deadline: float) -> bytes:
-    """The decompressed body, stopping at `max_bytes` (so gzip bombs stop too) or at the deadline.
+    """The decompressed body, stopping at `max_bytes` or at the deadline.
 
     `read1` returns whatever has arrived, so a server that drips one byte at a
     time is checked against the deadline between drips, not after 64 KiB.
@@ -56,6 +71,41 @@ def _read_capped(response: requests.Response, max_bytes: int, deadline: float) -
     return b"".join(chunks)
 
 
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _status_failure(response: requests.Response) -> FetchFailure:
+    code = response.status_code
+    reason = "http_429" if code == 429 else "http_5xx" if code >= 500 else "http_4xx"
+    return FetchFailure(reason, str(code), _retry_after(response.headers.get("retry-after")))
+
+
+def _get(session: requests.Session, url: str, timeout_s: float) -> requests.Response:
+    try:
+        return session.get(url, stream=True, allow_redirects=False, verify=True, timeout=(timeout_s, timeout_s))
+    except BlockedAddress as error:
+        raise FetchFailure("ssrf", str(error)) from error
+    except DNSFailure as error:
+        raise FetchFailure("dns", str(error)) from error
+    except requests.exceptions.SSLError as error:
+        raise FetchFailure("tls", str(error)[:200]) from error
+    except requests.exceptions.Timeout as error:
+        raise FetchFailure("timeout", str(error)[:200]) from error
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+        cause = error.__context__ or error
+        if isinstance(cause, (BlockedAddress, DNSFailure)):
+            raise FetchFailure("ssrf" if isinstance(cause, BlockedAddress) else "dns", str(cause)) from error
+        raise FetchFailure("connection_error", str(error)[:200]) from error
+
+
 def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_bytes: int,
               allow_loopback: bool = False, text_only: bool = True) -> Fetched:
     """GET `url` following redirects by hand; raise FetchFailure with a reason code."""
@@ -63,46 +113,66 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
     redirects = []
     for _ in range(MAX_REDIRECTS + 1):
         try:
-            check_url_target(url, allow_loopback)
-            response = session.get(url, stream=True, allow_redirects=False, verify=True,
-                                   timeout=(timeout_s, timeout_s))
+            check_url_target(url, allow_loopback)  # quick refusal before any connection is made
         except BlockedAddress as error:
-            raise FetchFailure("blocked_address", str(error)) from error
-        except requests.exceptions.SSLError as error:
-            raise FetchFailure("tls_error", str(error)[:200]) from error
-        except requests.exceptions.Timeout as error:
-            raise FetchFailure("timeout", str(error)[:200]) from error
-        except (requests.exceptions.RequestException, ConnectionError) as error:
-            raise FetchFailure("connection_error", str(error)[:200]) from error
+            raise FetchFailure("ssrf", str(error)) from error
+        except DNSFailure as error:
+            raise FetchFailure("dns", str(error)) from error
+        response = _get(session, url, timeout_s)
         with response:
+            sent = tuple(response.request.headers.items())
             if response.is_redirect and "location" in response.headers:
-                redirects.append(Fetched(url, response.status_code, list(response.raw.headers.items()), b"", "HTTP/1.1"))
+                redirects.append(Fetched(url, response.status_code, list(response.raw.headers.items()), b"",
+                                         "HTTP/1.1", (), sent))
                 url = urljoin(url, response.headers["location"])
                 continue
             if not 200 <= response.status_code < 300:
-                raise FetchFailure("http_status", str(response.status_code))
+                raise _status_failure(response)
             content_type = response.headers.get("content-type", "")
             if text_only and content_type.split(";")[0].strip().lower() not in TEXT_TYPES:
                 raise FetchFailure("content_type", content_type[:100])
             try:
                 body = _read_capped(response, max_bytes, deadline)
-            except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as error:
+            except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
                 reason = "timeout" if "timed out" in str(error) else "connection_error"
                 raise FetchFailure(reason, str(error)[:200]) from error
             headers = list(response.raw.headers.items())
-            return Fetched(url, response.status_code, headers, body, "HTTP/1.1", tuple(redirects))
-    raise FetchFailure("too_many_redirects", url[:200])
+            return Fetched(url, response.status_code, headers, body, "HTTP/1.1", tuple(redirects), sent)
+    raise FetchFailure("redirect_loop", url[:200])
+
+
+def fetch_with_retries(session: requests.Session, url: str, *, retries: int, backoff_s: float,
+                       max_retry_after_s: float, sleep=time.sleep, **fetch_options) -> Fetched:
+    """fetch_url, retrying connection errors, timeouts, 429 and 5xx with backoff and jitter.
+
+    Retry-After is honoured up to `max_retry_after_s`; a server asking for longer gets the URL dropped.
+    404, 410 and the other 4xx are final.
+    """
+    for attempt in range(retries + 1):
+        try:
+            return fetch_url(session, url, **fetch_options)
+        except FetchFailure as failure:
+            if failure.reason not in RETRYABLE or attempt == retries:
+                raise
+            wait = failure.retry_after_s
+            if wait is None:
+                wait = backoff_s * 2**attempt * (1 + random.random() / 2)
+            if wait > max_retry_after_s:
+                raise
+            sleep(wait)
+    raise AssertionError("unreachable")
 
 
 def robots_for(session: requests.Session, url: str, *, timeout_s: float, allow_loopback: bool) -> Protego | None:
-    """The host's robots.txt rules; None means everything is allowed, a 5xx disallows all."""
+    """The host's robots.txt rules; None means everything is allowed (missing or 4xx robots.txt);
+    a 5xx or an unreachable robots.txt disallows everything for this run."""
     parts = urlsplit(url)
     robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
     try:
         fetched = fetch_url(session, robots_url, timeout_s=timeout_s, max_bytes=ROBOTS_MAX_BYTES,
                             allow_loopback=allow_loopback, text_only=False)
     except FetchFailure as failure:
-        if failure.reason == "http_status" and failure.detail.startswith("5"):
+        if failure.reason in ("http_5xx", "http_429", "timeout", "connection_error"):
             return Protego.parse("User-agent: *\nDisallow: /")
         return None
     return Protego.parse(fetched.body.decode("utf-8", errors="replace"))

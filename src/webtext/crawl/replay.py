@@ -72,7 +72,8 @@ def is_text_type(content_type: str) -> bool:
 def response_to_result(link: Link, response: ArchivedResponse) -> FetchResult | Drop:
     """A kept fetch result, or a Drop saying why the response cannot be used."""
     if not 200 <= response.status < 300:
-        return Drop(STAGE, "http_status", link.url, str(response.status))
+        reason = "http_429" if response.status == 429 else "http_5xx" if response.status >= 500 else "http_4xx"
+        return Drop(STAGE, reason, link.url, str(response.status))
     if response.content_type and not is_text_type(response.content_type):
         return Drop(STAGE, "content_type", link.url, response.content_type[:100])
     html, encoding = decode_html(response.body, response.content_type)

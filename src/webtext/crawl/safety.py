@@ -1,20 +1,32 @@
-"""Which addresses the crawler may connect to.
+"""Which addresses the crawler may connect to, checked where the connection is made.
 
 URLs come from strangers: a link to http://169.254.169.254/ or to a host that
-resolves to 10.0.0.1 must never be fetched. The check runs after DNS
-resolution and again on every redirect hop.
+resolves to 10.0.0.1 must never be fetched. `check_url_target` is a quick
+pre-check; the authoritative one is in `SafeHTTPAdapter`: its connections
+resolve the host, refuse if any answer is a private, loopback, link-local,
+CGNAT, multicast, reserved or metadata address, and then connect to exactly the
+address that was checked, so a second DNS answer (rebinding) cannot slip in.
+It runs for every connection, so every redirect hop is covered.
 """
 
 import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
 
 class BlockedAddress(Exception):
     """The URL resolves to an address the crawler must not reach."""
 
 
-def _allowed(address: str, allow_loopback: bool) -> bool:
+class DNSFailure(Exception):
+    """The host name does not resolve."""
+
+
+def allowed_address(address: str, allow_loopback: bool) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if allow_loopback and ip.is_loopback:
         return True
@@ -22,16 +34,58 @@ def _allowed(address: str, allow_loopback: bool) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+def resolve_checked(host: str, port: int, allow_loopback: bool) -> list[tuple]:
+    """getaddrinfo results for the host, or BlockedAddress if any answer is not public."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise DNSFailure(f"{host}: {error}") from error
+    for info in infos:
+        if not allowed_address(info[4][0], allow_loopback):
+            raise BlockedAddress(f"{host} resolves to {info[4][0]}")
+    return infos
+
+
 def check_url_target(url: str, allow_loopback: bool = False) -> None:
-    """Raise BlockedAddress unless every address the URL's host resolves to is public."""
+    """Raise BlockedAddress unless the URL is http(s) and every address of its host is public."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BlockedAddress(f"not an http(s) URL: {url[:200]}")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as error:
-        raise ConnectionError(f"DNS: {error}") from error
-    for info in infos:
-        if not _allowed(info[4][0], allow_loopback):
-            raise BlockedAddress(f"{parts.hostname} resolves to {info[4][0]}")
+    resolve_checked(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allow_loopback)
+
+
+def _pinned_connection(base):
+    class Pinned(base):
+        allow_loopback = False
+
+        def _new_conn(self):
+            last_error = None
+            for family, kind, proto, _, address in resolve_checked(self._dns_host, self.port, self.allow_loopback):
+                sock = socket.socket(family, kind, proto)
+                try:
+                    sock.settimeout(self.timeout if isinstance(self.timeout, (int, float)) else None)
+                    sock.connect(address)  # the address that was checked, not a fresh lookup
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    return sock
+                except OSError as error:
+                    sock.close()
+                    last_error = error
+            raise last_error or OSError(f"no address for {self._dns_host}")
+    return Pinned
+
+
+class SafeHTTPAdapter(HTTPAdapter):
+    """requests' adapter whose connections are made only to checked addresses."""
+
+    def __init__(self, allow_loopback: bool = False, **kwargs):
+        self._allow_loopback = allow_loopback
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        http, https = _pinned_connection(HTTPConnection), _pinned_connection(HTTPSConnection)
+        http.allow_loopback = https.allow_loopback = self._allow_loopback
+        pools = {"http": type("SafeHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http}),
+                 "https": type("SafeHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https})}
+        self.poolmanager.pool_classes_by_scheme = pools
+        self.poolmanager.key_fn_by_scheme = dict(self.poolmanager.key_fn_by_scheme)

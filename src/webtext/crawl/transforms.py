@@ -1,26 +1,35 @@
-"""The fetch stage as Beam transforms: `ReplayPages` (from WARC) and `FetchPages` (live)."""
+"""The fetch stage as Beam transforms: `ReplayPages` (from WARC) and `FetchPages` (live, resumable)."""
 
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 import apache_beam as beam
-import requests
 
 from webtext.config import CorpusConfig
 from webtext.crawl.charset import decode_html
-from webtext.crawl.fetch import FetchFailure, fetch_url, robots_for
+from webtext.crawl.fetch import FetchFailure, fetch_with_retries, make_session, robots_for
 from webtext.crawl.replay import STAGE, match_replay, read_warc, resolve_redirects
 from webtext.crawl.warc_out import WarcBundleWriter
-from webtext.records import Drop, FetchResult
+from webtext.hashing import bucket
+from webtext.records import Drop, FetchResult, Link
+from webtext.stagekit import DROPS, classify, route, windowed
 from webtext.urls import canonical_url, host_of
-from webtext.stagekit import DROPS, classify, route
+
+MISSING = "missing"
 
 
 class ReplayPages(beam.PTransform):
-    """Links -> (fetch results, drops), answered from the WARC files at `warc_paths`."""
+    """Links -> (fetch results, drops), answered from the WARC files at `warc_paths`.
 
-    def __init__(self, warc_paths: list[str]):
+    With `missing_output`, links the archive lacks come out as a third output instead of
+    `not_archived` drops: a live run first takes what its own WARC files already hold.
+    """
+
+    def __init__(self, warc_paths: list[str], missing_output: bool = False):
         super().__init__()
         self._warc_paths = warc_paths
+        self._missing_output = missing_output
 
     def expand(self, links):
         records = (links.pipeline
@@ -34,61 +43,92 @@ class ReplayPages(beam.PTransform):
         keyed_links = links | "KeyLinks" >> beam.Map(
             lambda link, hops: (resolve_redirects(link.url, hops), link), redirects)
         joined = {"links": keyed_links, "responses": responses} | "Join" >> beam.CoGroupByKey()
-        return classify(joined, "Match", STAGE,
-                        lambda kv: match_replay(kv[1]["links"], kv[1]["responses"]), many=True)
+        results, drops = classify(joined, "Match", STAGE,
+                                  lambda kv: match_replay(kv[1]["links"], kv[1]["responses"]), many=True)
+        if not self._missing_output:
+            return results, drops
+        split = drops | "Missing" >> beam.Partition(lambda d, _: int(d.reason == "not_archived"), 2)
+        missing = ({"missing": split[1] | beam.Map(lambda d: (d.item, None)), "links": links | "ByURL" >> beam.Map(
+            lambda link: (link.url, link))} | "JoinMissing" >> beam.CoGroupByKey()
+            | "MissingLinks" >> beam.FlatMap(lambda kv: list(kv[1]["links"]) if list(kv[1]["missing"]) else []))
+        return results, split[0], missing
 
 
-class _FetchHost(beam.DoFn):
-    """Fetch one host's links in sequence, with robots.txt read once and a delay between requests."""
+def fetch_host(session, links: list[Link], config: CorpusConfig, warc: WarcBundleWriter, sleep=time.sleep):
+    """Fetch one host's links in order: robots.txt once, a delay between requests, retries; yield outcomes."""
+    links = sorted(links, key=lambda link: link.url)
+    robots = robots_for(session, links[0].fetch_url, timeout_s=config.timeout_s, allow_loopback=config.allow_loopback)
+    delay = max(config.delay_s, (robots.crawl_delay(config.user_agent) or 0) if robots else 0)
+    for index, link in enumerate(links):
+        if robots is not None and not robots.can_fetch(link.fetch_url, config.user_agent):
+            yield Drop(STAGE, "robots", link.url)
+            continue
+        if index and delay:
+            sleep(delay)
+        try:
+            fetched = fetch_with_retries(session, link.fetch_url, retries=config.retries, backoff_s=config.backoff_s,
+                                         max_retry_after_s=config.max_retry_after_s, timeout_s=config.timeout_s,
+                                         max_bytes=config.max_body_bytes, allow_loopback=config.allow_loopback)
+        except FetchFailure as failure:
+            yield Drop(STAGE, failure.reason, link.url, failure.detail)
+            continue
+        record_id, warc_date = warc.add(fetched)
+        content_type = dict((k.lower(), v) for k, v in fetched.headers).get("content-type", "")
+        html, encoding = decode_html(fetched.body, content_type)
+        yield FetchResult(link, fetched.status, fetched.url, content_type, encoding, html, f"live:{record_id}",
+                          warc_date)
+
+
+class _FetchHosts(beam.DoFn):
+    """Fetches many hosts at once, one thread per host key: up to `fetch_threads` requests in flight
+    per worker, at most one at a time per host key (so per host: at most `host_parallelism`).
+    Each host's outcomes are handed on as soon as that host is done."""
 
     def __init__(self, config: CorpusConfig, warc_dir: str):
         self._config = config
         self._warc_dir = warc_dir
 
     def setup(self):
-        self._session = requests.Session()
-        self._session.headers["User-Agent"] = self._config.user_agent
+        self._session = make_session(self._config.user_agent, self._config.allow_loopback,
+                                     pool_size=self._config.fetch_threads * 2)
+        self._pool = ThreadPoolExecutor(self._config.fetch_threads)
 
     def start_bundle(self):
         self._warc = WarcBundleWriter(self._warc_dir)
+        self._in_flight = deque()  # (future, window, timestamp), oldest first
 
-    def process(self, host_links):
-        config = self._config
-        _, links = host_links
-        links = sorted(links, key=lambda link: link.url)
-        robots = robots_for(self._session, links[0].fetch_url, timeout_s=config.timeout_s,
-                            allow_loopback=config.allow_loopback)
-        delay = (robots.crawl_delay(config.user_agent) if robots else None) or config.delay_s
-        for index, link in enumerate(links):
-            if robots is not None and not robots.can_fetch(link.fetch_url, config.user_agent):
-                yield self._drop(Drop(STAGE, "robots_disallowed", link.url))
-                continue
-            if index:
-                time.sleep(delay)
-            try:
-                fetched = fetch_url(self._session, link.fetch_url, timeout_s=config.timeout_s,
-                                    max_bytes=config.max_body_bytes, allow_loopback=config.allow_loopback)
-            except FetchFailure as failure:
-                yield self._drop(Drop(STAGE, failure.reason, link.url, failure.detail))
-                continue
-            record_id, warc_date = self._warc.add(fetched)
-            content_type = dict((k.lower(), v) for k, v in fetched.headers).get("content-type", "")
-            html, encoding = decode_html(fetched.body, content_type)
-            yield route(STAGE, FetchResult(link, fetched.status, fetched.url, content_type, encoding, html, f"live:{record_id}",
-                              warc_date))
+    def _fetch(self, links: list[Link]) -> list:
+        return list(fetch_host(self._session, links, self._config, self._warc))
 
-    def _drop(self, drop: Drop):
-        return route(STAGE, drop)
+    def process(self, host_links, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
+        while len(self._in_flight) >= self._config.fetch_threads:  # the pool is full: wait for the oldest
+            yield from self._outcomes(self._in_flight.popleft()[0])
+        self._in_flight.append((self._pool.submit(self._fetch, list(host_links[1])), window, timestamp))
+        while self._in_flight and self._in_flight[0][0].done():
+            yield from self._outcomes(self._in_flight.popleft()[0])
+
+    def _outcomes(self, future):
+        for outcome in future.result():
+            yield route(STAGE, outcome)
 
     def finish_bundle(self):
+        while self._in_flight:
+            future, window, timestamp = self._in_flight.popleft()
+            yield from windowed(self._outcomes(future), window, timestamp)
         self._warc.close()
 
     def teardown(self):
+        self._pool.shutdown(wait=True)
         self._session.close()
 
 
 class FetchPages(beam.PTransform):
-    """Links -> (fetch results, drops), fetched live; every kept response also goes to a WARC file."""
+    """Links -> (fetch results, drops), fetched live; every kept response also goes to a WARC file.
+
+    Links reach the fetchers keyed by (host, slice): one key is fetched by one thread, so a host
+    sees at most `host_parallelism` connections, while a host with millions of URLs is split
+    over that many keys instead of pinning the run to one worker.
+    """
 
     def __init__(self, config: CorpusConfig, warc_dir: str):
         super().__init__()
@@ -96,8 +136,9 @@ class FetchPages(beam.PTransform):
         self._warc_dir = warc_dir
 
     def expand(self, links):
+        slices = self._config.host_parallelism
         results = (links
-                   | "ByHost" >> beam.Map(lambda link: (host_of(link.fetch_url), link))
+                   | "ByHost" >> beam.Map(lambda link: ((host_of(link.fetch_url), bucket(link.url, slices)), link))
                    | "GroupHost" >> beam.GroupByKey()
-                   | "Fetch" >> beam.ParDo(_FetchHost(self._config, self._warc_dir)).with_outputs(DROPS, main="kept"))
+                   | "Fetch" >> beam.ParDo(_FetchHosts(self._config, self._warc_dir)).with_outputs(DROPS, main="kept"))
         return results.kept, results[DROPS]

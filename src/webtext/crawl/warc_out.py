@@ -1,8 +1,10 @@
 """Write fetched responses to WARC files so a live run can be replayed offline."""
 
 import io
+import threading
 import uuid
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from apache_beam.io.filesystems import FileSystems
 from warcio.statusandheaders import StatusAndHeaders
@@ -24,6 +26,7 @@ class WarcBundleWriter:
         self._buffer = io.BytesIO()
         self._writer = WARCWriter(self._buffer, gzip=True)
         self._count = 0
+        self._lock = threading.Lock()
 
     def add(self, fetched: Fetched) -> tuple[str, str]:
         """Append the redirect hops and the final response; return the final record's (WARC-Record-ID, WARC-Date).
@@ -35,13 +38,22 @@ class WarcBundleWriter:
         return self._add_record(fetched)
 
     def _add_record(self, fetched: Fetched) -> tuple[str, str]:
+        """A request record (what was sent) and the response record it got, concurrent-to each other."""
         reason = HTTPStatus(fetched.status).phrase if fetched.status in HTTPStatus._value2member_map_ else "Unknown"
         http_headers = StatusAndHeaders(f"{fetched.status} {reason}", fetched.headers, protocol=fetched.protocol)
-        record = self._writer.create_warc_record(fetched.url, "response", payload=io.BytesIO(fetched.body),
-                                                 http_headers=http_headers)
-        self._writer.write_record(record)
-        self._count += 1
-        return record.rec_headers.get_header("WARC-Record-ID"), record.rec_headers.get_header("WARC-Date")
+        response = self._writer.create_warc_record(fetched.url, "response", payload=io.BytesIO(fetched.body),
+                                                   http_headers=http_headers)
+        parts = urlsplit(fetched.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        request_headers = StatusAndHeaders(f"GET {target} {fetched.protocol}", list(fetched.request_headers),
+                                           is_http_request=True)
+        request = self._writer.create_warc_record(fetched.url, "request", http_headers=request_headers)
+        request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
+        with self._lock:  # fetch threads share one writer
+            self._writer.write_record(request)
+            self._writer.write_record(response)
+            self._count += 1
+        return response.rec_headers.get_header("WARC-Record-ID"), response.rec_headers.get_header("WARC-Date")
 
     def close(self) -> str | None:
         """Write the file; return its path (None when the bundle fetched nothing)."""

@@ -1,11 +1,10 @@
 """The extract stage as a Beam transform: trafilatura in a time-limited child process per worker."""
 
 import apache_beam as beam
-from apache_beam.utils.windowed_value import WindowedValue
 
 from webtext.extract.extractor import STAGE, extract_document
 from webtext.extract.sandbox import SandboxedCall
-from webtext.stagekit import DROPS, route
+from webtext.stagekit import DROPS, route, windowed
 
 
 EXTRACTOR = "webtext.extract.extractor:run_trafilatura"
@@ -33,11 +32,7 @@ class _Extract(beam.DoFn):
     def finish_bundle(self):
         if self._pending is not None:
             outcome, window, timestamp = self._collect()
-            for output in self._outputs(outcome, window, timestamp):
-                tag = output.tag if isinstance(output, beam.pvalue.TaggedOutput) else None
-                value = output.value if tag else output
-                windowed = WindowedValue(value, timestamp, [window])
-                yield beam.pvalue.TaggedOutput(tag, windowed) if tag else windowed
+            yield from windowed(self._outputs(outcome, window, timestamp), window, timestamp)
 
     def _collect(self):
         result, window, timestamp = self._pending

@@ -66,6 +66,11 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     counted, grouped, links, select_drops, link_drops = submissions | "SelectLinks" >> SelectLinks(config)
     if config.fetch == "replay":
         fetched, fetch_drops = links | "ReplayPages" >> ReplayPages(warc_paths)
+    elif warc_paths:  # live, resuming: what earlier runs already fetched is replayed, the rest fetched
+        cached, cached_drops, missing = links | "ReplayCached" >> ReplayPages(warc_paths, missing_output=True)
+        fresh, fresh_drops = missing | "FetchPages" >> FetchPages(config, FileSystems.join(out, "warc"))
+        fetched = (cached, fresh) | "AllFetched" >> beam.Flatten()
+        fetch_drops = (cached_drops, fresh_drops) | "AllFetchDrops" >> beam.Flatten()
     else:
         fetched, fetch_drops = links | "FetchPages" >> FetchPages(config, FileSystems.join(out, "warc"))
     docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract_timeout_s)

@@ -49,6 +49,12 @@ def _clear_outputs(out_dir: str) -> None:
             FileSystems.delete([path])
 
 
+def _earlier_warc(out_dir: str) -> list[str]:
+    """WARC files an earlier live run into this directory left: replayed instead of fetched again."""
+    pattern = FileSystems.join(out_dir, "warc", "crawl-*.warc.gz")
+    return sorted(m.path for r in FileSystems.match([pattern]) for m in r.metadata_list)
+
+
 def _read_json_lines(path: str) -> list:
     with FileSystems.open(path) as stream:
         return [json.loads(line) for line in stream.read().decode("utf-8").splitlines() if line.strip()]
@@ -58,7 +64,7 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
     """Run the whole pipeline; return the manifest it wrote (shards verified against it)."""
     dumps = expand_globs(config.inputs) if config.inputs else []
     url_lists = expand_globs(config.url_lists) if config.url_lists else []
-    warc = expand_globs(config.warc) if config.fetch == "replay" else []
+    warc = expand_globs(config.warc) if config.fetch == "replay" else _earlier_warc(config.out)
     FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
     _clear_outputs(config.out)
     started = time.monotonic()

@@ -68,7 +68,7 @@ def build_pages(rng: random.Random) -> list[Page]:
     pages.append(_page(rng, _url(rng, SITES[2], "brief"), "too_short", [prose.sentence(rng)], "In brief"))
     pages.append(Page(_url(rng, SITES[3], "empty-shell"), "extract_empty", 200, "text/html; charset=utf-8",
                       prose.SCRIPT_SHELL.encode(), True))
-    pages.append(_page(rng, _url(rng, SITES[4], "gone"), "http_status", prose.article(rng, 1), "Not found",
+    pages.append(_page(rng, _url(rng, SITES[4], "gone"), "http_4xx", prose.article(rng, 1), "Not found",
                        status=404))
     pages.append(Page(_url(rng, SITES[5], "annual-report"), "content_type", 200, "application/pdf",
                       b"%PDF-1.4\n% sample\n", True))
