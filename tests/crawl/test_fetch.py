@@ -135,3 +135,25 @@ def test_private_metadata_and_multicast_addresses_are_refused(url):
 def test_robots_txt_is_honoured(session, base):
     robots = robots_for(session, base + "/page", timeout_s=2.0, allow_loopback=True)
     assert robots.can_fetch(base + "/page", "webtext") and not robots.can_fetch(base + "/private/x", "webtext")
+
+
+def test_a_host_fetch_reads_robots_once_and_gives_every_link_one_outcome(base, tmp_path):
+    from helpers.loopback_server import Handler
+    from webtext.config import CorpusConfig
+    from webtext.crawl.transforms import fetch_host
+    from webtext.crawl.warc_out import WarcBundleWriter
+    from webtext.records import Drop, FetchResult, Link
+
+    config = CorpusConfig(inputs=("x",), warc=("y",), fetch="live", delay_s=0.0, allow_loopback=True,
+                          retries=1, backoff_s=0.01)
+    paths = ["/page", "/private/page", "/missing", "/pdf", "/other", "/flaky503-host"]
+    links = [Link(base + p, base + p, 5, ("s",), (5,), ("r",), 1) for p in paths]
+    robots_before = Handler.hits.get("/robots.txt", 0)
+    with make_session("webtext-tests", allow_loopback=True) as session:
+        outcomes = list(fetch_host(session, links, config, WarcBundleWriter(str(tmp_path))))
+    assert len(outcomes) == len(links)
+    fetched = sorted(o.link.url.rsplit("/", 1)[-1] for o in outcomes if isinstance(o, FetchResult))
+    assert fetched == ["flaky503-host", "other", "page"]
+    reasons = sorted(o.reason for o in outcomes if isinstance(o, Drop))
+    assert reasons == ["content_type", "http_4xx", "robots"]
+    assert Handler.hits.get("/robots.txt", 0) - robots_before <= 1

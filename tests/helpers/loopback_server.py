@@ -48,6 +48,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         path = self.path.split("?")[0]
         if path == "/robots.txt":
+            self._first_time(path)  # counted, so tests can see robots.txt is read once per host
             return self._send(200, b"User-agent: *\nDisallow: /private\n", "text/plain")
         if path in ("/page", "/private/page"):
             return self._send(200, PAGE.encode())

@@ -39,3 +39,11 @@ def test_unknown_flags_are_beam_options_and_the_default_runner_is_local():
 def test_unknown_flags_of_other_commands_are_errors():
     with pytest.raises(SystemExit):
         run(["sample", "--out", "x", "--bogus"])
+
+
+def test_fetch_replay_glob_form(tmp_path):
+    from webtext.pipeline.cli import _config_from, _parser
+
+    args, _ = _parser().parse_known_args(["corpus", "--input", "d.zst", "--fetch", "replay:w/*.warc.gz"])
+    config = _config_from(args)
+    assert (config.fetch, config.warc) == ("replay", ("w/*.warc.gz",))

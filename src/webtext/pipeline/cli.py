@@ -33,8 +33,9 @@ def _corpus_parser(sub) -> None:
     p.add_argument("--reddit_api_url", default="", help="send Reddit API calls here instead (a proxy)")
     p.add_argument("--sample", action="store_true", help="use the bundled sample (dump + WARC), offline")
     p.add_argument("--out", default="out", help="output directory (default: out)")
-    p.add_argument("--fetch", default=None, choices=("replay", "live"),
-                   help="replay: read pages from --warc files; live: fetch them and write WARC files")
+    p.add_argument("--fetch", default=None, metavar="live|replay[:GLOB]",
+                   help="live: fetch and write WARC files (a rerun into the same --out reuses them); "
+                        "replay: read pages from --warc files, or replay:GLOB")
     p.add_argument("--warc", action="append", default=[], metavar="GLOB", help="WARC file(s) to replay")
     p.add_argument("--min_karma", type=int, default=3, help="a link needs a submission scored at least this (3)")
     p.add_argument("--cutoff_utc", type=int, default=WEBTEXT_CUTOFF_UTC,
@@ -87,6 +88,8 @@ def _read_blocklist(path: str | None) -> tuple[str, ...]:
 
 def _config_from(args) -> CorpusConfig:
     inputs, warc, fetch = list(args.input), list(args.warc), args.fetch
+    if fetch and fetch.startswith("replay:"):
+        fetch, warc = "replay", warc + [fetch.removeprefix("replay:")]
     if args.sample:
         from webtext.sample.paths import sample_dump, sample_warc
         inputs.append(sample_dump())
