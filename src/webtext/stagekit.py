@@ -5,7 +5,7 @@ runs such a function over a PCollection and splits the two, counting each drop
 under the stage's counter namespace so a runner's UI shows the funnel live.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import apache_beam as beam
@@ -49,12 +49,6 @@ def classify(pcoll, label: str, stage: str, fn: Callable[[Any], Any], many: bool
     """Apply `fn` (value -> value | Drop, or -> iterable of them when `many`); return (kept, drops)."""
     results = pcoll | label >> beam.ParDo(_RouteDrops(stage, fn, many)).with_outputs(DROPS, main="kept")
     return results.kept, results[DROPS]
-
-
-def flatten_drops(drops: Iterable, label: str):
-    """All of a stage's drop outputs as one PCollection."""
-    drops = tuple(drops)
-    return drops | label >> beam.Flatten()
 
 
 def windowed(outputs, window, timestamp):

@@ -4,11 +4,12 @@ Faults are injected by path: the first `fail_first[path]` requests to a path get
 (429 with Retry-After, or a 5xx) before the real answer.
 """
 
-import http.server
 import json
 import threading
 from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
+
+from helpers import servers
 
 
 def t3(sub_id: str, score: int, url: str, created: float = 1_400_000_000.0, subreddit: str = "news") -> dict:
@@ -38,21 +39,9 @@ class FakeReddit:
 
 
 def _handler(fake: FakeReddit):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
+    class Handler(servers.Handler):
         def _json(self, status: int, payload, headers=()):
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in headers:
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(body)
+            self.send(status, json.dumps(payload).encode(), "application/json", headers)
 
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -89,12 +78,5 @@ def _handler(fake: FakeReddit):
 @contextmanager
 def fake_reddit(listing=(), scores=None, fail_first=None):
     fake = FakeReddit(list(listing), dict(scores or {}), dict(fail_first or {}))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", fake
-    finally:
-        server.shutdown()
-        server.server_close()
+    with servers.serving(_handler(fake)) as base:
+        yield base, fake

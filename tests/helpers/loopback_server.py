@@ -1,14 +1,13 @@
 """A real HTTP server on 127.0.0.1 with the routes the crawler tests need."""
 
 import gzip
-import http.server
 import random
 import socket
 import struct
 import threading
 import time
-from contextlib import contextmanager
 
+from helpers import servers
 from webtext.sample import prose
 
 
@@ -23,8 +22,7 @@ BOMB = gzip.compress(b"<p>" + b"a" * (50 << 20), compresslevel=9)
 OTHER = _page("Another page", 8)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(servers.Handler):
     hits: dict[str, int] = {}  # requests per path, for the routes that fail first and then succeed
     lock = threading.Lock()
 
@@ -33,17 +31,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.hits[path] = self.hits.get(path, 0) + 1
             return self.hits[path] == 1
 
-    def log_message(self, *args):  # keep test output clean
-        pass
-
     def _send(self, status, body: bytes, content_type="text/html; charset=utf-8", extra=()):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in extra:
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
+        self.send(status, body, content_type, extra)
 
     def do_GET(self):
         path = self.path.split("?")[0]
@@ -110,19 +99,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self._send(404, b"no route")
 
 
-class QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        pass  # the routes that break connections on purpose would otherwise print tracebacks
-
-
-@contextmanager
 def loopback_server():
-    server = QuietServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """The catalogue above on a free loopback port, for a `with` block."""
+    return servers.serving(Handler)

@@ -2,7 +2,11 @@
 
 import pytest
 
-from webtext.tokenize.gpt2 import EOT_ID, encode_document, gpt2_encoding
+from webtext.tokenize.gpt2 import EOT_ID, encode_documents, gpt2_encoding
+
+
+def encode_document(encoding, text: str) -> list[int]:
+    return encode_documents(encoding, [text])[0].tolist()
 
 
 @pytest.fixture(scope="module")

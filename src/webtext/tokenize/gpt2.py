@@ -45,13 +45,11 @@ def gpt2_encoding() -> tiktoken.Encoding:
                              special_tokens={EOT: EOT_ID}, explicit_n_vocab=N_VOCAB)
 
 
-def encode_document(encoding: tiktoken.Encoding, text: str) -> list[int]:
-    """Token ids of a document followed by EOT. A literal "<|endoftext|>" in the text stays text."""
-    return encoding.encode_ordinary(text) + [EOT_ID]
-
-
 def encode_documents(encoding: tiktoken.Encoding, texts: list[str]) -> list[np.ndarray]:
-    """Each text's ids + EOT as a little-endian uint16 array, encoded in one call."""
+    """Each text's ids + EOT as a little-endian uint16 array, encoded in one call.
+
+    `encode_ordinary`: a literal "<|endoftext|>" inside a document stays text, never the special id.
+    """
     eot = np.array([EOT_ID], dtype="<u2")
     return [np.concatenate([np.array(ids, dtype="<u2"), eot])
             for ids in encoding.encode_ordinary_batch(texts, num_threads=1)]
