@@ -42,8 +42,9 @@ def test_unknown_flags_of_other_commands_are_errors():
 
 
 def test_fetch_replay_glob_form(tmp_path):
-    from webtext.pipeline.cli import _config_from, _parser
+    from webtext.pipeline.cli import _parser
+    from webtext.pipeline.corpus_command import config_from
 
     args, _ = _parser().parse_known_args(["corpus", "--input", "d.zst", "--fetch", "replay:w/*.warc.gz"])
-    config = _config_from(args)
+    config = config_from(args)
     assert (config.fetch, config.warc) == ("replay", ("w/*.warc.gz",))

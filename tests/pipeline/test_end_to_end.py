@@ -9,7 +9,7 @@ import pytest
 
 from conftest import SAMPLE_FLAGS
 from webtext.pipeline.cli import run
-from webtext.pipeline.manifest import read_manifest
+from webtext.tokenize.reader import read_manifest
 from webtext.sample.generate import build_sample
 from webtext.sample.paths import sample_dump, sample_warc
 from webtext.tokenize.gpt2 import EOT_ID, gpt2_encoding

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import SAMPLE_FLAGS
-from webtext.pipeline.manifest import read_manifest
+from webtext.tokenize.reader import read_manifest
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ from webtext.atomic import write_atomically
 from webtext.config import CorpusConfig
 from webtext.dedup.minhash import bands_and_rows, collision_probability
 from webtext.tokenize.gpt2 import EOT_ID, TOKENIZER_NAME, vocabulary_sha256
-from webtext.tokenize.reader import MANIFEST_NAME, read_manifest  # noqa: F401  (read_manifest: re-exported)
+from webtext.tokenize.reader import MANIFEST_NAME
 
 FORMAT_VERSION = 1
 PACKAGES = ("webtext", "apache-beam", "trafilatura", "datasketch", "tiktoken", "pyarrow", "numpy",
