@@ -65,8 +65,13 @@ def start_runtime(device: str, dtype: str) -> Runtime:
     return Runtime(device, getattr(torch, dtype), rank, local_rank, world)
 
 
-def stop_runtime(runtime: Runtime) -> None:
+def stop_runtime(runtime: Runtime, finished: bool) -> None:
     if runtime.distributed and dist.is_initialized():
+        if finished:
+            # Rank 0 still writes the checkpoint and the sample after the last collective; a rank that
+            # tore its process group down meanwhile could abort the other (gloo), so all wait here first.
+            # (Not after a failure: the other ranks may never arrive.)
+            dist.barrier()
         dist.destroy_process_group()
 
 

@@ -95,10 +95,13 @@ def train(config: TrainConfig, quiet: bool = False) -> dict:
     """Train; return {"losses": [...per step...], "val_loss": ..., "sample": ...} (on every rank)."""
     torch.manual_seed(config.seed)
     runtime = start_runtime(config.device, config.dtype)
+    finished = False
     try:
-        return _train(config, runtime, quiet)
+        result = _train(config, runtime, quiet)
+        finished = True
+        return result
     finally:
-        stop_runtime(runtime)
+        stop_runtime(runtime, finished)
 
 
 def _train(config: TrainConfig, runtime: Runtime, quiet: bool) -> dict:
