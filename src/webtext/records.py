@@ -65,6 +65,7 @@ class Document(NamedTuple):
     sitename: str = ""
     fetched_at: str = ""
     scores: tuple[int, ...] = ()  # aligned with submission_ids
+    page_canonical: str = ""  # the page's own <link rel="canonical"> (or og:url), as declared
 
 
 class Drop(NamedTuple):

@@ -48,6 +48,9 @@ def test_page_is_fetched_and_redirects_followed(session, base):
     redirected = fetch(session, base + "/redirect")
     assert redirected.url == base + "/page" and [r.status for r in redirected.redirects] == [302]
     assert dict(redirected.request_headers)["User-Agent"] == "webtext-tests"
+    chained = fetch(session, base + "/chain/3")
+    assert chained.url == base + "/page" and len(chained.redirects) == 3
+    assert reason(session, base + "/chain/6") == "redirect_loop"  # more hops than the cap
 
 
 def test_each_failure_has_its_reason(session, base):

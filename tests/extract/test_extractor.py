@@ -55,3 +55,9 @@ def test_quality_gate_on_annotated_pages(shared_data):
     print(f"\nextraction on {len(pages)} pages: webtext found {ours[0]:.3f}, left out {ours[1]:.3f}; "
           f"trafilatura.extract defaults found {raw[0]:.3f}, left out {raw[1]:.3f}")
     assert ours[0] >= 0.935 and ours[1] >= 0.90
+
+
+def test_declared_canonical_link_is_kept_for_the_wikipedia_rule():
+    html = ('<html><head><link rel="canonical" href="https://en.wikipedia.org/wiki/Sun"></head><body><article>'
+            + "".join(f"<p>{p}</p>" for p in prose.article(random.Random(9), 2)) + "</article></body></html>")
+    assert extract_document(result(html)).page_canonical == "https://en.wikipedia.org/wiki/Sun"

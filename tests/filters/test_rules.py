@@ -36,9 +36,18 @@ def test_other_languages_are_dropped_unless_listed():
     assert not isinstance(filter_document(doc(german), anything), Drop)
 
 
-def test_wikipedia_reached_through_a_redirect_is_dropped():
+def test_wikipedia_reached_through_a_redirect_or_named_canonical_is_dropped():
     drop = filter_document(doc(final_url="https://en.m.wikipedia.org/wiki/Bridge"), CONFIG)
     assert drop.reason == "wikipedia"
+    mirror = doc()._replace(page_canonical="https://en.wikipedia.org/wiki/Bridge")
+    assert filter_document(mirror, CONFIG).reason == "wikipedia"
+
+
+def test_min_words_boundary():
+    words = " ".join(ENGLISH.split()[:64])
+    assert getattr(filter_document(doc(words), CONFIG), "reason", None) != "too_short"
+    shorter = " ".join(ENGLISH.split()[:63])
+    assert filter_document(doc(shorter), CONFIG).reason == "too_short"
 
 
 def test_repetitive_pages_are_dropped_by_the_quality_rules():

@@ -54,6 +54,9 @@ class Handler(servers.Handler):
             return self._send(200, b"<p>" + b"a" * 200_000 + b"</p>")
         if path == "/redirect":
             return self._send(302, b"", extra=[("Location", "/page")])
+        if path.startswith("/chain/"):  # /chain/3 -> /chain/2 -> /chain/1 -> /page
+            left = int(path.rsplit("/", 1)[1])
+            return self._send(302, b"", extra=[("Location", f"/chain/{left - 1}" if left > 1 else "/page")])
         if path == "/loop":
             return self._send(302, b"", extra=[("Location", "/loop")])
         if path == "/to-metadata":

@@ -165,14 +165,14 @@ def fetch_with_retries(session: requests.Session, url: str, *, retries: int, bac
 
 def robots_for(session: requests.Session, url: str, *, timeout_s: float, allow_loopback: bool) -> Protego | None:
     """The host's robots.txt rules; None means everything is allowed (missing or 4xx robots.txt);
-    a 5xx or an unreachable robots.txt disallows everything for this run."""
+    a 5xx, an unreachable or an oversized robots.txt disallows everything for this run."""
     parts = urlsplit(url)
     robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
     try:
         fetched = fetch_url(session, robots_url, timeout_s=timeout_s, max_bytes=ROBOTS_MAX_BYTES,
                             allow_loopback=allow_loopback, text_only=False)
     except FetchFailure as failure:
-        if failure.reason in ("http_5xx", "http_429", "timeout", "connection_error"):
+        if failure.reason in ("http_5xx", "http_429", "timeout", "connection_error", "too_large"):
             return Protego.parse("User-agent: *\nDisallow: /")
         return None
     return Protego.parse(fetched.body.decode("utf-8", errors="replace"))

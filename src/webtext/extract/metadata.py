@@ -29,7 +29,15 @@ def _first(tags: dict[str, str], names: tuple[str, ...]) -> str:
     return next((tags[name] for name in names if name in tags), "")
 
 
+def _canonical_link(tree: HtmlElement) -> str:
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            return (link.get("href") or "").strip()[:2000]
+    return ""
+
+
 def page_metadata(tree: HtmlElement) -> dict[str, str]:
     tags = _meta_tags(tree)
     title = _first(tags, _TITLE) or " ".join((tree.findtext(".//title") or "").split())
-    return {"title": title[:1000], "sitename": _first(tags, _SITE)[:200], "date": _first(tags, _DATE)[:64]}
+    return {"title": title[:1000], "sitename": _first(tags, _SITE)[:200], "date": _first(tags, _DATE)[:64],
+            "canonical": _canonical_link(tree) or _first(tags, ("og:url",))[:2000]}

@@ -26,8 +26,10 @@ STAGE = "filter"
 
 
 def drop_wikipedia(doc: Document) -> Document | Drop:
-    if is_wikipedia(doc.final_url) or is_wikipedia(doc.url):
-        return Drop(STAGE, "wikipedia", doc.url, doc.final_url)
+    """Wikipedia reached by a redirect, or a copy that names a Wikipedia article as its canonical page."""
+    for url in (doc.url, doc.final_url, doc.page_canonical):
+        if url and is_wikipedia(url):
+            return Drop(STAGE, "wikipedia", doc.url, url)
     return doc
 
 
