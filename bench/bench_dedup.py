@@ -79,15 +79,47 @@ def throughput(n_docs: int) -> None:
     ], ("webtext / plain", plain / ours))
 
 
+def signature_memory(n_docs: int) -> float:
+    """Peak RSS (MiB) of one process streaming n synthetic documents through signatures + band keys."""
+    import numpy as np
+
+    words = np.array([f"w{i}" for i in range(5000)])
+    rng = np.random.default_rng(0)
+    bands, rows = bands_and_rows(0.8, 128)
+    signer = Signer(128, 5)
+    for _ in range(n_docs):  # nothing is kept: a worker's memory must not grow with the corpus
+        band_keys(signer.signature(" ".join(words[rng.integers(0, 5000, 120)])), bands, rows)
+    return peak_rss_mib()
+
+
+def memory_table() -> None:
+    import subprocess
+    import sys
+
+    rows = []
+    for n in (100_000, 1_000_000):
+        out = subprocess.run([sys.executable, __file__, "--memory_only", str(n)], capture_output=True, text=True,
+                             check=True).stdout.split()[-1]
+        rows.append((f"peak RSS after {n:,} documents", float(out), "MiB"))
+    report("signature + banding worker memory (one process, streaming)", rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=20000)
+    parser.add_argument("--memory", action="store_true", help="also measure peak memory at 100k and 1M documents")
+    parser.add_argument("--memory_only", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_only:
+        print(signature_memory(args.memory_only))
+        return
     if DATA.exists():
         quality_table()
     else:
         print(f"{DATA} is missing: quality table skipped")
     throughput(args.docs)
+    if args.memory:
+        memory_table()
 
 
 if __name__ == "__main__":
