@@ -8,5 +8,5 @@ here = pathlib.Path(__file__).parent
 failed = 0
 for script in sorted(here.glob("bench_*.py")):
     print(f"\n### {script.name}", flush=True)
-    failed += subprocess.run([sys.executable, str(script), *sys.argv[1:]], cwd=here).returncode != 0
+    failed += subprocess.run([sys.executable, str(script)], cwd=here).returncode != 0
 sys.exit(1 if failed else 0)

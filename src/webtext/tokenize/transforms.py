@@ -3,6 +3,7 @@
 import apache_beam as beam
 
 from webtext.config import CorpusConfig
+from webtext.records import Document
 from webtext.stagekit import route
 from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.shards import TokenizedDocument, write_shard
@@ -31,6 +32,19 @@ class TokenizeDocuments(beam.PTransform):
                 | "Encode" >> beam.ParDo(_Tokenize()))
 
 
+def _keyed_for_shuffle(t, counts, val_fraction, per_shard):  # t: TokenizedDocument (no hint: Beam would type-check it)
+    """((split, shard, shard count), document as plain tuples): plain tuples of primitives take Beam's
+    fast coder through the shuffle, where NamedTuples would fall back to pickling each one."""
+    split = split_of(t.doc.doc_id, val_fraction)
+    count = shard_count(counts[split], per_shard)
+    return (split, shard_of(t.doc.doc_id, count), count), (tuple(t.doc), t.tokens)
+
+
+def _from_shuffle(value) -> TokenizedDocument:
+    fields, tokens = value
+    return TokenizedDocument(Document(*fields), tokens)
+
+
 def _shard_keys(split_counts: dict[str, int], docs_per_shard: int):
     """Every (split, shard) key, so a shard that hashing left empty is still written."""
     for split, documents in sorted(split_counts.items()):
@@ -49,13 +63,13 @@ class WriteShards(beam.PTransform):
 
     def expand(self, tokenized):
         val_fraction, per_shard, out_dir = self._config.val_fraction, self._config.docs_per_shard, self._out_dir
-        with_split = tokenized | "Split" >> beam.Map(lambda t: (split_of(t.doc.doc_id, val_fraction), t))
-        counts = beam.pvalue.AsDict(with_split | "CountSplits" >> beam.combiners.Count.PerKey())
-        keyed = with_split | "ShardKey" >> beam.Map(
-            lambda kv, c: ((kv[0], shard_of(kv[1].doc.doc_id, shard_count(c[kv[0]], per_shard)),
-                            shard_count(c[kv[0]], per_shard)), kv[1]), counts)
+        counts = beam.pvalue.AsDict(tokenized
+                                    | "Split" >> beam.Map(lambda t: split_of(t.doc.doc_id, val_fraction))
+                                    | "CountSplits" >> beam.combiners.Count.PerElement())
+        keyed = tokenized | "ShardKey" >> beam.Map(_keyed_for_shuffle, counts, val_fraction, per_shard)
         keys = (tokenized.pipeline | "Seed" >> beam.Create([None])
                 | "AllShardKeys" >> beam.FlatMap(lambda _, c: _shard_keys(c, per_shard), counts))
         return ((keyed, keys) | "WithEmpty" >> beam.Flatten()
                 | "GroupShard" >> beam.GroupByKey()
-                | "Write" >> beam.MapTuple(lambda key, docs: write_shard(out_dir, *key, [d for d in docs if d is not None])))
+                | "Write" >> beam.MapTuple(lambda key, docs: write_shard(
+                    out_dir, *key, [_from_shuffle(d) for d in docs if d is not None])))
