@@ -43,6 +43,7 @@ class CorpusConfig:
     retries: int = 3  # for connection errors, timeouts, 429 and 5xx
     backoff_s: float = 1.0  # first retry wait, doubled each time, with jitter
     max_retry_after_s: float = 60.0  # a Retry-After longer than this drops the URL instead of waiting
+    warc_pages_per_file: int = 50  # a crash loses at most this many fetched pages per worker thread pool
     max_body_bytes: int = 5_000_000
     allow_loopback: bool = False  # tests only: lets the crawler reach 127.0.0.0/8
     # filters

@@ -26,6 +26,10 @@ class Handler(servers.Handler):
     hits: dict[str, int] = {}  # requests per path, for the routes that fail first and then succeed
     lock = threading.Lock()
 
+    def _count(self, path: str) -> None:
+        with self.lock:
+            self.hits[path] = self.hits.get(path, 0) + 1
+
     def _first_time(self, path: str) -> bool:
         with self.lock:
             self.hits[path] = self.hits.get(path, 0) + 1
@@ -54,6 +58,10 @@ class Handler(servers.Handler):
             return self._send(200, b"<p>" + b"a" * 200_000 + b"</p>")
         if path == "/redirect":
             return self._send(302, b"", extra=[("Location", "/page")])
+        if path.startswith("/slow/"):  # a distinct article per number, answered after 150 ms
+            self._count(path)
+            time.sleep(0.15)
+            return self._send(200, _page(f"Slow page {path}", 1000 + int(path.rsplit("/", 1)[1])).encode())
         if path.startswith("/chain/"):  # /chain/3 -> /chain/2 -> /chain/1 -> /page
             left = int(path.rsplit("/", 1)[1])
             return self._send(302, b"", extra=[("Location", f"/chain/{left - 1}" if left > 1 else "/page")])

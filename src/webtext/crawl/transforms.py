@@ -94,7 +94,7 @@ class _FetchHosts(beam.DoFn):
         self._pool = ThreadPoolExecutor(self._config.fetch_threads)
 
     def start_bundle(self):
-        self._warc = WarcBundleWriter(self._warc_dir)
+        self._warc = WarcBundleWriter(self._warc_dir, self._config.warc_pages_per_file)
         self._in_flight = deque()  # (future, window, timestamp), oldest first
 
     def _fetch(self, links: list[Link]) -> list:

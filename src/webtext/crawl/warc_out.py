@@ -15,27 +15,37 @@ from webtext.crawl.fetch import Fetched
 
 
 class WarcBundleWriter:
-    """Collects one bundle's responses in memory and writes them as one .warc.gz file.
+    """Collects fetched pages in memory and writes them as .warc.gz files of at most `pages_per_file`.
 
-    The file appears under its final name only when complete (temporary name,
-    then rename), so a retried bundle never leaves half a file behind.
+    A file appears under its final name only when complete (temporary name, then
+    rename), so a crash or a retried bundle never leaves half a file behind, and
+    a crash loses at most one unwritten file's pages: a rerun replays the rest.
     """
 
-    def __init__(self, directory: str):
+    def __init__(self, directory: str, pages_per_file: int = 50):
         self._directory = directory
+        self._pages_per_file = pages_per_file
+        self._lock = threading.Lock()
+        self._new_buffer()
+
+    def _new_buffer(self) -> None:
         self._buffer = io.BytesIO()
         self._writer = WARCWriter(self._buffer, gzip=True)
         self._count = 0
-        self._lock = threading.Lock()
 
     def add(self, fetched: Fetched) -> tuple[str, str]:
         """Append the redirect hops and the final response; return the final record's (WARC-Record-ID, WARC-Date).
 
-        The hops are kept so that replay follows the same redirects offline.
+        The hops are kept, in the same file, so that replay follows the same redirects offline.
         """
-        for hop in fetched.redirects:
-            self._add_record(hop)
-        return self._add_record(fetched)
+        with self._lock:  # fetch threads share one writer; a page's records stay together
+            for hop in fetched.redirects:
+                self._add_record(hop)
+            ids = self._add_record(fetched)
+            self._count += 1
+            if self._count >= self._pages_per_file:
+                self._flush()
+        return ids
 
     def _add_record(self, fetched: Fetched) -> tuple[str, str]:
         """A request record (what was sent) and the response record it got, concurrent-to each other."""
@@ -49,16 +59,19 @@ class WarcBundleWriter:
                                            is_http_request=True)
         request = self._writer.create_warc_record(fetched.url, "request", http_headers=request_headers)
         request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
-        with self._lock:  # fetch threads share one writer
-            self._writer.write_record(request)
-            self._writer.write_record(response)
-            self._count += 1
+        self._writer.write_record(request)
+        self._writer.write_record(response)
         return response.rec_headers.get_header("WARC-Record-ID"), response.rec_headers.get_header("WARC-Date")
 
-    def close(self) -> str | None:
-        """Write the file; return its path (None when the bundle fetched nothing)."""
+    def _flush(self) -> str | None:
         if not self._count:
             return None
         final = FileSystems.join(self._directory, f"crawl-{uuid.uuid4().hex}.warc.gz")
         write_atomically(final, self._buffer.getvalue())
+        self._new_buffer()
         return final
+
+    def close(self) -> str | None:
+        """Write what is left; return the file's path (None when there was nothing)."""
+        with self._lock:
+            return self._flush()

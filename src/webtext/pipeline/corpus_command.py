@@ -64,6 +64,8 @@ def add_corpus_parser(sub) -> None:
     p.add_argument("--max_retry_after_s", type=float, default=60.0,
                    help="drop a URL whose server asks to wait longer than this (60)")
     p.add_argument("--timeout_s", type=float, default=10.0, help="connect and read timeout; 3x is the total (10)")
+    p.add_argument("--warc_pages_per_file", type=int, default=50,
+                   help="pages per WARC file; files are written whole, so a crash loses at most these (50)")
     p.add_argument("--max_body_bytes", type=int, default=5_000_000, help="decompressed body cap (5 MB)")
     p.add_argument("--allow_loopback", action="store_true", help=argparse.SUPPRESS)  # tests only
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -102,6 +104,7 @@ def config_from(args) -> CorpusConfig:
         docs_per_shard=args.docs_per_shard, user_agent=args.user_agent, delay_s=args.delay_s,
         fetch_threads=args.fetch_threads, host_parallelism=args.host_parallelism, retries=args.retries,
         max_retry_after_s=args.max_retry_after_s, timeout_s=args.timeout_s, max_body_bytes=args.max_body_bytes,
+        warc_pages_per_file=args.warc_pages_per_file,
         allow_loopback=args.allow_loopback,
     )
 
