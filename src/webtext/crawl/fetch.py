@@ -84,7 +84,8 @@ def _retry_after(value: str | None) -> float | None:
 
 def _status_failure(response: requests.Response) -> FetchFailure:
     code = response.status_code
-    reason = "http_429" if code == 429 else "http_5xx" if code >= 500 else "http_4xx"
+    reason = ("http_429" if code == 429 else "http_5xx" if code >= 500 else "http_4xx" if code >= 400
+              else "http_3xx")  # a redirect without a Location, or another non-2xx answer
     return FetchFailure(reason, str(code), _retry_after(response.headers.get("retry-after")))
 
 

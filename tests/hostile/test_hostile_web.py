@@ -1,0 +1,64 @@
+"""The crawler and extractor against a catalogue of hostile responses, in one run: every URL gets its
+expected outcome, nothing waits past its deadlines, and memory stays bounded."""
+
+import resource
+import time
+
+from helpers.hostile_web import CATALOGUE, hostile_web, robots_host
+from webtext.config import CorpusConfig
+from webtext.crawl.fetch import make_session
+from webtext.crawl.transforms import fetch_host
+from webtext.crawl.warc_out import WarcBundleWriter
+from webtext.extract.extractor import extract_document
+from webtext.extract.sandbox import SandboxedCall
+from webtext.filters.rules import filter_document
+from webtext.records import Drop, Link
+
+CONFIG = CorpusConfig(inputs=("x",), warc=("y",), fetch="live", delay_s=0.0, allow_loopback=True, timeout_s=2.0,
+                      retries=1, backoff_s=0.01, max_retry_after_s=5.0, max_body_bytes=2_500_000,
+                      extract_timeout_s=20.0, min_words=64)
+
+
+def outcome_of(fetch_outcome, extract) -> str:
+    if isinstance(fetch_outcome, Drop):
+        return fetch_outcome.reason
+    document = extract_document(fetch_outcome, extract)
+    if isinstance(document, Drop):
+        return "extract"
+    return "filter" if isinstance(filter_document(document, CONFIG), Drop) else "fetched"
+
+
+def crawl(base: str, paths, tmp_path) -> dict[str, str]:
+    links = [Link(base + p, base + p, 5, ("s",), (5,), ("r",), 1) for p in paths]
+    extract = SandboxedCall("webtext.extract.extractor:run_trafilatura", CONFIG.extract_timeout_s)
+    try:
+        with make_session("webtext-tests", allow_loopback=True) as session:
+            outcomes = list(fetch_host(session, links, CONFIG, WarcBundleWriter(str(tmp_path))))
+        return {(o.item if isinstance(o, Drop) else o.link.url).removeprefix(base): outcome_of(o, extract)
+                for o in outcomes}
+    finally:
+        extract.close()
+
+
+def test_every_hostile_response_gets_its_outcome(tmp_path):
+    assert len(CATALOGUE) >= 40
+    started = time.monotonic()
+    with hostile_web() as base:
+        got = crawl(base, list(CATALOGUE), tmp_path)
+    elapsed = time.monotonic() - started
+    expected = {path: outcome for path, (_, outcome) in CATALOGUE.items()}
+    assert got == expected
+    assert elapsed < 90  # every slow route is cut off by its deadline
+    peak_mib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                   resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    assert peak_mib < 2048, peak_mib  # 40 MiB bombs and 3 MB bodies never get near the whole of memory
+
+
+def test_hosts_with_hostile_robots_txt(tmp_path):
+    outcomes = {}
+    for kind, expected in (("huge", "robots"), ("slow", "robots"), ("garbage", "fetched")):
+        with robots_host(kind) as base:
+            started = time.monotonic()
+            outcomes[kind] = crawl(base, ["/page"], tmp_path / kind)["/page"]
+            assert time.monotonic() - started < 20, kind
+        assert outcomes[kind] == expected, (kind, outcomes[kind])
