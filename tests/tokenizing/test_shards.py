@@ -49,3 +49,15 @@ def test_same_documents_give_the_same_bytes(tmp_path):
     second = write_shard(str(tmp_path / "2"), "train", 0, 1, list(reversed(docs)))
     assert (first.tokens_sha256, first.text_sha256) == (second.tokens_sha256, second.text_sha256)
     assert pa.ipc.open_file(first.tokens_path).num_record_batches == 1
+
+
+def test_a_retried_write_replaces_the_first_and_leaves_nothing_behind(tmp_path):
+    """Beam retries failed bundles; a shard written twice (or a write cut short before its rename)
+    must leave exactly one complete file."""
+    docs = [tokenized(str(i), [i, i + 1]) for i in range(10)]
+    first = write_shard(str(tmp_path), "train", 0, 1, docs)
+    (tmp_path / "tokens" / ".tmp-train-00000-of-00001.arrow").write_bytes(b"half a file from a killed attempt")
+    second = write_shard(str(tmp_path), "train", 0, 1, docs)
+    assert (first.tokens_sha256, first.text_sha256) == (second.tokens_sha256, second.text_sha256)
+    assert sorted(p.name for p in (tmp_path / "tokens").iterdir()) == ["train-00000-of-00001.arrow"]
+    assert sorted(p.name for p in (tmp_path / "text").iterdir()) == ["train-00000-of-00001.parquet"]
