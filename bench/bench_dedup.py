@@ -15,7 +15,7 @@ from datasketch import MinHash, MinHashLSH
 
 from common import peak_rss_mib, report
 from webtext.dedup.clusters import Member, duplicates_of_components, star_edges
-from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, shingles
+from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, estimated_jaccard, shingles
 from webtext.sample import prose
 
 DATA = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -23,13 +23,14 @@ DATA = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
 
 def survivors(docs, threshold: float, num_perm: int, verify: bool, bands_rows=None) -> dict[str, str]:
     bands, rows = bands_rows or bands_and_rows(threshold, num_perm)
-    signer, buckets = Signer(num_perm, 5), {}
+    signer, buckets, signatures = Signer(num_perm, 5), {}, {}
     for doc in docs:
         signature = signer.signature(doc["text"])
         for key in band_keys(signature, bands, rows):
-            buckets.setdefault(key, []).append((Member(doc["doc_id"], 0, 0), signature.tobytes()))
-    edges = [(tuple(a), tuple(b)) for bucket in buckets.values()
-             for a, b in star_edges(bucket, threshold if verify else 0.0)]
+            buckets.setdefault(key, []).append(Member(doc["doc_id"], 0, 0))
+        signatures[doc["doc_id"]] = signature.tobytes()
+    edges = [(tuple(a), tuple(b)) for bucket in buckets.values() for a, b in star_edges(bucket)
+             if not verify or estimated_jaccard(signatures[a.doc_id], signatures[b.doc_id]) >= threshold]
     return {doc: survivor for doc, survivor, _ in duplicates_of_components(edges)}
 
 

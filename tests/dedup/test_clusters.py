@@ -2,7 +2,8 @@
 
 import itertools
 
-from webtext.dedup.clusters import Member, duplicates_of_components, exact_survivor, star_edges
+from webtext.dedup.clusters import (Member, duplicates_of_components, exact_survivor, star_edges, verified_edges,
+                                    with_center_signature)
 from webtext.records import Document, Drop
 
 
@@ -15,16 +16,17 @@ def as_edges(pairs):
 
 
 def test_star_edges_point_at_the_smallest_id():
-    same = bytes(range(16))
-    bucket = [(member("c"), same), (member("a"), same), (member("b"), same), (member("a"), same)]
-    assert star_edges(bucket, 0.8) == [(member("a"), member("b")), (member("a"), member("c"))]
+    bucket = [member("c"), member("a"), member("b"), member("a")]
+    assert star_edges(bucket) == [(member("a"), member("b")), (member("a"), member("c"))]
 
 
-def test_star_edges_drop_candidates_whose_signatures_disagree():
+def test_candidates_whose_signatures_disagree_are_not_edges():
     center, close, far = bytes(16), bytes(15) + b"\x01", bytes(range(16))  # 4 uint32 values each
-    bucket = [(member("a"), center), (member("b"), close), (member("c"), far)]
-    assert star_edges(bucket, 0.75) == [(member("a"), member("b"))]
-    assert len(star_edges(bucket, 0.0)) == 2
+    edge_b, edge_c = (tuple(member("a")), tuple(member("b"))), (tuple(member("a")), tuple(member("c")))
+    pending = with_center_signature("a", {"edges": [edge_b, edge_c], "signature": [center]})
+    assert pending == [("b", (edge_b, center)), ("c", (edge_c, center))]
+    assert verified_edges("b", {"pending": [pending[0][1]], "signature": [close]}, 0.75) == [edge_b]
+    assert verified_edges("c", {"pending": [pending[1][1]], "signature": [far]}, 0.75) == []
 
 
 def test_components_merge_chains_and_pick_the_best_survivor():

@@ -37,12 +37,14 @@ def test_bands_and_rows_follow_the_threshold():
 
 def _survivors(docs, threshold):
     bands, rows = bands_and_rows(threshold, 128)
-    signer, buckets = Signer(128, 5), {}
+    signer, buckets, signatures = Signer(128, 5), {}, {}
     for doc in docs:
         signature = signer.signature(doc["text"])
         for key in band_keys(signature, bands, rows):
-            buckets.setdefault(key, []).append((Member(doc["doc_id"], 0, 0), signature.tobytes()))
-    edges = [(tuple(a), tuple(b)) for members in buckets.values() for a, b in star_edges(members, threshold)]
+            buckets.setdefault(key, []).append(Member(doc["doc_id"], 0, 0))
+        signatures[doc["doc_id"]] = signature.tobytes()
+    edges = [(tuple(a), tuple(b)) for members in buckets.values() for a, b in star_edges(members)
+             if estimated_jaccard(signatures[a.doc_id], signatures[b.doc_id]) >= threshold]
     return {doc_id: survivor for doc_id, survivor, _ in duplicates_of_components(edges)}
 
 

@@ -43,13 +43,23 @@ def exact_survivor(docs: Iterable[Document]) -> list[Document | Drop]:
             for d in sorted(docs, key=lambda d: d.doc_id)]
 
 
-def star_edges(bucket: Iterable[tuple[Member, bytes]], min_jaccard: float) -> list[tuple[Member, Member]]:
-    """Edges from bucket members to the bucket's smallest doc id, for those whose
-    signatures estimate a Jaccard of at least `min_jaccard` with it (0 keeps all)."""
-    members = sorted({Member(*m): signature for m, signature in bucket}.items(), key=lambda ms: ms[0].doc_id)
-    center, center_signature = members[0]
-    return [(center, other) for other, signature in members[1:]
-            if min_jaccard <= 0 or estimated_jaccard(center_signature, signature) >= min_jaccard]
+def star_edges(bucket: Iterable) -> list[tuple[Member, Member]]:
+    """Edges from every bucket member to the bucket's smallest doc id (a star, never all pairs)."""
+    members = sorted({Member(*m) for m in bucket}, key=lambda m: m.doc_id)
+    return [(members[0], other) for other in members[1:]]
+
+
+def with_center_signature(center_id: str, joined: dict) -> list[tuple[str, tuple]]:
+    """Candidate edges of one center, re-keyed by their other end and carrying the center's signature."""
+    signature = next(iter(joined["signature"]), None)
+    return [(edge[1][0], (edge, signature)) for edge in joined["edges"]] if signature is not None else []
+
+
+def verified_edges(other_id: str, joined: dict, min_jaccard: float) -> list[tuple]:
+    """The candidate edges whose two signatures estimate a Jaccard of at least `min_jaccard`."""
+    signature = next(iter(joined["signature"]), None)
+    return [edge for edge, center_signature in joined["pending"]
+            if signature is not None and estimated_jaccard(center_signature, signature) >= min_jaccard]
 
 
 def duplicates_of_components(edges: Iterable[tuple[tuple, tuple]]) -> list[tuple[str, str, int]]:

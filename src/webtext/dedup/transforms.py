@@ -1,17 +1,24 @@
 """The dedup stage as Beam transforms: exact, then near-duplicate (MinHash LSH)."""
 
+from typing import Any
+
 import apache_beam as beam
 
 from webtext.config import CorpusConfig
-from webtext.dedup.clusters import STAGE, exact_survivor, member_of, near_duplicate_verdict, star_edges
+from webtext.dedup.clusters import (STAGE, exact_survivor, member_of, near_duplicate_verdict, star_edges,
+                                    verified_edges, with_center_signature)
 from webtext.dedup.components import (by_owner, changed, jump, node_from_views, node_views, relabel, spread,
                                       survivor_of)
 from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, exact_key
 from webtext.stagekit import classify
 
 
+SIGNATURES = "signatures"
+
+
 class _BandKeys(beam.DoFn):
-    """(band, band bytes) -> (member, signature), one per band of a document's signature."""
+    """(band, band bytes) -> member, one per band of a document's signature; the signature itself
+    goes out once, on its own output, for the candidate check (not once per band: 14x less shuffle)."""
 
     def __init__(self, config: CorpusConfig):
         self._config = config
@@ -22,9 +29,26 @@ class _BandKeys(beam.DoFn):
 
     def process(self, doc):
         signature = self._signer.signature(doc.text)
-        member, signature_bytes = tuple(member_of(doc)), signature.tobytes()
+        member = tuple(member_of(doc))
         for band_key in band_keys(signature, self._bands, self._rows):
-            yield band_key, (member, signature_bytes)
+            yield band_key, member
+        yield beam.pvalue.TaggedOutput(SIGNATURES, (doc.doc_id, signature.tobytes()))
+
+
+class VerifyEdges(beam.PTransform):
+    """Candidate edges -> those whose signatures estimate a Jaccard >= min_jaccard (two joins on doc id)."""
+
+    def __init__(self, signatures, min_jaccard: float):
+        super().__init__()
+        self._signatures, self._min_jaccard = signatures, min_jaccard
+
+    def expand(self, edges):
+        min_jaccard = self._min_jaccard
+        by_center = edges | "ByCenter" >> beam.Map(lambda edge: (edge[0][0], edge))
+        pending = ({"edges": by_center, "signature": self._signatures} | "JoinCenter" >> beam.CoGroupByKey()
+                   | "CenterSignature" >> beam.FlatMapTuple(with_center_signature))
+        return ({"pending": pending, "signature": self._signatures} | "JoinOther" >> beam.CoGroupByKey()
+                | "Check" >> beam.FlatMapTuple(lambda other, joined: verified_edges(other, joined, min_jaccard)))
 
 
 class ConnectedComponents(beam.PTransform):
@@ -70,12 +94,14 @@ class DeduplicateDocuments(beam.PTransform):
         # Counted as "dedup.exact" so that "dedup" counts each document once, at the near-duplicate step.
         unique, exact_drops = classify(by_text, "Exact", f"{STAGE}.exact", lambda kv: exact_survivor(kv[1]),
                                        many=True)
-        min_jaccard = self._config.dedup_threshold if self._config.dedup_verify else 0.0
-        edges = (unique
-                 | "Bands" >> beam.ParDo(_BandKeys(self._config))
+        bands_fn = beam.ParDo(_BandKeys(self._config)).with_output_types(tuple[Any, Any])  # main: (key, member)
+        banded = unique | "Bands" >> bands_fn.with_outputs(SIGNATURES, main="bands")
+        edges = (banded.bands
                  | "GroupBands" >> beam.GroupByKey()
-                 | "Edges" >> beam.FlatMap(lambda kv: [(tuple(a), tuple(b)) for a, b in star_edges(kv[1], min_jaccard)])
+                 | "Edges" >> beam.FlatMap(lambda kv: [(tuple(a), tuple(b)) for a, b in star_edges(kv[1])])
                  | "DistinctEdges" >> beam.Distinct())
+        if self._config.dedup_verify:
+            edges = edges | "Verify" >> VerifyEdges(banded[SIGNATURES], self._config.dedup_threshold)
         losers, stats = edges | "Components" >> ConnectedComponents(self._config.dedup_rounds)
         joined = ({"docs": unique | "KeyDocs" >> beam.Map(lambda d: (d.doc_id, d)), "losers": losers}
                   | "Join" >> beam.CoGroupByKey())
