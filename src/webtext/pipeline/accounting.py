@@ -5,8 +5,6 @@ drops are counted by reason from the drop records. The manifest checks that
 they balance instead of deriving one from the others.
 """
 
-import json
-
 import apache_beam as beam
 
 STAGES = ("read", "select", "links", "fetch", "extract", "filter", "dedup", "tokenize")
@@ -55,7 +53,3 @@ def accounting_from_counts(counts: list[tuple[tuple[str, str], int]]) -> dict[st
         entry["dropped"] = dict(sorted(entry["dropped"].items()))
         entry["balanced"] = entry["in"] == entry["kept"] + sum(entry["dropped"].values())
     return table
-
-
-def counts_to_json_lines(counts) -> list[str]:
-    return [json.dumps([list(key), n]) for key, n in sorted(counts)]

@@ -15,7 +15,7 @@ from webtext.crawl.transforms import FetchPages, ReplayPages
 from webtext.dedup.transforms import DeduplicateDocuments
 from webtext.extract.transforms import ExtractText
 from webtext.filters.transforms import FilterDocuments
-from webtext.pipeline.accounting import TallyStage, counts_to_json_lines
+from webtext.pipeline.accounting import TallyStage
 from webtext.sources.transforms import ReadRedditListings, ReadSubmissions, SelectLinks
 from webtext.tokenize.shards import shard_info_json
 from webtext.tokenize.transforms import TokenizeDocuments, WriteShards
@@ -27,13 +27,16 @@ def work_path(out_dir: str, name: str) -> str:
     return FileSystems.join(out_dir, WORK_DIR, name)
 
 
-def _write_lines(pcoll, label: str, path: str, sort: bool = True):
+def _write_lines(lines, label: str, path: str):
     """A small result as one file, lines sorted so reruns give the same bytes."""
-    lines = pcoll | f"{label}List" >> beam.combiners.ToList()
-    if sort:
-        lines = lines | f"{label}Sort" >> beam.Map(sorted)
-    return (lines | f"{label}Flat" >> beam.FlatMap(lambda xs: xs)
+    return (lines | f"{label}List" >> beam.combiners.ToList()
+            | f"{label}Sorted" >> beam.FlatMap(sorted)
             | f"{label}Write" >> beam.io.WriteToText(path, num_shards=1, shard_name_template=""))
+
+
+def _count_json(key_and_count) -> str:
+    key, n = key_and_count
+    return json.dumps([list(key), n])
 
 
 def _link_json(link) -> str:
@@ -44,9 +47,8 @@ def _drop_json(drop) -> str:
     return json.dumps(drop._asdict(), sort_keys=True, ensure_ascii=False)
 
 
-def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: list[str],
-                   url_list_paths: list[str], warc_paths: list[str]) -> None:
-    out = config.out
+def _read_sources(pipeline, config: CorpusConfig, dump_paths: list[str], url_list_paths: list[str]):
+    """(line counts, submissions, read drops) from every kind of source."""
     sources = []
     if dump_paths:
         sources.append(pipeline | "Dumps" >> beam.Create(dump_paths) | "ReadDumps" >> ReadSubmissions())
@@ -59,20 +61,29 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
                   | "ReadListings" >> ReadRedditListings(config.user_agent, config.reddit_api_url))
         sources.append((listed | "OnePerItem" >> beam.Map(lambda _: 1), listed,
                         pipeline | "NoListingDrops" >> beam.Create([])))
-    line_counts = [s[0] for s in sources] | "AllLineCounts" >> beam.Flatten()
-    submissions = [s[1] for s in sources] | "AllSubmissions" >> beam.Flatten()
-    read_drops = [s[2] for s in sources] | "AllReadDrops" >> beam.Flatten()
+    return tuple(parts | f"All{name}" >> beam.Flatten()
+                 for name, parts in zip(("LineCounts", "Submissions", "ReadDrops"), zip(*sources)))
 
-    counted, grouped, links, select_drops, link_drops = submissions | "SelectLinks" >> SelectLinks(config)
+
+def _fetch(links, config: CorpusConfig, warc_paths: list[str]):
+    """(fetch results, drops): replayed, fetched live, or live resuming from earlier WARC files."""
+    warc_dir = FileSystems.join(config.out, "warc")
     if config.fetch == "replay":
-        fetched, fetch_drops = links | "ReplayPages" >> ReplayPages(warc_paths)
-    elif warc_paths:  # live, resuming: what earlier runs already fetched is replayed, the rest fetched
-        cached, cached_drops, missing = links | "ReplayCached" >> ReplayPages(warc_paths, missing_output=True)
-        fresh, fresh_drops = missing | "FetchPages" >> FetchPages(config, FileSystems.join(out, "warc"))
-        fetched = (cached, fresh) | "AllFetched" >> beam.Flatten()
-        fetch_drops = (cached_drops, fresh_drops) | "AllFetchDrops" >> beam.Flatten()
-    else:
-        fetched, fetch_drops = links | "FetchPages" >> FetchPages(config, FileSystems.join(out, "warc"))
+        return links | "ReplayPages" >> ReplayPages(warc_paths)
+    if not warc_paths:
+        return links | "FetchPages" >> FetchPages(config, warc_dir)
+    # Live, resuming: what earlier runs already fetched is replayed, the rest fetched.
+    cached, cached_drops, missing = links | "ReplayCached" >> ReplayPages(warc_paths, missing_output=True)
+    fresh, fresh_drops = missing | "FetchPages" >> FetchPages(config, warc_dir)
+    return (cached, fresh) | "AllFetched" >> beam.Flatten(), (cached_drops, fresh_drops) | "AllFetchDrops" >> beam.Flatten()
+
+
+def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: list[str],
+                   url_list_paths: list[str], warc_paths: list[str]) -> None:
+    out = config.out
+    line_counts, submissions, read_drops = _read_sources(pipeline, config, dump_paths, url_list_paths)
+    counted, grouped, links, select_drops, link_drops = submissions | "SelectLinks" >> SelectLinks(config)
+    fetched, fetch_drops = _fetch(links, config, warc_paths)
     docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract_timeout_s)
     filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config)
     unique, dedup_drops, dedup_stats = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config)
@@ -86,11 +97,9 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     tallies = [pipeline | f"Tally_{name}" >> TallyStage(name, inputs, kept, drops, inputs_are_counts=name == "read")
                for name, inputs, kept, drops in stages]
     counts = tallies | "AllTallies" >> beam.Flatten()
-    _write_lines(counts | "TallyJson" >> beam.combiners.ToList() | "TallyLines" >> beam.FlatMap(counts_to_json_lines),
-                 "Accounting", work_path(out, "accounting.jsonl"))
+    _write_lines(counts | "TallyJson" >> beam.Map(_count_json), "Accounting", work_path(out, "accounting.jsonl"))
     _write_lines(shards | "ShardJson" >> beam.Map(shard_info_json), "Shards", work_path(out, "shards.jsonl"))
-    _write_lines(dedup_stats | "DedupJson" >> beam.combiners.ToList() | "DedupLines" >> beam.FlatMap(counts_to_json_lines),
-                 "DedupStats", work_path(out, "dedup.jsonl"))
+    _write_lines(dedup_stats | "DedupJson" >> beam.Map(_count_json), "DedupStats", work_path(out, "dedup.jsonl"))
     (links | "LinkJson" >> beam.Map(_link_json)
      | "WriteLinks" >> beam.io.WriteToText(FileSystems.join(out, "links", "links"), file_name_suffix=".jsonl"))
     drops = [d for _, _, _, d in stages if d is not None] | "AllDrops" >> beam.Flatten()
