@@ -2,6 +2,7 @@
 
 import bz2
 import gzip
+import io
 import lzma
 
 import pytest
@@ -51,3 +52,29 @@ def test_globs_expand_sorted_and_empty_glob_is_an_error(tmp_path):
     assert expand_globs((str(tmp_path / "*.jsonl"),)) == [str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")]
     with pytest.raises(FileNotFoundError, match="no file matches"):
         expand_globs((str(tmp_path / "*.zst"),))
+
+
+def test_a_truncated_dump_keeps_what_was_read_and_drops_the_rest_with_a_reason(tmp_path):
+    from apache_beam.pvalue import TaggedOutput
+
+    from webtext.records import Drop, Submission
+    from webtext.sources.submissions import parse_submission
+    from webtext.sources.transforms import LINE_COUNTS, _ParseFile
+
+    buffer = io.BytesIO()
+    writer = zstandard.ZstdCompressor().stream_writer(buffer, closefd=False)
+    for start in range(0, 5000, 500):  # blocks flushed as it goes, as in a long real dump
+        writer.write(b"".join(b'{"id":"%d","url":"https://e.com/%d","score":5,"created_utc":1400000000}\n'
+                              % (i, i) for i in range(start, start + 500)))
+        writer.flush(zstandard.FLUSH_BLOCK)
+    writer.close()
+    data = buffer.getvalue()
+    path = tmp_path / "RS_cut.zst"
+    path.write_bytes(data[: len(data) // 2])
+    outputs = list(_ParseFile(parse_submission).process(str(path)))
+    kept = [o for o in outputs if isinstance(o, Submission)]
+    drops = [o.value for o in outputs if isinstance(o, TaggedOutput) and isinstance(o.value, Drop)]
+    counts = [o.value for o in outputs if isinstance(o, TaggedOutput) and o.tag == LINE_COUNTS]
+    assert kept and len(kept) < 5000
+    assert [d.reason for d in drops if d.reason != "malformed_json"] == ["unreadable_file"]
+    assert counts == [len(kept) + len(drops)]  # the read stage still balances

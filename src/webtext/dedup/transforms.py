@@ -52,7 +52,7 @@ class VerifyEdges(beam.PTransform):
 
 
 class ConnectedComponents(beam.PTransform):
-    """Edges -> ((node, survivor id) for every non-survivor, stats), by `rounds` of Hash-Min."""
+    """Edges -> ((node, survivor id) for every non-survivor, stats), by `rounds` of label propagation."""
 
     def __init__(self, rounds: int):
         super().__init__()

@@ -24,10 +24,50 @@ class UnsupportedDumpError(ValueError):
     pass
 
 
+class TruncatedDumpError(EOFError):
+    """The compressed stream ended inside a frame: the file is cut short."""
+
+
+class _ZstdFrames(io.RawIOBase):
+    """Decompresses every zstd frame of a stream and, unlike zstandard's stream_reader (which
+    returns a clean end of file on a truncated frame), raises when the data ends mid-frame."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self._context = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
+        self._frame = self._context.decompressobj()
+        self._pending = b""
+        self._in_frame = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            chunk = self._raw.read(1 << 20)
+            if not chunk:
+                if self._in_frame:
+                    raise TruncatedDumpError("the zstd data ends inside a frame")
+                return 0
+            self._decompress(chunk)
+        size = min(len(buffer), len(self._pending))
+        buffer[:size], self._pending = self._pending[:size], self._pending[size:]
+        return size
+
+    def _decompress(self, chunk: bytes) -> None:
+        while chunk:
+            self._in_frame = True
+            self._pending += self._frame.decompress(chunk)
+            if not self._frame.eof:
+                return
+            self._in_frame = False  # a frame ended; anything after it starts the next one
+            chunk, self._frame = self._frame.unused_data, self._context.decompressobj()
+
+
 def _decompressed(raw, path: str):
     name = path.lower()
     if name.endswith(".zst") or name.endswith(".zstd"):
-        return zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW).stream_reader(raw, read_across_frames=True)
+        return _ZstdFrames(raw)
     if name.endswith(".gz"):
         return gzip.GzipFile(fileobj=raw)
     if name.endswith(".xz"):

@@ -1,8 +1,13 @@
 """The sources stages as Beam transforms: read submissions, select links."""
 
+import lzma
+import zlib
+
 import apache_beam as beam
+import zstandard
 
 from webtext.config import CorpusConfig
+from webtext.records import Drop
 from webtext.sources.dumps import iter_lines
 from webtext.sources.links import LINKS_STAGE, SELECT_STAGE, build_link, from_url_list, select_submission
 from webtext.sources.reddit_api import INFO_BATCH, Listing, connect, current_scores, listing_submissions
@@ -12,6 +17,7 @@ from webtext.stagekit import DROPS, classify, route
 
 
 LINE_COUNTS = "line_counts"
+UNREADABLE = (zstandard.ZstdError, EOFError, OSError, lzma.LZMAError, zlib.error)
 
 
 class _ParseFile(beam.DoFn):
@@ -26,9 +32,14 @@ class _ParseFile(beam.DoFn):
 
     def process(self, path: str):
         lines = 0
-        for number, raw in iter_lines(path):
-            lines = number
-            yield route(READ_STAGE, self._parse(raw, f"{path}:{number}"))
+        try:
+            for number, raw in iter_lines(path):
+                lines = number
+                yield route(READ_STAGE, self._parse(raw, f"{path}:{number}"))
+        except UNREADABLE as error:  # a truncated or corrupt file: what was read counts, the rest is one drop
+            lines += 1
+            yield route(READ_STAGE, Drop(READ_STAGE, "unreadable_file", f"{path}:{lines}",
+                                         f"{type(error).__name__}: {error}"[:200]))
         yield beam.pvalue.TaggedOutput(LINE_COUNTS, lines)
 
 
