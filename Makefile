@@ -1,6 +1,6 @@
 # The two set-up commands are `make corpus` and `make test`; each creates .venv
 # and installs the pinned dependencies on first use (a second call skips it).
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
@@ -9,7 +9,7 @@ OUT    ?= out/sample
 .PHONY: corpus test train bench sample screenshots clean
 
 $(STAMP): pyproject.toml
-	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
+	@$(PYTHON) -c "import sys; assert sys.version_info[:2] == (3, 11), sys.version" || { echo "webtext needs Python 3.11 (set PYTHON=...)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e ".[dev,train]"
 	rm -f $(VENV)/.installed-*; touch $(STAMP)
