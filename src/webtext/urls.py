@@ -99,8 +99,7 @@ def is_wikipedia(url: str, mirrors: tuple[str, ...] = ()) -> bool:
 
 
 def is_reddit(url: str) -> bool:
-    host = host_of(url)
-    return any(host == h or host.endswith("." + h) for h in REDDIT_HOSTS) and host not in MEDIA_HOSTS
+    return host_matches(url, REDDIT_HOSTS) and host_of(url) not in MEDIA_HOSTS
 
 
 def is_media(url: str) -> bool:

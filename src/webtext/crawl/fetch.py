@@ -82,11 +82,19 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
+def is_text_type(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() in TEXT_TYPES
+
+
+def status_reason(code: int) -> str:
+    """The drop reason of a non-2xx answer, live or replayed."""
+    return ("http_429" if code == 429 else "http_5xx" if code >= 500 else "http_4xx" if code >= 400
+            else "http_3xx")  # a redirect without a Location, or another non-2xx answer
+
+
 def _status_failure(response: requests.Response) -> FetchFailure:
-    code = response.status_code
-    reason = ("http_429" if code == 429 else "http_5xx" if code >= 500 else "http_4xx" if code >= 400
-              else "http_3xx")  # a redirect without a Location, or another non-2xx answer
-    return FetchFailure(reason, str(code), _retry_after(response.headers.get("retry-after")))
+    return FetchFailure(status_reason(response.status_code), str(response.status_code),
+                        _retry_after(response.headers.get("retry-after")))
 
 
 def _get(session: requests.Session, url: str, timeout_s: float) -> requests.Response:
@@ -130,7 +138,7 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
             if not 200 <= response.status_code < 300:
                 raise _status_failure(response)
             content_type = response.headers.get("content-type", "")
-            if text_only and content_type.split(";")[0].strip().lower() not in TEXT_TYPES:
+            if text_only and not is_text_type(content_type):
                 raise FetchFailure("content_type", content_type[:100])
             try:
                 body = _read_capped(response, max_bytes, deadline)

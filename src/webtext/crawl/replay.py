@@ -14,10 +14,10 @@ from apache_beam.io.filesystems import FileSystems
 from warcio.archiveiterator import ArchiveIterator
 
 from webtext.crawl.charset import decode_html
+from webtext.crawl.fetch import is_text_type, status_reason
 from webtext.records import Drop, FetchResult, Link
 
 STAGE = "fetch"
-TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 
 
 class ArchivedResponse(NamedTuple):
@@ -65,15 +65,10 @@ def resolve_redirects(url_key: str, redirects: dict[str, str]) -> str:
     return url_key
 
 
-def is_text_type(content_type: str) -> bool:
-    return content_type.split(";")[0].strip().lower() in TEXT_TYPES
-
-
 def response_to_result(link: Link, response: ArchivedResponse) -> FetchResult | Drop:
     """A kept fetch result, or a Drop saying why the response cannot be used."""
     if not 200 <= response.status < 300:
-        reason = "http_429" if response.status == 429 else "http_5xx" if response.status >= 500 else "http_4xx"
-        return Drop(STAGE, reason, link.url, str(response.status))
+        return Drop(STAGE, status_reason(response.status), link.url, str(response.status))
     if response.content_type and not is_text_type(response.content_type):
         return Drop(STAGE, "content_type", link.url, response.content_type[:100])
     html, encoding = decode_html(response.body, response.content_type)

@@ -25,22 +25,19 @@ class _Extract(beam.DoFn):
 
     def process(self, result, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
         if self._pending is not None:
-            yield from self._outputs(*self._collect())
+            yield route(STAGE, self._collect()[0])
         self._sandbox.submit(result.html, result.final_url)
         self._pending = (result, window, timestamp)
 
     def finish_bundle(self):
         if self._pending is not None:
             outcome, window, timestamp = self._collect()
-            yield from windowed(self._outputs(outcome, window, timestamp), window, timestamp)
+            yield from windowed([route(STAGE, outcome)], window, timestamp)
 
     def _collect(self):
         result, window, timestamp = self._pending
         self._pending = None
         return extract_document(result, lambda html, url: self._sandbox.collect()), window, timestamp
-
-    def _outputs(self, outcome, window, timestamp):
-        yield route(STAGE, outcome)
 
     def teardown(self):
         self._sandbox.close()
