@@ -14,24 +14,11 @@ import time
 from datasketch import MinHash, MinHashLSH
 
 from common import peak_rss_mib, report
-from webtext.dedup.clusters import Member, duplicates_of_components, star_edges
-from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, estimated_jaccard, shingles
+from webtext.dedup.clusters import near_duplicate_survivors
+from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, shingles
 from webtext.sample import prose
 
 DATA = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-def survivors(docs, threshold: float, num_perm: int, verify: bool, bands_rows=None) -> dict[str, str]:
-    bands, rows = bands_rows or bands_and_rows(threshold, num_perm)
-    signer, buckets, signatures = Signer(num_perm, 5), {}, {}
-    for doc in docs:
-        signature = signer.signature(doc["text"])
-        for key in band_keys(signature, bands, rows):
-            buckets.setdefault(key, []).append(Member(doc["doc_id"], 0, 0))
-        signatures[doc["doc_id"]] = signature.tobytes()
-    edges = [(tuple(a), tuple(b)) for bucket in buckets.values() for a, b in star_edges(bucket)
-             if not verify or estimated_jaccard(signatures[a.doc_id], signatures[b.doc_id]) >= threshold]
-    return {doc: survivor for doc, survivor, _ in duplicates_of_components(edges)}
 
 
 def pair_scores(found: dict[str, str], pairs, threshold: float) -> tuple[float, float]:
@@ -44,15 +31,16 @@ def pair_scores(found: dict[str, str], pairs, threshold: float) -> tuple[float, 
 
 def quality_table() -> None:
     docs = [json.loads(line) for line in (DATA / "neardup.jsonl").read_text().splitlines()]
+    texts = [(d["doc_id"], d["text"]) for d in docs]
     pairs = [json.loads(line) for line in (DATA / "neardup_pairs.jsonl").read_text().splitlines()]
     rows = []
     for threshold in (0.5, 0.6, 0.7, 0.8, 0.9):
-        precision, recall = pair_scores(survivors(docs, threshold, 128, True), pairs, threshold)
+        precision, recall = pair_scores(near_duplicate_survivors(texts, threshold, 128, True), pairs, threshold)
         bands, r = bands_and_rows(threshold, 128)
         rows += [(f"webtext t={threshold} (128 perms, {bands}x{r}, verified): precision", 100 * precision, "%"),
                  (f"webtext t={threshold}: recall", 100 * recall, "%")]
     owt2 = MinHashLSH(threshold=0.5, num_perm=10)  # OpenWebText2's setting, first-seen kept, no verification
-    precision, recall = pair_scores(survivors(docs, 0.5, 10, False, (owt2.b, owt2.r)), pairs, 0.5)
+    precision, recall = pair_scores(near_duplicate_survivors(texts, 0.5, 10, False, (owt2.b, owt2.r)), pairs, 0.5)
     rows += [("OpenWebText2 (10 perms, t=0.5): precision", 100 * precision, "%"),
              ("OpenWebText2 (10 perms, t=0.5): recall", 100 * recall, "%")]
     report(f"near-duplicate pairs: {len(pairs)} labelled pairs, {len(docs)} documents", rows)

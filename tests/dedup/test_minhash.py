@@ -2,7 +2,7 @@
 
 import json
 
-from webtext.dedup.clusters import Member, duplicates_of_components, star_edges
+from webtext.dedup.clusters import near_duplicate_survivors
 from webtext.dedup.minhash import (Signer, band_keys, bands_and_rows, collision_probability, estimated_jaccard,
                                    exact_key, shingles)
 
@@ -35,24 +35,11 @@ def test_bands_and_rows_follow_the_threshold():
     assert collision_probability(0.9, bands, rows) > 0.99 and collision_probability(0.5, bands, rows) < 0.05
 
 
-def _survivors(docs, threshold):
-    bands, rows = bands_and_rows(threshold, 128)
-    signer, buckets, signatures = Signer(128, 5), {}, {}
-    for doc in docs:
-        signature = signer.signature(doc["text"])
-        for key in band_keys(signature, bands, rows):
-            buckets.setdefault(key, []).append(Member(doc["doc_id"], 0, 0))
-        signatures[doc["doc_id"]] = signature.tobytes()
-    edges = [(tuple(a), tuple(b)) for members in buckets.values() for a, b in star_edges(members)
-             if estimated_jaccard(signatures[a.doc_id], signatures[b.doc_id]) >= threshold]
-    return {doc_id: survivor for doc_id, survivor, _ in duplicates_of_components(edges)}
-
-
 def test_labelled_near_duplicates(shared_data):
     """Measured: 75/77 pairs with Jaccard >= 0.8 merged (all at >= 0.9), none of the 765 pairs under 0.5."""
     docs = [json.loads(line) for line in (shared_data / "neardup.jsonl").read_text().splitlines()]
     pairs = [json.loads(line) for line in (shared_data / "neardup_pairs.jsonl").read_text().splitlines()]
-    survivor = _survivors(docs, 0.8)
+    survivor = near_duplicate_survivors(((d["doc_id"], d["text"]) for d in docs), 0.8)
     merged = [survivor.get(p["doc_a"], p["doc_a"]) == survivor.get(p["doc_b"], p["doc_b"]) for p in pairs]
     high = [m for m, p in zip(merged, pairs) if p["jaccard_norm5"] >= 0.8]
     low = [m for m, p in zip(merged, pairs) if p["jaccard_norm5"] < 0.5]

@@ -9,7 +9,7 @@ earliest Reddit link, then the smallest doc id.
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from webtext.dedup.minhash import estimated_jaccard
+from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, estimated_jaccard
 from webtext.records import Document, Drop
 
 STAGE = "dedup"
@@ -97,3 +97,22 @@ def near_duplicate_verdict(doc_id: str, docs: list[Document], survivors: list[st
     if survivors:
         return Drop(STAGE, "near_duplicate", doc_id, survivors[0])
     return docs[0]
+
+
+def near_duplicate_survivors(texts: Iterable[tuple[str, str]], threshold: float, num_perm: int = 128,
+                             verify: bool = True, bands_rows: tuple[int, int] | None = None) -> dict[str, str]:
+    """{doc id: survivor id} for every near duplicate among (doc id, text) pairs, all in memory.
+
+    The same steps as the pipeline (signatures, bands, star edges, signature check, components),
+    for tests and benchmarks that score LSH settings on a labelled set.
+    """
+    bands, rows = bands_rows or bands_and_rows(threshold, num_perm)
+    signer, buckets, signatures = Signer(num_perm, 5), {}, {}
+    for doc_id, text in texts:
+        signature = signer.signature(text)
+        for key in band_keys(signature, bands, rows):
+            buckets.setdefault(key, []).append(Member(doc_id, 0, 0))
+        signatures[doc_id] = signature.tobytes()
+    edges = [(tuple(a), tuple(b)) for bucket in buckets.values() for a, b in star_edges(bucket)
+             if not verify or estimated_jaccard(signatures[a.doc_id], signatures[b.doc_id]) >= threshold]
+    return {doc: survivor for doc, survivor, _ in duplicates_of_components(edges)}
