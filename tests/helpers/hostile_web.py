@@ -8,8 +8,6 @@ Everything is bounded in time: the slowest route answers within a few seconds.
 import gzip
 import random
 import socket
-import struct
-import time
 import zlib
 
 from helpers import servers
@@ -23,52 +21,19 @@ def _send(h, status, body=b"", ctype="text/html; charset=utf-8", extra=()):
     h.send(status, body, ctype, extra)
 
 
-def _drip(h):
-    h.send_response(200)
-    h.send_header("Content-Type", "text/html")
-    h.send_header("Content-Length", "10000")
-    h.end_headers()
-    for _ in range(200):
-        h.wfile.write(b"x")
-        h.wfile.flush()
-        time.sleep(0.05)
-
-
-def _lying_length_long(h):
-    h.send_response(200)
-    h.send_header("Content-Type", "text/html")
-    h.send_header("Content-Length", str(len(GOOD) + 5000))
-    h.end_headers()
-    h.wfile.write(GOOD)
-    h.close_connection = True
-
-
-def _lying_length_short(h):
-    h.send_response(200)
-    h.send_header("Content-Type", "text/html")
-    h.send_header("Content-Length", "300")  # the body is longer: the client must stop at 300 bytes
-    h.end_headers()
+def _lying_length(h, length: int):
+    """Content-Length says `length`; the body is GOOD, longer or shorter than that."""
+    h.send_head(200, "text/html", length)
     h.wfile.write(GOOD)
     h.close_connection = True
 
 
 def _half_close(h):
-    h.send_response(200)
-    h.send_header("Content-Type", "text/html")
-    h.send_header("Content-Length", "100000")
-    h.end_headers()
+    h.send_head(200, "text/html", 100_000)
     h.wfile.write(GOOD[:500])
     h.wfile.flush()
     h.connection.shutdown(socket.SHUT_WR)
     h.close_connection = True
-
-
-def _reset(h):
-    h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    h.close_connection = True
-    for stream in (h.rfile, h.wfile):
-        stream.close()
-    h.connection.close()
 
 
 def _deflate_bomb(h):
@@ -90,11 +55,11 @@ CATALOGUE = {
     "/good-no-charset": (lambda h: _send(h, 200, GOOD, "text/html"), "fetched"),
     "/good-xhtml": (lambda h: _send(h, 200, GOOD, "application/xhtml+xml"), "fetched"),
     "/good-gzip": (lambda h: _send(h, 200, gzip.compress(GOOD), extra=[("Content-Encoding", "gzip")]), "fetched"),
-    "/lying-length-short": (_lying_length_short, "filter"),
-    "/lying-length-long": (_lying_length_long, "connection_error"),
+    "/lying-length-short": (lambda h: _lying_length(h, 300), "filter"),  # the client must stop at 300 bytes
+    "/lying-length-long": (lambda h: _lying_length(h, len(GOOD) + 5000), "connection_error"),
     "/half-closed": (_half_close, "connection_error"),
-    "/reset": (_reset, "connection_error"),
-    "/drip": (_drip, "timeout"),
+    "/reset": (lambda h: h.reset_connection(), "connection_error"),
+    "/drip": (lambda h: h.drip(200), "timeout"),
     "/huge": (lambda h: _send(h, 200, b"<p>" + b"z" * 3_000_000 + b"</p>"), "too_large"),
     "/gzip-bomb": (lambda h: _send(h, 200, GZIP_BOMB, extra=[("Content-Encoding", "gzip")]), "too_large"),
     "/deflate-bomb": (_deflate_bomb, "too_large"),
@@ -157,7 +122,7 @@ class RobotsHandler(servers.Handler):
         if self.robots == "huge":
             return _send(self, 200, b"User-agent: *\nAllow: /\n" + b"# padding\n" * 200_000, "text/plain")
         if self.robots == "slow":
-            return _drip(self)
+            return self.drip(200)
         return _send(self, 200, BINARY, "text/plain")
 
 

@@ -2,8 +2,6 @@
 
 import gzip
 import random
-import socket
-import struct
 import threading
 import time
 
@@ -91,22 +89,9 @@ class Handler(servers.Handler):
         if path == "/bomb":  # 10 KiB of gzip that inflates to 50 MiB
             return self._send(200, BOMB, extra=[("Content-Encoding", "gzip")])
         if path == "/reset":
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.close_connection = True
-            for stream in (self.rfile, self.wfile):
-                stream.close()
-            self.connection.close()  # linger 0: an RST instead of an answer
-            return None
+            return self.reset_connection()
         if path == "/drip":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", "100")
-            self.end_headers()
-            for _ in range(100):
-                self.wfile.write(b"x")
-                self.wfile.flush()
-                time.sleep(0.05)
-            return None
+            return self.drip(100)
         return self._send(404, b"no route")
 
 

@@ -10,13 +10,8 @@ import time
 import pytest
 
 from conftest import SAMPLE_FLAGS
+from helpers.servers import free_port
 from webtext.tokenize.reader import read_manifest
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 60) -> None:

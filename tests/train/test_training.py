@@ -2,13 +2,13 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
+from helpers.servers import free_port
 from webtext.tokenize.reader import TokenShard, split_shard_paths
 from webtext.train.config import TrainConfig, TrainConfigError, load_train_config
 from webtext.train.data import ShardWindows
@@ -55,12 +55,6 @@ def test_resume_continues_exactly(sample_corpus, tmp_path):
     first = train(config(sample_corpus, tmp_path / "b", max_steps=6, stop_at_step=3), quiet=True)["losses"]
     rest = train(config(sample_corpus, tmp_path / "b", max_steps=6, resume=True), quiet=True)["losses"]
     assert first + rest == straight
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_two_process_ddp_matches_one_process(sample_corpus, tmp_path):
