@@ -35,6 +35,10 @@ class TokenizedDocument(NamedTuple):
     doc: Document
     tokens: bytes  # uint16 little-endian ids, EOT last
 
+    @property
+    def n_tokens(self) -> int:
+        return len(self.tokens) // 2
+
 
 class ShardInfo(NamedTuple):
     split: str
@@ -56,7 +60,7 @@ def shard_name(split: str, index: int, count: int, extension: str) -> str:
 
 def _token_table(docs: list[TokenizedDocument]) -> pa.Table:
     ids = pa.array([d.doc.doc_id for d in docs], pa.string())
-    lengths = np.array([len(d.tokens) // 2 for d in docs], dtype=np.int32)
+    lengths = np.array([d.n_tokens for d in docs], dtype=np.int32)
     offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
     flat = np.frombuffer(b"".join(d.tokens for d in docs), dtype="<u2")
     tokens = pa.ListArray.from_arrays(offsets, pa.array(flat, pa.uint16()))
@@ -64,7 +68,7 @@ def _token_table(docs: list[TokenizedDocument]) -> pa.Table:
 
 
 def token_shard_bytes(docs: list[TokenizedDocument]) -> bytes:
-    n_tokens = sum(len(d.tokens) // 2 for d in docs)
+    n_tokens = sum(d.n_tokens for d in docs)
     metadata = {
         "tokenizer": TOKENIZER_NAME, "vocabulary_sha256": vocabulary_sha256(), "eot_id": str(EOT_ID),
         "eot_placement": "after_each_document", "documents": str(len(docs)), "tokens": str(n_tokens),
@@ -84,7 +88,7 @@ def text_shard_bytes(docs: list[TokenizedDocument]) -> bytes:
         "karma": [r.karma for r in rows], "submission_ids": [list(r.submission_ids) for r in rows],
         "subreddits": [list(r.subreddits) for r in rows], "first_seen_utc": [r.first_seen_utc for r in rows],
         "language": [r.language for r in rows], "n_chars": [len(r.text) for r in rows],
-        "n_tokens": [len(d.tokens) // 2 for d in docs], "scores": [list(r.scores) for r in rows],
+        "n_tokens": [d.n_tokens for d in docs], "scores": [list(r.scores) for r in rows],
         "published": [r.published for r in rows], "sitename": [r.sitename for r in rows],
         "fetched_at": [r.fetched_at for r in rows],
     }
@@ -101,7 +105,7 @@ def write_shard(out_dir: str, split: str, index: int, count: int, docs: list[Tok
     text_path = FileSystems.join(out_dir, "text", shard_name(split, index, count, "parquet"))
     return ShardInfo(
         split=split, index=index, count=count, documents=len(docs),
-        tokens=sum(len(d.tokens) // 2 for d in docs),
+        tokens=sum(d.n_tokens for d in docs),
         text_bytes=sum(len(d.doc.text.encode("utf-8")) for d in docs),
         tokens_path=tokens_path, tokens_sha256=write_atomically(tokens_path, token_shard_bytes(docs)),
         text_path=text_path, text_sha256=write_atomically(text_path, text_shard_bytes(docs)),
