@@ -1,4 +1,4 @@
-"""Atomic, idempotent writes through Beam's filesystems (local, gs://, s3://)."""
+"""Atomic, idempotent writes and streamed checksums through Beam's filesystems (local, gs://, s3://)."""
 
 import hashlib
 
@@ -20,3 +20,13 @@ def write_atomically(path: str, data: bytes) -> str:
         FileSystems.delete([path])
     FileSystems.rename([temporary], [path])
     return hashlib.sha256(data).hexdigest()
+
+
+def checksum(path: str) -> tuple[int, str]:
+    """(bytes, sha256 hex) of a file, streamed a MiB at a time."""
+    digest, size = hashlib.sha256(), 0
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()

@@ -14,7 +14,7 @@ from apache_beam.io.filesystems import FileSystems
 from warcio.archiveiterator import ArchiveIterator
 
 from webtext.crawl.charset import decode_html
-from webtext.crawl.fetch import is_text_type, status_reason
+from webtext.crawl.fetch import MAX_REDIRECTS, is_text_type, status_reason
 from webtext.records import Drop, FetchResult, Link
 
 STAGE = "fetch"
@@ -31,7 +31,6 @@ class ArchivedResponse(NamedTuple):
     warc_date: str = ""  # when the response was captured
 
 
-MAX_REDIRECTS = 5
 
 
 def read_warc(path: str) -> Iterator[ArchivedResponse]:

@@ -5,14 +5,12 @@ parameters, and every shard with its sha256, documents and tokens. It holds no
 wall-clock time or host name, so two runs of one config give the same manifest.
 """
 
-import hashlib
 import json
 from importlib import metadata
 
-from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from webtext.atomic import write_atomically
+from webtext.atomic import checksum, write_atomically
 from webtext.config import CorpusConfig
 from webtext.dedup.minhash import bands_and_rows, collision_probability
 from webtext.tokenize.gpt2 import EOT_ID, TOKENIZER_NAME, vocabulary_sha256
@@ -28,12 +26,8 @@ class ManifestError(RuntimeError):
 
 
 def file_checksum(path: str) -> dict:
-    digest, size = hashlib.sha256(), 0
-    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return {"path": path, "bytes": size, "sha256": digest.hexdigest()}
+    size, sha256 = checksum(path)
+    return {"path": path, "bytes": size, "sha256": sha256}
 
 
 def package_versions() -> dict[str, str]:

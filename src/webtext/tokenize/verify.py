@@ -5,22 +5,14 @@ each document and nowhere else, and the text and token shards listing the same
 documents in the same order. Returns the problems found; none means intact.
 """
 
-import hashlib
 import os
 
 import numpy as np
 import pyarrow.parquet as pq
 
+from webtext.atomic import checksum
 from webtext.tokenize.gpt2 import EOT_ID
 from webtext.tokenize.reader import TokenShard, read_manifest
-
-
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _check_token_shard(shard: dict, tokens: TokenShard, text_ids: list[str]) -> list[str]:
@@ -54,7 +46,7 @@ def verify_corpus(out_dir: str) -> list[str]:
             continue
         hashes_ok = True
         for kind, path in paths.items():
-            if _sha256(path) != shard[f"{kind}_sha256"]:
+            if checksum(path)[1] != shard[f"{kind}_sha256"]:
                 problems.append(f"{shard[f'{kind}_path']}: sha256 differs from the manifest")
                 hashes_ok = False
         if not hashes_ok:
