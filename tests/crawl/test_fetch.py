@@ -24,7 +24,7 @@ def session():
 
 
 def fetch(session, url, **kw):
-    options = dict(timeout_s=2.0, max_bytes=100_000, allow_loopback=True)
+    options = dict(timeout_s=2.0, max_bytes=100_000)
     options.update(kw)
     return fetch_url(session, url, **options)
 
@@ -36,8 +36,7 @@ def reason(session, url, **kw) -> str:
 
 
 def retried(session, url, **kw):
-    options = dict(retries=3, backoff_s=0.05, max_retry_after_s=5, timeout_s=2.0, max_bytes=100_000,
-                   allow_loopback=True)
+    options = dict(retries=3, backoff_s=0.05, max_retry_after_s=5, timeout_s=2.0, max_bytes=100_000)
     options.update(kw)
     return fetch_with_retries(session, url, **options)
 
@@ -117,7 +116,7 @@ def test_a_retry_after_beyond_the_cap_drops_instead_of_waiting(session, base):
 
 def test_loopback_is_blocked_unless_allowed(base):
     with make_session("webtext-tests", allow_loopback=False) as strict:
-        assert reason(strict, base + "/page", allow_loopback=False) == "ssrf"
+        assert reason(strict, base + "/page") == "ssrf"
 
 
 def test_the_connection_itself_refuses_unchecked_addresses(base):
@@ -136,7 +135,7 @@ def test_private_metadata_and_multicast_addresses_are_refused(url):
 
 
 def test_robots_txt_is_honoured(session, base):
-    robots = robots_for(session, base + "/page", timeout_s=2.0, allow_loopback=True)
+    robots = robots_for(session, base + "/page", timeout_s=2.0)
     assert robots.can_fetch(base + "/page", "webtext") and not robots.can_fetch(base + "/private/x", "webtext")
 
 

@@ -17,7 +17,7 @@ import requests
 import urllib3
 from protego import Protego
 
-from webtext.crawl.safety import BlockedAddress, DNSFailure, SafeHTTPAdapter, check_url_target
+from webtext.crawl.safety import BlockedAddress, DNSFailure, SafeHTTPAdapter
 
 MAX_REDIRECTS = 5
 ROBOTS_MAX_BYTES = 500_000
@@ -116,17 +116,18 @@ def _get(session: requests.Session, url: str, timeout_s: float) -> requests.Resp
 
 
 def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_bytes: int,
-              allow_loopback: bool = False, text_only: bool = True) -> Fetched:
-    """GET `url` following redirects by hand; raise FetchFailure with a reason code."""
+              text_only: bool = True) -> Fetched:
+    """GET `url` following redirects by hand; raise FetchFailure with a reason code.
+
+    Which addresses may be reached is the session's (make_session) to decide, at each connection.
+    """
     deadline = time.monotonic() + 3 * timeout_s
     redirects = []
     for _ in range(MAX_REDIRECTS + 1):
-        try:
-            check_url_target(url, allow_loopback)  # quick refusal before any connection is made
-        except BlockedAddress as error:
-            raise FetchFailure("ssrf", str(error)) from error
-        except DNSFailure as error:
-            raise FetchFailure("dns", str(error)) from error
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchFailure("ssrf", f"not an http(s) URL: {url[:200]}")
+        # The address itself is resolved and checked by the session's adapter, once, where it connects.
         response = _get(session, url, timeout_s)
         with response:
             sent = tuple(response.request.headers.items())
@@ -172,14 +173,14 @@ def fetch_with_retries(session: requests.Session, url: str, *, retries: int, bac
     raise AssertionError("unreachable")
 
 
-def robots_for(session: requests.Session, url: str, *, timeout_s: float, allow_loopback: bool) -> Protego | None:
+def robots_for(session: requests.Session, url: str, *, timeout_s: float) -> Protego | None:
     """The host's robots.txt rules; None means everything is allowed (missing or 4xx robots.txt);
     a 5xx, an unreachable or an oversized robots.txt disallows everything for this run."""
     parts = urlsplit(url)
     robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
     try:
         fetched = fetch_url(session, robots_url, timeout_s=timeout_s, max_bytes=ROBOTS_MAX_BYTES,
-                            allow_loopback=allow_loopback, text_only=False)
+                            text_only=False)
     except FetchFailure as failure:
         if failure.reason in ("http_5xx", "http_429", "timeout", "connection_error", "too_large"):
             return Protego.parse("User-agent: *\nDisallow: /")

@@ -1,12 +1,13 @@
 """Which addresses the crawler may connect to, checked where the connection is made.
 
 URLs come from strangers: a link to http://169.254.169.254/ or to a host that
-resolves to 10.0.0.1 must never be fetched. `check_url_target` is a quick
-pre-check; the authoritative one is in `SafeHTTPAdapter`: its connections
-resolve the host, refuse if any answer is a private, loopback, link-local,
-CGNAT, multicast, reserved or metadata address, and then connect to exactly the
-address that was checked, so a second DNS answer (rebinding) cannot slip in.
-It runs for every connection, so every redirect hop is covered.
+resolves to 10.0.0.1 must never be fetched. The check lives in `SafeHTTPAdapter`:
+its connections resolve the host, refuse if any answer is a private, loopback,
+link-local, CGNAT, multicast, reserved or metadata address, and then connect to
+exactly the address that was checked, so a second DNS answer (rebinding) cannot
+slip in. It runs for every connection, so every redirect hop is covered, and
+DNS is asked once per connection. `check_url_target` asks the same question of
+a URL without connecting.
 """
 
 import ipaddress

@@ -57,7 +57,7 @@ class ReplayPages(beam.PTransform):
 def fetch_host(session, links: list[Link], config: CorpusConfig, warc: WarcBundleWriter, sleep=time.sleep):
     """Fetch one host's links in order: robots.txt once, a delay between requests, retries; yield outcomes."""
     links = sorted(links, key=lambda link: link.url)
-    robots = robots_for(session, links[0].fetch_url, timeout_s=config.timeout_s, allow_loopback=config.allow_loopback)
+    robots = robots_for(session, links[0].fetch_url, timeout_s=config.timeout_s)
     delay = max(config.delay_s, (robots.crawl_delay(config.user_agent) or 0) if robots else 0)
     for index, link in enumerate(links):
         if robots is not None and not robots.can_fetch(link.fetch_url, config.user_agent):
@@ -68,7 +68,7 @@ def fetch_host(session, links: list[Link], config: CorpusConfig, warc: WarcBundl
         try:
             fetched = fetch_with_retries(session, link.fetch_url, retries=config.retries, backoff_s=config.backoff_s,
                                          max_retry_after_s=config.max_retry_after_s, timeout_s=config.timeout_s,
-                                         max_bytes=config.max_body_bytes, allow_loopback=config.allow_loopback)
+                                         max_bytes=config.max_body_bytes)
         except FetchFailure as failure:
             yield Drop(STAGE, failure.reason, link.url, failure.detail)
             continue
