@@ -8,13 +8,9 @@ import os
 from webtext.ngram_bloom import filter_from_bytes
 from webtext.overlap.evalsets import parse_named, read_documents
 from webtext.overlap.measure import build_training_filter, false_positive_rate, measure
-from webtext.tokenize.reader import read_manifest
+from webtext.tokenize.reader import read_manifest, split_shard_paths
 
 CACHE_DIR = "overlap"
-
-
-def _split_texts(out_dir: str, manifest: dict, split: str) -> list[str]:
-    return [os.path.join(out_dir, s["text_path"]) for s in manifest["shards"] if s["split"] == split]
 
 
 def training_filter(out_dir: str, false_positive_rate_bound: float):
@@ -29,7 +25,7 @@ def training_filter(out_dir: str, false_positive_rate_bound: float):
     # Words <= tokens, so the token count bounds the number of 8-grams from above.
     expected = max(1, sum(s["tokens"] for s in train))
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    build_training_filter(_split_texts(out_dir, manifest, "train"), expected, false_positive_rate_bound, path)
+    build_training_filter(split_shard_paths(out_dir, "train", manifest, kind="text"), expected, false_positive_rate_bound, path)
     with open(path, "rb") as stream:
         return filter_from_bytes(stream.read()), path, False
 
@@ -62,7 +58,7 @@ def overlap_report(out_dir: str, eval_specs: list[str], false_positive_rate_boun
     for spec in eval_specs:
         name, path = parse_named(spec)
         results[name] = measure(read_documents(path, text_field), bloom)
-    validation = [t for p in _split_texts(out_dir, manifest, "validation") for t in read_documents(p, "text")]
+    validation = [t for p in split_shard_paths(out_dir, "validation", manifest, kind="text") for t in read_documents(p, "text")]
     if validation:
         results["validation split"] = measure(validation, bloom)
     report_dir = os.path.join(out_dir, CACHE_DIR)

@@ -88,10 +88,10 @@ def shard_metadata(path: str) -> dict[str, str]:
     return TokenShard(path).metadata
 
 
-def split_shard_paths(out_dir: str, split: str, manifest: dict | None = None) -> list[str]:
-    """Local paths of one split's token shards, in manifest order ("train" or "validation")."""
+def split_shard_paths(out_dir: str, split: str, manifest: dict | None = None, kind: str = "tokens") -> list[str]:
+    """Local paths of one split's shards ("train" or "validation"; kind "tokens" or "text"), in manifest order."""
     manifest = manifest or read_manifest(out_dir)
-    return [os.path.join(out_dir, s["tokens_path"]) for s in manifest["shards"] if s["split"] == split]
+    return [os.path.join(out_dir, s[f"{kind}_path"]) for s in manifest["shards"] if s["split"] == split]
 
 
 def random_windows(stream: np.ndarray, block_size: int, count: int, rng: np.random.Generator) -> np.ndarray:
