@@ -33,6 +33,9 @@ class Fetched(NamedTuple):
     protocol: str  # "HTTP/1.1"
     redirects: tuple = ()  # the 3xx responses on the way, as Fetched values with empty bodies
     request_headers: tuple = ()  # what was sent, for the WARC request record
+    source: str = "live"  # "live", or the archive the bytes came from ("wayback", "commoncrawl")
+    archive_url: str = ""  # an archived copy: where in the archive; `url` is then the page's original URL
+    captured_at: str = ""  # an archived copy: when the archive captured it (ISO 8601)
 
 
 class FetchFailure(Exception):
@@ -97,15 +100,18 @@ def _status_failure(response: requests.Response) -> FetchFailure:
                         _retry_after(response.headers.get("retry-after")))
 
 
-def _get(session: requests.Session, url: str, timeout_s: float) -> requests.Response:
+def _get(session: requests.Session, url: str, timeout_s: float, headers: dict | None) -> requests.Response:
     try:
-        return session.get(url, stream=True, allow_redirects=False, verify=True, timeout=(timeout_s, timeout_s))
+        return session.get(url, stream=True, allow_redirects=False, verify=True, timeout=(timeout_s, timeout_s),
+                           headers=headers)
     except BlockedAddress as error:
         raise FetchFailure("ssrf", str(error)) from error
     except DNSFailure as error:
         raise FetchFailure("dns", str(error)) from error
     except requests.exceptions.SSLError as error:
         raise FetchFailure("tls", str(error)[:200]) from error
+    except requests.exceptions.ConnectTimeout as error:  # no answer to the connection: the host is not there
+        raise FetchFailure("connection_error", f"connect timeout: {error}"[:200]) from error
     except requests.exceptions.Timeout as error:
         raise FetchFailure("timeout", str(error)[:200]) from error
     except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
@@ -116,9 +122,10 @@ def _get(session: requests.Session, url: str, timeout_s: float) -> requests.Resp
 
 
 def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_bytes: int,
-              text_only: bool = True) -> Fetched:
+              text_only: bool = True, headers: dict | None = None) -> Fetched:
     """GET `url` following redirects by hand; raise FetchFailure with a reason code.
 
+    `headers` are sent with every hop (an archive's Range request).
     Which addresses may be reached is the session's (make_session) to decide, at each connection.
     """
     deadline = time.monotonic() + 3 * timeout_s
@@ -128,7 +135,7 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchFailure("ssrf", f"not an http(s) URL: {url[:200]}")
         # The address itself is resolved and checked by the session's adapter, once, where it connects.
-        response = _get(session, url, timeout_s)
+        response = _get(session, url, timeout_s, headers)
         with response:
             sent = tuple(response.request.headers.items())
             if response.is_redirect and "location" in response.headers:
@@ -173,16 +180,23 @@ def fetch_with_retries(session: requests.Session, url: str, *, retries: int, bac
     raise AssertionError("unreachable")
 
 
+UNREACHABLE = ("dns", "connection_error", "tls", "ssrf")  # a robots.txt failure that says the host is not there
+
+
 def robots_for(session: requests.Session, url: str, *, timeout_s: float) -> Protego | None:
     """The host's robots.txt rules; None means everything is allowed (missing or 4xx robots.txt);
-    a 5xx, an unreachable or an oversized robots.txt disallows everything for this run."""
+    a 5xx, a slow or an oversized robots.txt disallows everything for this run. A host that
+    cannot be reached at all raises its FetchFailure (dns, connection_error, tls, ssrf): every
+    link of it fails the same way, without trying again."""
     parts = urlsplit(url)
     robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
     try:
         fetched = fetch_url(session, robots_url, timeout_s=timeout_s, max_bytes=ROBOTS_MAX_BYTES,
                             text_only=False)
     except FetchFailure as failure:
-        if failure.reason in ("http_5xx", "http_429", "timeout", "connection_error", "too_large"):
+        if failure.reason in UNREACHABLE:
+            raise FetchFailure(failure.reason, f"robots.txt: {failure.detail}"[:200]) from failure
+        if failure.reason in ("http_5xx", "http_429", "timeout", "too_large"):
             return Protego.parse("User-agent: *\nDisallow: /")
         return None
     return Protego.parse(fetched.body.decode("utf-8", errors="replace"))
