@@ -44,7 +44,9 @@ class FetchResult(NamedTuple):
     encoding: str  # the charset the body was decoded with
     html: str
     origin: str  # "live:<WARC record id>" or "replay:<WARC record id>"
-    fetched_at: str = ""  # the response's WARC-Date (ISO 8601): when its bytes were fetched
+    fetched_at: str = ""  # the response's WARC-Date (ISO 8601): when its bytes were captured
+    source: str = "live"  # where the bytes came from: "live", "wayback" or "commoncrawl"
+    archive_url: str = ""  # the archive's URL for those bytes (an archived copy only)
 
 
 class Document(NamedTuple):
@@ -66,6 +68,8 @@ class Document(NamedTuple):
     fetched_at: str = ""
     scores: tuple[int, ...] = ()  # aligned with submission_ids
     page_canonical: str = ""  # the page's own <link rel="canonical"> (or og:url), as declared
+    source: str = "live"  # FetchResult.source: "live", "wayback" or "commoncrawl"
+    archive_url: str = ""
 
 
 class Drop(NamedTuple):

@@ -15,6 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from webtext.crawl.charset import decode_html
 from webtext.crawl.fetch import MAX_REDIRECTS, is_text_type, status_reason
+from webtext.crawl.warc_out import ARCHIVE_URL_HEADER, SOURCE_HEADER
 from webtext.records import Drop, FetchResult, Link
 
 STAGE = "fetch"
@@ -29,8 +30,8 @@ class ArchivedResponse(NamedTuple):
     warc_path: str
     location: str = ""  # the absolute redirect target of a 3xx response
     warc_date: str = ""  # when the response was captured
-
-
+    source: str = "live"  # WebText-Source of a record our crawler wrote from an archive
+    archive_url: str = ""
 
 
 def read_warc(path: str) -> Iterator[ArchivedResponse]:
@@ -52,6 +53,8 @@ def read_warc(path: str) -> Iterator[ArchivedResponse]:
                 warc_path=path,
                 location=urljoin(target, location) if 300 <= status < 400 and location else "",
                 warc_date=record.rec_headers.get_header("WARC-Date") or "",
+                source=record.rec_headers.get_header(SOURCE_HEADER) or "live",
+                archive_url=record.rec_headers.get_header(ARCHIVE_URL_HEADER) or "",
             )
 
 
@@ -73,7 +76,8 @@ def response_to_result(link: Link, response: ArchivedResponse) -> FetchResult | 
     html, encoding = decode_html(response.body, response.content_type)
     return FetchResult(link=link, status=response.status, final_url=response.target_uri,
                        content_type=response.content_type, encoding=encoding, html=html,
-                       origin=f"replay:{response.record_id}", fetched_at=response.warc_date)
+                       origin=f"replay:{response.record_id}", fetched_at=response.warc_date,
+                       source=response.source, archive_url=response.archive_url)
 
 
 def match_replay(links: Iterable[Link], responses: Iterable[ArchivedResponse]) -> Iterator[FetchResult | Drop]:

@@ -13,6 +13,9 @@ from warcio.warcwriter import WARCWriter
 from webtext.atomic import write_atomically
 from webtext.crawl.fetch import Fetched
 
+SOURCE_HEADER = "WebText-Source"  # "wayback" or "commoncrawl" on an archived copy's record
+ARCHIVE_URL_HEADER = "WebText-Archive-URL"
+
 
 class WarcBundleWriter:
     """Collects fetched pages in memory and writes them as .warc.gz files of at most `pages_per_file`.
@@ -48,11 +51,23 @@ class WarcBundleWriter:
         return ids
 
     def _add_record(self, fetched: Fetched) -> tuple[str, str]:
-        """A request record (what was sent) and the response record it got, concurrent-to each other."""
+        """A request record (what was sent) and the response record it got, concurrent-to each other.
+
+        An archived copy is one response record under the page's original URL, dated when the
+        archive captured it, with where it came from in WebText-Source / WebText-Archive-URL:
+        replay then gives the same document with the same provenance.
+        """
         reason = HTTPStatus(fetched.status).phrase if fetched.status in HTTPStatus._value2member_map_ else "Unknown"
         http_headers = StatusAndHeaders(f"{fetched.status} {reason}", fetched.headers, protocol=fetched.protocol)
+        archived = {}
+        if fetched.source != "live":
+            archived = {"WARC-Date": fetched.captured_at, SOURCE_HEADER: fetched.source,
+                        ARCHIVE_URL_HEADER: fetched.archive_url}
         response = self._writer.create_warc_record(fetched.url, "response", payload=io.BytesIO(fetched.body),
-                                                   http_headers=http_headers)
+                                                   http_headers=http_headers, warc_headers_dict=archived)
+        if archived:
+            self._writer.write_record(response)
+            return response.rec_headers.get_header("WARC-Record-ID"), response.rec_headers.get_header("WARC-Date")
         parts = urlsplit(fetched.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         request_headers = StatusAndHeaders(f"GET {target} {fetched.protocol}", list(fetched.request_headers),

@@ -48,7 +48,8 @@ def document_from(result: FetchResult, extracted: dict | None) -> Document | Dro
         subreddits=link.subreddits, first_seen_utc=link.first_seen_utc,
         language="",  # set by the language filter, which measures it on the extracted text
         published=extracted["date"], sitename=extracted["sitename"], fetched_at=result.fetched_at,
-        scores=link.scores, page_canonical=extracted.get("canonical", ""),
+        scores=link.scores, page_canonical=extracted.get("canonical", ""), source=result.source,
+        archive_url=result.archive_url,
     )
 
 

@@ -27,7 +27,7 @@ TEXT_SCHEMA = pa.schema([
     ("submission_ids", pa.list_(pa.string())), ("subreddits", pa.list_(pa.string())),
     ("first_seen_utc", pa.int64()), ("language", pa.string()), ("n_chars", pa.int64()), ("n_tokens", pa.int64()),
     ("scores", pa.list_(pa.int64())), ("published", pa.string()), ("sitename", pa.string()),
-    ("fetched_at", pa.string()),
+    ("fetched_at", pa.string()), ("source", pa.string()), ("archive_url", pa.string()),
 ])
 
 
@@ -90,7 +90,8 @@ def text_shard_bytes(docs: list[TokenizedDocument]) -> bytes:
         "language": [r.language for r in rows], "n_chars": [len(r.text) for r in rows],
         "n_tokens": [d.n_tokens for d in docs], "scores": [list(r.scores) for r in rows],
         "published": [r.published for r in rows], "sitename": [r.sitename for r in rows],
-        "fetched_at": [r.fetched_at for r in rows],
+        "fetched_at": [r.fetched_at for r in rows], "source": [r.source for r in rows],
+        "archive_url": [r.archive_url for r in rows],
     }
     table = pa.Table.from_pydict(columns, schema=TEXT_SCHEMA)
     sink = pa.BufferOutputStream()
