@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 # WebText: "does not include links created after Dec 2017".
 WEBTEXT_CUTOFF_UTC = 1514764800  # 2018-01-01T00:00:00Z
-FETCH_MODES = ("replay", "live")
+FETCH_MODES = ("replay", "live", "archive", "live-then-archive", "archive-then-live")
+ARCHIVES = ("wayback", "commoncrawl")
 KARMA_POLICIES = ("max", "sum")
 
 
@@ -24,7 +25,7 @@ class CorpusConfig:
     rescore: bool = False  # refresh counted submissions' scores through the Reddit API
     reddit_api_url: str = ""  # replaces Reddit's API endpoints (a proxy; the tests' loopback fake)
     out: str = "out"
-    fetch: str = "replay"  # "replay" reads WARC files; "live" fetches and writes WARC files
+    fetch: str = "replay"  # "replay" reads WARC files; the other FETCH_MODES fetch and write WARC files
     warc: tuple[str, ...] = ()  # WARC paths or globs for replay
     # links
     min_karma: int = 3
@@ -46,6 +47,16 @@ class CorpusConfig:
     warc_pages_per_file: int = 50  # a crash loses at most this many fetched pages per worker thread pool
     max_body_bytes: int = 5_000_000
     allow_loopback: bool = False  # tests only: lets the crawler reach 127.0.0.0/8
+    # archived copies (fetch modes archive, live-then-archive, archive-then-live)
+    archives: tuple[str, ...] = ARCHIVES  # asked in this order; the capture closest to the post date wins
+    archive_window_days: int = 365  # captures further than this from the post date are not used
+    archive_requests_per_s: float = 1.0  # per archive, per worker: the archives are shared, busy services
+    archive_tries: int = 3  # captures tried, closest first, before a link is given up
+    wayback_url: str = "https://web.archive.org"  # CDX API at /cdx/search/cdx, raw captures at /web/<ts>id_/<url>
+    cc_index_url: str = "https://index.commoncrawl.org"  # collinfo.json and the per-crawl CDX indexes
+    cc_data_url: str = "https://data.commoncrawl.org"  # where the indexes' WARC filenames are read from
+    cc_collections: tuple[str, ...] = ()  # crawl ids (CC-MAIN-2017-51); empty: those near each post date
+    cc_max_collections: int = 3  # crawls asked per link, nearest to its post date first
     # filters
     min_words: int = 64
     languages: tuple[str, ...] = ("en",)
@@ -91,6 +102,13 @@ class CorpusConfig:
                 raise ConfigError(f"--decontaminate {spec!r}: expected NAME=PATH")
         if not 0.0 <= self.decontaminate_threshold < 1.0:
             raise ConfigError("--decontaminate_threshold must be in [0, 1)")
+        unknown = set(self.archives) - set(ARCHIVES)
+        if unknown or not self.archives:
+            raise ConfigError(f"--archives must name some of {ARCHIVES}, not {','.join(self.archives)!r}")
+        if self.archive_window_days < 1 or self.archive_requests_per_s <= 0 or self.archive_tries < 1 \
+                or self.cc_max_collections < 1:
+            raise ConfigError("--archive_window_days, --archive_tries and --cc_max_collections must be >= 1, "
+                              "--archive_requests_per_s > 0")
         if self.fetch_threads < 1 or self.host_parallelism < 1 or self.retries < 0:
             raise ConfigError("--fetch_threads and --host_parallelism must be >= 1, --retries >= 0")
         if self.extract_timeout_s <= 0:

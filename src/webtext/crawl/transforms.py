@@ -8,7 +8,9 @@ import apache_beam as beam
 
 from webtext.config import CorpusConfig
 from webtext.crawl.charset import decode_html
-from webtext.crawl.fetch import FetchFailure, fetch_with_retries, make_session, robots_for
+from webtext.crawl.archives import ArchiveClient
+from webtext.crawl.fetch import FetchFailure, make_session
+from webtext.crawl.modes import ARCHIVE_MODES, FALLBACK_MODES, LiveHost, fetch_link
 from webtext.crawl.replay import STAGE, match_replay, read_warc, resolve_redirects
 from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.hashing import bucket
@@ -54,21 +56,17 @@ class ReplayPages(beam.PTransform):
         return results, split[0], missing
 
 
-def fetch_host(session, links: list[Link], config: CorpusConfig, warc: WarcBundleWriter, sleep=time.sleep):
-    """Fetch one host's links in order: robots.txt once, a delay between requests, retries; yield outcomes."""
-    links = sorted(links, key=lambda link: link.url)
-    robots = robots_for(session, links[0].fetch_url, timeout_s=config.timeout_s)
-    delay = max(config.delay_s, (robots.crawl_delay(config.user_agent) or 0) if robots else 0)
-    for index, link in enumerate(links):
-        if robots is not None and not robots.can_fetch(link.fetch_url, config.user_agent):
-            yield Drop(STAGE, "robots", link.url)
-            continue
-        if index and delay:
-            sleep(delay)
+def fetch_host(session, links: list[Link], config: CorpusConfig, warc: WarcBundleWriter,
+               archive: ArchiveClient | None = None, sleep=time.sleep):
+    """Fetch one host's links in order, live or from an archive as `config.fetch` says; yield outcomes.
+
+    Live requests read robots.txt once and wait a delay between them (LiveHost); archive
+    requests wait for the archive's own rate limit (ArchiveClient).
+    """
+    live = LiveHost(session, config, detect_dead=config.fetch in FALLBACK_MODES, sleep=sleep)
+    for link in sorted(links, key=lambda link: link.url):
         try:
-            fetched = fetch_with_retries(session, link.fetch_url, retries=config.retries, backoff_s=config.backoff_s,
-                                         max_retry_after_s=config.max_retry_after_s, timeout_s=config.timeout_s,
-                                         max_bytes=config.max_body_bytes)
+            fetched = fetch_link(link, config.fetch, live.fetch, archive.fetch if archive else None)
         except FetchFailure as failure:
             yield Drop(STAGE, failure.reason, link.url, failure.detail)
             continue
@@ -76,7 +74,7 @@ def fetch_host(session, links: list[Link], config: CorpusConfig, warc: WarcBundl
         content_type = dict((k.lower(), v) for k, v in fetched.headers).get("content-type", "")
         html, encoding = decode_html(fetched.body, content_type)
         yield FetchResult(link, fetched.status, fetched.url, content_type, encoding, html, f"live:{record_id}",
-                          warc_date)
+                          warc_date, fetched.source, fetched.archive_url)
 
 
 class _FetchHosts(beam.DoFn):
@@ -92,13 +90,14 @@ class _FetchHosts(beam.DoFn):
         self._session = make_session(self._config.user_agent, self._config.allow_loopback,
                                      pool_size=self._config.fetch_threads * 2)
         self._pool = ThreadPoolExecutor(self._config.fetch_threads)
+        self._archive = ArchiveClient(self._session, self._config) if self._config.fetch in ARCHIVE_MODES else None
 
     def start_bundle(self):
         self._warc = WarcBundleWriter(self._warc_dir, self._config.warc_pages_per_file)
         self._in_flight = deque()  # (future, window, timestamp), oldest first
 
     def _fetch(self, links: list[Link]) -> list:
-        return list(fetch_host(self._session, links, self._config, self._warc))
+        return list(fetch_host(self._session, links, self._config, self._warc, self._archive))
 
     def process(self, host_links, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
         while len(self._in_flight) >= self._config.fetch_threads:  # the pool is full: wait for the oldest
