@@ -88,6 +88,14 @@ class Handler(servers.Handler):
                               "text/html; charset=iso-8859-1")
         if path == "/bomb":  # 10 KiB of gzip that inflates to 50 MiB
             return self._send(200, BOMB, extra=[("Content-Encoding", "gzip")])
+        if path == "/parked":
+            return self._send(200, b"<html><title>story.example</title><h1>This domain is for sale!</h1></html>")
+        if path == "/soft404":
+            return self._send(200, b"<html><head><title>Page Not Found | Site</title></head><body>Sorry</body></html>")
+        if path == "/moved-home/story":  # an old article that now sends everyone to the home page
+            return self._send(301, b"", extra=[("Location", "/")])
+        if path == "/":
+            return self._send(200, OTHER.encode())
         if path == "/reset":
             return self.reset_connection()
         if path == "/drip":

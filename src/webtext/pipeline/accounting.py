@@ -22,12 +22,14 @@ class TallyStage(beam.PTransform):
 
     `inputs` is the PCollection entering the stage, or, with `inputs_are_counts`,
     numbers to add up (the read stage counts lines per file where it reads them).
+    `kept_as` names a kept record's kind (the fetch stage: live or which archive) for a
+    "kept_by" breakdown beside the kept count.
     """
 
-    def __init__(self, stage: str, inputs, kept, drops=None, inputs_are_counts: bool = False):
+    def __init__(self, stage: str, inputs, kept, drops=None, inputs_are_counts: bool = False, kept_as=None):
         super().__init__()
         self._stage, self._inputs, self._kept, self._drops = stage, inputs, kept, drops
-        self._inputs_are_counts = inputs_are_counts
+        self._inputs_are_counts, self._kept_as = inputs_are_counts, kept_as
 
     def expand(self, pbegin):
         stage = self._stage
@@ -36,6 +38,11 @@ class TallyStage(beam.PTransform):
             parts.append(self._drops
                          | "ByReason" >> beam.Map(lambda d: ((d.stage, f"dropped:{d.reason}"), 1))
                          | "SumReasons" >> beam.CombinePerKey(sum))
+        if self._kept_as is not None:  # kept records by kind, outcome "kept:<kind>"
+            kept_as = self._kept_as
+            parts.append(self._kept
+                         | "ByKind" >> beam.Map(lambda r: ((stage, f"kept:{kept_as(r)}"), 1))
+                         | "SumKinds" >> beam.CombinePerKey(sum))
         return parts | "Tally" >> beam.Flatten()
 
 
@@ -47,9 +54,14 @@ def accounting_from_counts(counts: list[tuple[tuple[str, str], int]]) -> dict[st
         if outcome.startswith("dropped:"):
             reason = outcome.removeprefix("dropped:")
             entry["dropped"][reason] = entry["dropped"].get(reason, 0) + n
+        elif outcome.startswith("kept:"):
+            kept_by = entry.setdefault("kept_by", {})
+            kept_by[outcome.removeprefix("kept:")] = kept_by.get(outcome.removeprefix("kept:"), 0) + n
         else:
             entry[outcome] += n
     for entry in table.values():
         entry["dropped"] = dict(sorted(entry["dropped"].items()))
+        if "kept_by" in entry:
+            entry["kept_by"] = dict(sorted(entry["kept_by"].items()))
         entry["balanced"] = entry["in"] == entry["kept"] + sum(entry["dropped"].values())
     return table

@@ -34,6 +34,14 @@ def _write_lines(lines, label: str, path: str):
             | f"{label}Write" >> beam.io.WriteToText(path, num_shards=1, shard_name_template=""))
 
 
+FETCH_OUTCOMES = {"live": "live", "wayback": "archived_wayback", "commoncrawl": "archived_cc"}
+
+
+def fetch_outcome(result) -> str:
+    """How a page was kept: live, archived_wayback or archived_cc (a replayed page keeps its source)."""
+    return FETCH_OUTCOMES.get(result.source, result.source)
+
+
 def _count_json(key_and_count) -> str:
     key, n = key_and_count
     return json.dumps([list(key), n])
@@ -94,7 +102,8 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
               ("links", grouped, links, link_drops), ("fetch", links, fetched, fetch_drops),
               ("extract", fetched, docs, extract_drops), ("filter", docs, filtered, filter_drops),
               ("dedup", filtered, unique, dedup_drops), ("tokenize", unique, tokenized, None)]
-    tallies = [pipeline | f"Tally_{name}" >> TallyStage(name, inputs, kept, drops, inputs_are_counts=name == "read")
+    tallies = [pipeline | f"Tally_{name}" >> TallyStage(name, inputs, kept, drops, inputs_are_counts=name == "read",
+                                                        kept_as=fetch_outcome if name == "fetch" else None)
                for name, inputs, kept, drops in stages]
     counts = tallies | "AllTallies" >> beam.Flatten()
     _write_lines(counts | "TallyJson" >> beam.Map(_count_json), "Accounting", work_path(out, "accounting.jsonl"))

@@ -25,9 +25,11 @@ def add_corpus_parser(sub) -> None:
     p.add_argument("--reddit_api_url", default="", help="send Reddit API calls here instead (a proxy)")
     p.add_argument("--sample", action="store_true", help="use the bundled sample (dump + WARC), offline")
     p.add_argument("--out", default="out", help="output directory (default: out)")
-    p.add_argument("--fetch", default=None, metavar="live|replay[:GLOB]",
-                   help="live: fetch and write WARC files (a rerun into the same --out reuses them); "
-                        "replay: read pages from --warc files, or replay:GLOB")
+    p.add_argument("--fetch", default=None, metavar="MODE",
+                   help="live: today's pages; archive: archived copies closest to each post date (Wayback "
+                        "Machine, Common Crawl); live-then-archive / archive-then-live: one, the other when it "
+                        "fails. All write WARC files (a rerun into the same --out reuses them). replay: read "
+                        "pages from --warc files, or replay:GLOB")
     p.add_argument("--warc", action="append", default=[], metavar="GLOB", help="WARC file(s) to replay")
     p.add_argument("--min_karma", type=int, default=3, help="a link needs a submission scored at least this (3)")
     p.add_argument("--cutoff_utc", type=int, default=WEBTEXT_CUTOFF_UTC,
@@ -67,6 +69,24 @@ def add_corpus_parser(sub) -> None:
     p.add_argument("--warc_pages_per_file", type=int, default=50,
                    help="pages per WARC file; files are written whole, so a crash loses at most these (50)")
     p.add_argument("--max_body_bytes", type=int, default=5_000_000, help="decompressed body cap (5 MB)")
+    archive = p.add_argument_group("archived copies (--fetch archive, live-then-archive, archive-then-live)")
+    archive.add_argument("--archives", default=",".join(CorpusConfig.archives),
+                         help="archives to ask, comma-separated: wayback, commoncrawl (both)")
+    archive.add_argument("--archive_window_days", type=int, default=365,
+                         help="use captures at most this many days from the post date (365)")
+    archive.add_argument("--archive_requests_per_s", type=float, default=1.0,
+                         help="requests a second to each archive, per worker (1)")
+    archive.add_argument("--archive_tries", type=int, default=3, help="captures tried, closest first (3)")
+    archive.add_argument("--wayback_url", default=CorpusConfig.wayback_url,
+                         help="Wayback Machine (or any wayback-cdx-server + id_ replay) base URL")
+    archive.add_argument("--cc_index_url", default=CorpusConfig.cc_index_url,
+                         help="Common Crawl index server (collinfo.json, <crawl>-index)")
+    archive.add_argument("--cc_data_url", default=CorpusConfig.cc_data_url,
+                         help="where Common Crawl WARC files are read from with HTTP range requests")
+    archive.add_argument("--cc_collections", default="",
+                         help="crawl ids to ask, comma-separated (CC-MAIN-2017-51,...); default: the "
+                              "--cc_max_collections crawls nearest each post date, from collinfo.json")
+    archive.add_argument("--cc_max_collections", type=int, default=3, help="crawls asked per link (3)")
     p.add_argument("--allow_loopback", action="store_true", help=argparse.SUPPRESS)  # tests only
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--no_report", action="store_true", help="skip report.html and stats.json at the end")
@@ -78,6 +98,10 @@ def _read_blocklist(path: str | None) -> tuple[str, ...]:
     with open(path, encoding="utf-8") as lines:
         domains = {line.split("#", 1)[0].strip().lower().removeprefix("www.") for line in lines}
     return tuple(sorted(d for d in domains if d))
+
+
+def _comma_list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def config_from(args) -> CorpusConfig:
@@ -98,14 +122,18 @@ def config_from(args) -> CorpusConfig:
         min_words=args.min_words, quality_filters=not args.no_quality_filters,
         decontaminate=tuple(args.decontaminate), decontaminate_threshold=args.decontaminate_threshold,
         extract_timeout_s=args.extract_timeout_s,
-        languages=tuple(code.strip() for code in args.languages.split(",") if code.strip()),
+        languages=_comma_list(args.languages),
         dedup_threshold=args.dedup_threshold, dedup_verify=not args.no_dedup_verify,
         dedup_rounds=args.dedup_rounds, num_perm=args.num_perm, val_fraction=args.val_fraction,
         docs_per_shard=args.docs_per_shard, user_agent=args.user_agent, delay_s=args.delay_s,
         fetch_threads=args.fetch_threads, host_parallelism=args.host_parallelism, retries=args.retries,
         max_retry_after_s=args.max_retry_after_s, timeout_s=args.timeout_s, max_body_bytes=args.max_body_bytes,
         warc_pages_per_file=args.warc_pages_per_file,
-        allow_loopback=args.allow_loopback,
+        allow_loopback=args.allow_loopback, archives=_comma_list(args.archives),
+        archive_window_days=args.archive_window_days, archive_requests_per_s=args.archive_requests_per_s,
+        archive_tries=args.archive_tries, wayback_url=args.wayback_url.rstrip("/"),
+        cc_index_url=args.cc_index_url.rstrip("/"), cc_data_url=args.cc_data_url.rstrip("/"),
+        cc_collections=_comma_list(args.cc_collections), cc_max_collections=args.cc_max_collections,
     )
 
 

@@ -7,6 +7,9 @@ def format_summary(manifest: dict, out_dir: str, seconds: float, report: bool = 
         drops = ", ".join(f"{reason} {n}" for reason, n in entry["dropped"].items()) or "-"
         flag = "" if entry["balanced"] else "  (UNBALANCED)"
         lines.append(f"{stage:<10}{entry['in']:>9}{entry['kept']:>9}  {drops}{flag}")
+        if len(entry.get("kept_by", {})) > 1 or set(entry.get("kept_by", {})) - {"live"}:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in entry["kept_by"].items())
+            lines.append(f"{'':<19}kept: {kinds}")
     splits = ", ".join(f"{name} {s['documents']} docs / {s['tokens']} tokens in {s['shards']} shards"
                        for name, s in sorted(manifest["splits"].items()))
     lines += [
