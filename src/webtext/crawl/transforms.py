@@ -1,4 +1,5 @@
-"""The fetch stage as Beam transforms: `ReplayPages` (from WARC) and `FetchPages` (live, resumable)."""
+"""The fetch stage as Beam transforms: `ReplayPages` (from WARC) and `FetchPages` (live and/or
+from web archives, as the fetch mode says; resumable)."""
 
 import time
 from collections import deque
@@ -122,7 +123,8 @@ class _FetchHosts(beam.DoFn):
 
 
 class FetchPages(beam.PTransform):
-    """Links -> (fetch results, drops), fetched live; every kept response also goes to a WARC file.
+    """Links -> (fetch results, drops), fetched live or from archives (crawl/modes.py); every kept
+    response also goes to a WARC file.
 
     Links reach the fetchers keyed by (host, slice): one key is fetched by one thread, so a host
     sees at most `host_parallelism` connections, while a host with millions of URLs is split
