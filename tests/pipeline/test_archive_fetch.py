@@ -10,6 +10,7 @@ from helpers.fake_archives import Archive, Snapshot, fake_archives
 from helpers.loopback_server import _page, loopback_server
 from webtext.crawl.archives import timestamp_utc
 from webtext.pipeline.cli import run
+from webtext.report.stats import corpus_stats
 from webtext.tokenize.reader import read_manifest
 
 FLAGS = ["--min_words", "20", "--delay_s", "0", "--quiet", "--allow_loopback", "--retries", "1",
@@ -66,3 +67,4 @@ def test_live_then_archive_end_to_end_and_replayed(tmp_path: Path):
     assert [s["tokens_sha256"] for s in again["shards"]] == [s["tokens_sha256"] for s in manifest["shards"]]
     assert again["stages"]["fetch"]["kept_by"] == fetch["kept_by"]
     assert _texts(replay) == texts
+    assert corpus_stats(str(replay))["sources"] == {"commoncrawl": 1, "live": 1, "wayback": 1}

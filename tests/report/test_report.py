@@ -15,6 +15,7 @@ def test_stats_copy_the_manifest(sample_corpus):
     assert stats["dedup"] == manifest["dedup"] and len(stats["lengths_in_tokens"]) == manifest["documents"]
     assert sum(stats["lengths_in_tokens"]) == manifest["tokens"] and stats["bytes"] == manifest["text_bytes"]
     assert sum(n for _, n in stats["top_domains"]) <= manifest["documents"]
+    assert stats["sources"] == {"live": manifest["documents"]}  # the sample WARC holds live captures only
 
 
 def test_html_numbers_are_the_manifests(sample_corpus):

@@ -54,11 +54,12 @@ def render(stats: dict) -> str:
                [[stats["dedup"]["threshold"], stats["dedup"]["bands"], stats["dedup"]["rows"],
                  stats["dedup"]["unconverged_nodes"]]]),
         "<h2>Languages</h2>", _table(["language", "documents"], list(stats["languages"].items())),
+        "<h2>Where the pages came from</h2>", _table(["source", "documents"], list(stats["sources"].items())),
         "<h2>Sample documents</h2>",
         *(f'<div class="doc"><p><b>{html.escape(s["title"] or s["url"])}</b><br>{html.escape(s["url"])}<br>'
           f'karma {s["karma"]}, submissions {html.escape(", ".join(s["submission_ids"]))}, '
           f'r/{html.escape(", r/".join(s["subreddits"]))}, first seen {s["first_seen_utc"]}, '
-          f'fetched {html.escape(s["fetched_at"])}, {s["split"]}</p><pre>{html.escape(s["excerpt"])}</pre></div>'
+          f'{html.escape(s["source"])}, fetched {html.escape(s["fetched_at"])}, {s["split"]}</p><pre>{html.escape(s["excerpt"])}</pre></div>'
           for s in stats["samples"]),
         "<h2>Configuration and versions</h2>",
         f"<pre>{html.escape(json.dumps({'config': stats['config'], 'versions': stats['versions']}, indent=2))}</pre>",

@@ -14,7 +14,7 @@ from webtext.pipeline.accounting import STAGES
 from webtext.tokenize.reader import read_manifest
 
 COLUMNS = ["doc_id", "url", "final_url", "domain", "title", "text", "karma", "submission_ids", "subreddits",
-           "first_seen_utc", "language", "n_tokens", "fetched_at"]
+           "first_seen_utc", "language", "n_tokens", "fetched_at", "source"]
 SAMPLES = 3
 
 
@@ -51,8 +51,9 @@ def corpus_stats(out_dir: str, top: int = 15) -> dict:
         "top_domains": domains.most_common(top),
         "top_subreddits": subreddits.most_common(top),
         "languages": dict(Counter(r["language"] for r in rows).most_common()),
+        "sources": dict(Counter(r["source"] for r in rows).most_common()),  # live, wayback, commoncrawl
         "samples": [{key: r[key] for key in ("doc_id", "url", "final_url", "title", "karma", "submission_ids",
-                                             "subreddits", "first_seen_utc", "fetched_at", "split")}
+                                             "subreddits", "first_seen_utc", "fetched_at", "source", "split")}
                     | {"excerpt": r["text"][:600]} for r in rows[:SAMPLES]],
         "config": manifest["config"],
         "versions": manifest["versions"],
