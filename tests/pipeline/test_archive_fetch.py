@@ -49,6 +49,7 @@ def test_live_then_archive_end_to_end_and_replayed(tmp_path: Path):
     assert fetch["kept_by"] == {"archived_cc": 1, "archived_wayback": 1, "live": 1}
     assert fetch["dropped"] == {"no_capture": 1} and fetch["balanced"]
     assert manifest["config"]["fetch"] == "live-then-archive"
+    assert manifest["inputs"]["warc"]  # the run's own WARC files, with their checksums
     texts = _texts(out)
     assert texts["page"]["source"] == "live" and texts["page"]["archive_url"] == ""
     assert texts["missing"]["source"] == "wayback" and texts["missing"]["fetched_at"] == "2017-06-16T08:00:00Z"

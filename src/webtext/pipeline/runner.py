@@ -50,7 +50,7 @@ def _clear_outputs(out_dir: str) -> None:
 
 
 def _earlier_warc(out_dir: str) -> list[str]:
-    """WARC files an earlier live run into this directory left: replayed instead of fetched again."""
+    """WARC files an earlier fetching run into this directory left: replayed instead of fetched again."""
     pattern = FileSystems.join(out_dir, "warc", "crawl-*.warc.gz")
     return sorted(m.path for r in FileSystems.match([pattern]) for m in r.metadata_list)
 
@@ -73,7 +73,7 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
     logger.info("pipeline finished in %.1f s", time.monotonic() - started)
     counts = [((stage, outcome), n) for (stage, outcome), n in _read_json_lines(work_path(config.out, "accounting.jsonl"))]
     shards = _read_json_lines(work_path(config.out, "shards.jsonl"))
-    if config.fetch == "live":
+    if config.fetch != "replay":  # every other mode fetched, and wrote WARC files
         warc = expand_globs((FileSystems.join(config.out, "warc", "*.warc.gz"),)) if shards else []
     dedup_stats = _read_json_lines(work_path(config.out, "dedup.jsonl"))
     manifest = build_manifest(config, dumps, url_lists, warc, accounting_from_counts(counts), shards, dedup_stats)
