@@ -1,5 +1,6 @@
 """Atomic, idempotent writes and streamed checksums through Beam's filesystems (local, gs://, s3://)."""
 
+import contextlib
 import hashlib
 
 from apache_beam.io.filesystem import CompressionTypes
@@ -9,16 +10,22 @@ from apache_beam.io.filesystems import FileSystems
 def write_atomically(path: str, data: bytes) -> str:
     """Write under a temporary name, then rename over `path`; return the sha256 of the bytes.
 
-    Beam retries bundles, so a second write of the same path replaces the first.
+    Beam retries bundles, so a second write of the same path replaces the first; a write
+    that fails takes its temporary file with it, where it can.
     """
     directory, name = path.rsplit("/", 1)
     temporary = FileSystems.join(directory, f".tmp-{name}")
-    # UNCOMPRESSED: Beam would otherwise gzip a second time any name ending in .gz
-    with FileSystems.create(temporary, compression_type=CompressionTypes.UNCOMPRESSED) as out:
-        out.write(data)
-    if FileSystems.exists(path):
-        FileSystems.delete([path])
-    FileSystems.rename([temporary], [path])
+    try:
+        # UNCOMPRESSED: Beam would otherwise gzip a second time any name ending in .gz
+        with FileSystems.create(temporary, compression_type=CompressionTypes.UNCOMPRESSED) as out:
+            out.write(data)
+        if FileSystems.exists(path):
+            FileSystems.delete([path])
+        FileSystems.rename([temporary], [path])
+    except Exception:
+        with contextlib.suppress(Exception):  # the write's own error is the one to report
+            FileSystems.delete([temporary])
+        raise
     return hashlib.sha256(data).hexdigest()
 
 
