@@ -11,8 +11,9 @@ EXTRACTOR = "webtext.extract.extractor:run_trafilatura"
 
 
 class _Extract(beam.DoFn):
-    """Keeps one page in flight in the child: while it extracts page N, this thread hands page N-1's
-    document downstream (decoding, filters), so the two processes work at the same time."""
+    """Keeps one page in flight in the child: page N is sent as soon as page N-1's result is back,
+    and only then is N-1's document handed downstream (filters run in this thread), so the child
+    extracts while this process filters."""
 
     def __init__(self, timeout_s: float):
         self._timeout_s = timeout_s
@@ -24,10 +25,11 @@ class _Extract(beam.DoFn):
         self._pending = None  # (fetch result, window, timestamp) submitted and not yet collected
 
     def process(self, result, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
-        if self._pending is not None:
-            yield route(STAGE, self._collect()[0])
+        previous = self._collect()[0] if self._pending is not None else None
         self._sandbox.submit(result.html, result.final_url)
         self._pending = (result, window, timestamp)
+        if previous is not None:
+            yield route(STAGE, previous)
 
     def finish_bundle(self):
         if self._pending is not None:
