@@ -219,3 +219,12 @@ def test_a_link_without_a_post_date_is_seen_as_of_the_cut_off():
     archive = Archive(wayback={URL: [snap("20171220000000"), snap("20150101000000", OTHER)]})
     fetched = fetch(archive, link(posted=0), archives=("wayback",))  # a URL-list link: cut-off 2018-01-01
     assert fetched.captured_at == "2017-12-20T00:00:00Z"
+
+
+def test_requests_to_an_archive_wait_their_turn():
+    archive = Archive(wayback={URL: [snap("20170615000000")]})
+    waits = []
+    with fake_archives(archive) as base, make_session("t", allow_loopback=True) as session:
+        config = config_for(base, archives=("wayback",), archive_requests_per_s=2.0)
+        ArchiveClient(session, config, sleep=waits.append).fetch(link())  # index query, then the capture
+    assert len(archive.requests) == 2 and len(waits) == 1 and 0.4 < waits[0] <= 0.5
