@@ -43,15 +43,15 @@ def test_the_closest_usable_capture_wins_whichever_side_of_the_post_date():
     captures = [Capture("wayback", "20170601000000", URL, "text/html", "200"),  # 14.5 days before
                 Capture("wayback", "20170620000000", URL, "text/html", "200"),  # 4.5 days after
                 Capture("wayback", "20170616000000", URL, "application/pdf", "200"),  # closest, not text
-                Capture("commoncrawl", "20170615130000", URL, "text/html", "404")]  # closest, not a 200
+                Capture("commoncrawl", "20170615130000", URL, "text/html", "404", "a.warc.gz", 0, 9)]  # not a 200
     assert [c.timestamp for c in closest_first(captures, POSTED, ("wayback",))] == ["20170620000000",
                                                                                      "20170601000000"]
 
 
 def test_ties_go_to_the_earlier_capture_then_to_the_archive_listed_first():
-    before = Capture("commoncrawl", "20170614120000", URL, "text/html", "200")
+    before = Capture("commoncrawl", "20170614120000", URL, "text/html", "200", "a.warc.gz", 0, 100)
     after = Capture("wayback", "20170616120000", URL, "text/html", "200")
-    same_cc = Capture("commoncrawl", "20170616120000", URL, "text/html", "200")
+    same_cc = Capture("commoncrawl", "20170616120000", URL, "text/html", "200", "b.warc.gz", 0, 100)
     ordered = closest_first([after, same_cc, before], POSTED, ("wayback", "commoncrawl"))
     assert ordered == [before, after, same_cc]
 
@@ -228,3 +228,21 @@ def test_requests_to_an_archive_wait_their_turn():
         config = config_for(base, archives=("wayback",), archive_requests_per_s=2.0)
         ArchiveClient(session, config, sleep=waits.append).fetch(link())  # index query, then the capture
     assert len(archive.requests) == 2 and len(waits) == 1 and 0.4 < waits[0] <= 0.5
+
+
+def test_index_rows_that_make_no_sense_are_passed_over():
+    rows = [Capture("wayback", "2017139912", URL, "text/html", "200"),  # month 13
+            Capture("wayback", "yesterday", URL, "text/html", "200"),
+            Capture("commoncrawl", "20170616000000", URL, "text/html", "200", "f.warc.gz", -5, 100),
+            Capture("commoncrawl", "20170616000000", URL, "text/html", "200", "f.warc.gz", 10, 0),
+            Capture("commoncrawl", "20170616000000", URL, "text/html", "200", "", 10, 100),
+            Capture("wayback", "20170620", URL, "text/html", "200")]
+    assert closest_first(rows, POSTED, ("wayback", "commoncrawl")) == rows[-1:]
+
+
+def test_one_crawl_index_down_the_other_crawls_still_answer():
+    archive = Archive(crawls={"CC-MAIN-2017-26": {URL: [snap("20170625000000")]},
+                              "CC-MAIN-2017-22": {URL: [snap("20170530000000", OTHER)]}})
+    archive.fail("/cc-index/CC-MAIN-2017-26-index", 503, 503, 503)
+    fetched = fetch(archive, archives=("commoncrawl",))
+    assert fetched.body == OTHER.encode() and fetched.captured_at == "2017-05-30T00:00:00Z"

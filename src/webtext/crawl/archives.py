@@ -67,8 +67,19 @@ def post_time(link: Link, config: CorpusConfig) -> int:
     return link.first_seen_utc or config.cutoff_utc or int(time.time())
 
 
+def valid_timestamp(timestamp: str) -> bool:
+    try:
+        return timestamp.isdigit() and 4 <= len(timestamp) <= 14 and timestamp_utc(timestamp) >= 0
+    except ValueError:  # 20171399..., month 13
+        return False
+
+
 def usable(capture: Capture) -> bool:
-    return capture.status == "200" and is_text_type(capture.mime)
+    """An HTTP 200 text capture with a real date (and, for Common Crawl, a real place in its file):
+    index rows from a strange or broken server that are not are passed over, not trusted."""
+    if capture.archive == "commoncrawl" and (capture.offset < 0 or capture.length <= 0 or not capture.filename):
+        return False
+    return capture.status == "200" and is_text_type(capture.mime) and valid_timestamp(capture.timestamp)
 
 
 def closest_first(captures: list[Capture], when: int, archives: tuple[str, ...]) -> list[Capture]:
@@ -222,9 +233,14 @@ class ArchiveClient:
         window = self._config.archive_window_days * DAY_S
         query = urlencode({"url": url, "output": "json", "limit": INDEX_LIMIT,
                            "from": cdx_timestamp(max(0, when - window)), "to": cdx_timestamp(when + window)})
-        captures = []
-        for _, api in self._crawls(when):
-            captures += parse_cc_index(self._index("commoncrawl", f"{api}?{query}"))
+        captures, errors = [], []
+        for _, api in self._crawls(when):  # one crawl's index failing does not lose the others' captures
+            try:
+                captures += parse_cc_index(self._index("commoncrawl", f"{api}?{query}"))
+            except FetchFailure as failure:
+                errors.append(failure)
+        if errors and not captures:
+            raise errors[0]
         return captures
 
     def download(self, capture: Capture, link: Link) -> Fetched:
@@ -235,7 +251,7 @@ class ArchiveClient:
             fetched = self._get(archive_url, text_only=True)
             # Wayback may answer from a neighbouring capture: the final URL says which.
             served = re.search(r"/web/(\d{14})id_/", fetched.url)
-            timestamp = served[1] if served else capture.timestamp
+            timestamp = served[1] if served and valid_timestamp(served[1]) else capture.timestamp
             return fetched._replace(url=link.fetch_url, redirects=(), source="wayback", archive_url=fetched.url,
                                     captured_at=iso_utc(timestamp_utc(timestamp)))
         if capture.length > config.max_body_bytes:
