@@ -4,6 +4,7 @@ import pytest
 
 from helpers.fake_archives import Archive, Snapshot, fake_archives
 from helpers.loopback_server import OTHER, PAGE, Handler, loopback_server
+from helpers import servers
 from helpers.servers import free_port
 from webtext.config import CorpusConfig
 from webtext.crawl.archives import ArchiveClient, timestamp_utc
@@ -115,3 +116,20 @@ def test_archive_copies_are_written_to_warc_with_their_provenance(web, tmp_path)
     assert record.target_uri == web + "/missing" and record.source == "wayback"
     assert record.warc_date == "2017-06-16T00:00:00Z" and "/wb/web/20170616000000id_/" in record.archive_url
     assert record.body == ARCHIVED.encode()
+
+
+class _SlowRobots(servers.Handler):
+    def do_GET(self):
+        if self.path == "/robots.txt":
+            return self.send(200, b"User-agent: *\nCrawl-delay: 2\n", "text/plain")
+        return self.send(200, PAGE.encode(), "text/html")
+
+
+def test_robots_crawl_delay_is_waited_between_requests_to_a_host(tmp_path):
+    waits = []
+    with servers.serving(_SlowRobots) as base, make_session("t", allow_loopback=True) as session:
+        links = [Link(f"{base}/{i}", f"{base}/{i}", 5, ("s",), (5,), ("r",), POSTED) for i in range(3)]
+        config = CorpusConfig(inputs=("x",), fetch="live", allow_loopback=True, delay_s=0.5)
+        outcomes = list(fetch_host(session, links, config, WarcBundleWriter(str(tmp_path)), sleep=waits.append))
+    assert all(isinstance(o, FetchResult) for o in outcomes)
+    assert waits == [2, 2]  # robots.txt asked for more than --delay_s; none before the first request

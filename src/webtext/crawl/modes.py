@@ -44,10 +44,10 @@ class LiveHost:
                 self._robots = robots_for(self._session, link.fetch_url, timeout_s=self._config.timeout_s)
             except FetchFailure as failure:
                 self._unreachable = failure
+            if self._robots is not None:  # robots.txt's Crawl-delay, when it asks for more than ours
+                self._delay = max(self._delay, self._robots.crawl_delay(self._config.user_agent) or 0)
         if self._unreachable is not None:
             raise FetchFailure(self._unreachable.reason, self._unreachable.detail)
-            if self._robots is not None:
-                self._delay = max(self._delay, self._robots.crawl_delay(self._config.user_agent) or 0)
         return self._robots is None or self._robots.can_fetch(link.fetch_url, self._config.user_agent)
 
     def fetch(self, link: Link) -> Fetched:
