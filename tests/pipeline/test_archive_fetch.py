@@ -10,6 +10,7 @@ from helpers.fake_archives import Archive, Snapshot, fake_archives
 from helpers.loopback_server import _page, loopback_server
 from webtext.crawl.archives import timestamp_utc
 from webtext.pipeline.cli import run
+from webtext.pipeline.summary import format_summary
 from webtext.report.stats import corpus_stats
 from webtext.tokenize.reader import read_manifest
 
@@ -48,6 +49,9 @@ def test_live_then_archive_end_to_end_and_replayed(tmp_path: Path):
     fetch = manifest["stages"]["fetch"]
     assert fetch["kept_by"] == {"archived_cc": 1, "archived_wayback": 1, "live": 1}
     assert fetch["dropped"] == {"no_capture": 1} and fetch["balanced"]
+    assert sum(fetch["kept_by"].values()) == fetch["kept"]
+    summary = format_summary(manifest, str(out), 1.0, report=False)
+    assert "kept: archived_cc 1, archived_wayback 1, live 1" in summary
     assert manifest["config"]["fetch"] == "live-then-archive"
     assert manifest["inputs"]["warc"]  # the run's own WARC files, with their checksums
     texts = _texts(out)
