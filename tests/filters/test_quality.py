@@ -4,7 +4,7 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from webtext.filters.quality import (QualityThresholds, _duplicate_ngram_char_fraction, quality_issue,
@@ -105,3 +105,21 @@ def test_vectorised_duplicate_ngrams_match_the_plain_definition(words, n):
     ids = np.array([vocabulary.setdefault(w, len(vocabulary)) for w in words], dtype=np.uint64)
     lengths = np.array([len(w) for w in words], dtype=np.int64)
     assert _duplicate_ngram_char_fraction(ids, lengths, n) == pytest.approx(_reference_duplicate_fraction(words, n))
+
+
+@given(st.lists(st.sampled_from(["a", "bb", "ccc", "dddd", "ee", "f"]), min_size=1, max_size=60))
+def test_duplicate_ngram_fractions_only_fall_as_n_grows(words):
+    """What lets repetition_issue stop early: the covered share never rises with n."""
+    fractions = [_reference_duplicate_fraction(words, n) for n in range(5, 11)]
+    assert all(a >= b for a, b in zip(fractions, fractions[1:]))
+
+
+@given(st.lists(st.sampled_from(["a", "bb", "ccc", "dddd", "ee", "f", "gggggg"]), min_size=1, max_size=60),
+       st.lists(st.sampled_from([0.0, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0]), min_size=6, max_size=6))
+@example(["a", "bb", "ccc", "dddd", "ee", "f"] * 2, [1.0, 0.0, 1.0, 1.0, 1.0, 1.0])  # passes n=5, fails n=6
+def test_stopping_early_gives_the_answer_of_checking_every_n(words, limits):
+    rules = tuple(zip(range(5, 11), limits))
+    thresholds = QualityThresholds(top_ngram_char_fraction=(), duplicate_ngram_char_fraction=rules)
+    text = " ".join(words)
+    full = next((f"duplicate_{n}gram" for n, limit in rules if _reference_duplicate_fraction(words, n) > limit), None)
+    assert repetition_issue(text, thresholds) == full

@@ -120,7 +120,13 @@ def repetition_issue(text: str, t: QualityThresholds = QualityThresholds()) -> s
     for n, limit in t.top_ngram_char_fraction:
         if _top_ngram_char_fraction(word_ids, lengths, n) > limit:
             return f"top_{n}gram"
-    for n, limit in t.duplicate_ngram_char_fraction:
-        if _duplicate_ngram_char_fraction(word_ids, lengths, n) > limit:
+    rules = sorted(t.duplicate_ngram_char_fraction)
+    for i, (n, limit) in enumerate(rules):
+        fraction = _duplicate_ngram_char_fraction(word_ids, lengths, n)
+        if fraction > limit:
             return f"duplicate_{n}gram"
+        # Words covered by repeated (n+1)-grams are covered by repeated n-grams too, so the
+        # fraction only falls as n grows: under every limit still to check, none can fail.
+        if all(fraction <= later for _, later in rules[i + 1:]):
+            break
     return None
