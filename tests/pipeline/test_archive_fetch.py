@@ -42,9 +42,11 @@ def test_live_then_archive_end_to_end_and_replayed(tmp_path: Path):
         dump = _dump(tmp_path / "RS_2017-06.jsonl", [f"{web}/page", f"{web}/missing", f"{web}/gone", f"{web}/soft404"])
         out = tmp_path / "out"
         with fake_archives(archive) as base:
+            # Fetched by two worker processes (as on a cluster: each has its own archive client)...
             assert run(["corpus", "--input", str(dump), "--fetch", "live-then-archive", "--out", str(out),
                         "--wayback_url", f"{base}/wb", "--cc_index_url", f"{base}/cc-index",
-                        "--cc_data_url", f"{base}/cc-data", *FLAGS]) == 0
+                        "--cc_data_url", f"{base}/cc-data", "--direct_num_workers", "2",
+                        "--direct_running_mode", "multi_processing", *FLAGS]) == 0
     manifest = read_manifest(str(out))
     fetch = manifest["stages"]["fetch"]
     assert fetch["kept_by"] == {"archived_cc": 1, "archived_wayback": 1, "live": 1}
@@ -64,7 +66,7 @@ def test_live_then_archive_end_to_end_and_replayed(tmp_path: Path):
     (no_capture,) = [d for d in drops if d["reason"] == "no_capture"]
     assert no_capture["item"].endswith("/soft404") and "soft_404" in no_capture["detail"]
 
-    # Every server is gone: replaying the run's own WARC files gives the same corpus, provenance included.
+    # ...and replayed in-process once every server is gone: the same corpus, provenance included.
     replay = tmp_path / "replay"
     assert run(["corpus", "--input", str(dump), "--warc", str(out / "warc" / "*.warc.gz"), "--out", str(replay),
                 *FLAGS]) == 0
