@@ -31,40 +31,43 @@ def _dump_made_elsewhere(path: str, lines: int) -> None:
     subprocess.run([sys.executable, __file__, "--make", path, str(lines)], check=True)
 
 
+def _over_a_dump(lines: int, work) -> tuple[float, float]:
+    """(seconds, peak RSS MiB) of `work(path)` over a synthetic dump of `lines` lines."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "RS.zst")
+        _dump_made_elsewhere(path, lines)
+        started = time.perf_counter()
+        work(path)
+        return time.perf_counter() - started, peak_rss_mib()
+
+
 def plain_run(lines: int) -> tuple[float, float]:
     """The baseline for read_run: a plain zstandard + json loop over the same dump. Decoding a
     2 GiB-window dump keeps up to 2 GiB of history, so this grows with the input too."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "RS.zst")
-        _dump_made_elsewhere(path, lines)
-        started = time.perf_counter()
-        plain_loop(path)
-        return time.perf_counter() - started, peak_rss_mib()
+    return _over_a_dump(lines, plain_loop)
+
+
+def _select_links(path: str) -> None:
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        _, submissions, _ = p | beam.Create([path]) | ReadSubmissions()
+        _, _, links, _, _ = submissions | SelectLinks(CorpusConfig(inputs=(path,), warc=("w",)))
+        links | beam.combiners.Count.Globally()
 
 
 def links_run(lines: int) -> tuple[float, float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "RS.zst")
-        _dump_made_elsewhere(path, lines)
-        started = time.perf_counter()
-        with beam.Pipeline(runner="FnApiRunner") as p:
-            _, submissions, _ = p | beam.Create([path]) | ReadSubmissions()
-            _, _, links, _, _ = submissions | SelectLinks(CorpusConfig(inputs=(path,), warc=("w",)))
-            links | beam.combiners.Count.Globally()
-        return time.perf_counter() - started, peak_rss_mib()
+    return _over_a_dump(lines, _select_links)
+
+
+def _read_only(path: str) -> None:
+    """Reading and parsing alone, counted as they stream by (Count combines within each bundle)."""
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        _, submissions, _ = p | beam.Create([path]) | ReadSubmissions()
+        submissions | beam.combiners.Count.Globally()
 
 
 def read_run(lines: int) -> tuple[float, float]:
-    """Reading and parsing alone, counted as they stream by (Count combines within each bundle):
-    the streaming part of a run, whose memory must not grow with the input."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "RS.zst")
-        _dump_made_elsewhere(path, lines)
-        started = time.perf_counter()
-        with beam.Pipeline(runner="FnApiRunner") as p:
-            _, submissions, _ = p | beam.Create([path]) | ReadSubmissions()
-            submissions | beam.combiners.Count.Globally()
-        return time.perf_counter() - started, peak_rss_mib()
+    """The streaming part of a run, whose memory must not grow with the input."""
+    return _over_a_dump(lines, _read_only)
 
 
 def _documents(seed: int, n: int):
