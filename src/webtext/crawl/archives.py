@@ -28,7 +28,8 @@ from urllib.parse import urlencode
 from warcio.archiveiterator import ArchiveIterator
 
 from webtext.config import CorpusConfig
-from webtext.crawl.fetch import Fetched, FetchFailure, fetch_with_retries, is_text_type, status_reason
+from webtext.crawl.fetch import (Fetched, FetchFailure, content_type_of, fetch_with_retries, is_text_type,
+                                 status_reason)
 from webtext.crawl.ratelimit import RateLimiter
 from webtext.records import Link
 from webtext.urls import host_of
@@ -208,11 +209,15 @@ class ArchiveClient:
             raise FetchFailure("archive_error", f"{archive} index: {failure.reason} {failure.detail}"[:300]) \
                 from failure
 
-    def wayback_captures(self, url: str, when: int) -> list[Capture]:
+    def _window(self, when: int) -> dict[str, str]:
+        """The CDX `from`/`to` parameters: `archive_window_days` either side of `when`."""
         window = self._config.archive_window_days * DAY_S
+        return {"from": cdx_timestamp(max(0, when - window)), "to": cdx_timestamp(when + window)}
+
+    def wayback_captures(self, url: str, when: int) -> list[Capture]:
         query = urlencode({"url": url, "output": "json", "fl": "timestamp,original,mimetype,statuscode",
                            "filter": "statuscode:200", "collapse": "timestamp:8", "limit": INDEX_LIMIT,
-                           "from": cdx_timestamp(max(0, when - window)), "to": cdx_timestamp(when + window)})
+                           **self._window(when)})
         return parse_wayback_index(self._index("wayback", f"{self._config.wayback_url}/cdx/search/cdx?{query}"))
 
     def _crawls(self, when: int) -> list[tuple[str, str]]:
@@ -230,9 +235,7 @@ class ArchiveClient:
         return collections_near(self._collinfo, when, config.archive_window_days, config.cc_max_collections)
 
     def commoncrawl_captures(self, url: str, when: int) -> list[Capture]:
-        window = self._config.archive_window_days * DAY_S
-        query = urlencode({"url": url, "output": "json", "limit": INDEX_LIMIT,
-                           "from": cdx_timestamp(max(0, when - window)), "to": cdx_timestamp(when + window)})
+        query = urlencode({"url": url, "output": "json", "limit": INDEX_LIMIT, **self._window(when)})
         captures, errors = [], []
         for _, api in self._crawls(when):  # one crawl's index failing does not lose the others' captures
             try:
@@ -270,7 +273,7 @@ class ArchiveClient:
         status, headers, body = read_cc_record(fetched.body, config.max_body_bytes)
         if not 200 <= status < 300:
             raise FetchFailure(status_reason(status), f"commoncrawl capture {status}")
-        content_type = dict((k.lower(), v) for k, v in headers).get("content-type", "")
+        content_type = content_type_of(headers)
         if not is_text_type(content_type):
             raise FetchFailure("content_type", content_type[:100])
         return Fetched(link.fetch_url, status, headers, body, "HTTP/1.1", (), fetched.request_headers,

@@ -85,6 +85,12 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
+def content_type_of(headers: list[tuple[str, str]]) -> str:
+    """The Content-Type of raw (name, value) header pairs, whatever the name's case (the last one
+    when a server sends several); "" if none."""
+    return next((value for name, value in reversed(headers) if name.lower() == "content-type"), "")
+
+
 def is_text_type(content_type: str) -> bool:
     return content_type.split(";")[0].strip().lower() in TEXT_TYPES
 

@@ -10,7 +10,7 @@ import apache_beam as beam
 from webtext.config import CorpusConfig
 from webtext.crawl.charset import decode_html
 from webtext.crawl.archives import ArchiveClient
-from webtext.crawl.fetch import FetchFailure, make_session
+from webtext.crawl.fetch import FetchFailure, content_type_of, make_session
 from webtext.crawl.modes import ARCHIVE_MODES, FALLBACK_MODES, LiveHost, fetch_link
 from webtext.crawl.replay import STAGE, match_replay, read_warc, resolve_redirects
 from webtext.crawl.warc_out import WarcBundleWriter
@@ -72,7 +72,7 @@ def fetch_host(session, links: list[Link], config: CorpusConfig, warc: WarcBundl
             yield Drop(STAGE, failure.reason, link.url, failure.detail)
             continue
         record_id, warc_date = warc.add(fetched)
-        content_type = dict((k.lower(), v) for k, v in fetched.headers).get("content-type", "")
+        content_type = content_type_of(fetched.headers)
         html, encoding = decode_html(fetched.body, content_type)
         yield FetchResult(link, fetched.status, fetched.url, content_type, encoding, html, f"live:{record_id}",
                           warc_date, fetched.source, fetched.archive_url)
