@@ -49,8 +49,9 @@ def _clear_outputs(out_dir: str) -> None:
             FileSystems.delete([path])
 
 
-def _earlier_warc(out_dir: str) -> list[str]:
-    """WARC files an earlier fetching run into this directory left: replayed instead of fetched again."""
+def _warc_in(out_dir: str) -> list[str]:
+    """The WARC files fetching runs into this directory wrote: before a run, what it replays instead of
+    fetching again; after it, what the manifest lists as inputs."""
     pattern = FileSystems.join(out_dir, "warc", "crawl-*.warc.gz")
     return sorted(m.path for r in FileSystems.match([pattern]) for m in r.metadata_list)
 
@@ -64,7 +65,7 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
     """Run the whole pipeline; return the manifest it wrote (shards verified against it)."""
     dumps = expand_globs(config.inputs) if config.inputs else []
     url_lists = expand_globs(config.url_lists) if config.url_lists else []
-    warc = expand_globs(config.warc) if config.fetch == "replay" else _earlier_warc(config.out)
+    warc = expand_globs(config.warc) if config.fetch == "replay" else _warc_in(config.out)
     FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
     _clear_outputs(config.out)
     started = time.monotonic()
@@ -74,7 +75,7 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
     counts = [((stage, outcome), n) for (stage, outcome), n in _read_json_lines(work_path(config.out, "accounting.jsonl"))]
     shards = _read_json_lines(work_path(config.out, "shards.jsonl"))
     if config.fetch != "replay":  # every other mode fetched, and wrote WARC files
-        warc = expand_globs((FileSystems.join(config.out, "warc", "*.warc.gz"),)) if shards else []
+        warc = _warc_in(config.out) if shards else []
     dedup_stats = _read_json_lines(work_path(config.out, "dedup.jsonl"))
     manifest = build_manifest(config, dumps, url_lists, warc, accounting_from_counts(counts), shards, dedup_stats)
     write_manifest(manifest, config.out)
