@@ -36,3 +36,10 @@ def test_literal_eot_text_is_encoded_as_text(encoding):
 @pytest.mark.parametrize("text", ["", "caf\u00e9 \u2603 \U0001f600", "tabs\tand\nnewlines\r\n", "  spaces  "])
 def test_roundtrip(encoding, text):
     assert encoding.decode(encode_document(encoding, text)[:-1]) == text
+
+
+def test_lone_surrogates_are_replaced_as_encode_ordinary_does(encoding):
+    # A JSON "\\ud83d" escape decodes to a lone surrogate, which UTF-8 cannot hold.
+    text = "broken \ud83d emoji"
+    assert encode_document(encoding, text)[:-1] == encoding.encode_ordinary(text)
+    assert encoding.decode(encode_document(encoding, text)[:-1]) == "broken \ufffd emoji"

@@ -51,11 +51,26 @@ def gpt2_encoding() -> tiktoken.Encoding:
                              special_tokens={EOT: EOT_ID}, explicit_n_vocab=N_VOCAB)
 
 
-def encode_documents(encoding: tiktoken.Encoding, texts: list[str]) -> list[np.ndarray]:
-    """Each text's ids + EOT as a little-endian uint16 array, encoded in one call.
+def _ids(encoding: tiktoken.Encoding, text: str) -> np.ndarray:
+    """`text`'s ids as uint32, straight from tiktoken's buffer (no Python list of ints on the way).
 
-    `encode_ordinary`: a literal "<|endoftext|>" inside a document stays text, never the special id.
+    With no special token allowed, `encode_to_numpy` gives exactly `encode_ordinary`'s ids: a literal
+    "<|endoftext|>" inside a document stays text, never the special id.
     """
-    eot = np.array([EOT_ID], dtype="<u2")
-    return [np.concatenate([np.array(ids, dtype="<u2"), eot])
-            for ids in encoding.encode_ordinary_batch(texts, num_threads=1)]
+    try:
+        return encoding.encode_to_numpy(text, allowed_special=set(), disallowed_special=())
+    except UnicodeEncodeError:  # lone surrogates: replaced, as tiktoken's own encode_ordinary does
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return encoding.encode_to_numpy(text, allowed_special=set(), disallowed_special=())
+
+
+def encode_documents(encoding: tiktoken.Encoding, texts: list[str]) -> list[np.ndarray]:
+    """Each text's ids + EOT as a little-endian uint16 array."""
+    encoded = []
+    for text in texts:
+        ids = _ids(encoding, text)
+        with_eot = np.empty(len(ids) + 1, dtype="<u2")
+        with_eot[:-1] = ids  # every GPT-2 id is below 2**16
+        with_eot[-1] = EOT_ID
+        encoded.append(with_eot)
+    return encoded
