@@ -13,9 +13,9 @@ _lock = threading.Lock()
 _counts: Counter = Counter()
 
 
-def tick(stage: str, outcome: str) -> None:
+def tick(stage: str, outcome: str, n: int = 1) -> None:
     with _lock:
-        _counts[(stage, outcome)] += 1
+        _counts[(stage, outcome)] += n
 
 
 def snapshot() -> dict[tuple[str, str], int]:

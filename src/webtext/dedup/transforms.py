@@ -82,7 +82,14 @@ class ConnectedComponents(beam.PTransform):
 
 
 class DeduplicateDocuments(beam.PTransform):
-    """Documents -> (one document per duplicate cluster, drops with the survivor's id, cluster stats)."""
+    """Documents -> (one document per duplicate cluster, drops with the survivor's id, cluster stats,
+    kept tally).
+
+    The kept tally is (doc id, +1) for each document past exact dedup and (doc id, -1) for each
+    near-duplicate loser: per id it sums to 1 for a kept document and 0 otherwise. It is known
+    before the join that yields the kept documents, so the shard writer can size its shards from
+    it without holding the documents back to count them (see WriteShards).
+    """
 
     def __init__(self, config: CorpusConfig):
         super().__init__()
@@ -108,4 +115,7 @@ class DeduplicateDocuments(beam.PTransform):
         kept, near_drops = classify(joined, "Near", STAGE, lambda kv: near_duplicate_verdict(
             kv[0], list(kv[1]["docs"]), list(kv[1]["losers"])))
         drops = (exact_drops, near_drops) | "Drops" >> beam.Flatten()
-        return kept, drops, stats
+        kept_tally = ((unique | "PlusOne" >> beam.Map(lambda d: (d.doc_id, 1)),
+                       losers | "MinusOne" >> beam.Map(lambda loser: (loser[0], -1)))
+                      | "KeptTally" >> beam.Flatten())
+        return kept, drops, stats, kept_tally

@@ -94,15 +94,17 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     fetched, fetch_drops = _fetch(links, config, warc_paths)
     docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract_timeout_s)
     filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config)
-    unique, dedup_drops, dedup_stats = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config)
-    tokenized = unique | "TokenizeDocuments" >> TokenizeDocuments()
-    shards = tokenized | "WriteShards" >> WriteShards(config, out)
+    unique, dedup_drops, dedup_stats, kept_tally = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config)
+    shards = (unique | "TokenizeDocuments" >> TokenizeDocuments()
+              | "WriteShards" >> WriteShards(config, out, expected=kept_tally))
+    written = shards | "DocumentsWritten" >> beam.Map(lambda shard: shard.documents)
 
     stages = [("read", line_counts, submissions, read_drops), ("select", submissions, counted, select_drops),
               ("links", grouped, links, link_drops), ("fetch", links, fetched, fetch_drops),
               ("extract", fetched, docs, extract_drops), ("filter", docs, filtered, filter_drops),
-              ("dedup", filtered, unique, dedup_drops), ("tokenize", unique, tokenized, None)]
+              ("dedup", filtered, unique, dedup_drops), ("tokenize", unique, written, None)]
     tallies = [pipeline | f"Tally_{name}" >> TallyStage(name, inputs, kept, drops, inputs_are_counts=name == "read",
+                                                        kept_are_counts=name == "tokenize",
                                                         kept_as=fetch_outcome if name == "fetch" else None)
                for name, inputs, kept, drops in stages]
     counts = tallies | "AllTallies" >> beam.Flatten()

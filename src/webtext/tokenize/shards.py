@@ -10,17 +10,17 @@ shard has few discontinuities.
 import json
 from typing import NamedTuple
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from webtext.atomic import write_atomically
-from webtext.records import Document
 from webtext.tokenize.gpt2 import EOT_ID, TOKENIZER_NAME, vocabulary_sha256
 
 TOKEN_BATCH_ROWS = 65_536
-TOKEN_SCHEMA = pa.schema([("doc_id", pa.string()), ("tokens", pa.list_(pa.uint16()))])
+TOKENS_FIELD = pa.field("tokens", pa.list_(pa.uint16()))  # ids with EOT appended
+TOKEN_SCHEMA = pa.schema([("doc_id", pa.string()), TOKENS_FIELD])
 TEXT_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("url", pa.string()), ("final_url", pa.string()), ("domain", pa.string()),
     ("title", pa.string()), ("text", pa.string()), ("karma", pa.int64()),
@@ -29,15 +29,8 @@ TEXT_SCHEMA = pa.schema([
     ("scores", pa.list_(pa.int64())), ("published", pa.string()), ("sitename", pa.string()),
     ("fetched_at", pa.string()), ("source", pa.string()), ("archive_url", pa.string()),
 ])
-
-
-class TokenizedDocument(NamedTuple):
-    doc: Document
-    tokens: bytes  # uint16 little-endian ids, EOT last
-
-    @property
-    def n_tokens(self) -> int:
-        return len(self.tokens) // 2
+# What the writer is given (batches.py builds it): every text column, and the tokens.
+BATCH_SCHEMA = TEXT_SCHEMA.append(TOKENS_FIELD)
 
 
 class ShardInfo(NamedTuple):
@@ -58,58 +51,47 @@ def shard_name(split: str, index: int, count: int, extension: str) -> str:
     return f"{split}-{index:05d}-of-{count:05d}.{extension}"
 
 
-def _token_table(docs: list[TokenizedDocument]) -> pa.Table:
-    ids = pa.array([d.doc.doc_id for d in docs], pa.string())
-    lengths = np.array([d.n_tokens for d in docs], dtype=np.int32)
-    offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
-    flat = np.frombuffer(b"".join(d.tokens for d in docs), dtype="<u2")
-    tokens = pa.ListArray.from_arrays(offsets, pa.array(flat, pa.uint16()))
-    return pa.Table.from_arrays([ids, tokens], schema=TOKEN_SCHEMA)
-
-
-def token_shard_bytes(docs: list[TokenizedDocument]) -> bytes:
-    n_tokens = sum(d.n_tokens for d in docs)
+def token_shard_bytes(table: pa.Table) -> bytes:
+    """The Arrow IPC token shard of `table` (BATCH_SCHEMA, one chunk)."""
     metadata = {
         "tokenizer": TOKENIZER_NAME, "vocabulary_sha256": vocabulary_sha256(), "eot_id": str(EOT_ID),
-        "eot_placement": "after_each_document", "documents": str(len(docs)), "tokens": str(n_tokens),
+        "eot_placement": "after_each_document", "documents": str(table.num_rows),
+        "tokens": str(_token_count(table)),
     }
-    table = _token_table(docs).replace_schema_metadata(metadata)
+    tokens = table.select(TOKEN_SCHEMA.names).replace_schema_metadata(metadata)
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table, max_chunksize=TOKEN_BATCH_ROWS)
+    with pa.ipc.new_file(sink, tokens.schema) as writer:
+        writer.write_table(tokens, max_chunksize=TOKEN_BATCH_ROWS)
     return sink.getvalue().to_pybytes()
 
 
-def text_shard_bytes(docs: list[TokenizedDocument]) -> bytes:
-    rows = [d.doc for d in docs]
-    columns = {
-        "doc_id": [r.doc_id for r in rows], "url": [r.url for r in rows], "final_url": [r.final_url for r in rows],
-        "domain": [r.domain for r in rows], "title": [r.title for r in rows], "text": [r.text for r in rows],
-        "karma": [r.karma for r in rows], "submission_ids": [list(r.submission_ids) for r in rows],
-        "subreddits": [list(r.subreddits) for r in rows], "first_seen_utc": [r.first_seen_utc for r in rows],
-        "language": [r.language for r in rows], "n_chars": [len(r.text) for r in rows],
-        "n_tokens": [d.n_tokens for d in docs], "scores": [list(r.scores) for r in rows],
-        "published": [r.published for r in rows], "sitename": [r.sitename for r in rows],
-        "fetched_at": [r.fetched_at for r in rows], "source": [r.source for r in rows],
-        "archive_url": [r.archive_url for r in rows],
-    }
-    table = pa.Table.from_pydict(columns, schema=TEXT_SCHEMA)
+def text_shard_bytes(table: pa.Table) -> bytes:
+    """The Parquet (zstd) text shard of `table` (BATCH_SCHEMA)."""
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd", write_statistics=True)
+    pq.write_table(table.select(TEXT_SCHEMA.names), sink, compression="zstd", write_statistics=True)
     return sink.getvalue().to_pybytes()
 
 
-def write_shard(out_dir: str, split: str, index: int, count: int, docs: list[TokenizedDocument]) -> ShardInfo:
-    """Both files of one shard, documents sorted by doc id so the bytes do not depend on the runner."""
-    docs = sorted(docs, key=lambda d: d.doc.doc_id)
+def _token_count(table: pa.Table) -> int:
+    return int(pc.sum(table.column("n_tokens")).as_py() or 0)
+
+
+def shard_table(batches: list[pa.RecordBatch]) -> pa.Table:
+    """One shard's rows in one chunk, sorted by doc id so the bytes do not depend on the runner or batching."""
+    table = pa.Table.from_batches(batches, schema=BATCH_SCHEMA)
+    return table.sort_by("doc_id").combine_chunks()
+
+
+def write_shard(out_dir: str, split: str, index: int, count: int, batches: list[pa.RecordBatch]) -> ShardInfo:
+    """Both files of one shard, from the record batches (BATCH_SCHEMA) of its documents."""
+    table = shard_table(batches)
     tokens_path = FileSystems.join(out_dir, "tokens", shard_name(split, index, count, "arrow"))
     text_path = FileSystems.join(out_dir, "text", shard_name(split, index, count, "parquet"))
     return ShardInfo(
-        split=split, index=index, count=count, documents=len(docs),
-        tokens=sum(d.n_tokens for d in docs),
-        text_bytes=sum(len(d.doc.text.encode("utf-8")) for d in docs),
-        tokens_path=tokens_path, tokens_sha256=write_atomically(tokens_path, token_shard_bytes(docs)),
-        text_path=text_path, text_sha256=write_atomically(text_path, text_shard_bytes(docs)),
+        split=split, index=index, count=count, documents=table.num_rows, tokens=_token_count(table),
+        text_bytes=int(pc.sum(pc.binary_length(table.column("text"))).as_py() or 0),
+        tokens_path=tokens_path, tokens_sha256=write_atomically(tokens_path, token_shard_bytes(table)),
+        text_path=text_path, text_sha256=write_atomically(text_path, text_shard_bytes(table)),
     )
 
 

@@ -1,48 +1,68 @@
-"""The tokenize stage and the shard writer as Beam transforms."""
+"""The tokenize stage and the shard writer as Beam transforms.
+
+Tokenized documents travel as Arrow record batches serialised to bytes (batches.py), a few
+hundred documents per element, from the tokenizer through the shuffle to the writer.
+"""
+
+from collections import Counter
 
 import apache_beam as beam
+from apache_beam.metrics import Metrics
 
+from webtext import progress
 from webtext.config import CorpusConfig
-from webtext.records import Document
-from webtext.stagekit import route
+from webtext.stagekit import counter_namespace
+from webtext.tokenize.batches import batch_bytes, batch_from_bytes, doc_ids, split_by_key, tokenized_batch
 from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
-from webtext.tokenize.shards import TokenizedDocument, write_shard
+from webtext.tokenize.shards import write_shard
 from webtext.tokenize.splits import shard_count, shard_of, split_of
 
 STAGE = "tokenize"
 
 
 class _Tokenize(beam.DoFn):
-    """Encodes a batch of documents in one tiktoken call (one thread: Beam owns the parallelism)."""
+    """A batch of documents -> one tokenized batch, as bytes (one thread: Beam owns the parallelism)."""
 
     def setup(self):
         self._encoding = gpt2_encoding()  # built once per worker, from the packaged vocabulary
+        self._kept = Metrics.counter(counter_namespace(STAGE), "kept")
 
     def process(self, docs):
-        for doc, ids in zip(docs, encode_documents(self._encoding, [d.text for d in docs])):
-            yield route(STAGE, TokenizedDocument(doc, ids.tobytes()))
+        batch = tokenized_batch(docs, encode_documents(self._encoding, [d.text for d in docs]))
+        self._kept.inc(len(docs))  # nothing is dropped here
+        progress.tick(STAGE, "kept", len(docs))
+        yield batch_bytes(batch)
 
 
 class TokenizeDocuments(beam.PTransform):
-    """Documents -> tokenized documents (GPT-2 BPE ids, EOT appended). Nothing is dropped here."""
+    """Documents -> tokenized batches (bytes; see batches.py): GPT-2 BPE ids, EOT appended. Nothing is dropped."""
 
     def expand(self, docs):
         return (docs
-                | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=256)
+                | "Batch" >> beam.BatchElements(min_batch_size=256, max_batch_size=2048)
                 | "Encode" >> beam.ParDo(_Tokenize()))
 
 
-def _keyed_for_shuffle(t, counts, val_fraction, per_shard):  # t: TokenizedDocument (no hint: Beam would type-check it)
-    """((split, shard, shard count), document as plain tuples): plain tuples of primitives take Beam's
-    fast coder through the shuffle, where NamedTuples would fall back to pickling each one."""
-    split = split_of(t.doc.doc_id, val_fraction)
-    count = shard_count(counts[split], per_shard)
-    return (split, shard_of(t.doc.doc_id, count), count), (tuple(t.doc), t.tokens)
+def _split_counts(data: bytes, val_fraction: float):
+    return Counter(split_of(doc_id, val_fraction) for doc_id in doc_ids(batch_from_bytes(data))).items()
 
 
-def _from_shuffle(value) -> TokenizedDocument:
-    fields, tokens = value
-    return TokenizedDocument(Document(*fields), tokens)
+def _split_tally(tally: tuple[str, int], val_fraction: float) -> tuple[str, int]:
+    doc_id, weight = tally
+    return split_of(doc_id, val_fraction), weight
+
+
+def _by_shard(data: bytes, counts: dict[str, int], val_fraction: float, per_shard: int):
+    """A tokenized batch -> ((split, shard, shard count), that shard's rows of it as bytes) per shard it touches."""
+    batch = batch_from_bytes(data)
+
+    def key(doc_id: str) -> tuple[str, int, int]:
+        split = split_of(doc_id, val_fraction)
+        count = shard_count(counts.get(split, 0), per_shard)
+        return split, shard_of(doc_id, count), count
+
+    for shard_key, rows in split_by_key(batch, [key(doc_id) for doc_id in doc_ids(batch)]):
+        yield shard_key, batch_bytes(rows)
 
 
 def _shard_keys(split_counts: dict[str, int], docs_per_shard: int):
@@ -54,22 +74,33 @@ def _shard_keys(split_counts: dict[str, int], docs_per_shard: int):
 
 
 class WriteShards(beam.PTransform):
-    """Tokenized documents -> ShardInfo per written shard (token .arrow + text .parquet)."""
+    """Tokenized batches -> ShardInfo per written shard (token .arrow + text .parquet).
 
-    def __init__(self, config: CorpusConfig, out_dir: str):
+    A shard's key needs its split's document count. Counted from the tokenized batches themselves,
+    the runner must hold every batch back until the count is done: one more pass over all the data
+    (bench_tokenize: a quarter of the stage's time). `expected`, when given, is a tally computed
+    upstream of the documents: (doc id, weight) pairs whose weights sum, per id, to 1 for each
+    document that will arrive and 0 for any other (DeduplicateDocuments' kept tally). A tally that
+    disagreed would change shard sizes only: every document is still written, to its own shard.
+    """
+
+    def __init__(self, config: CorpusConfig, out_dir: str, expected=None):
         super().__init__()
         self._config = config
         self._out_dir = out_dir
+        self._expected = expected
 
     def expand(self, tokenized):
         val_fraction, per_shard, out_dir = self._config.val_fraction, self._config.docs_per_shard, self._out_dir
-        counts = beam.pvalue.AsDict(tokenized
-                                    | "Split" >> beam.Map(lambda t: split_of(t.doc.doc_id, val_fraction))
-                                    | "CountSplits" >> beam.combiners.Count.PerElement())
-        keyed = tokenized | "ShardKey" >> beam.Map(_keyed_for_shuffle, counts, val_fraction, per_shard)
+        if self._expected is None:
+            by_split = tokenized | "Split" >> beam.FlatMap(_split_counts, val_fraction)
+        else:
+            by_split = self._expected | "Split" >> beam.Map(_split_tally, val_fraction)
+        counts = beam.pvalue.AsDict(by_split | "CountSplits" >> beam.CombinePerKey(sum))
+        keyed = tokenized | "ShardKey" >> beam.FlatMap(_by_shard, counts, val_fraction, per_shard)
         keys = (tokenized.pipeline | "Seed" >> beam.Create([None])
                 | "AllShardKeys" >> beam.FlatMap(lambda _, c: _shard_keys(c, per_shard), counts))
         return ((keyed, keys) | "WithEmpty" >> beam.Flatten()
                 | "GroupShard" >> beam.GroupByKey()
-                | "Write" >> beam.MapTuple(lambda key, docs: write_shard(
-                    out_dir, *key, [_from_shuffle(d) for d in docs if d is not None])))
+                | "Write" >> beam.MapTuple(lambda key, parts: write_shard(
+                    out_dir, *key, [batch_from_bytes(p) for p in parts if p is not None])))
