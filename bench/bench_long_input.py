@@ -87,8 +87,8 @@ def documents_run(n: int) -> tuple[float, float]:
         started = time.perf_counter()
         with beam.Pipeline(runner="FnApiRunner") as p:
             docs = p | beam.Create(list(range(chunks))) | beam.FlatMap(lambda s: _documents(s, n // chunks))
-            unique, _, _ = docs | DeduplicateDocuments(config)
-            unique | TokenizeDocuments() | WriteShards(config, out)
+            unique, _, _, kept_tally = docs | DeduplicateDocuments(config)
+            unique | TokenizeDocuments() | WriteShards(config, out, expected=kept_tally)  # as `webtext corpus` runs it
         return time.perf_counter() - started, peak_rss_mib()
 
 

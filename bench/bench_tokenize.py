@@ -1,65 +1,113 @@
 """Tokenize + write throughput on the local runner vs bare tiktoken `encode_ordinary_batch` (one thread).
 
-Usage: python bench/bench_tokenize.py [--docs 4000]
+Usage: python bench/bench_tokenize.py [--docs 10000] [--paragraphs 16] [--docs_per_shard 1000] [--runs 3]
 """
 
 import argparse
+import json
 import random
+import subprocess
+import sys
 import tempfile
 
 import apache_beam as beam
 
-from common import report, timed
+from common import PRELOADED, preloaded, report, timed
 from webtext.config import CorpusConfig
 from webtext.records import Document
 from webtext.sample import prose
-from webtext.tokenize.gpt2 import gpt2_encoding
+from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.transforms import TokenizeDocuments, WriteShards
 
 
-def documents(n: int, seed: int = 1) -> list[Document]:
+# 16 paragraphs: ~1,150 GPT-2 tokens (~5 KB), the size of WebText's average document (40 GB, 8M documents).
+PARAGRAPHS = 16
+
+
+def documents(n: int, seed: int = 1, paragraphs: int = PARAGRAPHS) -> list[Document]:
     rng = random.Random(seed)
     return [Document(f"{seed:04d}{i:012x}", f"https://e.com/{seed}/{i}", "", "e.com", "t",
-                     "\n\n".join(prose.article(rng, 8)), 5, ("s",), ("news",), 1, "en") for i in range(n)]
+                     "\n\n".join(prose.article(rng, paragraphs)), 5, ("s",), ("news",), 1, "en") for i in range(n)]
 
 
-CHUNK = 500  # documents are made inside the pipeline, CHUNK per seed, so the input is not pickled into it
+CHUNK = 500  # documents per seed; made before anything is timed, and read by the in-process runner from memory
 
 
-def run_pipeline(seeds: list[int], config: CorpusConfig) -> None:
+def _tally(seed: int) -> list[tuple[str, int]]:
+    return [(d.doc_id, 1) for d in preloaded(seed)]
+
+
+def run_pipeline(seeds: list[int], config: CorpusConfig, upstream_counts: bool) -> None:
+    """`upstream_counts`: the shard counts come from a tally made beside the documents, as `webtext
+    corpus` takes them from dedup; otherwise WriteShards counts the tokenized documents themselves."""
     with tempfile.TemporaryDirectory() as out:
         with beam.Pipeline(runner="FnApiRunner") as p:
-            (p | beam.Create(seeds) | beam.FlatMap(lambda seed: documents(CHUNK, seed))
-             | TokenizeDocuments() | WriteShards(config, out))
+            expected = p | "Seeds" >> beam.Create(seeds) | "Tally" >> beam.FlatMap(_tally) if upstream_counts else None
+            (p | beam.Create(seeds) | beam.FlatMap(preloaded)
+             | TokenizeDocuments() | WriteShards(config, out, expected=expected))
+
+
+def best_of(runs: int, fn) -> float:
+    """The fastest of `runs` timings: the least disturbed by whatever else the machine was doing."""
+    times = {}
+    for run in range(runs):
+        with timed(times, run):
+            fn()
+    return min(times.values())
+
+
+def measure(what: str, n_docs: int, paragraphs: int, docs_per_shard: int, runs: int) -> dict:
+    """One measurement, in a process of its own: a process's heap after the bare loop's 10M+ Python
+    ints is not the heap of a fresh one, and measured in one process the order changed the results."""
+    seeds = list(range(max(4, n_docs // CHUNK)))
+    small = seeds[: len(seeds) // 4]
+    PRELOADED.update((seed, documents(CHUNK, seed, paragraphs)) for seed in seeds)
+    texts = [d.text for seed in seeds for d in PRELOADED[seed]]
+    encoding = gpt2_encoding()
+    if what == "bare":
+        return {"seconds": best_of(runs, lambda: encoding.encode_ordinary_batch(texts, num_threads=1)),
+                "tokens": sum(len(ids) + 1 for ids in encoding.encode_ordinary_batch(texts, num_threads=1)),
+                "small_tokens": sum(len(ids) + 1 for ids in
+                                    encoding.encode_ordinary_batch(texts[: len(small) * CHUNK], num_threads=1))}
+    if what == "encoder":
+        return {"seconds": best_of(runs, lambda: encode_documents(encoding, texts))}
+    config = CorpusConfig(inputs=("x",), warc=("y",), docs_per_shard=docs_per_shard)
+    upstream = what == "pipeline_upstream_counts"
+    return {"small": best_of(runs, lambda: run_pipeline(small, config, upstream)),
+            "all": best_of(runs, lambda: run_pipeline(seeds, config, upstream))}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--docs", type=int, default=20000)
+    parser.add_argument("--docs", type=int, default=10000)
+    parser.add_argument("--paragraphs", type=int, default=PARAGRAPHS, help="document size (8: ~580 tokens)")
+    parser.add_argument("--docs_per_shard", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--measure", choices=["bare", "encoder", "pipeline", "pipeline_upstream_counts"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    seeds = list(range(max(4, args.docs // CHUNK)))
-    small = seeds[: len(seeds) // 4]
-    times, encoding = {}, gpt2_encoding()
-    texts = [d.text for seed in seeds for d in documents(CHUNK, seed)]
-    small_tokens = sum(len(ids) + 1 for ids in encoding.encode_ordinary_batch(texts[: len(small) * CHUNK], num_threads=1))
-    with timed(times, "make"):
-        for seed in seeds:
-            documents(CHUNK, seed)
-    with timed(times, "tiktoken"):
-        tokens = sum(len(ids) + 1 for ids in encoding.encode_ordinary_batch(texts, num_threads=1))
-    config = CorpusConfig(inputs=("x",), warc=("y",), docs_per_shard=1000)
-    with timed(times, "beam_small"):
-        run_pipeline(small, config)
-    with timed(times, "beam"):
-        run_pipeline(seeds, config)
-    # The pipeline makes its own documents (so its input is not pickled into it); take that time out.
-    stage = times["beam"] - times["make"]
-    marginal = (times["beam"] - times["beam_small"]) - times["make"] * (1 - len(small) / len(seeds))
-    report(f"tokenize: {len(texts):,} documents, {tokens:,} tokens (1 core)", [
-        ("bare tiktoken encode_ordinary_batch", tokens / times["tiktoken"], "tokens/s"),
-        ("webtext tokenize + write, whole run", tokens / stage, "tokens/s"),
-        ("webtext tokenize + write, past start-up", (tokens - small_tokens) / marginal, "tokens/s"),
-    ], ("webtext past start-up / bare", (tokens - small_tokens) / marginal / (tokens / times["tiktoken"])))
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.docs, args.paragraphs, args.docs_per_shard, args.runs)))
+        return
+    results = {}
+    for what in ("pipeline_upstream_counts", "pipeline", "bare", "encoder"):
+        command = [sys.executable, __file__, "--measure", what, "--docs", str(args.docs), "--paragraphs",
+                   str(args.paragraphs), "--docs_per_shard", str(args.docs_per_shard), "--runs", str(args.runs)]
+        results[what] = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    tokens, small_tokens = results["bare"]["tokens"], results["bare"]["small_tokens"]
+    bare = tokens / results["bare"]["seconds"]
+
+    def past_start_up(what: str) -> float:
+        return (tokens - small_tokens) / (results[what]["all"] - results[what]["small"])
+
+    report(f"tokenize: {args.docs:,} documents, {tokens:,} tokens ({tokens // args.docs:,} per document), "
+           f"{args.docs_per_shard} per shard "
+           f"(1 core, best of {args.runs}, each in a fresh process)", [
+        ("bare tiktoken encode_ordinary_batch", bare, "tokens/s"),
+        ("webtext's encoder alone (encode_to_numpy)", tokens / results["encoder"]["seconds"], "tokens/s"),
+        ("tokenize + write, whole run", tokens / results["pipeline_upstream_counts"]["all"], "tokens/s"),
+        ("tokenize + write, past start-up", past_start_up("pipeline_upstream_counts"), "tokens/s"),
+        ("  the same, counting the tokenized documents", past_start_up("pipeline"), "tokens/s"),
+    ], ("tokenize + write past start-up / bare", past_start_up("pipeline_upstream_counts") / bare))
 
 
 if __name__ == "__main__":

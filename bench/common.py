@@ -22,3 +22,13 @@ def report(title: str, rows: list[tuple[str, float, str]], ratio: tuple[str, flo
         print(f"  {name:<44} {value:>14,.1f} {unit}")
     if ratio:
         print(f"  {ratio[0]:<44} {ratio[1]:>14.2f}x")
+
+
+# Inputs a benchmark makes before timing, for an in-process pipeline to read by key. They live in
+# this module, not the benchmark's __main__: Beam pickles __main__'s functions by value, globals
+# included, which would copy every input into the pipeline.
+PRELOADED: dict = {}
+
+
+def preloaded(key):
+    return PRELOADED[key]

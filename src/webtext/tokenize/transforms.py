@@ -14,6 +14,7 @@ from webtext.config import CorpusConfig
 from webtext.stagekit import counter_namespace
 from webtext.tokenize.batches import batch_bytes, batch_from_bytes, doc_ids, split_by_key, tokenized_batch
 from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
+from webtext.tokenize.memory_pool import use_fast_pool
 from webtext.tokenize.shards import write_shard
 from webtext.tokenize.splits import shard_count, shard_of, split_of
 
@@ -24,6 +25,7 @@ class _Tokenize(beam.DoFn):
     """A batch of documents -> one tokenized batch, as bytes (one thread: Beam owns the parallelism)."""
 
     def setup(self):
+        use_fast_pool()
         self._encoding = gpt2_encoding()  # built once per worker, from the packaged vocabulary
         self._kept = Metrics.counter(counter_namespace(STAGE), "kept")
 
@@ -65,6 +67,20 @@ def _by_shard(data: bytes, counts: dict[str, int], val_fraction: float, per_shar
         yield shard_key, batch_bytes(rows)
 
 
+class _WriteShard(beam.DoFn):
+    """((split, shard, shard count), parts as bytes; None for the marker of a shard left empty) -> ShardInfo."""
+
+    def __init__(self, out_dir: str):
+        self._out_dir = out_dir
+
+    def setup(self):
+        use_fast_pool()
+
+    def process(self, keyed):
+        (split, index, count), parts = keyed
+        yield write_shard(self._out_dir, split, index, count, [batch_from_bytes(p) for p in parts if p is not None])
+
+
 def _shard_keys(split_counts: dict[str, int], docs_per_shard: int):
     """Every (split, shard) key, so a shard that hashing left empty is still written."""
     for split, documents in sorted(split_counts.items()):
@@ -102,5 +118,4 @@ class WriteShards(beam.PTransform):
                 | "AllShardKeys" >> beam.FlatMap(lambda _, c: _shard_keys(c, per_shard), counts))
         return ((keyed, keys) | "WithEmpty" >> beam.Flatten()
                 | "GroupShard" >> beam.GroupByKey()
-                | "Write" >> beam.MapTuple(lambda key, parts: write_shard(
-                    out_dir, *key, [batch_from_bytes(p) for p in parts if p is not None])))
+                | "Write" >> beam.ParDo(_WriteShard(out_dir)))
