@@ -1,14 +1,15 @@
 """Gopher's rules, each with a document just inside and just outside its threshold."""
 
 import random
+import re
 
 import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from webtext.filters.quality import (QualityThresholds, _duplicate_ngram_char_fraction, quality_issue,
-                                     repetition_issue)
+from webtext.filters.quality import (QualityThresholds, _duplicate_ngram_char_fraction, alphabetic_word_count,
+                                     quality_issue, repetition_issue)
 from webtext.sample import prose
 
 T = QualityThresholds()
@@ -65,6 +66,18 @@ def test_alphabetic_words():
     numbers = [str(10000 + i) for i in range(21)]
     assert quality_issue(" ".join(filler(80) + numbers[:20]), "en") is None  # 80 of 100 words: 0.80
     assert quality_issue(" ".join(filler(79) + numbers), "en") == "alphabetic_words"  # 79 of 100
+
+
+_PIECES = ["a", "B7", "42", "_", "--", "\u00bd", "x\u00b2", "\u00e9t\u00e9", "\u0661\u0662", "\u6f22", "x_1", "#", "...", "\u2026", "\u0130"]
+_SPACES = [" ", "\n", "\t", "\u00a0", "\u2003", "\u3000", "\x1c", "\x85", "\r\n", "  "]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_SPACES)), max_size=30), st.text(max_size=30))
+@example([], " \u00a0 ")
+def test_alphabetic_word_count_matches_a_search_per_word(parts, noise):
+    text = "".join(piece + space for piece, space in parts) + noise
+    words = text.split()
+    assert alphabetic_word_count(words) == sum(bool(re.search(r"[^\W\d_]", w)) for w in words)
 
 
 def test_stop_words_only_for_english():

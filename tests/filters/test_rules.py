@@ -53,3 +53,20 @@ def test_min_words_boundary():
 def test_repetitive_pages_are_dropped_by_the_quality_rules():
     page = "Buy now and save with the best offers on every order today.\n" * 40
     assert filter_document(doc(page), CONFIG).reason == "quality_duplicate_lines"
+
+
+def test_the_language_sample_gives_the_language_of_the_whole_text_on_real_pages(shared_data):
+    from webtext.crawl.charset import decode_html
+    from webtext.crawl.replay import read_warc
+    from webtext.extract.extractor import run_trafilatura
+    from webtext.filters.rules import LANGUAGE_SAMPLE_CHARS
+    import py3langid
+
+    texts = []
+    for response in read_warc(str(shared_data / "pages.warc.gz")):
+        extracted = run_trafilatura(decode_html(response.body, response.content_type)[0], response.target_uri)
+        if extracted and len(extracted["text"]) > LANGUAGE_SAMPLE_CHARS:
+            texts.append(extracted["text"])
+    languages = [py3langid.classify(text)[0] for text in texts]
+    assert len(texts) >= 80 and {"en", "de", "fr"} <= set(languages)  # 95 pages longer than the sample: 59 de, 31 en, 5 fr
+    assert [identify_language(text) for text in texts] == languages
