@@ -1,10 +1,10 @@
 """Tokenized documents in columnar batches: what travels from the tokenizer to the shard writer.
 
-One Arrow record batch holds a few hundred documents: every text-shard column plus their
-token ids (one flat uint16 buffer). Between Beam steps a batch travels as Arrow IPC bytes,
-which a runner's coder copies as one blob. Carried one document at a time, the per-element
-work of materialising, shuffling and decoding cost about half as much again as tokenizing
-(bench_tokenize); carried in batches, it is a few percent.
+One Arrow record batch holds up to 2,048 documents: every text-shard column plus their token
+ids (one flat uint16 buffer). Between Beam steps a batch travels as Arrow IPC bytes, which a
+runner's coder copies as one blob. Carried one document at a time (as NamedTuples), encoding,
+shuffling and decoding them took longer than tokenizing them: bench_tokenize ran at 0.47x of
+bare tiktoken then, 0.76-0.97x now.
 """
 
 from collections.abc import Hashable

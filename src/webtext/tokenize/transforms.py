@@ -1,7 +1,7 @@
 """The tokenize stage and the shard writer as Beam transforms.
 
-Tokenized documents travel as Arrow record batches serialised to bytes (batches.py), a few
-hundred documents per element, from the tokenizer through the shuffle to the writer.
+Tokenized documents travel as Arrow record batches serialised to bytes (batches.py), up to
+2,048 documents per element, from the tokenizer through the shuffle to the writer.
 """
 
 from collections import Counter
@@ -94,7 +94,7 @@ class WriteShards(beam.PTransform):
 
     A shard's key needs its split's document count. Counted from the tokenized batches themselves,
     the runner must hold every batch back until the count is done: one more pass over all the data
-    (bench_tokenize: a quarter of the stage's time). `expected`, when given, is a tally computed
+    (bench_tokenize: up to a fifth slower). `expected`, when given, is a tally computed
     upstream of the documents: (doc id, weight) pairs whose weights sum, per id, to 1 for each
     document that will arrive and 0 for any other (DeduplicateDocuments' kept tally). A tally that
     disagreed would change shard sizes only: every document is still written, to its own shard.
