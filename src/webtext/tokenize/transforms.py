@@ -14,7 +14,6 @@ from webtext.config import CorpusConfig
 from webtext.stagekit import counter_namespace
 from webtext.tokenize.batches import batch_bytes, batch_from_bytes, doc_ids, split_by_key, tokenized_batch
 from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
-from webtext.tokenize.memory_pool import use_fast_pool
 from webtext.tokenize.shards import write_shard
 from webtext.tokenize.splits import shard_count, shard_of, split_of
 
@@ -25,7 +24,6 @@ class _Tokenize(beam.DoFn):
     """A batch of documents -> one tokenized batch, as bytes (one thread: Beam owns the parallelism)."""
 
     def setup(self):
-        use_fast_pool()
         self._encoding = gpt2_encoding()  # built once per worker, from the packaged vocabulary
         self._kept = Metrics.counter(counter_namespace(STAGE), "kept")
 
@@ -72,9 +70,6 @@ class _WriteShard(beam.DoFn):
 
     def __init__(self, out_dir: str):
         self._out_dir = out_dir
-
-    def setup(self):
-        use_fast_pool()
 
     def process(self, keyed):
         (split, index, count), parts = keyed
