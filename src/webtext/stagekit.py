@@ -28,9 +28,14 @@ def route(stage: str, outcome):
         Metrics.counter(counter_namespace(stage), f"dropped_{outcome.reason}").inc()
         progress.tick(stage, "dropped")
         return beam.pvalue.TaggedOutput(DROPS, outcome)
-    Metrics.counter(counter_namespace(stage), "kept").inc()
-    progress.tick(stage, "kept")
+    count_kept(stage)
     return outcome
+
+
+def count_kept(stage: str, n: int = 1) -> None:
+    """`n` records kept by the stage, on its Beam counter and the terminal's progress tally."""
+    Metrics.counter(counter_namespace(stage), "kept").inc(n)
+    progress.tick(stage, "kept", n)
 
 
 class _RouteDrops(beam.DoFn):

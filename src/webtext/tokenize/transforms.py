@@ -7,11 +7,9 @@ Tokenized documents travel as Arrow record batches serialised to bytes (batches.
 from collections import Counter
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
-from webtext import progress
 from webtext.config import CorpusConfig
-from webtext.stagekit import counter_namespace
+from webtext.stagekit import count_kept
 from webtext.tokenize.batches import batch_bytes, batch_from_bytes, doc_ids, split_by_key, tokenized_batch
 from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.shards import write_shard
@@ -25,12 +23,10 @@ class _Tokenize(beam.DoFn):
 
     def setup(self):
         self._encoding = gpt2_encoding()  # built once per worker, from the packaged vocabulary
-        self._kept = Metrics.counter(counter_namespace(STAGE), "kept")
 
     def process(self, docs):
         batch = tokenized_batch(docs, encode_documents(self._encoding, [d.text for d in docs]))
-        self._kept.inc(len(docs))  # nothing is dropped here
-        progress.tick(STAGE, "kept", len(docs))
+        count_kept(STAGE, len(docs))  # nothing is dropped here
         yield batch_bytes(batch)
 
 
