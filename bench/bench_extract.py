@@ -14,7 +14,7 @@ import time
 import apache_beam as beam
 import trafilatura
 
-from common import report
+from common import pin_to_one_cpu, report
 from webtext.config import CorpusConfig
 from webtext.crawl.charset import decode_html
 from webtext.crawl.replay import read_warc
@@ -54,9 +54,7 @@ def main() -> None:
     # then add up to more (they slow each other down), which the last rows show.
     warc = str(DATA / "pages.warc.gz")
     n, per_pass = len(pages) * args.repeat, len(pages)
-    all_cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    if all_cpus:
-        os.sched_setaffinity(0, {min(all_cpus)})
+    all_cpus = pin_to_one_cpu()
     plain = plain_run(warc, args.repeat)
     small, whole = stage_run(warc, 1), stage_run(warc, args.repeat)
     if all_cpus:

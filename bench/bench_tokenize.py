@@ -5,7 +5,6 @@ Usage: python bench/bench_tokenize.py [--docs 10000] [--paragraphs 16] [--docs_p
 
 import argparse
 import json
-import os
 import random
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import tempfile
 
 import apache_beam as beam
 
-from common import PRELOADED, preloaded, report, timed
+from common import PRELOADED, pin_to_one_cpu, preloaded, report, timed
 from webtext.config import CorpusConfig
 from webtext.records import Document
 from webtext.sample import prose
@@ -61,8 +60,7 @@ def measure(what: str, n_docs: int, paragraphs: int, docs_per_shard: int, runs: 
     """One measurement, in a process of its own: a process's heap after the bare loop's 10M+ Python
     ints is not the heap of a fresh one, and measured in one process the order changed the results.
     The process is pinned to one CPU, so the runner's own threads count against the same core."""
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    pin_to_one_cpu()
     seeds = list(range(max(4, n_docs // CHUNK)))
     small = seeds[: len(seeds) // 4]
     PRELOADED.update((seed, documents(CHUNK, seed, paragraphs)) for seed in seeds)

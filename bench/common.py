@@ -1,5 +1,6 @@
 """Helpers shared by the benchmarks: timing and a uniform result line."""
 
+import os
 import resource
 import time
 from contextlib import contextmanager
@@ -32,3 +33,14 @@ PRELOADED: dict = {}
 
 def preloaded(key):
     return PRELOADED[key]
+
+
+def pin_to_one_cpu() -> set[int] | None:
+    """Run this process (and the children it starts from now on) on one CPU, for per-core numbers.
+    Returns the CPUs it could use before, to hand back to `os.sched_setaffinity`; None where the
+    OS cannot pin (not Linux): the numbers are then not per core."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})
+    return cpus
