@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 from warcio.archiveiterator import ArchiveIterator
 
 from webtext.config import CorpusConfig
-from webtext.crawl.fetch import (Fetched, FetchFailure, content_type_of, fetch_with_retries, is_text_type,
+from webtext.crawl.fetch import (Fetched, FetchFailure, content_type_of, fetch_configured, is_text_type,
                                  status_reason)
 from webtext.crawl.ratelimit import RateLimiter
 from webtext.records import Link
@@ -192,12 +192,9 @@ class ArchiveClient:
         self._collinfo_lock = threading.Lock()
 
     def _get(self, url: str, *, text_only: bool = False, max_bytes: int | None = None, headers=None) -> Fetched:
-        config = self._config
         self._limiter.wait(host_of(url))
-        return fetch_with_retries(self._session, url, retries=config.retries, backoff_s=config.backoff_s,
-                                  max_retry_after_s=config.max_retry_after_s, timeout_s=config.timeout_s,
-                                  max_bytes=max_bytes or config.max_body_bytes, text_only=text_only,
-                                  headers=headers, sleep=self._sleep)
+        return fetch_configured(self._session, url, self._config, sleep=self._sleep, text_only=text_only,
+                                max_bytes=max_bytes or self._config.max_body_bytes, headers=headers)
 
     def _index(self, archive: str, url: str) -> bytes:
         """An index answer; a failure to get one is `archive_error` (the archive, not the page, failed)."""

@@ -17,6 +17,7 @@ import requests
 import urllib3
 from protego import Protego
 
+from webtext.config import CorpusConfig
 from webtext.crawl.safety import BlockedAddress, DNSFailure, SafeHTTPAdapter
 
 MAX_REDIRECTS = 5
@@ -184,6 +185,16 @@ def fetch_with_retries(session: requests.Session, url: str, *, retries: int, bac
                 raise
             sleep(wait)
     raise AssertionError("unreachable")
+
+
+def fetch_configured(session: requests.Session, url: str, config: CorpusConfig, *, sleep=time.sleep,
+                     **fetch_options) -> Fetched:
+    """fetch_with_retries with the run's retry, timeout and body-size settings; a `max_bytes` given
+    here replaces the configured cap (an archive's ranged read asks for exactly the record's length)."""
+    fetch_options.setdefault("max_bytes", config.max_body_bytes)
+    return fetch_with_retries(session, url, retries=config.retries, backoff_s=config.backoff_s,
+                              max_retry_after_s=config.max_retry_after_s, timeout_s=config.timeout_s, sleep=sleep,
+                              **fetch_options)
 
 
 UNREACHABLE = ("dns", "connection_error", "tls", "ssrf")  # a robots.txt failure that says the host is not there

@@ -11,7 +11,7 @@ import time
 
 from webtext.config import CorpusConfig
 from webtext.crawl.deadpage import dead_page_reason
-from webtext.crawl.fetch import Fetched, FetchFailure, fetch_with_retries, robots_for
+from webtext.crawl.fetch import Fetched, FetchFailure, fetch_configured, robots_for
 from webtext.records import Link
 
 FALLBACK_MODES = ("live-then-archive", "archive-then-live")
@@ -57,9 +57,7 @@ class LiveHost:
         if self._requests and self._delay:
             self._sleep(self._delay)
         self._requests += 1
-        fetched = fetch_with_retries(self._session, link.fetch_url, retries=config.retries,
-                                     backoff_s=config.backoff_s, max_retry_after_s=config.max_retry_after_s,
-                                     timeout_s=config.timeout_s, max_bytes=config.max_body_bytes, sleep=self._sleep)
+        fetched = fetch_configured(self._session, link.fetch_url, config, sleep=self._sleep)
         if self._detect_dead and (reason := dead_page_reason(link.fetch_url, fetched.url, fetched.body)):
             raise FetchFailure(reason, fetched.url[:200])
         return fetched
