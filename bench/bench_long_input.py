@@ -22,7 +22,7 @@ from webtext.config import CorpusConfig
 from webtext.dedup.transforms import DeduplicateDocuments
 from webtext.records import Document
 from webtext.sources.transforms import ReadSubmissions, SelectLinks
-from webtext.tokenize.transforms import TokenizeDocuments, WriteShards
+from webtext.tokenize.transforms import TokenizeToShards
 
 
 def _dump_made_elsewhere(path: str, lines: int) -> None:
@@ -88,7 +88,7 @@ def documents_run(n: int) -> tuple[float, float]:
         with beam.Pipeline(runner="FnApiRunner") as p:
             docs = p | beam.Create(list(range(chunks))) | beam.FlatMap(lambda s: _documents(s, n // chunks))
             unique, _, _, kept_tally = docs | DeduplicateDocuments(config)
-            unique | TokenizeDocuments() | WriteShards(config, out, expected=kept_tally)  # as `webtext corpus` runs it
+            unique | TokenizeToShards(config, out, expected=kept_tally)  # as `webtext corpus` runs it
         return time.perf_counter() - started, peak_rss_mib()
 
 

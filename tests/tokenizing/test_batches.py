@@ -1,4 +1,4 @@
-"""Tokenized batches (what travels from the tokenizer to the writer) and WriteShards' two ways of counting."""
+"""Tokenized batches (what travels from the tokenizer to the writer) and TokenizeToShards' two ways of counting."""
 
 import json
 import random
@@ -10,10 +10,10 @@ import pyarrow as pa
 from webtext.config import CorpusConfig
 from webtext.records import Document
 from webtext.sample import prose
-from webtext.tokenize.batches import batch_bytes, batch_from_bytes, split_by_key, tokenized_batch
+from webtext.tokenize.batches import batch_bytes, batch_from_bytes, batches_by_key, tokenized_batch
 from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.shards import BATCH_SCHEMA, shard_info_json
-from webtext.tokenize.transforms import TokenizeDocuments, WriteShards
+from webtext.tokenize.transforms import TokenizeToShards, _TokenizeByShard, shard_key
 
 
 def document(i: int, text: str = "") -> Document:
@@ -43,16 +43,17 @@ def test_an_empty_batch_is_a_batch():
     assert batch_from_bytes(batch_bytes(tokenized_batch([], []))).num_rows == 0
 
 
-def test_split_by_key_gives_each_key_its_rows_in_key_order():
+def test_batches_by_key_give_each_key_its_documents_and_ids_in_key_order():
     docs = [document(i) for i in range(9)]
-    batch = tokenized_batch(docs, [np.array([i, 50256], dtype="<u2") for i in range(9)])
+    ids = [np.array([i, 50256], dtype="<u2") for i in range(9)]
     keys = [("train", i % 3) for i in range(9)]
-    groups = split_by_key(batch, keys)
+    groups = batches_by_key(docs, ids, keys)
     assert [key for key, _ in groups] == [("train", 0), ("train", 1), ("train", 2)]
     for (_, shard), rows in groups:
         assert rows.column("doc_id").to_pylist() == [f"{i:016x}" for i in range(shard, 9, 3)]
         assert [r[0] for r in rows.column("tokens").to_pylist()] == list(range(shard, 9, 3))
-        assert batch_from_bytes(batch_bytes(rows)).equals(rows)  # a slice travels as itself
+        assert batch_from_bytes(batch_bytes(rows)).equals(rows)  # a slice travels as itself, and only itself
+        assert len(batch_bytes(rows)) < len(batch_bytes(tokenized_batch(docs, ids)))
 
 
 def _write(docs, config, out, expected=None):
@@ -60,7 +61,7 @@ def _write(docs, config, out, expected=None):
         tally = None
         if expected is not None:
             tally = p | "Tally" >> beam.Create(expected)
-        (p | beam.Create(docs) | TokenizeDocuments() | WriteShards(config, str(out), expected=tally)
+        (p | beam.Create(docs) | TokenizeToShards(config, str(out), expected=tally)
          | beam.Map(shard_info_json) | beam.io.WriteToText(str(out / "shards"), shard_name_template=""))
     shards = [json.loads(line) for line in (out / "shards").read_text().splitlines()]
     return sorted(shards, key=lambda s: (s["split"], s["index"]))
@@ -85,3 +86,30 @@ def test_a_tally_that_disagrees_changes_shard_sizes_but_loses_nothing(tmp_path):
     assert len(shards) == 3 and sum(s["documents"] for s in shards) == 30
     rows = sum(pa.ipc.open_file(s["tokens_path"]).read_all().num_rows for s in shards)
     assert rows == 30
+
+
+def _tokenize_in_one_bundle(docs, **limits):
+    """What the tokenizer emits for `docs` in one bundle: (after which document, or "end", shard key, rows)."""
+    tokenizer = _TokenizeByShard(0.0, 4, **limits)
+    tokenizer.setup()
+    tokenizer.start_bundle()
+    counts = {"train": len(docs)}
+    emitted = [(i, key, piece) for i, doc in enumerate(docs) for key, piece in tokenizer.process(doc, counts)]
+    emitted += [("end", *value.value) for value in tokenizer.finish_bundle()]
+    return [(when, key, batch_from_bytes(piece)) for when, key, piece in emitted]
+
+
+def test_the_tokenizer_emits_a_batch_when_it_holds_enough_documents_or_characters_and_the_rest_at_bundle_end():
+    docs = [document(i, "x" * 6) for i in range(7)]
+    by_count = _tokenize_in_one_bundle(docs, batch_documents=3)
+    by_chars = _tokenize_in_one_bundle(docs, batch_chars=10)  # two 6-character documents pass 10
+    for emitted, flushes in ((by_count, [2, 5, "end"]), (by_chars, [1, 3, 5, "end"])):
+        assert sorted({when for when, _, _ in emitted}, key=str) == sorted(flushes, key=str)
+        rows = [row for _, _, piece in emitted for row in piece.column("doc_id").to_pylist()]
+        assert sorted(rows) == sorted(d.doc_id for d in docs)  # each document exactly once
+        for _, key, piece in emitted:  # every row in the piece of its own shard
+            assert {shard_key(doc_id, {"train": 7}, 0.0, 4) for doc_id in piece.column("doc_id").to_pylist()} == {key}
+
+
+def test_a_bundle_without_documents_emits_nothing():
+    assert _tokenize_in_one_bundle([]) == []

@@ -88,7 +88,7 @@ class DeduplicateDocuments(beam.PTransform):
     The kept tally is (doc id, +1) for each document past exact dedup and (doc id, -1) for each
     near-duplicate loser: per id it sums to 1 for a kept document and 0 otherwise. It is known
     before the join that yields the kept documents, so the shard writer can size its shards from
-    it without holding the documents back to count them (see WriteShards).
+    it without holding the documents back to count them (see TokenizeToShards).
     """
 
     def __init__(self, config: CorpusConfig):

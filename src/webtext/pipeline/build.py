@@ -18,7 +18,7 @@ from webtext.filters.transforms import FilterDocuments
 from webtext.pipeline.accounting import TallyStage
 from webtext.sources.transforms import ReadRedditListings, ReadSubmissions, SelectLinks
 from webtext.tokenize.shards import shard_info_json
-from webtext.tokenize.transforms import TokenizeDocuments, WriteShards
+from webtext.tokenize.transforms import TokenizeToShards
 
 WORK_DIR = "_work"
 
@@ -95,8 +95,7 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract_timeout_s)
     filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config)
     unique, dedup_drops, dedup_stats, kept_tally = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config)
-    shards = (unique | "TokenizeDocuments" >> TokenizeDocuments()
-              | "WriteShards" >> WriteShards(config, out, expected=kept_tally))
+    shards = unique | "TokenizeToShards" >> TokenizeToShards(config, out, expected=kept_tally)
     written = shards | "DocumentsWritten" >> beam.Map(lambda shard: shard.documents)
 
     stages = [("read", line_counts, submissions, read_drops), ("select", submissions, counted, select_drops),

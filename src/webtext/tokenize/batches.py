@@ -1,10 +1,10 @@
 """Tokenized documents in columnar batches: what travels from the tokenizer to the shard writer.
 
-One Arrow record batch holds up to 2,048 documents: every text-shard column plus their token
-ids (one flat uint16 buffer). Between Beam steps a batch travels as Arrow IPC bytes, which a
-runner's coder copies as one blob. Carried one document at a time (as NamedTuples), encoding,
-shuffling and decoding them took longer than tokenizing them: bench_tokenize ran at 0.47x of
-bare tiktoken then, 0.76-0.97x now.
+One Arrow record batch holds one shard's share of a tokenizer batch: every text-shard column
+plus the documents' token ids (one flat uint16 buffer). Between Beam steps a batch travels as
+Arrow IPC bytes, which a runner's coder copies as one blob. Carried one document at a time (as
+NamedTuples), encoding, shuffling and decoding them took longer than tokenizing them:
+bench_tokenize ran at 0.47x of bare tiktoken then, 0.91-1.03x now.
 """
 
 from collections.abc import Hashable
@@ -42,21 +42,17 @@ def batch_from_bytes(data: bytes) -> pa.RecordBatch:
     return pa.ipc.open_stream(data).read_next_batch()
 
 
-def doc_ids(batch: pa.RecordBatch) -> list[str]:
-    return batch.column("doc_id").to_pylist()
+def batches_by_key(docs: list[Document], token_ids: list[np.ndarray], keys: list) -> list[tuple[Hashable, pa.RecordBatch]]:
+    """The documents and their ids grouped by `keys` (one per document): (key, its rows), in key order.
 
-
-def split_by_key(batch: pa.RecordBatch, keys: list) -> list[tuple[Hashable, pa.RecordBatch]]:
-    """The batch's rows grouped by `keys` (one per row): (key, rows with that key), in key order.
-
-    One `take` puts the rows in key order and each group is a zero-copy slice of it (Arrow IPC
-    writes only a slice's own bytes): a `take` per group costs a few times more.
+    The batch is built in key order, so each group is a zero-copy slice of it (Arrow IPC writes only
+    a slice's own bytes). Splitting a batch built in arrival order would copy all of it once more.
     """
     order = sorted(range(len(keys)), key=keys.__getitem__)
-    ordered = batch.take(pa.array(order, pa.int32()))
+    batch = tokenized_batch([docs[i] for i in order], [token_ids[i] for i in order])
     groups, start = [], 0
-    for key, rows in groupby(keys[row] for row in order):
+    for key, rows in groupby(keys[i] for i in order):
         length = sum(1 for _ in rows)
-        groups.append((key, ordered.slice(start, length)))
+        groups.append((key, batch.slice(start, length)))
         start += length
     return groups

@@ -1,64 +1,77 @@
-"""The tokenize stage and the shard writer as Beam transforms.
+"""The tokenize stage as one Beam transform: documents in, written shards out.
 
-Tokenized documents travel as Arrow record batches serialised to bytes (batches.py), up to
-2,048 documents per element, from the tokenizer through the shuffle to the writer.
+The tokenizer gathers documents into batches, encodes them, and cuts each batch into one Arrow
+record batch per shard it touches (batches.py). Those pieces travel as Arrow IPC bytes through
+the one shuffle, which brings each shard's pieces to the writer.
 """
 
-from collections import Counter
-
 import apache_beam as beam
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.windowed_value import WindowedValue
 
 from webtext.config import CorpusConfig
 from webtext.stagekit import count_kept
-from webtext.tokenize.batches import batch_bytes, batch_from_bytes, doc_ids, split_by_key, tokenized_batch
+from webtext.tokenize.batches import batch_bytes, batch_from_bytes, batches_by_key
 from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.shards import write_shard
 from webtext.tokenize.splits import shard_count, shard_of, split_of
 
 STAGE = "tokenize"
+BATCH_DOCUMENTS = 2048  # documents per tokenized batch: the shuffle carries few, large elements
+BATCH_CHARS = 16 << 20  # ... or fewer, so that a batch of very long documents stays a few tens of MB
 
 
-class _Tokenize(beam.DoFn):
-    """A batch of documents -> one tokenized batch, as bytes (one thread: Beam owns the parallelism)."""
+def shard_key(doc_id: str, counts: dict[str, int], val_fraction: float, per_shard: int) -> tuple[str, int, int]:
+    """(split, shard index, shard count) of a document, given the document count of each split."""
+    split = split_of(doc_id, val_fraction)
+    count = shard_count(counts.get(split, 0), per_shard)
+    return split, shard_of(doc_id, count), count
+
+
+class _TokenizeByShard(beam.DoFn):
+    """Documents -> (shard key, that shard's tokenized rows of a batch, as bytes).
+
+    The documents are gathered here rather than by `beam.BatchElements`: a runner estimates the size
+    of each PCollection's elements by encoding samples of them (every one of a worker's first ten),
+    and a list of 2,048 documents costs a sixth as much to encode as to tokenize. Nothing else needs
+    that list. Batches follow bundles, so their make-up varies between runs; the shards do not,
+    since the writer orders each shard's rows by doc id. The corpus is in the global window
+    throughout, which is where `finish_bundle` emits. One thread: Beam owns the parallelism.
+    """
+
+    def __init__(self, val_fraction: float, per_shard: int,
+                 batch_documents: int = BATCH_DOCUMENTS, batch_chars: int = BATCH_CHARS):
+        self._val_fraction = val_fraction
+        self._per_shard = per_shard
+        self._batch_documents = batch_documents
+        self._batch_chars = batch_chars
 
     def setup(self):
         self._encoding = gpt2_encoding()  # built once per worker, from the packaged vocabulary
 
-    def process(self, docs):
-        batch = tokenized_batch(docs, encode_documents(self._encoding, [d.text for d in docs]))
+    def start_bundle(self):
+        self._docs, self._chars, self._counts = [], 0, None
+
+    def process(self, doc, counts):
+        self._counts = counts  # the same in every call; kept for finish_bundle, which gets no side input
+        self._docs.append(doc)
+        self._chars += len(doc.text)
+        if len(self._docs) >= self._batch_documents or self._chars >= self._batch_chars:
+            yield from self._tokenize_gathered()
+
+    def finish_bundle(self):
+        for keyed in self._tokenize_gathered():
+            yield WindowedValue(keyed, GlobalWindow().max_timestamp(), (GlobalWindow(),))
+
+    def _tokenize_gathered(self):
+        docs, self._docs, self._chars = self._docs, [], 0
+        if not docs:
+            return
+        keys = [shard_key(d.doc_id, self._counts, self._val_fraction, self._per_shard) for d in docs]
+        token_ids = encode_documents(self._encoding, [d.text for d in docs])
         count_kept(STAGE, len(docs))  # nothing is dropped here
-        yield batch_bytes(batch)
-
-
-class TokenizeDocuments(beam.PTransform):
-    """Documents -> tokenized batches (bytes; see batches.py): GPT-2 BPE ids, EOT appended. Nothing is dropped."""
-
-    def expand(self, docs):
-        return (docs
-                | "Batch" >> beam.BatchElements(min_batch_size=256, max_batch_size=2048)
-                | "Encode" >> beam.ParDo(_Tokenize()))
-
-
-def _split_counts(data: bytes, val_fraction: float):
-    return Counter(split_of(doc_id, val_fraction) for doc_id in doc_ids(batch_from_bytes(data))).items()
-
-
-def _split_tally(tally: tuple[str, int], val_fraction: float) -> tuple[str, int]:
-    doc_id, weight = tally
-    return split_of(doc_id, val_fraction), weight
-
-
-def _by_shard(data: bytes, counts: dict[str, int], val_fraction: float, per_shard: int):
-    """A tokenized batch -> ((split, shard, shard count), that shard's rows of it as bytes) per shard it touches."""
-    batch = batch_from_bytes(data)
-
-    def key(doc_id: str) -> tuple[str, int, int]:
-        split = split_of(doc_id, val_fraction)
-        count = shard_count(counts.get(split, 0), per_shard)
-        return split, shard_of(doc_id, count), count
-
-    for shard_key, rows in split_by_key(batch, [key(doc_id) for doc_id in doc_ids(batch)]):
-        yield shard_key, batch_bytes(rows)
+        for key, rows in batches_by_key(docs, token_ids, keys):
+            yield key, batch_bytes(rows)
 
 
 class _WriteShard(beam.DoFn):
@@ -80,15 +93,21 @@ def _shard_keys(split_counts: dict[str, int], docs_per_shard: int):
             yield (split, index, count), None
 
 
-class WriteShards(beam.PTransform):
-    """Tokenized batches -> ShardInfo per written shard (token .arrow + text .parquet).
+def _split_tally(tally: tuple[str, int], val_fraction: float) -> tuple[str, int]:
+    doc_id, weight = tally
+    return split_of(doc_id, val_fraction), weight
 
-    A shard's key needs its split's document count. Counted from the tokenized batches themselves,
-    the runner must hold every batch back until the count is done: one more pass over all the data
-    (bench_tokenize: up to a fifth slower). `expected`, when given, is a tally computed
-    upstream of the documents: (doc id, weight) pairs whose weights sum, per id, to 1 for each
-    document that will arrive and 0 for any other (DeduplicateDocuments' kept tally). A tally that
-    disagreed would change shard sizes only: every document is still written, to its own shard.
+
+class TokenizeToShards(beam.PTransform):
+    """Documents -> ShardInfo per written shard (token .arrow + text .parquet): GPT-2 BPE ids, EOT
+    appended after each document. Nothing is dropped.
+
+    A shard's key needs its split's document count, so the tokenizer waits for the counts. Counted
+    from the documents themselves, the runner must hold every document back until the count is done:
+    one more pass over all the data. `expected`, when given, is a tally computed upstream of the
+    documents: (doc id, weight) pairs whose weights sum, per id, to 1 for each document that will
+    arrive and 0 for any other (DeduplicateDocuments' kept tally). A tally that disagreed would
+    change shard sizes only: every document is still written, to its own shard.
     """
 
     def __init__(self, config: CorpusConfig, out_dir: str, expected=None):
@@ -97,16 +116,16 @@ class WriteShards(beam.PTransform):
         self._out_dir = out_dir
         self._expected = expected
 
-    def expand(self, tokenized):
-        val_fraction, per_shard, out_dir = self._config.val_fraction, self._config.docs_per_shard, self._out_dir
+    def expand(self, docs):
+        val_fraction, per_shard = self._config.val_fraction, self._config.docs_per_shard
         if self._expected is None:
-            by_split = tokenized | "Split" >> beam.FlatMap(_split_counts, val_fraction)
+            by_split = docs | "Split" >> beam.Map(lambda doc: (split_of(doc.doc_id, val_fraction), 1))
         else:
             by_split = self._expected | "Split" >> beam.Map(_split_tally, val_fraction)
         counts = beam.pvalue.AsDict(by_split | "CountSplits" >> beam.CombinePerKey(sum))
-        keyed = tokenized | "ShardKey" >> beam.FlatMap(_by_shard, counts, val_fraction, per_shard)
-        keys = (tokenized.pipeline | "Seed" >> beam.Create([None])
+        pieces = docs | "Encode" >> beam.ParDo(_TokenizeByShard(val_fraction, per_shard), counts)
+        keys = (docs.pipeline | "Seed" >> beam.Create([None])
                 | "AllShardKeys" >> beam.FlatMap(lambda _, c: _shard_keys(c, per_shard), counts))
-        return ((keyed, keys) | "WithEmpty" >> beam.Flatten()
+        return ((pieces, keys) | "WithEmpty" >> beam.Flatten()
                 | "GroupShard" >> beam.GroupByKey()
-                | "Write" >> beam.ParDo(_WriteShard(out_dir)))
+                | "Write" >> beam.ParDo(_WriteShard(self._out_dir)))
