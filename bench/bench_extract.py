@@ -14,7 +14,7 @@ import time
 import apache_beam as beam
 import trafilatura
 
-from common import pin_to_one_cpu, report
+from common import pin_to_one_cpu, report, report_rounds
 from webtext.config import CorpusConfig
 from webtext.crawl.charset import decode_html
 from webtext.crawl.replay import read_warc
@@ -81,8 +81,7 @@ def main() -> None:
         (f"webtext CPU past start-up, {cores} (both processes)",
          1000 * past_start_up("cpu", wide_small, wide_whole), "ms/page"),
     ], ("webtext per core / plain loop (CPU per page)", per_page / (plain["cpu"] / n)))
-    per_round = sorted(past_start_up("cpu", first, last) / (p["cpu"] / n) for p, first, last in rounds)
-    print(f"  {'the same ratio in each round':<44} " + " ".join(f"{r:.2f}x" for r in per_round))
+    report_rounds([past_start_up("cpu", first, last) / (p["cpu"] / n) for p, first, last in rounds])
 
 
 def plain_run(warc: str, repeat: int) -> dict:

@@ -12,7 +12,7 @@ import tempfile
 
 import apache_beam as beam
 
-from common import PRELOADED, pin_to_one_cpu, preloaded, report, timed
+from common import PRELOADED, pin_to_one_cpu, preloaded, report, report_rounds, timed
 from webtext.config import CorpusConfig
 from webtext.records import Document
 from webtext.sample import prose
@@ -111,8 +111,8 @@ def main() -> None:
     bare = tokens / best("bare", "seconds")
     pipeline = {what: past_start_up(best(what, "small"), best(what, "all"))
                 for what in ("pipeline_upstream_counts", "pipeline")}
-    per_round = sorted(past_start_up(r["pipeline_upstream_counts"]["small"], r["pipeline_upstream_counts"]["all"])
-                       / (tokens / r["bare"]["seconds"]) for r in rounds)
+    per_round = [past_start_up(r["pipeline_upstream_counts"]["small"], r["pipeline_upstream_counts"]["all"])
+                 / (tokens / r["bare"]["seconds"]) for r in rounds]
     report(f"tokenize: {args.docs:,} documents, {tokens:,} tokens ({tokens // args.docs:,} per document), "
            f"{args.docs_per_shard} per shard "
            f"(1 core, best of {args.runs} interleaved rounds, each run in a fresh process)", [
@@ -122,7 +122,7 @@ def main() -> None:
         ("tokenize + write, past start-up", pipeline["pipeline_upstream_counts"], "tokens/s"),
         ("  the same, counting the documents", pipeline["pipeline"], "tokens/s"),
     ], ("tokenize + write past start-up / bare", pipeline["pipeline_upstream_counts"] / bare))
-    print(f"  {'the same ratio in each round':<44} " + " ".join(f"{r:.2f}x" for r in per_round))
+    report_rounds(per_round)
 
 
 if __name__ == "__main__":

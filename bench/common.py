@@ -25,6 +25,11 @@ def report(title: str, rows: list[tuple[str, float, str]], ratio: tuple[str, flo
         print(f"  {ratio[0]:<44} {ratio[1]:>14.2f}x")
 
 
+def report_rounds(ratios: list[float]) -> None:
+    """Each interleaved round's own ratio, lowest first, under the table report() printed."""
+    print(f"  {'the same ratio in each round':<44} " + " ".join(f"{r:.2f}x" for r in sorted(ratios)))
+
+
 # Inputs a benchmark makes before timing, for an in-process pipeline to read by key. They live in
 # this module, not the benchmark's __main__: Beam pickles __main__'s functions by value, globals
 # included, which would copy every input into the pipeline.
