@@ -191,10 +191,11 @@ class ArchiveClient:
         self._collinfo: list[dict] | None = None
         self._collinfo_lock = threading.Lock()
 
-    def _get(self, url: str, *, text_only: bool = False, max_bytes: int | None = None, headers=None) -> Fetched:
+    def _get(self, url: str, *, text_only: bool = False, **fetch_options) -> Fetched:
+        """One request under the archive's rate limit; `fetch_options` as fetch_configured takes them."""
         self._limiter.wait(host_of(url))
         return fetch_configured(self._session, url, self._config, sleep=self._sleep, text_only=text_only,
-                                max_bytes=max_bytes or self._config.max_body_bytes, headers=headers)
+                                **fetch_options)
 
     def _index(self, archive: str, url: str) -> bytes:
         """An index answer; a failure to get one is `archive_error` (the archive, not the page, failed)."""
