@@ -58,8 +58,8 @@ def accounting_from_counts(counts: list[tuple[tuple[str, str], int]]) -> dict[st
             reason = outcome.removeprefix("dropped:")
             entry["dropped"][reason] = entry["dropped"].get(reason, 0) + n
         elif outcome.startswith("kept:"):
-            kept_by = entry.setdefault("kept_by", {})
-            kept_by[outcome.removeprefix("kept:")] = kept_by.get(outcome.removeprefix("kept:"), 0) + n
+            kind, kept_by = outcome.removeprefix("kept:"), entry.setdefault("kept_by", {})
+            kept_by[kind] = kept_by.get(kind, 0) + n
         else:
             entry[outcome] += n
     for entry in table.values():
