@@ -3,13 +3,13 @@
 import random
 import re
 
-import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from webtext.filters.quality import (QualityThresholds, _duplicate_ngram_char_fraction, alphabetic_word_count,
-                                     quality_issue, repetition_issue)
+from webtext.filters.quality import (QualityThresholds, _duplicate_ngram_char_fraction, _top_ngram_char_fraction,
+                                     alphabetic_word_count, ngram_keys, quality_issue, repetition_issue,
+                                     word_ids_and_lengths)
 from webtext.sample import prose
 
 T = QualityThresholds()
@@ -85,6 +85,10 @@ def test_stop_words_only_for_english():
     assert quality_issue(" ".join(words + ["the"]), "en") == "stop_words"
     assert quality_issue(" ".join(words + ["the", "with"]), "en") is None
     assert quality_issue(" ".join(words), "de") is None
+    # In any case: one as written and one capitalised, or both capitalised, make two.
+    assert quality_issue(" ".join(["The"] + words + ["with"]), "en") is None
+    assert quality_issue(" ".join(["The"] + words + ["WITH"]), "en") is None
+    assert quality_issue(" ".join(["The"] + words + ["THE"]), "en") == "stop_words"  # one word, twice
 
 
 def test_duplicate_lines():
@@ -112,12 +116,27 @@ def _reference_duplicate_fraction(words: list[str], n: int) -> float:
     return sum(len(w) for w, c in zip(words, covered) if c) / max(1, sum(len(w) for w in words))
 
 
+def _keys(words: list[str], n: int):
+    ids, lengths = word_ids_and_lengths(" ".join(words))
+    [(_, keys)] = ngram_keys(ids, [n])
+    return keys, lengths
+
+
 @given(st.lists(st.sampled_from(["a", "bb", "ccc", "dddd", "ee"]), max_size=40), st.integers(2, 8))
 def test_vectorised_duplicate_ngrams_match_the_plain_definition(words, n):
-    vocabulary: dict[str, int] = {}
-    ids = np.array([vocabulary.setdefault(w, len(vocabulary)) for w in words], dtype=np.uint64)
-    lengths = np.array([len(w) for w in words], dtype=np.int64)
-    assert _duplicate_ngram_char_fraction(ids, lengths, n) == pytest.approx(_reference_duplicate_fraction(words, n))
+    assert _duplicate_ngram_char_fraction(*_keys(words, n), n) == pytest.approx(_reference_duplicate_fraction(words, n))
+
+
+@given(st.lists(st.sampled_from(["a", "bb", "ccc", "dddd", "ee", "f"]), max_size=40), st.integers(1, 6))
+def test_vectorised_top_ngram_matches_the_plain_definition(words, n):
+    """Characters in every occurrence of the most frequent n-gram; where several are equally
+    frequent, the answer is one of theirs."""
+    grams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
+    total = max(1, sum(map(len, words)))
+    most = max(map(grams.count, grams), default=0)
+    candidates = {sum(map(len, g)) * most / total for g in grams if grams.count(g) == most} or {0.0}
+    fraction = _top_ngram_char_fraction(*_keys(words, n), n)
+    assert any(fraction == pytest.approx(c) for c in candidates)
 
 
 @given(st.lists(st.sampled_from(["a", "bb", "ccc", "dddd", "ee", "f"]), min_size=1, max_size=60))
