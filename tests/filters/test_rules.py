@@ -2,8 +2,13 @@
 
 import random
 
+import apache_beam as beam
+from apache_beam.transforms.window import GlobalWindow, IntervalWindow
+from apache_beam.utils.timestamp import Timestamp
+
 from webtext.config import CorpusConfig
 from webtext.filters.rules import filter_document, identify_language
+from webtext.filters.transforms import _Filter
 from webtext.records import Document, Drop
 from webtext.sample import prose
 
@@ -70,3 +75,31 @@ def test_the_language_sample_gives_the_language_of_the_whole_text_on_real_pages(
     languages = [py3langid.classify(text)[0] for text in texts]
     assert len(texts) >= 80 and {"en", "de", "fr"} <= set(languages)  # 95 pages longer than the sample: 59 de, 31 en, 5 fr
     assert [identify_language(text) for text in texts] == languages
+
+
+def _filter_in_one_bundle(docs, windows, batch_documents):
+    """What the filter DoFn emits for `docs` in one bundle: (after which document, or "end", output)."""
+    dofn = _Filter(CONFIG, batch_documents)
+    dofn.setup()
+    dofn.start_bundle()
+    emitted = [(i, out) for i, (d, w) in enumerate(zip(docs, windows)) for out in dofn.process(d, w, Timestamp(10))]
+    return emitted + [("end", out) for out in dofn.finish_bundle()]
+
+
+def test_the_filter_dofn_filters_gathered_documents_each_once_in_its_window_as_alone():
+    """It gathers documents and filters them back to back (for the caches' sake); that must not
+    change any outcome, window or timestamp, nor lose or repeat a document."""
+    docs = [doc(), doc("Only a few words here.", url="https://example.com/b"), doc(url="https://example.com/c"),
+            doc(url="https://en.wikipedia.org/wiki/Bridge"), doc(" ".join(prose.article(random.Random(6), 3)), url="https://example.com/e")]
+    windows = [GlobalWindow(), IntervalWindow(0, 5), GlobalWindow(), IntervalWindow(5, 9), GlobalWindow()]
+    emitted = _filter_in_one_bundle(docs, windows, batch_documents=2)
+    assert [when for when, _ in emitted] == [1, 1, 3, 3, "end"]  # after each second document; the rest at the end
+    drops = [isinstance(out, beam.pvalue.TaggedOutput) and out.tag == "drops" for _, out in emitted]
+    outputs = [out.value if drop else out for drop, (_, out) in zip(drops, emitted)]
+    assert [o.value for o in outputs] == [filter_document(d, CONFIG) for d in docs]
+    assert drops == [False, True, False, True, False]
+    assert [list(o.windows) for o in outputs] == [[w] for w in windows] and {o.timestamp for o in outputs} == {Timestamp(10)}
+
+
+def test_the_filter_dofn_emits_nothing_for_an_empty_bundle():
+    assert _filter_in_one_bundle([], [], batch_documents=2) == []
