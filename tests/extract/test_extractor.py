@@ -2,8 +2,13 @@
 
 import random
 
+import apache_beam as beam
+from apache_beam.transforms.window import GlobalWindow, IntervalWindow
+from apache_beam.utils.timestamp import Timestamp
+
 from webtext.extract.evaluate import SETTINGS, annotated_pages, score
 from webtext.extract.extractor import extract_document
+from webtext.extract.transforms import _Extract
 from webtext.records import Document, Drop, FetchResult, Link
 from webtext.sample import prose
 
@@ -61,3 +66,29 @@ def test_declared_canonical_link_is_kept_for_the_wikipedia_rule():
     html = ('<html><head><link rel="canonical" href="https://en.wikipedia.org/wiki/Sun"></head><body><article>'
             + "".join(f"<p>{p}</p>" for p in prose.article(random.Random(9), 2)) + "</article></body></html>")
     assert extract_document(result(html)).page_canonical == "https://en.wikipedia.org/wiki/Sun"
+
+
+def test_the_extract_dofn_sends_batches_and_each_page_comes_out_once_in_its_window_as_alone():
+    """Pages go to the child in batches, one batch in flight; the outcomes, windows and timestamps
+    are what extracting each page alone, in this process, gives."""
+    rng = random.Random(6)
+    pages = [result(prose.page_html(f"Page {i}", "example.com", prose.article(rng, 2), rng)) for i in range(4)]
+    pages.insert(2, result(prose.SCRIPT_SHELL))
+    windows = [GlobalWindow(), IntervalWindow(0, 5), GlobalWindow(), GlobalWindow(), IntervalWindow(5, 9)]
+    dofn = _Extract(timeout_s=60.0, batch_pages=2)
+    dofn.setup()
+    try:
+        dofn.start_bundle()
+        emitted = [(i, out) for i, (page, window) in enumerate(zip(pages, windows))
+                   for out in dofn.process(page, window, Timestamp(10))]
+        emitted += [("end", out) for out in dofn.finish_bundle()]
+    finally:
+        dofn.teardown()
+    # The first batch comes back when the second is sent (after page 3), the rest at the bundle's end.
+    assert [when for when, _ in emitted] == [3, 3, "end", "end", "end"]
+    drops = [isinstance(out, beam.pvalue.TaggedOutput) for _, out in emitted]
+    outputs = [out.value if drop else out for drop, (_, out) in zip(drops, emitted)]
+    assert [o.value for o in outputs] == [extract_document(page) for page in pages]
+    assert drops == [False, False, True, False, False]
+    assert [list(o.windows) for o in outputs] == [[w] for w in windows]
+    assert {o.timestamp for o in outputs} == {Timestamp(10)}

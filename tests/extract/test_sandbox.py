@@ -5,10 +5,11 @@ import time
 import pytest
 
 from webtext.extract.extractor import extract_document
-from webtext.extract.sandbox import ExtractTimeout, SandboxedCall
+from webtext.extract.sandbox import ExtractCrash, ExtractTimeout, SandboxedCall
 from webtext.records import Document, Drop, FetchResult, Link
 
 SLOW, CRASH = "helpers.slow_targets:sleep_then_echo", "helpers.slow_targets:crash"
+ECHO_OR_CRASH = "helpers.slow_targets:echo_or_crash"
 LINK = Link("https://example.com/a", "https://example.com/a", 7, ("s1",), (7,), ("news",), 1400000000)
 
 
@@ -54,5 +55,58 @@ def test_deeply_nested_markup_finishes_within_the_limit():
         started = time.monotonic()
         outcome = extract_document(result(html), sandbox)
         assert isinstance(outcome, (Document, Drop)) and time.monotonic() - started < 60
+    finally:
+        sandbox.close()
+
+
+def test_in_a_batch_a_slow_call_times_out_and_the_calls_after_it_still_run():
+    sandbox = SandboxedCall(SLOW, timeout_s=1.0)
+    try:
+        sandbox.submit_batch([(0.0, "a"), (30.0, "slow"), (0.0, "b"), (0.0, "c")])
+        assert sandbox.collect() == "a"
+        started = time.monotonic()
+        with pytest.raises(ExtractTimeout):
+            sandbox.collect()
+        assert time.monotonic() - started < 5
+        assert [sandbox.collect(), sandbox.collect()] == ["b", "c"]  # sent again, to a fresh child
+    finally:
+        sandbox.close()
+
+
+def test_in_a_batch_a_crash_costs_only_its_own_call():
+    sandbox = SandboxedCall(ECHO_OR_CRASH, timeout_s=5.0)
+    try:
+        sandbox.submit_batch([("a",), ("crash",), ("b",), ("crash",)])
+        assert sandbox.collect() == "a"
+        with pytest.raises(ExtractCrash):
+            sandbox.collect()
+        assert sandbox.collect() == "b"
+        with pytest.raises(ExtractCrash):
+            sandbox.collect()
+        assert sandbox("c") == "c"
+    finally:
+        sandbox.close()
+
+
+def test_each_call_of_a_batch_has_the_whole_limit():
+    """Three calls of 0.6 s under a 1 s limit: 1.8 s for the batch, and none times out."""
+    sandbox = SandboxedCall(SLOW, timeout_s=1.0)
+    try:
+        assert sandbox(0.0, "warm") == "warm"
+        sandbox.submit_batch([(0.6, "a"), (0.6, "b"), (0.6, "c")])
+        assert [sandbox.collect() for _ in range(3)] == ["a", "b", "c"]
+    finally:
+        sandbox.close()
+
+
+def test_a_batch_waits_until_the_last_one_is_collected():
+    sandbox = SandboxedCall(SLOW, timeout_s=5.0)
+    try:
+        sandbox.submit_batch([(0.0, "a")])
+        with pytest.raises(RuntimeError, match="collect"):
+            sandbox.submit_batch([(0.0, "b")])
+        assert sandbox.collect() == "a"
+        with pytest.raises(RuntimeError, match="no call"):
+            sandbox.collect()
     finally:
         sandbox.close()

@@ -11,3 +11,9 @@ def sleep_then_echo(seconds: float, value: str) -> str:
 
 def crash(_html: str) -> None:
     os._exit(3)  # dies the way a segfaulting C extension would: no exception, no answer
+
+
+def echo_or_crash(value: str) -> str:
+    if value == "crash":
+        os._exit(3)
+    return value

@@ -1,11 +1,12 @@
 """trafilatura in a child process, so that one page can never hang or kill a worker.
 
 Signals only work in a process's main thread, and Beam runs DoFns in worker
-threads on most runners, so the time limit is enforced from outside: the page
-goes to a child process over a pipe; if no answer comes within the limit, the
-child is killed and a fresh one started. A crash of the child (lxml on
-pathological markup) costs the same restart. datatrove keeps trafilatura in
-check the same way.
+threads on most runners, so the time limit is enforced from outside: pages go
+to a child process over a pipe, a batch at a time, and come back one by one; if
+a page's answer does not come within the limit, the child is killed and a fresh
+one takes the pages after it. A crash of the child (lxml on pathological
+markup) costs the same restart. datatrove keeps trafilatura in check the same
+way.
 
 The child is a plain `python -m webtext.extract.sandbox TARGET` subprocess, not
 a multiprocessing one: multiprocessing's spawn re-imports the parent's
@@ -22,6 +23,7 @@ import struct
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
 
 _HEADER = struct.Struct("<Q")
@@ -59,11 +61,19 @@ def resolve(target: str) -> Callable:
 
 
 class SandboxedCall:
-    """Calls TARGET ("module:function") in a child process, with a time limit per call."""
+    """Calls TARGET ("module:function") in a child process, with a time limit per call.
+
+    Calls go to the child in batches, one message each, and their results come back one message
+    per call, in order. Each call has the whole limit, counted from when the one before it was
+    done (or from the batch's sending, for the first): the limit is never shorter than asked, and
+    only a busy caller, collecting late, makes it longer. When a call runs out of time or kills the
+    child, a fresh child takes the calls after it.
+    """
 
     def __init__(self, target: str, timeout_s: float):
         self._target, self._timeout_s = target, timeout_s
         self._process: subprocess.Popen | None = None
+        self._pending: deque[tuple] = deque()  # sent and not yet collected, oldest first
         self._deadline = 0.0
 
     def _start(self) -> None:
@@ -77,35 +87,65 @@ class SandboxedCall:
         return self.collect()
 
     def submit(self, *args) -> None:
-        """Send a call to the child without waiting (one call in flight at a time)."""
+        """Send one call to the child without waiting."""
+        self.submit_batch([args])
+
+    def submit_batch(self, calls: list[tuple]) -> None:
+        """Send calls to the child without waiting, once every call sent before has been collected.
+        The child reads the whole batch before it answers any call of it, so neither side can
+        block the other writing."""
+        if self._pending:
+            raise RuntimeError("collect every call sent before sending more")
+        self._pending.extend(calls)
+        if calls:
+            self._send_pending()
+
+    def _send_pending(self) -> None:
         if self._process is None or self._process.poll() is not None:
-            self.close(kill=True)
+            self._stop(kill=True)
             self._start()
         try:
-            _write(self._process.stdin, args)
+            _write(self._process.stdin, list(self._pending))
         except (BrokenPipeError, OSError):
-            self.close(kill=True)  # collect() reports the crash
+            self._stop(kill=True)  # collect() reports the crash
         self._deadline = time.monotonic() + self._timeout_s
 
     def collect(self):
-        """The result of the call in flight; ExtractTimeout once its time limit has passed since submit()."""
+        """The result of the oldest call sent and not collected; ExtractTimeout once its time limit
+        has passed, ExtractCrash when the child died on it."""
+        if not self._pending:
+            raise RuntimeError("no call to collect")
+        try:
+            return self._receive()
+        finally:
+            self._pending.popleft()
+            self._deadline = time.monotonic() + self._timeout_s  # the next call's limit starts now
+            if self._pending and self._process is None:  # the child was killed: a fresh one takes the rest
+                self._send_pending()
+
+    def _receive(self):
         if self._process is None:
             raise ExtractCrash("the extraction process died")
         remaining = max(0.0, self._deadline - time.monotonic())
         ready, _, _ = select.select([self._process.stdout], [], [], remaining)
         if not ready:
-            self.close(kill=True)
+            self._stop(kill=True)
             raise ExtractTimeout(f"no result within {self._timeout_s:g} s")
         try:
             status, value = _read(self._process.stdout)
         except (EOFError, OSError, pickle.UnpicklingError) as error:
-            self.close(kill=True)
+            self._stop(kill=True)
             raise ExtractCrash(f"the extraction process died: {error}") from error
         if status == "error":
             raise RuntimeError(value)
         return value
 
     def close(self, kill: bool = False) -> None:
+        """Stop the child; calls not collected are forgotten."""
+        self._pending.clear()
+        self._stop(kill)
+
+    def _stop(self, kill: bool) -> None:
         process, self._process = self._process, None
         if process is None:
             return
@@ -130,13 +170,14 @@ def _serve(target: Callable) -> None:
     sys.stdout = sys.stderr  # stray prints from libraries must not corrupt the protocol
     while True:
         try:
-            args = _read(stdin)
+            calls = _read(stdin)  # a batch: all of it is read before any answer is written
         except EOFError:
             return
-        try:
-            _write(stdout, ("ok", target(*args)))
-        except Exception as error:  # reported to the parent as extract_error
-            _write(stdout, ("error", f"{type(error).__name__}: {error}"[:300]))
+        for args in calls:
+            try:
+                _write(stdout, ("ok", target(*args)))
+            except Exception as error:  # reported to the parent as extract_error
+                _write(stdout, ("error", f"{type(error).__name__}: {error}"[:300]))
 
 
 if __name__ == "__main__":

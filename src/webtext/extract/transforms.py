@@ -8,38 +8,48 @@ from webtext.stagekit import DROPS, route, windowed
 
 
 EXTRACTOR = "webtext.extract.extractor:run_trafilatura"
+BATCH_PAGES = 16
 
 
 class _Extract(beam.DoFn):
-    """Keeps one page in flight in the child: page N is sent as soon as page N-1's result is back,
-    and only then is N-1's document handed downstream (filters run in this thread), so the child
-    extracts while this process filters."""
+    """Sends pages to the child in batches and keeps one batch in flight: batch N is sent as soon as
+    batch N-1's results are back, and only then are N-1's documents handed downstream (filters run
+    in this thread), so the child extracts while this process filters.
 
-    def __init__(self, timeout_s: float):
+    Batches rather than single pages: this process's share of a page (reading it upstream, sending
+    it, building its document) then runs for many pages at a time, not once between two extractions
+    that sweep the caches: on ../shared/data, pinned to one core, this process spends 0.70 ms a page,
+    reading included, vs 0.83 one page at a time."""
+
+    def __init__(self, timeout_s: float, batch_pages: int = BATCH_PAGES):
         self._timeout_s = timeout_s
+        self._batch_pages = batch_pages
 
     def setup(self):
         self._sandbox = SandboxedCall(EXTRACTOR, self._timeout_s)
 
     def start_bundle(self):
-        self._pending = None  # (fetch result, window, timestamp) submitted and not yet collected
+        self._gathered = []  # (fetch result, window, timestamp) not sent yet
+        self._in_flight = []  # ... sent, results not collected yet
 
     def process(self, result, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
-        previous = self._collect()[0] if self._pending is not None else None
-        self._sandbox.submit(result.html, result.final_url)
-        self._pending = (result, window, timestamp)
-        if previous is not None:
-            yield route(STAGE, previous)
+        self._gathered.append((result, window, timestamp))
+        if len(self._gathered) >= self._batch_pages:
+            yield from self._next_batch()
 
     def finish_bundle(self):
-        if self._pending is not None:
-            outcome, window, timestamp = self._collect()
-            yield from windowed([route(STAGE, outcome)], window, timestamp)
+        yield from self._next_batch()  # sends the last pages
+        yield from self._next_batch()  # ... and collects them
 
-    def _collect(self):
-        result, window, timestamp = self._pending
-        self._pending = None
-        return extract_document(result, lambda html, url: self._sandbox.collect()), window, timestamp
+    def _next_batch(self):
+        """Collect the batch in flight, send the pages gathered since, then hand on the documents."""
+        collect = lambda html, url: self._sandbox.collect()  # noqa: E731 (results come back in order)
+        outcomes = [(extract_document(result, collect), window, timestamp)
+                    for result, window, timestamp in self._in_flight]
+        self._in_flight, self._gathered = self._gathered, []
+        self._sandbox.submit_batch([(result.html, result.final_url) for result, _, _ in self._in_flight])
+        for outcome, window, timestamp in outcomes:
+            yield from windowed([route(STAGE, outcome)], window, timestamp)
 
     def teardown(self):
         self._sandbox.close()
