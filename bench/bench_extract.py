@@ -1,14 +1,17 @@
 """Extraction: option choice on annotated pages, and extract + filter throughput on the local runner
 next to a plain loop of trafilatura.extract over the same pages, in the same run.
 
-Needs ../shared/data (real pages with snippet ground truth). Usage: python bench/bench_extract.py [--repeat 6] [--rounds 2]
+Needs ../shared/data (real pages with snippet ground truth). Usage: python bench/bench_extract.py [--repeat 6] [--rounds 3]
 """
 
 import argparse
 import contextlib
+import json
 import os
 import pathlib
 import resource
+import subprocess
+import sys
 import time
 
 import apache_beam as beam
@@ -36,10 +39,15 @@ DATA = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=6, help="pass over the pages this many times")
-    parser.add_argument("--rounds", type=int, default=2, help="measure both sides this many times, interleaved")
+    parser.add_argument("--rounds", type=int, default=3, help="measure both sides this many times, interleaved")
+    parser.add_argument("--measure", choices=["plain", "stage", "stage_wide"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not DATA.exists():
         print(f"{DATA} is missing: bench_extract skipped")
+        return
+    warc = str(DATA / "pages.warc.gz")
+    if args.measure:
+        print(json.dumps(measure(args.measure, warc, args.repeat)))
         return
     pages = annotated_pages(DATA)
     rows = []
@@ -48,40 +56,50 @@ def main() -> None:
         rows += [(f"{name}: snippets found", 100 * recall, "%"), (f"{name}: boilerplate left out", 100 * rejection, "%")]
     report(f"extraction options on {len(pages)} annotated pages", rows)
 
-    # Both sides read the pages from the WARC file and pass over them --repeat times. Per core: this
-    # process and the extraction child it starts (the child inherits the mask) run on one CPU, so the
-    # stage's two processes share one core as they would share one of a cluster's, and wall time is
-    # CPU time. Let onto both cores, the child extracts while this process filters; their CPU times
-    # then add up to more (they slow each other down), which the last rows show.
-    warc = str(DATA / "pages.warc.gz")
+    # Both sides read the pages from the WARC file and pass over them --repeat times, each run in a
+    # fresh process, so that neither runs in the heap and imports the other (or the scoring above)
+    # left behind. Rounds of both sides, interleaved: a slow spell of the machine then hits both
+    # sides once. The table shows the best of the rounds; the ratio line, every round's own ratio.
+    def fresh(what: str) -> dict:
+        command = [sys.executable, __file__, "--measure", what, "--repeat", str(args.repeat)]
+        return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+    rounds = [(fresh("plain"), fresh("stage")) for _ in range(args.rounds)]
+    wide = fresh("stage_wide")
     n, per_pass = len(pages) * args.repeat, len(pages)
-    all_cpus = pin_to_one_cpu()
-    # Rounds of both sides, interleaved: a slow spell of the machine then hits both sides once.
-    # The table shows the best of the rounds; the ratio line, every round's own ratio as well.
-    rounds = [(plain_run(warc, args.repeat), stage_run(warc, 1), stage_run(warc, args.repeat))
-              for _ in range(args.rounds)]
-    plain = min((r[0] for r in rounds), key=lambda m: m["cpu"])
-    small, whole = min((r[1:] for r in rounds), key=lambda m: m[1]["cpu"] - m[0]["cpu"])
-    if all_cpus:
-        os.sched_setaffinity(0, all_cpus)
-    wide_small, wide_whole = stage_run(warc, 1), stage_run(warc, args.repeat)
 
-    def past_start_up(key, first, last):
-        return (last[key] - first[key]) / (n - per_pass)
+    def past_start_up(key: str, stage: dict) -> float:
+        return (stage["whole"][key] - stage["small"][key]) / (n - per_pass)
 
-    per_page = past_start_up("cpu", small, whole)
-    cores = f"{len(all_cpus)} cores" if all_cpus else "all cores"
-    report(f"extract + filter: {n} pages" + ("" if all_cpus else " (no CPU pinning on this OS: not per core)"), [
+    plain = min((p for p, _ in rounds), key=lambda m: m["cpu"])
+    stage = min((s for _, s in rounds), key=lambda m: past_start_up("cpu", m))
+    per_page = past_start_up("cpu", stage)
+    pinned = stage["cores"] == 1
+    report(f"extract + filter: {n} pages" + ("" if pinned else " (no CPU pinning on this OS: not per core)"), [
         ("plain loop: read WARC, decode, trafilatura.extract, 1 core", n / plain["wall"], "pages/s"),
-        ("webtext: read WARC, extract (sandboxed), filters, 1 core", n / whole["wall"], "pages/s"),
-        ("webtext past start-up, 1 core", 1 / past_start_up("wall", small, whole), "pages/s"),
+        ("webtext: read WARC, extract (sandboxed), filters, 1 core", n / stage["whole"]["wall"], "pages/s"),
+        ("webtext past start-up, 1 core", 1 / past_start_up("wall", stage), "pages/s"),
         ("plain loop CPU", 1000 * plain["cpu"] / n, "ms/page"),
         ("webtext CPU past start-up, 1 core", 1000 * per_page, "ms/page"),
-        (f"webtext past start-up, {cores}", 1 / past_start_up("wall", wide_small, wide_whole), "pages/s"),
-        (f"webtext CPU past start-up, {cores} (both processes)",
-         1000 * past_start_up("cpu", wide_small, wide_whole), "ms/page"),
+        (f"webtext past start-up, {wide['cores']} cores", 1 / past_start_up("wall", wide), "pages/s"),
+        (f"webtext CPU past start-up, {wide['cores']} cores (both processes)", 1000 * past_start_up("cpu", wide),
+         "ms/page"),
     ], ("webtext per core / plain loop (CPU per page)", per_page / (plain["cpu"] / n)))
-    report_rounds([past_start_up("cpu", first, last) / (p["cpu"] / n) for p, first, last in rounds])
+    report_rounds([past_start_up("cpu", s) / (p["cpu"] / n) for p, s in rounds])
+
+
+def measure(what: str, warc: str, repeat: int) -> dict:
+    """One side's numbers, in this process. Per core: this process and the extraction child it
+    starts (the child inherits the mask) run on one CPU, so the stage's two processes share one
+    core as they would share one of a cluster's, and wall time is CPU time. Let onto every core
+    ("stage_wide"), the child extracts while this process filters; their CPU times then add up to
+    more (they slow each other down)."""
+    if what != "stage_wide":
+        pin_to_one_cpu()
+    if what == "plain":
+        return plain_run(warc, repeat)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"small": stage_run(warc, 1), "whole": stage_run(warc, repeat), "cores": cores}
 
 
 def plain_run(warc: str, repeat: int) -> dict:
