@@ -110,3 +110,23 @@ def test_a_batch_waits_until_the_last_one_is_collected():
             sandbox.collect()
     finally:
         sandbox.close()
+
+
+def test_a_fresh_childs_start_up_is_not_counted_against_the_page():
+    sandbox = SandboxedCall("helpers.slow_import:echo", timeout_s=0.5)  # the import alone takes 1.5 s
+    try:
+        assert sandbox("x") == "x"
+    finally:
+        sandbox.close()
+
+
+def test_a_child_that_cannot_start_is_an_extract_crash_for_each_call():
+    sandbox = SandboxedCall("helpers.no_such_module:echo", timeout_s=5.0)
+    try:
+        started = time.monotonic()
+        for _ in range(2):
+            with pytest.raises(ExtractCrash):
+                sandbox("x")
+        assert time.monotonic() - started < 10
+    finally:
+        sandbox.close()

@@ -16,6 +16,7 @@ not safe to run again. Messages are length-prefixed pickles over stdin/stdout
 """
 
 import importlib
+import logging
 import os
 import pickle
 import select
@@ -27,6 +28,9 @@ from collections import deque
 from collections.abc import Callable
 
 _HEADER = struct.Struct("<Q")
+STARTUP_LIMIT_S = 120.0  # for a child to import its target; a hang there is not a page's fault
+
+logger = logging.getLogger(__name__)
 
 
 class ExtractTimeout(Exception):
@@ -77,10 +81,20 @@ class SandboxedCall:
         self._deadline = 0.0
 
     def _start(self) -> None:
+        """Start a child and wait until it has imported TARGET: a page's time limit is for the page,
+        not for a fresh interpreter importing trafilatura (a second or more on a busy machine)."""
         # The child can import whatever this process can: same interpreter, same sys.path.
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         self._process = subprocess.Popen([sys.executable, "-m", "webtext.extract.sandbox", self._target],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        ready, _, _ = select.select([self._process.stdout], [], [], STARTUP_LIMIT_S)
+        try:
+            if ready and _read(self._process.stdout) == ("ready", None):
+                return
+        except (EOFError, OSError, pickle.UnpicklingError):
+            pass
+        logger.warning("the extraction process for %s did not start", self._target)
+        self._stop(kill=True)  # the calls sent to it are reported as crashes
 
     def __call__(self, *args):
         self.submit(*args)
@@ -104,10 +118,11 @@ class SandboxedCall:
         if self._process is None or self._process.poll() is not None:
             self._stop(kill=True)
             self._start()
-        try:
-            _write(self._process.stdin, list(self._pending))
-        except (BrokenPipeError, OSError):
-            self._stop(kill=True)  # collect() reports the crash
+        if self._process is not None:  # else it did not start: collect() reports a crash
+            try:
+                _write(self._process.stdin, list(self._pending))
+            except (BrokenPipeError, OSError):
+                self._stop(kill=True)  # collect() reports the crash
         self._deadline = time.monotonic() + self._timeout_s
 
     def collect(self):
@@ -168,6 +183,7 @@ class SandboxedCall:
 def _serve(target: Callable) -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints from libraries must not corrupt the protocol
+    _write(stdout, ("ready", None))
     while True:
         try:
             calls = _read(stdin)  # a batch: all of it is read before any answer is written
