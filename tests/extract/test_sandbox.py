@@ -130,3 +130,16 @@ def test_a_child_that_cannot_start_is_an_extract_crash_for_each_call():
         assert time.monotonic() - started < 10
     finally:
         sandbox.close()
+
+
+def test_results_that_arrive_together_are_each_collected_at_once():
+    """Small results of one batch reach the pipe together; none may wait for the time limit."""
+    sandbox = SandboxedCall(SLOW, timeout_s=3.0)
+    try:
+        sandbox.submit_batch([(0.0, "a"), (0.0, "b"), (0.0, "c")])
+        time.sleep(0.5)  # all three answers are in the pipe by now
+        started = time.monotonic()
+        assert [sandbox.collect() for _ in range(3)] == ["a", "b", "c"]
+        assert time.monotonic() - started < 1
+    finally:
+        sandbox.close()

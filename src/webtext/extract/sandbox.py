@@ -43,15 +43,22 @@ class ExtractCrash(Exception):
 
 def _write(stream, value) -> None:
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
+    message = memoryview(_HEADER.pack(len(data)) + data)
+    while message:  # an unbuffered stream may take part of it at a time
+        message = message[stream.write(message):]
     stream.flush()
 
 
 def _read_exactly(stream, n: int) -> bytes:
-    data = stream.read(n)
-    if len(data) != n:
-        raise EOFError("the other side closed the pipe")
-    return data
+    """n bytes, from a buffered stream or from an unbuffered one, which may return fewer a time."""
+    chunks = []
+    while n:
+        chunk = stream.read(n)
+        if not chunk:
+            raise EOFError("the other side closed the pipe")
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
 
 
 def _read(stream):
@@ -85,8 +92,10 @@ class SandboxedCall:
         not for a fresh interpreter importing trafilatura (a second or more on a busy machine)."""
         # The child can import whatever this process can: same interpreter, same sys.path.
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        # Unbuffered (bufsize=0): select() sees the pipe, not a reader's buffer, so a buffered read
+        # that took the next answer's bytes along would leave select() waiting for the time limit.
         self._process = subprocess.Popen([sys.executable, "-m", "webtext.extract.sandbox", self._target],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0)
         ready, _, _ = select.select([self._process.stdout], [], [], STARTUP_LIMIT_S)
         try:
             if ready and _read(self._process.stdout) == ("ready", None):
