@@ -43,13 +43,16 @@ class _Extract(beam.DoFn):
 
     def _next_batch(self):
         """Collect the batch in flight, send the pages gathered since, then hand on the documents."""
-        collect = lambda html, url: self._sandbox.collect()  # noqa: E731 (results come back in order)
-        outcomes = [(extract_document(result, collect), window, timestamp)
+        outcomes = [(extract_document(result, self._next_result), window, timestamp)
                     for result, window, timestamp in self._in_flight]
         self._in_flight, self._gathered = self._gathered, []
         self._sandbox.submit_batch([(result.html, result.final_url) for result, _, _ in self._in_flight])
         for outcome, window, timestamp in outcomes:
             yield from windowed([route(STAGE, outcome)], window, timestamp)
+
+    def _next_result(self, html: str, url: str):
+        """The child's answer for the oldest page in flight: answers come back in the order sent."""
+        return self._sandbox.collect()
 
     def teardown(self):
         self._sandbox.close()
