@@ -63,3 +63,11 @@ def windowed(outputs, window, timestamp):
             yield beam.pvalue.TaggedOutput(output.tag, WindowedValue(output.value, timestamp, [window]))
         else:
             yield WindowedValue(output, timestamp, [window])
+
+
+def route_gathered(stage: str, outcomes, gathered):
+    """Each outcome routed as `route` does, in the window and at the timestamp of the input it came
+    from. `gathered`: the (input, window, timestamp) of each outcome, as a DoFn that gathers its
+    inputs and emits later (in a later call, or in finish_bundle) keeps them."""
+    for outcome, (_, window, timestamp) in zip(outcomes, gathered, strict=True):
+        yield from windowed([route(stage, outcome)], window, timestamp)

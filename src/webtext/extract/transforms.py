@@ -4,7 +4,7 @@ import apache_beam as beam
 
 from webtext.extract.extractor import STAGE, extract_document
 from webtext.extract.sandbox import SandboxedCall
-from webtext.stagekit import DROPS, route, windowed
+from webtext.stagekit import DROPS, route_gathered
 
 
 EXTRACTOR = "webtext.extract.extractor:run_trafilatura"
@@ -43,12 +43,11 @@ class _Extract(beam.DoFn):
 
     def _next_batch(self):
         """Collect the batch in flight, send the pages gathered since, then hand on the documents."""
-        outcomes = [(extract_document(result, self._next_result), window, timestamp)
-                    for result, window, timestamp in self._in_flight]
+        collected = self._in_flight
+        outcomes = [extract_document(result, self._next_result) for result, _, _ in collected]
         self._in_flight, self._gathered = self._gathered, []
         self._sandbox.submit_batch([(result.html, result.final_url) for result, _, _ in self._in_flight])
-        for outcome, window, timestamp in outcomes:
-            yield from windowed([route(STAGE, outcome)], window, timestamp)
+        yield from route_gathered(STAGE, outcomes, collected)
 
     def _next_result(self, html: str, url: str):
         """The child's answer for the oldest page in flight: answers come back in the order sent."""

@@ -4,7 +4,7 @@ import apache_beam as beam
 
 from webtext.config import CorpusConfig
 from webtext.filters.rules import STAGE, eval_filter, filter_documents
-from webtext.stagekit import DROPS, route, windowed
+from webtext.stagekit import DROPS, route_gathered
 
 # Documents filtered together. The filters' tables (the language model's are 70 MB) are cold after
 # each page's extraction, which runs in the same worker and sweeps the caches: one document at a
@@ -37,8 +37,7 @@ class _Filter(beam.DoFn):
         # Every outcome first, then the outputs: a runner hands each output on to the next stage
         # at once, whose work would come between two documents' filters again.
         outcomes = filter_documents([doc for doc, _, _ in gathered], self._config, self._eval_ngrams)
-        for outcome, (_, window, timestamp) in zip(outcomes, gathered):
-            yield from windowed([route(STAGE, outcome)], window, timestamp)
+        yield from route_gathered(STAGE, outcomes, gathered)
 
 
 class FilterDocuments(beam.PTransform):
