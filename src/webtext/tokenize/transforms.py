@@ -7,10 +7,9 @@ the one shuffle, which brings each shard's pieces to the writer.
 
 import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindow
-from apache_beam.utils.windowed_value import WindowedValue
 
 from webtext.config import CorpusConfig
-from webtext.stagekit import count_kept
+from webtext.stagekit import count_kept, windowed
 from webtext.tokenize.batches import batch_bytes, batch_from_bytes, batches_by_key
 from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.shards import write_shard
@@ -60,8 +59,7 @@ class _TokenizeByShard(beam.DoFn):
             yield from self._tokenize_gathered()
 
     def finish_bundle(self):
-        for keyed in self._tokenize_gathered():
-            yield WindowedValue(keyed, GlobalWindow().max_timestamp(), (GlobalWindow(),))
+        yield from windowed(self._tokenize_gathered(), GlobalWindow(), GlobalWindow().max_timestamp())
 
     def _tokenize_gathered(self):
         docs, self._docs, self._chars = self._docs, [], 0
