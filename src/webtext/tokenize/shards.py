@@ -51,17 +51,16 @@ def shard_name(split: str, index: int, count: int, extension: str) -> str:
     return f"{split}-{index:05d}-of-{count:05d}.{extension}"
 
 
-def token_shard_bytes(table: pa.Table) -> bytes:
-    """The Arrow IPC token shard of `table` (BATCH_SCHEMA, one chunk)."""
+def token_shard_bytes(table: pa.Table, tokens: int) -> bytes:
+    """The Arrow IPC token shard of `table` (BATCH_SCHEMA, one chunk), whose rows hold `tokens` ids."""
     metadata = {
         "tokenizer": TOKENIZER_NAME, "vocabulary_sha256": vocabulary_sha256(), "eot_id": str(EOT_ID),
-        "eot_placement": "after_each_document", "documents": str(table.num_rows),
-        "tokens": str(_token_count(table)),
+        "eot_placement": "after_each_document", "documents": str(table.num_rows), "tokens": str(tokens),
     }
-    tokens = table.select(TOKEN_SCHEMA.names).replace_schema_metadata(metadata)
+    token_table = table.select(TOKEN_SCHEMA.names).replace_schema_metadata(metadata)
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, tokens.schema) as writer:
-        writer.write_table(tokens, max_chunksize=TOKEN_BATCH_ROWS)
+    with pa.ipc.new_file(sink, token_table.schema) as writer:
+        writer.write_table(token_table, max_chunksize=TOKEN_BATCH_ROWS)
     return sink.getvalue().to_pybytes()
 
 
@@ -70,10 +69,6 @@ def text_shard_bytes(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     pq.write_table(table.select(TEXT_SCHEMA.names), sink, compression="zstd", write_statistics=True)
     return sink.getvalue().to_pybytes()
-
-
-def _token_count(table: pa.Table) -> int:
-    return int(pc.sum(table.column("n_tokens")).as_py() or 0)
 
 
 def shard_table(batches: list[pa.RecordBatch]) -> pa.Table:
@@ -85,12 +80,13 @@ def shard_table(batches: list[pa.RecordBatch]) -> pa.Table:
 def write_shard(out_dir: str, split: str, index: int, count: int, batches: list[pa.RecordBatch]) -> ShardInfo:
     """Both files of one shard, from the record batches (BATCH_SCHEMA) of its documents."""
     table = shard_table(batches)
+    tokens = int(pc.sum(table.column("n_tokens")).as_py() or 0)
     tokens_path = FileSystems.join(out_dir, "tokens", shard_name(split, index, count, "arrow"))
     text_path = FileSystems.join(out_dir, "text", shard_name(split, index, count, "parquet"))
     return ShardInfo(
-        split=split, index=index, count=count, documents=table.num_rows, tokens=_token_count(table),
+        split=split, index=index, count=count, documents=table.num_rows, tokens=tokens,
         text_bytes=int(pc.sum(pc.binary_length(table.column("text"))).as_py() or 0),
-        tokens_path=tokens_path, tokens_sha256=write_atomically(tokens_path, token_shard_bytes(table)),
+        tokens_path=tokens_path, tokens_sha256=write_atomically(tokens_path, token_shard_bytes(table, tokens)),
         text_path=text_path, text_sha256=write_atomically(text_path, text_shard_bytes(table)),
     )
 
