@@ -10,14 +10,12 @@ import json
 import os
 import pathlib
 import resource
-import subprocess
-import sys
 import time
 
 import apache_beam as beam
 import trafilatura
 
-from common import pin_to_one_cpu, report, report_rounds
+from common import measured_in_fresh_process, pin_to_one_cpu, report, report_rounds
 from webtext.config import CorpusConfig
 from webtext.crawl.charset import decode_html
 from webtext.crawl.replay import read_warc
@@ -61,8 +59,7 @@ def main() -> None:
     # left behind. Rounds of both sides, interleaved: a slow spell of the machine then hits both
     # sides once. The table shows the best of the rounds; the ratio line, every round's own ratio.
     def fresh(what: str) -> dict:
-        command = [sys.executable, __file__, "--measure", what, "--repeat", str(args.repeat)]
-        return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+        return measured_in_fresh_process(__file__, "--measure", what, "--repeat", str(args.repeat))
 
     rounds = [(fresh("plain"), fresh("stage")) for _ in range(args.rounds)]
     wide = fresh("stage_wide")

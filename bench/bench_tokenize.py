@@ -6,13 +6,11 @@ Usage: python bench/bench_tokenize.py [--docs 10000] [--paragraphs 16] [--docs_p
 import argparse
 import json
 import random
-import subprocess
-import sys
 import tempfile
 
 import apache_beam as beam
 
-from common import PRELOADED, pin_to_one_cpu, preloaded, report, report_rounds, timed
+from common import PRELOADED, measured_in_fresh_process, pin_to_one_cpu, preloaded, report, report_rounds, timed
 from webtext.config import CorpusConfig
 from webtext.records import Document
 from webtext.sample import prose
@@ -97,9 +95,9 @@ def main() -> None:
     for _ in range(args.runs):
         rounds.append({})
         for what in ("pipeline_upstream_counts", "pipeline", "bare", "encoder"):
-            command = [sys.executable, __file__, "--measure", what, "--docs", str(args.docs), "--paragraphs",
-                       str(args.paragraphs), "--docs_per_shard", str(args.docs_per_shard), "--runs", "1"]
-            rounds[-1][what] = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+            rounds[-1][what] = measured_in_fresh_process(
+                __file__, "--measure", what, "--docs", str(args.docs), "--paragraphs", str(args.paragraphs),
+                "--docs_per_shard", str(args.docs_per_shard), "--runs", "1")
     tokens, small_tokens = rounds[0]["bare"]["tokens"], rounds[0]["bare"]["small_tokens"]
 
     def best(what: str, key: str) -> float:

@@ -1,7 +1,10 @@
 """Helpers shared by the benchmarks: timing and a uniform result line."""
 
+import json
 import os
 import resource
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 
@@ -49,3 +52,10 @@ def pin_to_one_cpu() -> set[int] | None:
     cpus = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(cpus)})
     return cpus
+
+
+def measured_in_fresh_process(script: str, *args: str) -> dict:
+    """What `python SCRIPT ARGS...` prints as JSON: one measurement in a process of its own, so that
+    none runs in the heap and imports an earlier one left behind."""
+    command = [sys.executable, script, *args]
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
