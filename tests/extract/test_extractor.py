@@ -6,6 +6,7 @@ import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindow, IntervalWindow
 from apache_beam.utils.timestamp import Timestamp
 
+from helpers.dofn_bundle import one_bundle
 from webtext.extract.evaluate import SETTINGS, annotated_pages, score
 from webtext.extract.extractor import extract_document
 from webtext.extract.transforms import _Extract
@@ -75,15 +76,8 @@ def test_the_extract_dofn_sends_batches_and_each_page_comes_out_once_in_its_wind
     pages = [result(prose.page_html(f"Page {i}", "example.com", prose.article(rng, 2), rng)) for i in range(4)]
     pages.insert(2, result(prose.SCRIPT_SHELL))
     windows = [GlobalWindow(), IntervalWindow(0, 5), GlobalWindow(), GlobalWindow(), IntervalWindow(5, 9)]
-    dofn = _Extract(timeout_s=60.0, batch_pages=2)
-    dofn.setup()
-    try:
-        dofn.start_bundle()
-        emitted = [(i, out) for i, (page, window) in enumerate(zip(pages, windows))
-                   for out in dofn.process(page, window, Timestamp(10))]
-        emitted += [("end", out) for out in dofn.finish_bundle()]
-    finally:
-        dofn.teardown()
+    emitted = one_bundle(_Extract(timeout_s=60.0, batch_pages=2),
+                         [(page, window, Timestamp(10)) for page, window in zip(pages, windows)])
     # The first batch comes back when the second is sent (after page 3), the rest at the bundle's end.
     assert [when for when, _ in emitted] == [3, 3, "end", "end", "end"]
     drops = [isinstance(out, beam.pvalue.TaggedOutput) for _, out in emitted]

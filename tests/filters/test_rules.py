@@ -6,6 +6,7 @@ import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindow, IntervalWindow
 from apache_beam.utils.timestamp import Timestamp
 
+from helpers.dofn_bundle import one_bundle
 from webtext.config import CorpusConfig
 from webtext.filters.rules import filter_document, identify_language
 from webtext.filters.transforms import _Filter
@@ -79,11 +80,7 @@ def test_the_language_sample_gives_the_language_of_the_whole_text_on_real_pages(
 
 def _filter_in_one_bundle(docs, windows, batch_documents):
     """What the filter DoFn emits for `docs` in one bundle: (after which document, or "end", output)."""
-    dofn = _Filter(CONFIG, batch_documents)
-    dofn.setup()
-    dofn.start_bundle()
-    emitted = [(i, out) for i, (d, w) in enumerate(zip(docs, windows)) for out in dofn.process(d, w, Timestamp(10))]
-    return emitted + [("end", out) for out in dofn.finish_bundle()]
+    return one_bundle(_Filter(CONFIG, batch_documents), [(d, w, Timestamp(10)) for d, w in zip(docs, windows)])
 
 
 def test_the_filter_dofn_filters_gathered_documents_each_once_in_its_window_as_alone():

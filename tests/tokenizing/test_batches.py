@@ -7,6 +7,7 @@ import apache_beam as beam
 import numpy as np
 import pyarrow as pa
 
+from helpers.dofn_bundle import one_bundle
 from webtext.config import CorpusConfig
 from webtext.records import Document
 from webtext.sample import prose
@@ -90,13 +91,10 @@ def test_a_tally_that_disagrees_changes_shard_sizes_but_loses_nothing(tmp_path):
 
 def _tokenize_in_one_bundle(docs, **limits):
     """What the tokenizer emits for `docs` in one bundle: (after which document, or "end", shard key, rows)."""
-    tokenizer = _TokenizeByShard(0.0, 4, **limits)
-    tokenizer.setup()
-    tokenizer.start_bundle()
     counts = {"train": len(docs)}
-    emitted = [(i, key, piece) for i, doc in enumerate(docs) for key, piece in tokenizer.process(doc, counts)]
-    emitted += [("end", *value.value) for value in tokenizer.finish_bundle()]
-    return [(when, key, batch_from_bytes(piece)) for when, key, piece in emitted]
+    emitted = one_bundle(_TokenizeByShard(0.0, 4, **limits), [(doc, counts) for doc in docs])
+    keyed = [(when, *(out.value if when == "end" else out)) for when, out in emitted]  # finish_bundle's are windowed
+    return [(when, key, batch_from_bytes(piece)) for when, key, piece in keyed]
 
 
 def test_the_tokenizer_emits_a_batch_when_it_holds_enough_documents_or_characters_and_the_rest_at_bundle_end():
