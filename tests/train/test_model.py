@@ -76,3 +76,22 @@ def test_official_checkpoint_layout_loads():
 def test_generate_never_samples_padding_ids():
     out = tiny().generate(torch.tensor([[464]]), 20, generator=torch.Generator().manual_seed(0))
     assert out.shape == (1, 21) and out.max().item() < 50257
+
+
+def test_chunked_head_and_loss_equal_the_full_ones_with_their_gradients():
+    from webtext.train.loss import chunked_linear_cross_entropy
+
+    torch.manual_seed(0)
+    hidden = torch.randn(37, 16, dtype=torch.float64, requires_grad=True)
+    weight = torch.randn(300, 16, dtype=torch.float64, requires_grad=True)
+    targets = torch.randint(0, 300, (37,))
+    expected = torch.nn.functional.cross_entropy(hidden @ weight.t(), targets)
+    expected.backward()
+    want = hidden.grad.clone(), weight.grad.clone()
+    hidden.grad = weight.grad = None
+    got = chunked_linear_cross_entropy(hidden, weight, targets, chunk_rows=8)  # 5 chunks, the last short
+    (2 * got).backward()  # the incoming gradient scales what was stored
+    assert torch.allclose(got, expected)
+    assert torch.allclose(hidden.grad, 2 * want[0]) and torch.allclose(weight.grad, 2 * want[1])
+    assert torch.autograd.gradcheck(lambda h, w: chunked_linear_cross_entropy(h, w, targets, 10),
+                                    (hidden.detach().requires_grad_(), weight.detach().requires_grad_()))

@@ -17,6 +17,9 @@ MANIFEST_NAME = "manifest.json"
 
 
 def read_manifest(out_dir: str) -> dict:
+    if "://" not in out_dir:  # a local corpus needs no Beam (the trainer's GPU machines may not have it)
+        with open(os.path.join(out_dir, MANIFEST_NAME), "rb") as stream:
+            return json.loads(stream.read().decode("utf-8"))
     from apache_beam.io.filesystems import FileSystems
 
     with FileSystems.open(FileSystems.join(out_dir, MANIFEST_NAME)) as stream:

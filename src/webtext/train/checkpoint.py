@@ -12,12 +12,13 @@ def checkpoint_path(out_dir: str) -> str:
 
 
 def save_checkpoint(out_dir: str, *, model, optimizer, step: int, config: dict, model_config: dict,
-                    best_val_loss: float) -> str:
+                    best_val_loss: float, scaler: dict | None = None) -> str:
     """Model, optimizer, next step (the data position), RNG states and both configs; temp file then rename."""
     os.makedirs(out_dir, exist_ok=True)
     state = {
         "model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
         "config": config, "model_config": model_config, "best_val_loss": best_val_loss,
+        "scaler": scaler,  # float16's GradScaler state (None otherwise)
         "rng": {"torch": torch.get_rng_state(),
                 "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []},
     }

@@ -5,7 +5,10 @@ import json
 import tomllib
 from dataclasses import dataclass, fields
 
+from webtext.train.hardware import ATTENTION_BACKENDS
 from webtext.train.model import SIZES
+
+COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 
 
 class TrainConfigError(ValueError):
@@ -19,10 +22,13 @@ class TrainConfig:
     model: str = "tiny"  # tiny | gpt2 | gpt2-medium | gpt2-large | gpt2-xl
     block_size: int = 0  # 0: the model size's own (1024 for GPT-2)
     dropout: float = 0.0
-    flash: bool = True  # scaled_dot_product_attention
+    flash: bool = True  # scaled_dot_product_attention (false: the plain matmul-softmax-matmul attention)
+    attention: str = "auto"  # SDPA kernel on CUDA: auto (PyTorch's choice) | flash | cudnn | efficient | math
+    loss: str = "full"  # full (logits, then cross-entropy) | chunked (head + loss per chunk of rows, no full logits)
     init_from: str = ""  # a local official GPT-2 checkpoint (Hugging Face state dict, .bin or .safetensors)
     batch_size: int = 8  # sequences per micro-step per process
     grad_accum: int = 1  # micro-steps per optimizer step
+    fit_batch: bool = False  # on a GPU: the largest micro-batch that fits, keeping batch_size*grad_accum rows a step
     max_steps: int = 200
     learning_rate: float = 6e-4
     min_lr: float = 6e-5
@@ -34,6 +40,7 @@ class TrainConfig:
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     dtype: str = "auto"  # auto (bf16 on GPUs that have it, else float32) | float32 | bfloat16 | float16
     compile: bool = False  # torch.compile
+    compile_mode: str = "default"  # torch.compile mode: default | reduce-overhead | max-autotune | max-autotune-no-cudagraphs
     seed: int = 1337
     log_interval: int = 10
     eval_interval: int = 50
@@ -60,6 +67,10 @@ class TrainConfig:
             raise TrainConfigError("warmup_steps must be >= 0 and dropout in [0, 1)")
         if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
             raise TrainConfigError(f"dtype: auto, float32, bfloat16 or float16, not {self.dtype!r}")
+        choices = {"attention": ATTENTION_BACKENDS, "loss": ("full", "chunked"), "compile_mode": COMPILE_MODES}
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise TrainConfigError(f"{name}: one of {', '.join(allowed)}, not {getattr(self, name)!r}")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

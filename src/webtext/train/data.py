@@ -9,6 +9,8 @@ global batch, so 1 process with grad_accum=2 and 2 processes with grad_accum=1
 train on exactly the same tokens.
 """
 
+from collections.abc import Iterator
+
 import numpy as np
 import torch
 
@@ -24,26 +26,54 @@ class ShardWindows:
             raise ValueError(f"the {split} split of {corpus_dir} has no window of {block_size + 1} tokens; "
                              f"use a smaller block_size or a bigger corpus")
         self._ends = np.cumsum(usable)
+        self._firsts = np.concatenate([[0], self._ends[:-1]])
 
     @property
     def num_tokens(self) -> int:
         return int(sum(len(s) for s in self.streams))
 
+    def rows(self, step: int, total_rows: int, first: int, count: int) -> np.ndarray:
+        """Rows [first, first + count) of this step's (total_rows, block_size + 1) uint16 global batch.
+
+        Every row's offset comes from the one generator of (seed, step), so a rank or micro-step that
+        reads only its own rows gets exactly the rows the whole batch would have there."""
+        rng = np.random.default_rng([self.seed, step, 0 if self.split == "train" else 1])
+        positions = rng.integers(0, self._ends[-1], size=total_rows)[first:first + count]
+        shards = np.searchsorted(self._ends, positions, side="right")
+        starts = positions - self._firsts[shards]
+        return np.stack([self.streams[s][o:o + self.block_size + 1] for s, o in zip(shards, starts)])
+
     def global_batch(self, step: int, rows: int) -> np.ndarray:
         """(rows, block_size + 1) uint16 windows for this step."""
-        rng = np.random.default_rng([self.seed, step, 0 if self.split == "train" else 1])
-        positions = rng.integers(0, self._ends[-1], size=rows)
-        shards = np.searchsorted(self._ends, positions, side="right")
-        starts = positions - np.concatenate([[0], self._ends[:-1]])[shards]
-        return np.stack([self.streams[s][o:o + self.block_size + 1] for s, o in zip(shards, starts)])
+        return self.rows(step, rows, 0, rows)
 
     def micro_batch(self, step: int, micro: int, rank: int, world: int, batch_size: int, grad_accum: int,
                     device: str) -> tuple[torch.Tensor, torch.Tensor]:
         """Inputs and targets (B, T) of one micro-step on one rank."""
-        windows = self.global_batch(step, batch_size * grad_accum * world)
-        row = (micro * world + rank) * batch_size
-        chunk = torch.from_numpy(windows[row:row + batch_size].astype(np.int64))
-        x, y = chunk[:, :-1], chunk[:, 1:]
-        if device.startswith("cuda"):
-            return x.pin_memory().to(device, non_blocking=True), y.pin_memory().to(device, non_blocking=True)
-        return x.to(device), y.to(device)
+        first = (micro * world + rank) * batch_size
+        windows = self.rows(step, batch_size * grad_accum * world, first, batch_size)
+        return to_device(windows, device)
+
+
+def to_device(windows: np.ndarray, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs and targets of (B, T + 1) windows; on CUDA through pinned memory, copied without waiting."""
+    chunk = torch.from_numpy(windows.astype(np.int64))
+    if device.startswith("cuda"):
+        # The caching host allocator keeps a pinned block until its copy has finished, so nothing
+        # here waits for the GPU: the copy queues behind the work already launched.
+        chunk = chunk.pin_memory().to(device, non_blocking=True)
+    else:
+        chunk = chunk.to(device)
+    return chunk[:, :-1], chunk[:, 1:]
+
+
+def micro_batches(windows: ShardWindows, first_step: int, end_step: int, rank: int, world: int, batch_size: int,
+                  grad_accum: int, device: str) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Every micro-batch of steps [first_step, end_step) for this rank, in order.
+
+    The training step never waits for the GPU (losses stay on the device until a log line), so the
+    host runs ahead of the GPU: each micro-batch is read, stacked and its copy queued while the GPU
+    still works on the ones before it."""
+    for step in range(first_step, end_step):
+        for micro in range(grad_accum):
+            yield windows.micro_batch(step, micro, rank, world, batch_size, grad_accum, device)

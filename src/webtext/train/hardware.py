@@ -1,7 +1,7 @@
 """Device, precision, distributed set-up, and each GPU's real peak for MFU."""
 
 import os
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import torch
@@ -48,12 +48,37 @@ class Runtime:
         return torch.autocast(device_type=self.device.split(":")[0], dtype=self.dtype)
 
 
+# scaled_dot_product_attention's CUDA kernels by setting name; "auto" leaves the choice to PyTorch.
+ATTENTION_BACKENDS = ("auto", "flash", "cudnn", "efficient", "math")
+
+
+@contextmanager
+def attention_backend(name: str, device: str):
+    """Within: attention on CUDA runs only the named SDPA kernel (also in what torch.compile traces)."""
+    if name == "auto" or not device.startswith("cuda"):
+        yield
+        return
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    kernels = {"flash": SDPBackend.FLASH_ATTENTION, "cudnn": SDPBackend.CUDNN_ATTENTION,
+               "efficient": SDPBackend.EFFICIENT_ATTENTION, "math": SDPBackend.MATH}
+    with sdpa_kernel([kernels[name]]):
+        yield
+
+
+class PrecisionError(ValueError):
+    """A dtype the device cannot train in; the message says what to use instead."""
+
+
 def start_runtime(device: str, dtype: str) -> Runtime:
     """Single process, or DDP when launched by torchrun (RANK/WORLD_SIZE/LOCAL_RANK in the environment)."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank, local_rank = int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0"))
     if device == "auto":
         device = f"cuda:{local_rank}" if torch.cuda.is_available() else "cpu"
+    if dtype == "float16" and not device.startswith("cuda"):
+        # float16 needs loss scaling, which webtext does with a CUDA GradScaler; on a CPU bfloat16 does the job.
+        raise PrecisionError("dtype float16 trains only on a CUDA GPU (with loss scaling); use bfloat16 or float32")
     if world > 1 and not dist.is_initialized():
         dist.init_process_group(backend="nccl" if device.startswith("cuda") else "gloo")
     if device.startswith("cuda"):
@@ -75,9 +100,10 @@ def stop_runtime(runtime: Runtime, finished: bool) -> None:
         dist.destroy_process_group()
 
 
-def mean_across_ranks(value: float, runtime: Runtime) -> float:
+def mean_across_ranks(values: torch.Tensor, runtime: Runtime) -> torch.Tensor:
+    """The element-wise mean of `values` over the ranks (one all-reduce, no host sync)."""
     if not runtime.distributed:
-        return value
-    tensor = torch.tensor([value], dtype=torch.float64, device=runtime.device)
-    dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
-    return tensor.item() / runtime.world
+        return values
+    summed = values.detach().clone()
+    dist.all_reduce(summed, op=dist.ReduceOp.SUM)
+    return summed / runtime.world

@@ -1,18 +1,23 @@
 """The training loop: AdamW, cosine schedule with warmup, clipping, accumulation, bf16, DDP, exact resume."""
 
+import dataclasses
 import json
 import math
 import os
 import time
+from contextlib import nullcontext
 
 import torch
+import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from webtext.tokenize.gpt2 import gpt2_encoding
+from webtext.train.batch_fit import fits_on_gpu, largest_that_fits
 from webtext.train.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from webtext.train.config import TrainConfig
-from webtext.train.data import ShardWindows
-from webtext.train.hardware import Runtime, mean_across_ranks, peak_flops, start_runtime, stop_runtime
+from webtext.train.data import ShardWindows, micro_batches
+from webtext.train.hardware import (Runtime, attention_backend, mean_across_ranks, peak_flops, start_runtime,
+                                    stop_runtime)
 from webtext.train.model import GPT, config_for, load_gpt2_state_dict
 
 
@@ -34,7 +39,7 @@ def make_optimizer(model: GPT, config: TrainConfig, device: str) -> torch.optim.
 
 
 def build_model(config: TrainConfig, runtime: Runtime) -> GPT:
-    overrides = {"dropout": config.dropout, "flash": config.flash}
+    overrides = {"dropout": config.dropout, "flash": config.flash, "loss": config.loss}
     if config.block_size:
         overrides["block_size"] = config.block_size
     model = GPT(config_for(config.model, **overrides))
@@ -53,13 +58,13 @@ def _read_weights(path: str) -> dict:
 @torch.no_grad()
 def evaluate(model, windows: ShardWindows, config: TrainConfig, runtime: Runtime) -> float:
     model.eval()
-    losses = []
+    total = torch.zeros((), device=runtime.device)
     for i in range(config.eval_batches):
         x, y = windows.micro_batch(i, 0, runtime.rank, runtime.world, config.batch_size, 1, runtime.device)
         with runtime.autocast():
-            losses.append(model(x, y)[1].item())
+            total += model(x, y)[1].float()
     model.train()
-    return mean_across_ranks(sum(losses) / len(losses), runtime)
+    return mean_across_ranks(total / config.eval_batches, runtime).item()
 
 
 def sample_text(model: GPT, config: TrainConfig, runtime: Runtime) -> str:
@@ -97,74 +102,126 @@ def train(config: TrainConfig, quiet: bool = False) -> dict:
     runtime = start_runtime(config.device, config.dtype)
     finished = False
     try:
-        result = _train(config, runtime, quiet)
+        with attention_backend(config.attention, runtime.device):
+            result = _train(config, runtime, quiet)
         finished = True
         return result
     finally:
         stop_runtime(runtime, finished)
 
 
+class StepLosses:
+    """Each step's loss kept on the device and read (one host sync, one all-reduce) only when asked."""
+
+    def __init__(self, runtime: Runtime):
+        self._runtime, self._pending, self.values = runtime, [], []
+
+    def add(self, loss: torch.Tensor) -> None:
+        self._pending.append(loss)
+
+    def flush(self) -> list[float]:
+        """Every step's loss since the last flush, averaged over the ranks, as floats."""
+        if self._pending:
+            means = mean_across_ranks(torch.stack(self._pending), self._runtime)
+            self.values.extend(means.tolist())
+            self._pending = []
+        return self.values
+
+
 def _train(config: TrainConfig, runtime: Runtime, quiet: bool) -> dict:
     model = build_model(config, runtime)
+    config = _fit_micro_batch(config, model, runtime)
     optimizer = make_optimizer(model, config, runtime.device)
+    scaler = torch.amp.GradScaler(runtime.device.split(":")[0], enabled=runtime.dtype == torch.float16)
     start_step, best_val = 0, float("inf")
     if config.resume and os.path.exists(checkpoint_path(config.out_dir)):
         state = load_checkpoint(config.out_dir, runtime.device)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
+        if state.get("scaler"):
+            scaler.load_state_dict(state["scaler"])
         start_step, best_val = state["step"], state["best_val_loss"]
     block = model.config.block_size
     train_windows = ShardWindows(config.corpus, "train", block, config.seed)
     val_windows = ShardWindows(config.corpus, "validation", block, config.seed + 1)
-    runner = torch.compile(model) if config.compile else model
+    runner = torch.compile(model, mode=config.compile_mode) if config.compile else model
     if runtime.distributed:
         runner = DistributedDataParallel(runner, device_ids=[runtime.local_rank] if runtime.device.startswith("cuda") else None)
     logger, peak = Logger(config.out_dir, runtime, quiet), peak_flops(runtime.device)
     tokens_per_step = config.batch_size * config.grad_accum * runtime.world * block
-    losses, val_loss = [], None
+    losses, val_loss = StepLosses(runtime), None
     end_step = min(config.max_steps, config.stop_at_step or config.max_steps)
+    batches = micro_batches(train_windows, start_step, end_step, runtime.rank, runtime.world, config.batch_size,
+                            config.grad_accum, runtime.device)
+    interval_start, interval_steps = time.perf_counter(), 0
     for step in range(start_step, end_step):
-        started = time.perf_counter()
-        loss = _optimizer_step(runner, optimizer, train_windows, step, config, runtime)
-        losses.append(loss)
-        seconds = time.perf_counter() - started
-        if step % config.log_interval == 0 or step == config.max_steps - 1:
-            tokens_per_s = tokens_per_step / seconds
+        losses.add(_optimizer_step(runner, optimizer, scaler, batches, step, config, runtime))
+        interval_steps += 1
+        last = step == end_step - 1
+        logged = step % config.log_interval == 0 or last
+        if logged:
+            loss = losses.flush()[-1]  # waits for the GPU: the interval's time is then complete
+            seconds = time.perf_counter() - interval_start
+            tokens_per_s = tokens_per_step * interval_steps / seconds
             record = {"step": step, "loss": loss, "lr": lr_at(step, config), "tokens_per_s": tokens_per_s}
             if peak:
                 record["mfu"] = model.flops_per_token() * tokens_per_s / (peak * runtime.world)
             logger.log(record)
-        last = step == end_step - 1
         if (step + 1) % config.eval_interval == 0 or last:
             val_loss = evaluate(model, val_windows, config, runtime)
             best_val = min(best_val, val_loss)
             logger.log({"step": step, "val_loss": val_loss, "val_perplexity": math.exp(min(val_loss, 50))})
         if runtime.is_main and ((step + 1) % config.checkpoint_interval == 0 or last):
             save_checkpoint(config.out_dir, model=model, optimizer=optimizer, step=step + 1, config=config.to_dict(),
-                            model_config=model.config.to_dict(), best_val_loss=best_val)
-    sample = sample_text(model, config, runtime) if runtime.is_main else ""
+                            model_config=model.config.to_dict(), best_val_loss=best_val,
+                            scaler=scaler.state_dict() if scaler.is_enabled() else None)
+        if logged:
+            # Evaluation and checkpoints are not training time: the next interval starts after them.
+            interval_start, interval_steps = time.perf_counter(), 0
+    sample = sample_text(model, config, runtime) if runtime.is_main and config.sample_tokens else ""
     if sample and not quiet:
         print(f"\nsample: {sample}")
-    return {"losses": losses, "val_loss": val_loss, "sample": sample}
+    return {"losses": losses.flush(), "val_loss": val_loss, "sample": sample, "batch_size": config.batch_size,
+            "grad_accum": config.grad_accum}
 
 
-def _optimizer_step(runner, optimizer, windows: ShardWindows, step: int, config: TrainConfig,
-                    runtime: Runtime) -> float:
+def _fit_micro_batch(config: TrainConfig, model: GPT, runtime: Runtime) -> TrainConfig:
+    """With fit_batch on a GPU: the largest micro-batch that fits, the step's rows unchanged."""
+    if not (config.fit_batch and runtime.device.startswith("cuda")):
+        return config
+    block = model.config.block_size
+    size, accum = largest_that_fits(config.batch_size * config.grad_accum,
+                                    lambda b: fits_on_gpu(model, b, block, runtime.autocast, runtime.device))
+    if runtime.distributed:  # every rank must take the same split, or the all-reduces would not pair up
+        agreed = torch.tensor([size], device=runtime.device)
+        dist.all_reduce(agreed, op=dist.ReduceOp.MIN)
+        size = int(agreed.item())
+        accum = config.batch_size * config.grad_accum // size
+    if runtime.is_main:
+        print(f"fit_batch: micro-batch {size} x {accum} accumulation steps "
+              f"(was {config.batch_size} x {config.grad_accum})", flush=True)
+    return dataclasses.replace(config, batch_size=size, grad_accum=accum)
+
+
+def _optimizer_step(runner, optimizer, scaler, batches, step: int, config: TrainConfig,
+                    runtime: Runtime) -> torch.Tensor:
+    """One optimizer step; its loss stays on the device (no host sync here)."""
     for group in optimizer.param_groups:
         group["lr"] = lr_at(step, config)
-    total = 0.0
+    total = torch.zeros((), device=runtime.device)
     for micro in range(config.grad_accum):
-        x, y = windows.micro_batch(step, micro, runtime.rank, runtime.world, config.batch_size, config.grad_accum,
-                                   runtime.device)
+        x, y = next(batches)
         sync = micro == config.grad_accum - 1 or not runtime.distributed
-        context = runner.no_sync() if not sync else torch.enable_grad()  # all-reduce once, on the last micro-step
+        context = runner.no_sync() if not sync else nullcontext()  # all-reduce once, on the last micro-step
         with context:
             with runtime.autocast():
                 loss = runner(x, y)[1] / config.grad_accum
-            loss.backward()
-        total += loss.item()
+            scaler.scale(loss).backward()
+        total += loss.detach()
     if config.grad_clip:
+        scaler.unscale_(optimizer)
         torch.nn.utils.clip_grad_norm_(runner.parameters(), config.grad_clip)
-    optimizer.step()
+    scaler.step(optimizer)
+    scaler.update()
     optimizer.zero_grad(set_to_none=True)
-    return mean_across_ranks(total, runtime)
+    return total

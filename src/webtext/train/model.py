@@ -16,6 +16,8 @@ import torch
 import torch.nn as nn
 from torch.nn import functional as F
 
+from webtext.train.loss import chunked_linear_cross_entropy
+
 GPT2_VOCAB = 50257
 
 
@@ -29,12 +31,15 @@ class GPTConfig:
     dropout: float = 0.0
     bias: bool = True
     flash: bool = True  # scaled_dot_product_attention (flash / memory-efficient kernels where available)
+    loss: str = "full"  # full: logits, then cross-entropy | chunked: head and loss a chunk of rows at a time (loss.py)
 
     def __post_init__(self):
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd ({self.n_embd}) must be a multiple of n_head ({self.n_head})")
         if self.vocab_size < GPT2_VOCAB:
             raise ValueError(f"vocab_size must hold GPT-2's {GPT2_VOCAB} tokens")
+        if self.loss not in ("full", "chunked"):
+            raise ValueError(f"loss: full or chunked, not {self.loss!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -136,6 +141,7 @@ class GPT(nn.Module):
         return n - self.transformer.wpe.weight.numel() if non_embedding else n
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None):
+        """(logits, loss): loss None without targets; logits None with the chunked loss, which never makes them."""
         B, T = idx.size()
         if T > self.config.block_size:
             raise ValueError(f"sequence of {T} tokens is longer than block_size {self.config.block_size}")
@@ -143,7 +149,10 @@ class GPT(nn.Module):
         x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(pos))  # (B, T, C)
         for block in self.transformer.h:
             x = block(x)
-        logits = self.lm_head(self.transformer.ln_f(x))  # (B, T, vocab)
+        x = self.transformer.ln_f(x)
+        if targets is not None and self.config.loss == "chunked":
+            return None, chunked_linear_cross_entropy(x.view(B * T, -1), self.lm_head.weight, targets.reshape(-1))
+        logits = self.lm_head(x)  # (B, T, vocab)
         if targets is None:
             return logits, None
         loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), targets.reshape(-1))
