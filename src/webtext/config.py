@@ -39,6 +39,7 @@ class CorpusConfig:
     user_agent: str = "webtext/0.1 (+https://github.com/webtext/webtext; corpus research crawler)"
     timeout_s: float = 10.0
     delay_s: float = 1.0  # between two requests to one host, unless robots.txt asks for more
+    max_crawl_delay_s: float = 30.0  # robots.txt's Crawl-delay is honoured up to this
     fetch_threads: int = 64  # hosts fetched at the same time by one worker (threads; I/O-bound)
     host_parallelism: int = 1  # connections one host may see at once (a host's URLs split this many ways)
     retries: int = 3  # for connection errors, timeouts, 429 and 5xx

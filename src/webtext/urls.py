@@ -45,6 +45,17 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str:
+    """scheme://host:port, the scope of a robots.txt (RFC 9309 2.3): the port written out even
+    when it is the scheme's default, so http://a/ and http://a:80/ share one."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return f"{scheme}://{(parts.hostname or '').lower()}:{parts.port or DEFAULT_PORTS.get(scheme, 0)}"
+
+
 def canonical_url(url: str) -> str | None:
     """The merge key of a submitted URL, or None when it is not an http(s) URL.
 

@@ -50,3 +50,17 @@ def test_utf8_bytes_mislabelled_as_latin1_are_read_as_utf8():
 def test_real_latin1_labelled_latin1_stays_latin1():
     body = "<p>caf\u00e9 cr\u00e8me</p>".encode("latin-1")
     assert decode_html(body, "text/html; charset=ISO-8859-1")[0] == "<p>caf\u00e9 cr\u00e8me</p>"
+
+
+def test_labels_that_are_python_codecs_but_no_web_encoding_fall_back_to_detection():
+    """`bytes.decode("base64")` and the like raise or are no text at all; a page so labelled is detected."""
+    body = "<p>caf\u00e9 au lait</p>".encode()
+    for label in ("base64", "hex", "rot13", "zlib", "uu", "quopri", "bz2", "undefined", "idna", "x-user-defined"):
+        assert decode_html(body, f"text/html; charset={label}") == (body.decode(), "utf-8"), label
+        assert decode_html(f'<meta charset="{label}">'.encode() + body, "text/html")[1] == "utf-8", label
+
+
+def test_whatwg_labels_map_to_their_encodings():
+    assert charset_from_content_type("text/html; charset=latin1") == "cp1252"
+    assert charset_from_content_type("text/html; charset=x-sjis") == "shift_jis"
+    assert charset_from_content_type('text/html; charset="KOI8-R"') == "koi8-r"

@@ -93,6 +93,19 @@ CATALOGUE = {
     "/redirect-ftp": (lambda h: _send(h, 302, extra=[("Location", "ftp://example.com/x")]), "ssrf"),
     "/redirect-no-location": (lambda h: _send(h, 302, b"where?"), "http_3xx"),
     "/private/secret": (lambda h: _send(h, 200, GOOD), "robots"),
+    "/public/go": (lambda h: _send(h, 302, extra=[("Location", "/private/secret")]), "robots"),  # every hop checked
+    "/redirect-garbage": (lambda h: _send(h, 302, extra=[("Location", "http://[::1")]), "fetch_error"),
+    "/redirect-bad-port": (lambda h: _send(h, 302, extra=[("Location", "http://example.com:99999/")]),
+                           "fetch_error"),
+    "/charset-base64": (lambda h: _send(h, 200, GOOD, "text/html; charset=base64"), "fetched"),
+    "/charset-rot13": (lambda h: _send(h, 200, GOOD, "text/html; charset=rot13"), "fetched"),
+    "/meta-charset-zlib": (lambda h: _send(h, 200, b'<meta charset="zlib">' + GOOD, "text/html"), "fetched"),
+    "/204": (lambda h: _send(h, 204, b""), "http_empty"),
+    "/205": (lambda h: _send(h, 205, b""), "http_empty"),
+    "/gzip-broken": (lambda h: _send(h, 200, b"\x1f\x8b\x08\x00" + BINARY[:2000], extra=[("Content-Encoding", "gzip")]),
+                     "decode_error"),
+    "/set-cookie": (lambda h: _send(h, 200, GOOD, extra=[("Set-Cookie", "session=abc; Path=/")]), "fetched"),
+    "/needs-no-cookie": (lambda h: _send(h, 200 if "Cookie" not in h.headers else 403, GOOD), "fetched"),
 }
 
 

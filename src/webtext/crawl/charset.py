@@ -1,12 +1,16 @@
 """Bytes to text: the HTTP header's charset, then the page's own <meta>, then detection.
 
 Browsers trust the header first; pages that lie in their header are rarer than
-pages with no header charset, for which charset-normalizer guesses.
+pages with no header charset, for which charset-normalizer guesses. A label is
+read as browsers read it, by the WHATWG Encoding Standard's table (the
+`webencodings` package): Latin-1 and ASCII mean windows-1252, and a name that
+is no web encoding (`base64`, `rot13`, `zlib`, `idna`: Python codecs that turn
+bytes into bytes, or no text at all) is no label, so detection decides.
 """
 
-import codecs
 import re
 
+import webencodings
 from charset_normalizer import from_bytes
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -20,17 +24,12 @@ def charset_from_content_type(content_type: str) -> str | None:
     return None
 
 
-# Browsers (the WHATWG Encoding Standard) read pages labelled Latin-1 or ASCII
-# as windows-1252; pages so labelled often use its curly quotes and dashes.
-_BROWSER_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252"}
-
-
-def _known(name: str) -> str | None:
-    try:
-        codec = codecs.lookup(name).name
-    except LookupError:
+def _known(label: str) -> str | None:
+    """The Python codec of a WHATWG encoding label; None for anything else."""
+    encoding = webencodings.lookup(label)
+    if encoding is None or encoding.name == "x-user-defined":  # a codec Python itself does not know
         return None
-    return _BROWSER_ALIASES.get(codec, codec)
+    return encoding.codec_info.name
 
 
 def decode_html(body: bytes, content_type: str) -> tuple[str, str]:
@@ -47,7 +46,10 @@ def decode_html(body: bytes, content_type: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             best = from_bytes(body[:200_000]).best()
             encoding = best.encoding if best else "utf-8"
-    return body.decode(encoding, errors="replace"), encoding
+    try:
+        return body.decode(encoding, errors="replace"), encoding
+    except (LookupError, UnicodeError):  # a detector's guess Python cannot use: never a crash
+        return body.decode("utf-8", errors="replace"), "utf-8"
 
 
 def _is_utf8_with_non_ascii(body: bytes) -> bool:

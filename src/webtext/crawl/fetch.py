@@ -4,12 +4,17 @@ Limits: connect/read timeouts plus a total deadline (a slow drip cannot hold a
 worker), a byte cap on the decompressed body (gzip/deflate/br bombs stop at the
 cap), a redirect cap with the address check on every hop (safety.py), a
 content-type allow-list checked before the body is read, TLS always verified.
-Every failure is a FetchFailure whose `reason` is the drop reason code.
+Every failure is a FetchFailure whose `reason` is the drop reason code: also
+what no code path expected of a stranger's server (a Location header that is no
+URL, a header requests cannot parse), as `fetch_error` with the exception in the
+detail, so one odd answer never ends a run.
 """
 
 import email.utils
+import http.cookiejar
 import random
 import time
+from collections.abc import Callable
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
@@ -21,9 +26,12 @@ from webtext.config import CorpusConfig
 from webtext.crawl.safety import BlockedAddress, DNSFailure, SafeHTTPAdapter
 
 MAX_REDIRECTS = 5
-ROBOTS_MAX_BYTES = 500_000
+ROBOTS_MAX_BYTES = 500 * 1024
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
-RETRYABLE = ("connection_error", "timeout", "http_429", "http_5xx")
+# Retried with backoff. Not timeouts (a slow server is slow again: each retry would cost a whole
+# deadline), nor decode errors (the same bytes come back), nor anything final by its nature.
+RETRYABLE = ("connection_error", "http_429", "http_5xx")
+EMPTY_STATUSES = (204, 205)  # no content by definition: `http_empty`, not a page to extract
 
 
 class Fetched(NamedTuple):
@@ -47,19 +55,36 @@ class FetchFailure(Exception):
         self.reason, self.detail, self.retry_after_s = reason, detail, retry_after_s
 
 
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """A crawler keeps no cookies: one site's cookie is never sent to another, and none pile up."""
+
+    def set_ok(self, cookie, request):
+        return False
+
+    def return_ok(self, cookie, request):
+        return False
+
+
 def make_session(user_agent: str, allow_loopback: bool, pool_size: int = 64) -> requests.Session:
-    """One connection pool per worker, shared by its fetch threads; connections only to checked addresses."""
+    """One connection pool per worker, shared by its fetch threads; connections only to checked addresses.
+
+    Nothing ambient: no proxy or credentials from the environment or ~/.netrc (a proxy would connect
+    to the addresses the check refused), and no cookies."""
     session = requests.Session()
+    session.trust_env = False
+    session.cookies.set_policy(_NoCookies())
     adapter = SafeHTTPAdapter(allow_loopback=allow_loopback, pool_connections=pool_size, pool_maxsize=pool_size,
                               max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = user_agent
+    session.headers["Connection"] = "close"  # one request per connection (safety._OneRequestPerConnection)
     return session
 
 
-def _read_capped(response: requests.Response, max_bytes: int, deadline: float) -> bytes:
-    """The decompressed body, stopping at `max_bytes` or at the deadline.
+def _read_capped(response: requests.Response, max_bytes: int, deadline: float, truncate: bool = False) -> bytes:
+    """The decompressed body, stopping at `max_bytes` (too_large, or the first max_bytes with
+    `truncate`) or at the deadline.
 
     `read1` returns whatever has arrived, so a server that drips one byte at a
     time is checked against the deadline between drips, not after 64 KiB.
@@ -68,6 +93,9 @@ def _read_capped(response: requests.Response, max_bytes: int, deadline: float) -
     while chunk := response.raw.read1(65536, decode_content=True):
         size += len(chunk)
         if size > max_bytes:
+            if truncate:
+                chunks.append(chunk)
+                return b"".join(chunks)[:max_bytes]
             raise FetchFailure("too_large", f"> {max_bytes} bytes")
         if time.monotonic() > deadline:
             raise FetchFailure("timeout", "total deadline passed")
@@ -126,21 +154,36 @@ def _get(session: requests.Session, url: str, timeout_s: float, headers: dict | 
         if isinstance(cause, (BlockedAddress, DNSFailure)):
             raise FetchFailure("ssrf" if isinstance(cause, BlockedAddress) else "dns", str(cause)) from error
         raise FetchFailure("connection_error", str(error)[:200]) from error
+    except Exception as error:  # a URL or header requests cannot take (ValueError, LookupError, ...)
+        raise unexpected(error) from error
+
+
+def unexpected(error: Exception) -> FetchFailure:
+    """What no rule foresaw, from one server's answer: a `fetch_error` drop naming the exception."""
+    return FetchFailure("fetch_error", f"{type(error).__name__}: {error}"[:200])
 
 
 def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_bytes: int,
-              text_only: bool = True, headers: dict | None = None) -> Fetched:
+              text_only: bool = True, headers: dict | None = None, truncate: bool = False,
+              hop_check: Callable[[str], None] | None = None) -> Fetched:
     """GET `url` following redirects by hand; raise FetchFailure with a reason code.
 
-    `headers` are sent with every hop (an archive's Range request).
+    `headers` are sent with every hop (an archive's Range request). `hop_check(url)` is called for
+    every redirect target before it is requested and raises FetchFailure to refuse it (robots.txt).
     Which addresses may be reached is the session's (make_session) to decide, at each connection.
     """
     deadline = time.monotonic() + 3 * timeout_s
     redirects = []
-    for _ in range(MAX_REDIRECTS + 1):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+    for hop in range(MAX_REDIRECTS + 1):
+        try:
+            parts = urlsplit(url)
+            hostname, _ = parts.hostname, parts.port
+        except ValueError as error:  # a Location such as "http://[::1" or a port past 65535
+            raise unexpected(error) from error
+        if parts.scheme not in ("http", "https") or not hostname:
             raise FetchFailure("ssrf", f"not an http(s) URL: {url[:200]}")
+        if hop and hop_check is not None:
+            hop_check(url)
         # The address itself is resolved and checked by the session's adapter, once, where it connects.
         response = _get(session, url, timeout_s, headers)
         with response:
@@ -148,15 +191,22 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
             if response.is_redirect and "location" in response.headers:
                 redirects.append(Fetched(url, response.status_code, list(response.raw.headers.items()), b"",
                                          "HTTP/1.1", (), sent))
-                url = urljoin(url, response.headers["location"])
+                try:
+                    url = urljoin(url, response.headers["location"])
+                except ValueError as error:
+                    raise unexpected(error) from error
                 continue
             if not 200 <= response.status_code < 300:
                 raise _status_failure(response)
+            if response.status_code in EMPTY_STATUSES:
+                raise FetchFailure("http_empty", str(response.status_code))
             content_type = response.headers.get("content-type", "")
             if text_only and not is_text_type(content_type):
                 raise FetchFailure("content_type", content_type[:100])
             try:
-                body = _read_capped(response, max_bytes, deadline)
+                body = _read_capped(response, max_bytes, deadline, truncate)
+            except urllib3.exceptions.DecodeError as error:  # a broken gzip/deflate/br stream
+                raise FetchFailure("decode_error", str(error)[:200]) from error
             except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
                 reason = "timeout" if "timed out" in str(error) else "connection_error"
                 raise FetchFailure(reason, str(error)[:200]) from error
@@ -167,11 +217,13 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
 
 def fetch_with_retries(session: requests.Session, url: str, *, retries: int, backoff_s: float,
                        max_retry_after_s: float, sleep=time.sleep, **fetch_options) -> Fetched:
-    """fetch_url, retrying connection errors, timeouts, 429 and 5xx with backoff and jitter.
+    """fetch_url, retrying connection errors, 429 and 5xx with backoff and jitter.
 
     Retry-After is honoured up to `max_retry_after_s`; a server asking for longer gets the URL dropped.
-    404, 410 and the other 4xx are final.
+    404, 410 and the other 4xx are final, and so are timeouts. No retry starts once the URL has
+    spent more than two timeouts: a URL costs at most that plus one attempt's deadline.
     """
+    budget_end = time.monotonic() + 2 * fetch_options["timeout_s"]
     for attempt in range(retries + 1):
         try:
             return fetch_url(session, url, **fetch_options)
@@ -181,7 +233,7 @@ def fetch_with_retries(session: requests.Session, url: str, *, retries: int, bac
             wait = failure.retry_after_s
             if wait is None:
                 wait = backoff_s * 2**attempt * (1 + random.random() / 2)
-            if wait > max_retry_after_s:
+            if wait > max_retry_after_s or time.monotonic() + wait > budget_end:
                 raise
             sleep(wait)
     raise AssertionError("unreachable")
@@ -208,12 +260,13 @@ def robots_for(session: requests.Session, url: str, *, timeout_s: float) -> Prot
     parts = urlsplit(url)
     robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
     try:
+        # RFC 9309 2.5: a crawler must parse at least the first 500 KiB; the rest is left unread.
         fetched = fetch_url(session, robots_url, timeout_s=timeout_s, max_bytes=ROBOTS_MAX_BYTES,
-                            text_only=False)
+                            text_only=False, truncate=True)
     except FetchFailure as failure:
         if failure.reason in UNREACHABLE:
             raise FetchFailure(failure.reason, f"robots.txt: {failure.detail}"[:200]) from failure
-        if failure.reason in ("http_5xx", "http_429", "timeout", "too_large"):
+        if failure.reason in ("http_5xx", "http_429", "timeout", "fetch_error", "decode_error"):
             return Protego.parse("User-agent: *\nDisallow: /")
         return None
     return Protego.parse(fetched.body.decode("utf-8", errors="replace"))

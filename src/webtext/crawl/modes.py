@@ -13,6 +13,7 @@ from webtext.config import CorpusConfig
 from webtext.crawl.deadpage import dead_page_reason
 from webtext.crawl.fetch import Fetched, FetchFailure, fetch_configured, robots_for
 from webtext.records import Link
+from webtext.urls import origin_of
 
 FALLBACK_MODES = ("live-then-archive", "archive-then-live")
 ARCHIVE_MODES = ("archive", *FALLBACK_MODES)
@@ -25,39 +26,55 @@ GONE = frozenset({"dns", "connection_error", "timeout", "tls", "http_4xx", "http
 class LiveHost:
     """One host's live fetches, in order: robots.txt read when first needed, a delay between requests.
 
+    robots.txt is scoped as RFC 9309 says, to scheme + host + port: each origin a link or a redirect
+    hop reaches has its own, read once, and every hop is checked against its origin's rules (a
+    redirect into a disallowed path, here or on another host, is a `robots` drop). The delay is
+    the larger of ours and robots.txt's Crawl-delay for the link's origin, capped at
+    `max_crawl_delay_s` (a site asking for a day between pages must not stall a worker).
+
     With `detect_dead`, a 200 that looks parked or like a soft 404 fails as such, so the
     caller can try an archive instead.
     """
 
+    MAX_ORIGINS = 256  # robots.txt rules held per host group (redirects can reach many origins)
+
     def __init__(self, session, config: CorpusConfig, detect_dead: bool = False, sleep=time.sleep):
         self._session, self._config, self._detect_dead, self._sleep = session, config, detect_dead, sleep
-        self._robots = None
-        self._robots_read = False
-        self._unreachable: FetchFailure | None = None  # robots.txt found the host gone
-        self._delay = config.delay_s
+        self._rules: dict[str, object] = {}  # origin -> Protego, None (all allowed) or the FetchFailure
         self._requests = 0
 
-    def _allowed(self, link: Link) -> bool:
-        if not self._robots_read:
-            self._robots_read = True
+    def _rules_for(self, url: str):
+        origin = origin_of(url)
+        if origin not in self._rules:
+            if len(self._rules) >= self.MAX_ORIGINS:
+                self._rules.clear()
             try:
-                self._robots = robots_for(self._session, link.fetch_url, timeout_s=self._config.timeout_s)
-            except FetchFailure as failure:
-                self._unreachable = failure
-            if self._robots is not None:  # robots.txt's Crawl-delay, when it asks for more than ours
-                self._delay = max(self._delay, self._robots.crawl_delay(self._config.user_agent) or 0)
-        if self._unreachable is not None:
-            raise FetchFailure(self._unreachable.reason, self._unreachable.detail)
-        return self._robots is None or self._robots.can_fetch(link.fetch_url, self._config.user_agent)
+                self._rules[origin] = robots_for(self._session, url, timeout_s=self._config.timeout_s)
+            except FetchFailure as failure:  # the origin cannot be reached at all
+                self._rules[origin] = failure
+        return self._rules[origin]
+
+    def check(self, url: str) -> None:
+        """Raise FetchFailure unless `url`'s origin can be reached and its robots.txt allows it."""
+        rules = self._rules_for(url)
+        if isinstance(rules, FetchFailure):
+            raise FetchFailure(rules.reason, rules.detail)
+        if rules is not None and not rules.can_fetch(url, self._config.user_agent):
+            raise FetchFailure("robots", url[:200])
+
+    def _delay(self, url: str) -> float:
+        rules = self._rules_for(url)
+        asked = rules.crawl_delay(self._config.user_agent) if rules is not None else None  # check() ran first
+        return max(self._config.delay_s, min(asked or 0, self._config.max_crawl_delay_s))
 
     def fetch(self, link: Link) -> Fetched:
         config = self._config
-        if not self._allowed(link):
-            raise FetchFailure("robots")
-        if self._requests and self._delay:
-            self._sleep(self._delay)
+        self.check(link.fetch_url)
+        delay = self._delay(link.fetch_url)
+        if self._requests and delay:
+            self._sleep(delay)
         self._requests += 1
-        fetched = fetch_configured(self._session, link.fetch_url, config, sleep=self._sleep)
+        fetched = fetch_configured(self._session, link.fetch_url, config, sleep=self._sleep, hop_check=self.check)
         if self._detect_dead and (reason := dead_page_reason(link.fetch_url, fetched.url, fetched.body)):
             raise FetchFailure(reason, fetched.url[:200])
         return fetched

@@ -27,10 +27,27 @@ class DNSFailure(Exception):
     """The host name does not resolve."""
 
 
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries and reaches: IPv4-mapped, 6to4, NAT64 (RFC 6052's
+    prefix and RFC 8215's local one, last 32 bits) or the old IPv4-compatible form."""
+    if ip.ipv4_mapped or ip.sixtofour:
+        return ip.ipv4_mapped or ip.sixtofour
+    if any(ip in network for network in _NAT64) or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def allowed_address(address: str, allow_loopback: bool) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if allow_loopback and ip.is_loopback:
         return True
+    if ip.version == 6 and (carried := embedded_ipv4(ip)) is not None:
+        # Judged by the IPv4 address it reaches: 2002:0a00:0001:: is 10.0.0.1 behind a 6to4 relay.
+        return allowed_address(str(carried), allow_loopback=False)
     # is_global excludes private, loopback, link-local (incl. 169.254.169.254), CGNAT, reserved.
     return ip.is_global and not ip.is_multicast
 
@@ -75,6 +92,18 @@ def _pinned_connection(base):
     return Pinned
 
 
+class _OneRequestPerConnection:
+    """A pool that closes each connection when it comes back. A body cut short by its own
+    Content-Length (or left unread past our cap) would otherwise leave the server's remaining
+    bytes on a pooled socket, to be read as the next answer; with a second or more between two
+    requests to a host, keeping connections open would save little."""
+
+    def _put_conn(self, conn):
+        if conn is not None:
+            conn.close()
+        super()._put_conn(conn)
+
+
 class SafeHTTPAdapter(HTTPAdapter):
     """requests' adapter whose connections are made only to checked addresses."""
 
@@ -86,7 +115,8 @@ class SafeHTTPAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
         http, https = _pinned_connection(HTTPConnection), _pinned_connection(HTTPSConnection)
         http.allow_loopback = https.allow_loopback = self._allow_loopback
-        pools = {"http": type("SafeHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http}),
-                 "https": type("SafeHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https})}
+        pools = {"http": type("SafeHTTPPool", (_OneRequestPerConnection, HTTPConnectionPool), {"ConnectionCls": http}),
+                 "https": type("SafeHTTPSPool", (_OneRequestPerConnection, HTTPSConnectionPool),
+                               {"ConnectionCls": https})}
         self.poolmanager.pool_classes_by_scheme = pools
         self.poolmanager.key_fn_by_scheme = dict(self.poolmanager.key_fn_by_scheme)

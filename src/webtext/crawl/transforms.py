@@ -10,7 +10,7 @@ import apache_beam as beam
 from webtext.config import CorpusConfig
 from webtext.crawl.charset import decode_html
 from webtext.crawl.archives import ArchiveClient
-from webtext.crawl.fetch import FetchFailure, content_type_of, make_session
+from webtext.crawl.fetch import FetchFailure, content_type_of, make_session, unexpected
 from webtext.crawl.modes import ARCHIVE_MODES, FALLBACK_MODES, LiveHost, fetch_link
 from webtext.crawl.replay import STAGE, match_replay, read_warc, resolve_redirects
 from webtext.crawl.warc_out import WarcBundleWriter
@@ -69,6 +69,10 @@ def fetch_host(session, links: list[Link], config: CorpusConfig, warc: WarcBundl
         try:
             fetched = fetch_link(link, config.fetch, live.fetch, archive.fetch if archive else None)
         except FetchFailure as failure:
+            yield Drop(STAGE, failure.reason, link.url, failure.detail)
+            continue
+        except Exception as error:  # one server's answer must never end the run: a counted drop
+            failure = unexpected(error)
             yield Drop(STAGE, failure.reason, link.url, failure.detail)
             continue
         record_id, warc_date = warc.add(fetched)
