@@ -73,9 +73,8 @@ def _read_sources(pipeline, config: CorpusConfig, dump_paths: list[str], url_lis
                  for name, parts in zip(("LineCounts", "Submissions", "ReadDrops"), zip(*sources)))
 
 
-def _fetch(links, config: CorpusConfig, warc_paths: list[str]):
+def _fetch(links, config: CorpusConfig, warc_paths: list[str], warc_dir: str):
     """(fetch results, drops): replayed, fetched live, or live resuming from earlier WARC files."""
-    warc_dir = FileSystems.join(config.out, "warc")
     if config.fetch == "replay":
         return links | "ReplayPages" >> ReplayPages(warc_paths)
     if not warc_paths:
@@ -87,11 +86,14 @@ def _fetch(links, config: CorpusConfig, warc_paths: list[str]):
 
 
 def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: list[str],
-                   url_list_paths: list[str], warc_paths: list[str]) -> None:
+                   url_list_paths: list[str], warc_paths: list[str], warc_dir: str | None = None) -> None:
+    """The whole pipeline, writing under `config.out`; a live crawl's WARC files go to `warc_dir`
+    (default `config.out`/warc), which outlives any one run."""
     out = config.out
+    warc_dir = warc_dir or FileSystems.join(out, "warc")
     line_counts, submissions, read_drops = _read_sources(pipeline, config, dump_paths, url_list_paths)
     counted, grouped, links, select_drops, link_drops = submissions | "SelectLinks" >> SelectLinks(config)
-    fetched, fetch_drops = _fetch(links, config, warc_paths)
+    fetched, fetch_drops = _fetch(links, config, warc_paths, warc_dir)
     docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract_timeout_s)
     filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config)
     unique, dedup_drops, dedup_stats, kept_tally = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config)

@@ -1,10 +1,12 @@
-"""The `webtext` command. Unknown flags of `corpus` pass through to Beam as pipeline options."""
+"""The `webtext` command. Flags of `corpus` it does not know pass through to Beam, if they are Beam's."""
 
 import argparse
 import logging
+import signal
 import sys
 
 from webtext.pipeline.corpus_command import add_corpus_parser, run_corpus_command
+from webtext.pipeline.flag_check import beam_option_parser, complaint, normalize_spelling, option_names, unknown_flags
 
 
 class _BeamImportNoise(logging.Filter):
@@ -120,10 +122,31 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _corpus_flags(parser: argparse.ArgumentParser) -> set[str]:
+    corpus = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices["corpus"]
+    return option_names(corpus)
+
+
+def _check_corpus_flags(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[list[str], str | None]:
+    """(argv with both spellings accepted, or the one-line error for a flag neither webtext nor Beam knows)."""
+    ours, beams = _corpus_flags(parser), option_names(beam_option_parser())
+    argv = normalize_spelling(argv, ours | beams)
+    _, rest = parser.parse_known_args(argv)
+    for token in unknown_flags(rest):
+        return argv, complaint(token, ours | beams)
+    return argv, None
+
+
 def run(argv: list[str]) -> int:
     """The CLI as a function: tests call run([...]) instead of spawning a process."""
     parser = _parser()
     args, rest = parser.parse_known_args(argv)
+    if args.command == "corpus":
+        argv, error = _check_corpus_flags(parser, argv)
+        if error:
+            print(f"webtext corpus: {error}", file=sys.stderr)
+            return 2
+        args, rest = parser.parse_known_args(argv)
     if rest and args.command not in ("corpus", "train"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
@@ -137,5 +160,24 @@ def run(argv: list[str]) -> int:
     return handlers[args.command](args, rest)
 
 
+class _Interrupt:
+    """Ctrl-C, remembered: Beam re-raises a KeyboardInterrupt from inside a stage as a RuntimeError."""
+
+    seen = False
+
+    @classmethod
+    def handle(cls, signum, frame):
+        cls.seen = True
+        raise KeyboardInterrupt
+
+
 def main() -> int:
-    return run(sys.argv[1:])
+    signal.signal(signal.SIGINT, _Interrupt.handle)
+    try:
+        return run(sys.argv[1:])
+    except BaseException:
+        if not _Interrupt.seen:
+            raise
+        # A corpus run builds beside --out and swaps in only when whole: what was there is intact.
+        print("\nwebtext: interrupted", file=sys.stderr)
+        return 130

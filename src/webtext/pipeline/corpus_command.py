@@ -60,9 +60,11 @@ def add_corpus_parser(sub) -> None:
     p.add_argument("--docs_per_shard", type=int, default=10_000, help="documents per shard file (10000)")
     p.add_argument("--user_agent", default=CorpusConfig.user_agent, help="User-Agent for live fetching")
     p.add_argument("--delay_s", type=float, default=1.0, help="seconds between two requests to one host")
+    p.add_argument("--max_crawl_delay_s", type=float, default=30.0,
+                   help="robots.txt's Crawl-delay is honoured up to this many seconds (30)")
     p.add_argument("--fetch_threads", type=int, default=64, help="hosts fetched at once per worker (64)")
     p.add_argument("--host_parallelism", type=int, default=1, help="connections one host may see at once (1)")
-    p.add_argument("--retries", type=int, default=3, help="retries for connection errors, timeouts, 429, 5xx (3)")
+    p.add_argument("--retries", type=int, default=3, help="retries for connection errors, 429 and 5xx (3); timeouts are final")
     p.add_argument("--max_retry_after_s", type=float, default=60.0,
                    help="drop a URL whose server asks to wait longer than this (60)")
     p.add_argument("--timeout_s", type=float, default=10.0, help="connect and read timeout; 3x is the total (10)")
@@ -126,6 +128,7 @@ def config_from(args) -> CorpusConfig:
         dedup_threshold=args.dedup_threshold, dedup_verify=not args.no_dedup_verify,
         dedup_rounds=args.dedup_rounds, num_perm=args.num_perm, val_fraction=args.val_fraction,
         docs_per_shard=args.docs_per_shard, user_agent=args.user_agent, delay_s=args.delay_s,
+        max_crawl_delay_s=args.max_crawl_delay_s,
         fetch_threads=args.fetch_threads, host_parallelism=args.host_parallelism, retries=args.retries,
         max_retry_after_s=args.max_retry_after_s, timeout_s=args.timeout_s, max_body_bytes=args.max_body_bytes,
         warc_pages_per_file=args.warc_pages_per_file,

@@ -59,11 +59,14 @@ def _relative(path: str, out_dir: str) -> str:
 
 
 def build_manifest(config: CorpusConfig, inputs: list[str], url_lists: list[str], warc: list[str],
-                   stages: dict, shards: list[dict], dedup_stats: list = ()) -> dict:
+                   stages: dict, shards: list[dict], dedup_stats: list = (), shard_root: str | None = None) -> dict:
+    """The manifest of a run of `config`; shard paths are made relative to `shard_root` (where the run
+    wrote them: its staging directory), default `config.out`."""
+    root = shard_root or config.out
     shards = sorted(shards, key=lambda s: (s["split"], s["index"]))
     files = [{"split": s["split"], "index": s["index"], "count": s["count"], "documents": s["documents"],
-              "tokens": s["tokens"], "text_bytes": s["text_bytes"], "tokens_path": _relative(s["tokens_path"], config.out),
-              "tokens_sha256": s["tokens_sha256"], "text_path": _relative(s["text_path"], config.out),
+              "tokens": s["tokens"], "text_bytes": s["text_bytes"], "tokens_path": _relative(s["tokens_path"], root),
+              "tokens_sha256": s["tokens_sha256"], "text_path": _relative(s["text_path"], root),
               "text_sha256": s["text_sha256"]} for s in shards]
     splits = {}
     for s in files:

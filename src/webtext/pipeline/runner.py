@@ -1,5 +1,6 @@
 """Run the corpus pipeline and write the manifest: what `webtext corpus` does, minus the CLI."""
 
+import dataclasses
 import json
 import logging
 import time
@@ -10,8 +11,9 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from webtext.config import CorpusConfig
 from webtext.pipeline.accounting import accounting_from_counts
-from webtext.pipeline.build import WORK_DIR, build_pipeline, work_path
+from webtext.pipeline.build import build_pipeline, work_path
 from webtext.pipeline.manifest import build_manifest, verify_shards, write_manifest
+from webtext.pipeline.staging import promote, recover, staging_dir
 from webtext.sources.dumps import expand_globs
 
 logger = logging.getLogger(__name__)
@@ -19,7 +21,6 @@ logger = logging.getLogger(__name__)
 # Beam's DirectRunner first tries to download a Prism binary; the in-process
 # FnApiRunner never touches the network.
 DEFAULT_RUNNER = "FnApiRunner"
-OUTPUT_DIRS = ("tokens", "text", "links", "rejects", WORK_DIR)  # replaced on every run; warc/ is kept
 
 
 def _given(args: list[str], flag: str) -> bool:
@@ -42,13 +43,6 @@ def in_process(beam_args: list[str]) -> bool:
         None, "in_memory")
 
 
-def _clear_outputs(out_dir: str) -> None:
-    for name in OUTPUT_DIRS:
-        path = FileSystems.join(out_dir, name)
-        if FileSystems.exists(path):
-            FileSystems.delete([path])
-
-
 def _warc_in(out_dir: str) -> list[str]:
     """The WARC files fetching runs into this directory wrote: before a run, what it replays instead of
     fetching again; after it, what the manifest lists as inputs."""
@@ -62,22 +56,27 @@ def _read_json_lines(path: str) -> list:
 
 
 def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
-    """Run the whole pipeline; return the manifest it wrote (shards verified against it)."""
+    """Run the whole pipeline into a staging directory beside `config.out`, verify it, then swap it in
+    (staging.py); return the manifest. A failed or interrupted run leaves `config.out` as it was."""
     dumps = expand_globs(config.inputs) if config.inputs else []
     url_lists = expand_globs(config.url_lists) if config.url_lists else []
     warc = expand_globs(config.warc) if config.fetch == "replay" else _warc_in(config.out)
     FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
-    _clear_outputs(config.out)
+    recover(config.out)
+    staged = dataclasses.replace(config, out=staging_dir(config.out))
+    FileSystems.mkdirs(staged.out)
     started = time.monotonic()
     with beam.Pipeline(options=beam_options(beam_args)) as pipeline:
-        build_pipeline(pipeline, config, dumps, url_lists, warc)
+        build_pipeline(pipeline, staged, dumps, url_lists, warc, warc_dir=FileSystems.join(config.out, "warc"))
     logger.info("pipeline finished in %.1f s", time.monotonic() - started)
-    counts = [((stage, outcome), n) for (stage, outcome), n in _read_json_lines(work_path(config.out, "accounting.jsonl"))]
-    shards = _read_json_lines(work_path(config.out, "shards.jsonl"))
+    counts = [((stage, outcome), n) for (stage, outcome), n in _read_json_lines(work_path(staged.out, "accounting.jsonl"))]
+    shards = _read_json_lines(work_path(staged.out, "shards.jsonl"))
     if config.fetch != "replay":  # every other mode fetched, and wrote WARC files
         warc = _warc_in(config.out) if shards else []
-    dedup_stats = _read_json_lines(work_path(config.out, "dedup.jsonl"))
-    manifest = build_manifest(config, dumps, url_lists, warc, accounting_from_counts(counts), shards, dedup_stats)
-    write_manifest(manifest, config.out)
-    verify_shards(manifest, config.out)
+    dedup_stats = _read_json_lines(work_path(staged.out, "dedup.jsonl"))
+    manifest = build_manifest(config, dumps, url_lists, warc, accounting_from_counts(counts), shards, dedup_stats,
+                              shard_root=staged.out)
+    write_manifest(manifest, staged.out)
+    verify_shards(manifest, staged.out)
+    promote(config.out)
     return manifest
