@@ -73,6 +73,7 @@ class CorpusConfig:
     shingle_words: int = 5
     # shards
     val_fraction: float = 0.005
+    min_val_documents: int = 8  # the validation split gets at least this many (at most a fifth of the corpus)
     docs_per_shard: int = 10_000
     seed: int = 0
 

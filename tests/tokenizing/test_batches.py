@@ -92,7 +92,7 @@ def test_a_tally_that_disagrees_changes_shard_sizes_but_loses_nothing(tmp_path):
 def _tokenize_in_one_bundle(docs, **limits):
     """What the tokenizer emits for `docs` in one bundle: (after which document, or "end", shard key, rows)."""
     counts = {"train": len(docs)}
-    emitted = one_bundle(_TokenizeByShard(0.0, 4, **limits), [(doc, counts) for doc in docs])
+    emitted = one_bundle(_TokenizeByShard(4, **limits), [(doc, counts, 0.0) for doc in docs])
     keyed = [(when, *(out.value if when == "end" else out)) for when, out in emitted]  # finish_bundle's are windowed
     return [(when, key, batch_from_bytes(piece)) for when, key, piece in keyed]
 

@@ -98,3 +98,42 @@ def test_config_file_then_overrides_and_clear_errors(tmp_path):
 
 def test_cpu_has_no_mfu_peak():
     assert peak_flops("cpu") is None
+
+
+def test_a_corpus_made_with_the_default_flags_trains(tmp_path):
+    from webtext.pipeline.cli import run
+
+    corpus = tmp_path / "corpus"
+    assert run(["corpus", "--sample", "--out", str(corpus), "--quiet", "--no_report"]) == 0
+    assert run(["train", "--quiet", f"--corpus={corpus}", f"--out_dir={tmp_path / 'run'}", "--max_steps=2",
+                "--eval_interval=2", "--eval_batches=1", "--sample_tokens=0", "--device=cpu"]) == 0
+    records = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    assert "val_loss" in records[-1]
+
+
+def test_a_run_is_never_mixed_into_another_runs_out_dir(sample_corpus, tmp_path, capsys):
+    from webtext.pipeline.cli import run
+
+    common = ["train", "--quiet", f"--corpus={sample_corpus}", f"--out_dir={tmp_path}", "--max_steps=2",
+              "--block_size=32", "--eval_batches=1", "--sample_tokens=0", "--device=cpu"]
+    assert run([*common, "--resume"]) == 2
+    assert "holds no checkpoint" in capsys.readouterr().err and not (tmp_path / "log.jsonl").exists()
+    assert run(common) == 0
+    first_log = (tmp_path / "log.jsonl").read_text()
+    assert run(common) == 2
+    error = capsys.readouterr().err
+    assert "--resume continues it, --overwrite starts afresh" in error and len(error.strip().splitlines()) == 1
+    assert (tmp_path / "log.jsonl").read_text() == first_log
+    assert run([*common, "--overwrite"]) == 0
+    assert (tmp_path / "log.jsonl").read_text().count('"step": 0,') == 1  # the old log was replaced, not appended
+
+
+def test_train_help_lists_every_setting_with_its_default(capsys):
+    from dataclasses import fields
+
+    from webtext.pipeline.cli import run
+
+    assert run(["train", "--help"]) == 0
+    shown = capsys.readouterr().out
+    for setting in fields(TrainConfig):
+        assert f"--{setting.name}=" in shown and setting.metadata["help"] in shown.replace("\n", " ")

@@ -53,17 +53,22 @@ def _run_export(args, _beam_args) -> int:
 
 def _run_train(args, overrides: list[str]) -> int:
     try:
-        from webtext.train.config import TrainConfigError, load_train_config
+        from webtext.train.config import TrainConfigError, load_train_config, settings_help
+        from webtext.train.data import CorpusDataError
+        from webtext.train.hardware import PrecisionError
         from webtext.train.loop import train
     except ImportError as error:
         print(f"webtext train needs PyTorch: pip install -e '.[train]' ({error})", file=sys.stderr)
         return 2
+    if args.help:  # the settings come from TrainConfig, which needs torch: listed here, not by argparse
+        print(args.train_parser.format_help() + "\n" + settings_help())
+        return 0
     try:
         config = load_train_config(args.config, overrides)
-    except (TrainConfigError, OSError) as error:
+        train(config, quiet=args.quiet)
+    except (TrainConfigError, PrecisionError, CorpusDataError, OSError) as error:
         print(f"webtext train: {error}", file=sys.stderr)
         return 2
-    train(config, quiet=args.quiet)
     return 0
 
 
@@ -103,11 +108,14 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("nanogpt", "llmc"), required=True)
     export.add_argument("--to", required=True, help="directory for the exported files")
     train = sub.add_parser("train", help="train GPT-2 on a corpus's token shards (--key=value sets any setting)",
+                           add_help=False,
                            description="Train GPT-2 on a webtext corpus. Settings come from the defaults, then "
                                        "--config (TOML or JSON), then --key=value flags, e.g. --model=gpt2 "
                                        "--corpus=out/webtext --max_steps=5000. Under torchrun it trains with DDP.")
     train.add_argument("--config", help="a TOML or JSON file of settings")
     train.add_argument("--quiet", action="store_true", help="no console log (log.jsonl is still written)")
+    train.add_argument("-h", "--help", action="store_true", help="show this help, with every setting, and exit")
+    train.set_defaults(train_parser=train)
     overlap = sub.add_parser("overlap", help="8-gram overlap of eval sets with the training split (GPT-2 sec. 4)")
     overlap.add_argument("dir", help="a corpus output directory")
     overlap.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",

@@ -57,6 +57,8 @@ def add_corpus_parser(sub) -> None:
                    help="label-propagation rounds for duplicate clusters; the manifest says if more were needed")
     p.add_argument("--num_perm", type=int, default=128, help="MinHash permutations (128)")
     p.add_argument("--val_fraction", type=float, default=0.005, help="share of documents in the validation split")
+    p.add_argument("--min_val_documents", type=int, default=8,
+                   help="the validation split gets at least this many documents, at most a fifth of all (8)")
     p.add_argument("--docs_per_shard", type=int, default=10_000, help="documents per shard file (10000)")
     p.add_argument("--user_agent", default=CorpusConfig.user_agent, help="User-Agent for live fetching")
     p.add_argument("--delay_s", type=float, default=1.0, help="seconds between two requests to one host")
@@ -127,6 +129,7 @@ def config_from(args) -> CorpusConfig:
         languages=_comma_list(args.languages),
         dedup_threshold=args.dedup_threshold, dedup_verify=not args.no_dedup_verify,
         dedup_rounds=args.dedup_rounds, num_perm=args.num_perm, val_fraction=args.val_fraction,
+        min_val_documents=args.min_val_documents,
         docs_per_shard=args.docs_per_shard, user_agent=args.user_agent, delay_s=args.delay_s,
         max_crawl_delay_s=args.max_crawl_delay_s,
         fetch_threads=args.fetch_threads, host_parallelism=args.host_parallelism, retries=args.retries,

@@ -13,16 +13,16 @@ from webtext.stagekit import count_kept, windowed
 from webtext.tokenize.batches import batch_bytes, batch_from_bytes, batches_by_key
 from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.shards import write_shard
-from webtext.tokenize.splits import shard_count, shard_of, split_of
+from webtext.tokenize.splits import shard_count, shard_of, split_cutoff, split_of, validation_bucket
 
 STAGE = "tokenize"
 BATCH_DOCUMENTS = 2048  # documents per tokenized batch: the shuffle carries few, large elements
 BATCH_CHARS = 16 << 20  # ... or fewer, so that a batch of very long documents stays a few tens of MB
 
 
-def shard_key(doc_id: str, counts: dict[str, int], val_fraction: float, per_shard: int) -> tuple[str, int, int]:
-    """(split, shard index, shard count) of a document, given the document count of each split."""
-    split = split_of(doc_id, val_fraction)
+def shard_key(doc_id: str, counts: dict[str, int], cutoff: float, per_shard: int) -> tuple[str, int, int]:
+    """(split, shard index, shard count) of a document, given the split cutoff and each split's document count."""
+    split = split_of(doc_id, cutoff)
     count = shard_count(counts.get(split, 0), per_shard)
     return split, shard_of(doc_id, count), count
 
@@ -38,9 +38,7 @@ class _TokenizeByShard(beam.DoFn):
     throughout, which is where `finish_bundle` emits. One thread: Beam owns the parallelism.
     """
 
-    def __init__(self, val_fraction: float, per_shard: int,
-                 batch_documents: int = BATCH_DOCUMENTS, batch_chars: int = BATCH_CHARS):
-        self._val_fraction = val_fraction
+    def __init__(self, per_shard: int, batch_documents: int = BATCH_DOCUMENTS, batch_chars: int = BATCH_CHARS):
         self._per_shard = per_shard
         self._batch_documents = batch_documents
         self._batch_chars = batch_chars
@@ -49,10 +47,11 @@ class _TokenizeByShard(beam.DoFn):
         self._encoding = gpt2_encoding()  # built once per worker, from the packaged vocabulary
 
     def start_bundle(self):
-        self._docs, self._chars, self._counts = [], 0, None
+        self._docs, self._chars, self._counts, self._cutoff = [], 0, None, None
 
-    def process(self, doc, counts):
-        self._counts = counts  # the same in every call; kept for finish_bundle, which gets no side input
+    def process(self, doc, counts, cutoff):
+        # The same in every call; kept for finish_bundle, which gets no side inputs.
+        self._counts, self._cutoff = counts, cutoff
         self._docs.append(doc)
         self._chars += len(doc.text)
         if len(self._docs) >= self._batch_documents or self._chars >= self._batch_chars:
@@ -65,7 +64,7 @@ class _TokenizeByShard(beam.DoFn):
         docs, self._docs, self._chars = self._docs, [], 0
         if not docs:
             return
-        keys = [shard_key(d.doc_id, self._counts, self._val_fraction, self._per_shard) for d in docs]
+        keys = [shard_key(d.doc_id, self._counts, self._cutoff, self._per_shard) for d in docs]
         token_ids = encode_documents(self._encoding, [d.text for d in docs])
         count_kept(STAGE, len(docs))  # nothing is dropped here
         for key, rows in batches_by_key(docs, token_ids, keys):
@@ -91,9 +90,9 @@ def _shard_keys(split_counts: dict[str, int], docs_per_shard: int):
             yield (split, index, count), None
 
 
-def _split_tally(tally: tuple[str, int], val_fraction: float) -> tuple[str, int]:
+def _split_tally(tally: tuple[str, int], cutoff: float) -> tuple[str, int]:
     doc_id, weight = tally
-    return split_of(doc_id, val_fraction), weight
+    return split_of(doc_id, cutoff), weight
 
 
 class TokenizeToShards(beam.PTransform):
@@ -116,12 +115,23 @@ class TokenizeToShards(beam.PTransform):
 
     def expand(self, docs):
         val_fraction, per_shard = self._config.val_fraction, self._config.docs_per_shard
-        if self._expected is None:
-            by_split = docs | "Split" >> beam.Map(lambda doc: (split_of(doc.doc_id, val_fraction), 1))
-        else:
-            by_split = self._expected | "Split" >> beam.Map(_split_tally, val_fraction)
+        min_documents = self._config.min_val_documents
+        tally = (docs | "TallyDocs" >> beam.Map(lambda doc: (doc.doc_id, 1))) if self._expected is None \
+            else self._expected
+        # The split cutoff needs the corpus's smallest validation buckets: from the tally's ids (one small
+        # shuffle of ids and weights), so the documents themselves are not held back for it.
+        kept_ids = (tally | "WeightPerId" >> beam.CombinePerKey(sum)
+                    | "KeptIds" >> beam.FlatMap(lambda kv: [kv[0]] if kv[1] > 0 else []))
+        smallest = (kept_ids | "Buckets" >> beam.Map(validation_bucket)
+                    | "SmallestBuckets" >> beam.combiners.Top.Smallest(max(1, min_documents)))
+        documents = kept_ids | "CountDocuments" >> beam.combiners.Count.Globally()
+        cutoff = beam.pvalue.AsSingleton(
+            docs.pipeline | "CutoffSeed" >> beam.Create([None])
+            | "SplitCutoff" >> beam.Map(lambda _, least, n: split_cutoff(val_fraction, least, n, min_documents),
+                                        beam.pvalue.AsSingleton(smallest), beam.pvalue.AsSingleton(documents)))
+        by_split = tally | "Split" >> beam.Map(_split_tally, cutoff)
         counts = beam.pvalue.AsDict(by_split | "CountSplits" >> beam.CombinePerKey(sum))
-        pieces = docs | "Encode" >> beam.ParDo(_TokenizeByShard(val_fraction, per_shard), counts)
+        pieces = docs | "Encode" >> beam.ParDo(_TokenizeByShard(per_shard), counts, cutoff)
         keys = (docs.pipeline | "Seed" >> beam.Create([None])
                 | "AllShardKeys" >> beam.FlatMap(lambda _, c: _shard_keys(c, per_shard), counts))
         return ((pieces, keys) | "WithEmpty" >> beam.Flatten()

@@ -3,12 +3,26 @@
 import dataclasses
 import json
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from webtext.train.hardware import ATTENTION_BACKENDS
 from webtext.train.model import SIZES
 
 COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+
+
+def setting(default, help: str):
+    """A field with its help text, which `webtext train --help` lists."""
+    return field(default=default, metadata={"help": help})
+
+
+def settings_help() -> str:
+    """Every setting, its default and what it means: the epilog of `webtext train --help`."""
+    def shown(value) -> str:
+        return str(value).lower() if isinstance(value, bool) else str(value)
+
+    rows = [f"  --{f.name}={shown(f.default)}".ljust(34) + f" {f.metadata.get('help', '')}" for f in fields(TrainConfig)]
+    return "settings (--key=value, or key = value in a --config file):\n" + "\n".join(rows)
 
 
 class TrainConfigError(ValueError):
@@ -17,40 +31,46 @@ class TrainConfigError(ValueError):
 
 @dataclass(frozen=True)
 class TrainConfig:
-    corpus: str = "out/sample"  # a webtext corpus directory (its manifest names the train/validation shards)
-    out_dir: str = "out/train"  # checkpoints, log.jsonl
-    model: str = "tiny"  # tiny | gpt2 | gpt2-medium | gpt2-large | gpt2-xl
-    block_size: int = 0  # 0: the model size's own (1024 for GPT-2)
-    dropout: float = 0.0
-    flash: bool = True  # scaled_dot_product_attention (false: the plain matmul-softmax-matmul attention)
-    attention: str = "auto"  # SDPA kernel on CUDA: auto (PyTorch's choice) | flash | cudnn | efficient | math
-    loss: str = "full"  # full (logits, then cross-entropy) | chunked (head + loss per chunk of rows, no full logits)
-    init_from: str = ""  # a local official GPT-2 checkpoint (Hugging Face state dict, .bin or .safetensors)
-    batch_size: int = 8  # sequences per micro-step per process
-    grad_accum: int = 1  # micro-steps per optimizer step
-    fit_batch: bool = False  # on a GPU: the largest micro-batch that fits, keeping batch_size*grad_accum rows a step
-    max_steps: int = 200
-    learning_rate: float = 6e-4
-    min_lr: float = 6e-5
-    warmup_steps: int = 20
-    weight_decay: float = 0.1
-    beta1: float = 0.9
-    beta2: float = 0.95
-    grad_clip: float = 1.0  # 0 turns clipping off
-    device: str = "auto"  # auto | cpu | cuda | cuda:N
-    dtype: str = "auto"  # auto (bf16 on GPUs that have it, else float32) | float32 | bfloat16 | float16
-    compile: bool = False  # torch.compile
-    compile_mode: str = "default"  # torch.compile mode: default | reduce-overhead | max-autotune | max-autotune-no-cudagraphs
-    seed: int = 1337
-    log_interval: int = 10
-    eval_interval: int = 50
-    eval_batches: int = 10
-    checkpoint_interval: int = 100
-    resume: bool = False  # continue from out_dir/ckpt.pt exactly where it stopped
-    stop_at_step: int = 0  # end the run (with a checkpoint) after this many steps, keeping max_steps' schedule;
-    # for time-boxed or preemptible jobs that --resume later. 0: run to max_steps.
-    sample_prompt: str = "The"
-    sample_tokens: int = 48
+    corpus: str = setting("out/sample", 'a webtext corpus directory (its manifest names the train/validation shards)')
+    out_dir: str = setting("out/train", 'checkpoints, log.jsonl')
+    model: str = setting("tiny", 'tiny | gpt2 | gpt2-medium | gpt2-large | gpt2-xl')
+    block_size: int = setting(0, "0: the model size's own (1024 for GPT-2)")
+    dropout: float = setting(0.0, 'dropout rate (0 for pretraining at this scale)')
+    flash: bool = setting(True, 'scaled_dot_product_attention (false: the plain matmul-softmax-matmul attention)')
+    attention: str = setting("auto", "SDPA kernel on CUDA: auto (PyTorch's choice) | flash | cudnn | efficient | "
+                                     'math')
+    loss: str = setting("full", 'full (logits, then cross-entropy) | chunked (head + loss per chunk of rows, no full '
+                                'logits)')
+    init_from: str = setting("", 'a local official GPT-2 checkpoint (Hugging Face state dict, .bin or .safetensors)')
+    batch_size: int = setting(8, 'sequences per micro-step per process')
+    grad_accum: int = setting(1, 'micro-steps per optimizer step')
+    fit_batch: bool = setting(False, 'on a GPU: the largest micro-batch that fits, keeping batch_size*grad_accum '
+                                     'rows a step')
+    max_steps: int = setting(200, 'optimizer steps; the learning-rate schedule ends here')
+    learning_rate: float = setting(6e-4, 'peak learning rate, after warmup')
+    min_lr: float = setting(6e-5, 'learning rate at max_steps (cosine decay)')
+    warmup_steps: int = setting(20, 'linear warmup steps')
+    weight_decay: float = setting(0.1, 'AdamW weight decay on matrices (not biases or LayerNorms)')
+    beta1: float = setting(0.9, 'AdamW beta1')
+    beta2: float = setting(0.95, 'AdamW beta2')
+    grad_clip: float = setting(1.0, '0 turns clipping off')
+    device: str = setting("auto", 'auto | cpu | cuda | cuda:N')
+    dtype: str = setting("auto", 'auto (bf16 on GPUs that have it, else float32) | float32 | bfloat16 | float16')
+    compile: bool = setting(False, 'torch.compile')
+    compile_mode: str = setting("default", 'torch.compile mode: default | reduce-overhead | max-autotune | '
+                                           'max-autotune-no-cudagraphs')
+    seed: int = setting(1337, 'model initialisation and the data order')
+    log_interval: int = setting(10, 'steps between log lines (each one reads the loss from the GPU)')
+    eval_interval: int = setting(50, 'steps between validation losses')
+    eval_batches: int = setting(10, 'validation micro-batches per evaluation')
+    checkpoint_interval: int = setting(100, 'steps between checkpoints (out_dir/ckpt.pt, written atomically)')
+    overwrite: bool = setting(False, "start afresh in an out_dir that holds a run (its ckpt.pt and log.jsonl go)")
+    resume: bool = setting(False, 'continue from out_dir/ckpt.pt exactly where it stopped')
+    stop_at_step: int = setting(0, "end the run (with a checkpoint) after this many steps, keeping max_steps' "
+                                   'schedule; for time-boxed or preemptible jobs that --resume later. 0: run to '
+                                   'max_steps.')
+    sample_prompt: str = setting("The", 'prompt of the text sampled at the end')
+    sample_tokens: int = setting(48, 'tokens sampled at the end (0: none)')
 
     def __post_init__(self):
         if self.model not in SIZES:

@@ -17,13 +17,17 @@ import torch
 from webtext.tokenize.reader import TokenShard, split_shard_paths
 
 
+class CorpusDataError(ValueError):
+    """A corpus the trainer cannot take (a split without one window); the message says what to change."""
+
+
 class ShardWindows:
     def __init__(self, corpus_dir: str, split: str, block_size: int, seed: int):
         self.streams = [TokenShard(p).flat_tokens() for p in split_shard_paths(corpus_dir, split)]
         self.block_size, self.seed, self.split = block_size, seed, split
         usable = np.array([max(0, len(s) - block_size) for s in self.streams], dtype=np.int64)
         if usable.sum() == 0:
-            raise ValueError(f"the {split} split of {corpus_dir} has no window of {block_size + 1} tokens; "
+            raise CorpusDataError(f"the {split} split of {corpus_dir} has no window of {block_size + 1} tokens; "
                              f"use a smaller block_size or a bigger corpus")
         self._ends = np.cumsum(usable)
         self._firsts = np.concatenate([[0], self._ends[:-1]])

@@ -13,12 +13,15 @@ from torch.nn.parallel import DistributedDataParallel
 
 from webtext.tokenize.gpt2 import gpt2_encoding
 from webtext.train.batch_fit import fits_on_gpu, largest_that_fits
-from webtext.train.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
-from webtext.train.config import TrainConfig
+from webtext.train.checkpoint import CHECKPOINT_NAME, checkpoint_path, load_checkpoint, save_checkpoint
+from webtext.train.config import TrainConfig, TrainConfigError
 from webtext.train.data import ShardWindows, micro_batches
 from webtext.train.hardware import (Runtime, attention_backend, mean_across_ranks, peak_flops, start_runtime,
                                     stop_runtime)
 from webtext.train.model import GPT, config_for, load_gpt2_state_dict
+
+
+LOG_NAME = "log.jsonl"
 
 
 def lr_at(step: int, config: TrainConfig) -> float:
@@ -82,7 +85,7 @@ class Logger:
 
     def __init__(self, out_dir: str, runtime: Runtime, quiet: bool):
         self._enabled, self._quiet = runtime.is_main, quiet
-        self._path = os.path.join(out_dir, "log.jsonl")
+        self._path = os.path.join(out_dir, LOG_NAME)
         if self._enabled:
             os.makedirs(out_dir, exist_ok=True)
 
@@ -96,8 +99,24 @@ class Logger:
                   flush=True)
 
 
+def check_out_dir(config: TrainConfig) -> None:
+    """Refuse what would mix two runs in one out_dir; with --overwrite, clear the old run's files."""
+    old = [name for name in (CHECKPOINT_NAME, LOG_NAME) if os.path.exists(os.path.join(config.out_dir, name))]
+    if config.resume:
+        if CHECKPOINT_NAME not in old:
+            raise TrainConfigError(f"--resume: {config.out_dir} holds no checkpoint ({CHECKPOINT_NAME}) to continue; "
+                                   f"leave --resume out to start a run there")
+    elif old and not config.overwrite:
+        raise TrainConfigError(f"{config.out_dir} holds a run ({', '.join(old)}): --resume continues it, "
+                               f"--overwrite starts afresh, or choose another --out_dir")
+    elif old and int(os.environ.get("RANK", "0")) == 0:
+        for name in old:
+            os.remove(os.path.join(config.out_dir, name))
+
+
 def train(config: TrainConfig, quiet: bool = False) -> dict:
     """Train; return {"losses": [...per step...], "val_loss": ..., "sample": ...} (on every rank)."""
+    check_out_dir(config)
     torch.manual_seed(config.seed)
     runtime = start_runtime(config.device, config.dtype)
     finished = False
@@ -134,7 +153,7 @@ def _train(config: TrainConfig, runtime: Runtime, quiet: bool) -> dict:
     optimizer = make_optimizer(model, config, runtime.device)
     scaler = torch.amp.GradScaler(runtime.device.split(":")[0], enabled=runtime.dtype == torch.float16)
     start_step, best_val = 0, float("inf")
-    if config.resume and os.path.exists(checkpoint_path(config.out_dir)):
+    if config.resume:
         state = load_checkpoint(config.out_dir, runtime.device)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
