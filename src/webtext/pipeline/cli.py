@@ -1,6 +1,7 @@
 """The `webtext` command. Flags of `corpus` it does not know pass through to Beam, if they are Beam's."""
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -14,6 +15,17 @@ class _BeamImportNoise(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("apitools not found")
+
+
+def _user_errors() -> tuple[type, ...]:
+    """Errors that come from what the user gave (a path, a damaged file, a number out of range): one line,
+    exit 2. Anything else is reported as a possible bug, exit 1; -v shows the traceback of either."""
+    import pyarrow as pa
+
+    from webtext.pipeline.manifest import ManifestError
+    from webtext.tokenize.integrity import CorpusDamaged
+
+    return OSError, CorpusDamaged, ManifestError, pa.ArrowException, IndexError, json.JSONDecodeError
 
 
 def _run_sample(args, _beam_args) -> int:
@@ -165,7 +177,18 @@ def run(argv: list[str]) -> int:
     handlers = {"corpus": run_corpus_command, "sample": _run_sample, "verify": _run_verify, "inspect": _run_inspect,
                 "export": _run_export, "train": _run_train, "overlap": _run_overlap,
                 "report": _run_report}
-    return handlers[args.command](args, rest)
+    try:
+        return handlers[args.command](args, rest)
+    except KeyboardInterrupt:
+        raise
+    except Exception as error:
+        if args.verbose:
+            raise
+        user_error = isinstance(error, _user_errors())
+        what = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"webtext {args.command}: {what if user_error else f'{type(error).__name__}: {what}'}"
+              + ("" if user_error else " (a bug in webtext? -v shows the traceback)"), file=sys.stderr)
+        return 2 if user_error else 1
 
 
 class _Interrupt:

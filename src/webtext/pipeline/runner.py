@@ -13,7 +13,7 @@ from webtext.config import CorpusConfig
 from webtext.pipeline.accounting import accounting_from_counts
 from webtext.pipeline.build import build_pipeline, work_path
 from webtext.pipeline.manifest import build_manifest, verify_shards, write_manifest
-from webtext.pipeline.staging import promote, recover, staging_dir
+from webtext.pipeline.staging import check_writable, promote, recover, staging_dir
 from webtext.sources.dumps import expand_globs
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
     dumps = expand_globs(config.inputs) if config.inputs else []
     url_lists = expand_globs(config.url_lists) if config.url_lists else []
     warc = expand_globs(config.warc) if config.fetch == "replay" else _warc_in(config.out)
+    check_writable(config.out)
     FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
     recover(config.out)
     staged = dataclasses.replace(config, out=staging_dir(config.out))

@@ -45,6 +45,21 @@ def _move(names, source: str, target: str) -> None:
             FileSystems.rename([_path(source, name)], [_path(target, name)])
 
 
+def check_writable(out: str) -> None:
+    """Before any work: `out` (a local one) must be a directory, or creatable, and writable, and so must
+    the folder its staging directory goes in; OSError with one clear line otherwise."""
+    if "://" in out:
+        return  # object stores: their own errors come at the first write
+    import os
+
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise NotADirectoryError(f"--out {out} is a file, not a directory")
+    parent = os.path.dirname(os.path.abspath(out.rstrip("/"))) or "/"
+    for folder in ([out] if os.path.isdir(out) else []) + [parent]:
+        if os.path.isdir(folder) and not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionError(f"--out {out}: cannot write in {folder}")
+
+
 def recover(out: str) -> None:
     """Before a run: finish or undo a swap that was interrupted, and clear an old staging directory."""
     previous = previous_dir(out)

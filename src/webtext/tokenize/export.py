@@ -12,6 +12,7 @@ import os
 import numpy as np
 
 from webtext.tokenize.gpt2 import EOT_ID
+from webtext.tokenize.integrity import check_token_shards
 from webtext.tokenize.reader import TokenShard, read_manifest, split_shard_paths
 
 LLMC_MAGIC = 20240520
@@ -20,19 +21,37 @@ LLMC_HEADER_INTS = 256
 SPLIT_NAMES = {"train": ("train", "train"), "validation": ("val", "val")}  # webtext split -> (nanoGPT, llm.c)
 
 
-def export_nanogpt(out_dir: str, dest: str) -> list[str]:
-    os.makedirs(dest, exist_ok=True)
-    manifest, written = read_manifest(out_dir), []
-    for split, (name, _) in SPLIT_NAMES.items():
-        paths = split_shard_paths(out_dir, split, manifest)
-        if not paths:
-            continue
-        path = os.path.join(dest, f"{name}.bin")
+def _checked(out_dir: str) -> dict[str, list[str]]:
+    """Each split's token shard paths, every shard checked against the manifest before any is exported."""
+    manifest = read_manifest(out_dir)
+    check_token_shards(out_dir, manifest)
+    return {split: split_shard_paths(out_dir, split, manifest) for split in SPLIT_NAMES}
+
+
+def _write_then_rename(path: str, write) -> None:
+    """`write(stream)` into path.tmp, renamed to path when whole; no .tmp left behind on failure."""
+    try:
         with open(path + ".tmp", "wb") as out:
+            write(out)
+        os.replace(path + ".tmp", path)
+    finally:
+        if os.path.exists(path + ".tmp"):
+            os.remove(path + ".tmp")
+
+
+def export_nanogpt(out_dir: str, dest: str) -> list[str]:
+    shards, written = _checked(out_dir), []
+    os.makedirs(dest, exist_ok=True)
+    for split, (name, _) in SPLIT_NAMES.items():
+        if not shards[split]:
+            continue
+
+        def write(out, paths=shards[split]):
             for shard in paths:
                 for stream in TokenShard(shard).streams():
                     out.write(stream.astype("<u2", copy=False).tobytes())
-        os.replace(path + ".tmp", path)
+        path = os.path.join(dest, f"{name}.bin")
+        _write_then_rename(path, write)
         written.append(path)
     return written
 
@@ -44,17 +63,18 @@ def llmc_header(num_tokens: int) -> bytes:
 
 
 def export_llmc(out_dir: str, dest: str) -> list[str]:
+    shards, written = _checked(out_dir), []
     os.makedirs(dest, exist_ok=True)
-    manifest, written = read_manifest(out_dir), []
     for split, (_, name) in SPLIT_NAMES.items():
-        for index, shard in enumerate(split_shard_paths(out_dir, split, manifest)):
+        for index, shard in enumerate(shards[split]):
             tokens = TokenShard(shard).flat_tokens()
-            path = os.path.join(dest, f"webtext_{name}_{index:06d}.bin")
-            with open(path + ".tmp", "wb") as out:
+
+            def write(out, tokens=tokens):
                 out.write(llmc_header(len(tokens) + 1))
                 out.write(np.array([EOT_ID], dtype="<u2").tobytes())
                 out.write(tokens.astype("<u2", copy=False).tobytes())
-            os.replace(path + ".tmp", path)
+            path = os.path.join(dest, f"webtext_{name}_{index:06d}.bin")
+            _write_then_rename(path, write)
             written.append(path)
     return written
 

@@ -18,7 +18,11 @@ MANIFEST_NAME = "manifest.json"
 
 def read_manifest(out_dir: str) -> dict:
     if "://" not in out_dir:  # a local corpus needs no Beam (the trainer's GPU machines may not have it)
-        with open(os.path.join(out_dir, MANIFEST_NAME), "rb") as stream:
+        path = os.path.join(out_dir, MANIFEST_NAME)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{out_dir} is no webtext corpus: it has no {MANIFEST_NAME} "
+                                    f"(`webtext corpus --out {out_dir}` makes one)")
+        with open(path, "rb") as stream:
             return json.loads(stream.read().decode("utf-8"))
     from apache_beam.io.filesystems import FileSystems
 
@@ -31,7 +35,10 @@ class TokenShard:
 
     def __init__(self, path: str):
         self.path = path
-        self._reader = pa.ipc.open_file(pa.memory_map(path, "r"))
+        try:
+            self._reader = pa.ipc.open_file(pa.memory_map(path, "r"))
+        except pa.ArrowInvalid as error:
+            raise pa.ArrowInvalid(f"{path}: not an Arrow token shard (those are tokens/*.arrow): {error}") from error
         self._batches = [self._reader.get_batch(i) for i in range(self._reader.num_record_batches)]
 
     @property
@@ -58,7 +65,7 @@ class TokenShard:
 
     def _locate(self, index: int) -> tuple[pa.RecordBatch, int]:
         if not 0 <= index < self.num_documents:
-            raise IndexError(f"document {index} of {self.num_documents}")
+            raise IndexError(f"{self.path} has documents 0 to {self.num_documents - 1}, not {index}")
         for batch in self._batches:
             if index < batch.num_rows:
                 return batch, index

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from webtext.tokenize.reader import TokenShard, split_shard_paths
+from webtext.tokenize.integrity import check_token_shards
+from webtext.tokenize.reader import TokenShard, read_manifest
 
 
 class CorpusDataError(ValueError):
@@ -23,7 +24,8 @@ class CorpusDataError(ValueError):
 
 class ShardWindows:
     def __init__(self, corpus_dir: str, split: str, block_size: int, seed: int):
-        self.streams = [TokenShard(p).flat_tokens() for p in split_shard_paths(corpus_dir, split)]
+        paths = check_token_shards(corpus_dir, read_manifest(corpus_dir), split)
+        self.streams = [TokenShard(p).flat_tokens() for p in paths]
         self.block_size, self.seed, self.split = block_size, seed, split
         usable = np.array([max(0, len(s) - block_size) for s in self.streams], dtype=np.int64)
         if usable.sum() == 0:
