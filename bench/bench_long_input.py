@@ -49,7 +49,7 @@ def plain_run(lines: int) -> tuple[float, float]:
 
 def _select_links(path: str) -> None:
     with beam.Pipeline(runner="FnApiRunner") as p:
-        _, submissions, _ = p | beam.Create([path]) | ReadSubmissions()
+        submissions = (p | beam.Create([path]) | ReadSubmissions()).submissions
         _, _, links, _, _ = submissions | SelectLinks(CorpusConfig(inputs=(path,), warc=("w",)))
         links | beam.combiners.Count.Globally()
 
@@ -61,7 +61,7 @@ def links_run(lines: int) -> tuple[float, float]:
 def _read_only(path: str) -> None:
     """Reading and parsing alone, counted as they stream by (Count combines within each bundle)."""
     with beam.Pipeline(runner="FnApiRunner") as p:
-        _, submissions, _ = p | beam.Create([path]) | ReadSubmissions()
+        submissions = (p | beam.Create([path]) | ReadSubmissions()).submissions
         submissions | beam.combiners.Count.Globally()
 
 

@@ -52,7 +52,7 @@ def beam_stage(path: str, runner_args: list[str]) -> None:
     config = CorpusConfig(inputs=(path,), warc=("unused",))
     options = beam.options.pipeline_options.PipelineOptions(["--runner=FnApiRunner", *runner_args])
     with beam.Pipeline(options=options) as p:
-        _, submissions, _ = p | beam.Create([path]) | ReadSubmissions()
+        submissions = (p | beam.Create([path]) | ReadSubmissions()).submissions
         _, _, links, _, _ = submissions | SelectLinks(config)
         links | beam.combiners.Count.Globally()
 

@@ -79,3 +79,12 @@ class Drop(NamedTuple):
     reason: str
     item: str
     detail: str = ""
+
+
+class DamagedInput(NamedTuple):
+    """An input file that could not be read to its end: where reading stopped, and what it had given."""
+
+    path: str
+    offset: int  # bytes of the file read when it failed (-1: unknown)
+    error: str
+    records: int  # lines (a dump) or response records (a WARC) read before that

@@ -59,7 +59,7 @@ def test_a_truncated_dump_keeps_what_was_read_and_drops_the_rest_with_a_reason(t
 
     from webtext.records import Drop, Submission
     from webtext.sources.submissions import parse_submission
-    from webtext.sources.transforms import LINE_COUNTS, _ParseFile
+    from webtext.sources.transforms import DAMAGED, LINE_COUNTS, _ParseFile
 
     buffer = io.BytesIO()
     writer = zstandard.ZstdCompressor().stream_writer(buffer, closefd=False)
@@ -78,3 +78,6 @@ def test_a_truncated_dump_keeps_what_was_read_and_drops_the_rest_with_a_reason(t
     assert kept and len(kept) < 5000
     assert [d.reason for d in drops if d.reason != "malformed_json"] == ["unreadable_file"]
     assert counts == [len(kept) + len(drops)]  # the read stage still balances
+    damaged = [o.value for o in outputs if isinstance(o, TaggedOutput) and o.tag == DAMAGED]
+    assert len(damaged) == 1 and damaged[0].path == str(path) and damaged[0].records == len(kept) + len(drops) - 1
+    assert 0 < damaged[0].offset <= len(data) // 2 and "TruncatedDumpError" in damaged[0].error

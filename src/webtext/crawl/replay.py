@@ -5,6 +5,7 @@ the live crawler writes every response it keeps to WARC, and replay reads
 those files (or anyone else's WARC files) by canonical URL.
 """
 
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 from urllib.parse import urljoin
@@ -34,28 +35,85 @@ class ArchivedResponse(NamedTuple):
     archive_url: str = ""
 
 
+class DamagedWarcError(Exception):
+    """A WARC file that is not one, or ends inside a record: where reading stopped and why."""
+
+    def __init__(self, path: str, offset: int, error: str, records: int):
+        super().__init__(f"{path}: unreadable at byte {offset}: {error}")
+        self.path, self.offset, self.error, self.records = path, offset, error, records
+
+
+def _tail_is_whole(raw, offset: int) -> bool:
+    """Whether the file from `offset` (where a .warc.gz's last record read starts) to its end is whole
+    gzip members: a member cut short there is a record the iterator never saw, not the end of the file."""
+    raw.seek(offset)
+    tail = raw.read()  # the last record read, and what follows it: one record's bytes
+    while tail:
+        member = zlib.decompressobj(wbits=31)
+        member.decompress(tail)
+        if not member.eof:
+            return False
+        tail = member.unused_data
+    return True
+
+
+def _ends_a_record(raw) -> bool:
+    raw.seek(0, 2)
+    if raw.tell() < 4:
+        return False
+    raw.seek(-4, 2)
+    return raw.read(4) == b"\r\n\r\n"
+
+
 def read_warc(path: str) -> Iterator[ArchivedResponse]:
-    """Every HTTP response record of a WARC file (gzip per record, or plain)."""
+    """Every HTTP response record of a WARC file (gzip per record, or plain).
+
+    A file that is no WARC, or that ends inside a record (cut short by a crash or a copy), raises
+    DamagedWarcError after the responses read before that point: never taken silently as whole."""
     raw = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
     with raw:
-        for record in ArchiveIterator(raw):
-            if record.rec_type != "response" or record.http_headers is None:
-                continue
-            target = record.rec_headers.get_header("WARC-Target-URI") or ""
-            status = int(record.http_headers.get_statuscode() or 0)
-            location = record.http_headers.get_header("Location") or ""
-            yield ArchivedResponse(
-                target_uri=target,
-                status=status,
-                content_type=record.http_headers.get_header("Content-Type") or "",
-                body=record.content_stream().read(),
-                record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
-                warc_path=path,
-                location=urljoin(target, location) if 300 <= status < 400 and location else "",
-                warc_date=record.rec_headers.get_header("WARC-Date") or "",
-                source=record.rec_headers.get_header(SOURCE_HEADER) or "live",
-                archive_url=record.rec_headers.get_header(ARCHIVE_URL_HEADER) or "",
-            )
+        responses, last, end = 0, 0, 0  # the last whole record's offset; where the next record starts
+        try:
+            records = ArchiveIterator(raw)
+            for record in records:
+                response = _response(record, path)  # its content is read before anything else asks
+                record.raw_stream.read()  # the rest of the record, which the iterator would skip anyway
+                if getattr(record.raw_stream, "limit", 0) > 0:  # its declared length is not in the file
+                    raise EOFError("the file ends inside a record")
+                last = records.get_record_offset()
+                end = last + records.get_record_length()
+                if response is not None:
+                    responses += 1
+                    yield response
+            if not end:
+                raise EOFError("no WARC record in the file")
+            if path.endswith(".gz") and not _tail_is_whole(raw, last):
+                raise EOFError("the file ends inside a record's gzip member")
+            if not path.endswith(".gz") and not _ends_a_record(raw):
+                raise EOFError("the file ends inside a record (a WARC record ends with two CRLFs)")
+        except Exception as error:  # whatever a damaged file makes warcio raise: a named damaged input
+            raise DamagedWarcError(path, end, f"{type(error).__name__}: {error}"[:200], responses) from error
+
+
+def _response(record, path: str) -> ArchivedResponse | None:
+    """The record as an ArchivedResponse, if it is an HTTP response."""
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    target = record.rec_headers.get_header("WARC-Target-URI") or ""
+    status = int(record.http_headers.get_statuscode() or 0)
+    location = record.http_headers.get_header("Location") or ""
+    return ArchivedResponse(
+        target_uri=target,
+        status=status,
+        content_type=record.http_headers.get_header("Content-Type") or "",
+        body=record.content_stream().read(),
+        record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
+        warc_path=path,
+        location=urljoin(target, location) if 300 <= status < 400 and location else "",
+        warc_date=record.rec_headers.get_header("WARC-Date") or "",
+        source=record.rec_headers.get_header(SOURCE_HEADER) or "live",
+        archive_url=record.rec_headers.get_header(ARCHIVE_URL_HEADER) or "",
+    )
 
 
 def resolve_redirects(url_key: str, redirects: dict[str, str]) -> str:

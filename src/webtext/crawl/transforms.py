@@ -3,6 +3,7 @@ from web archives, as the fetch mode says; resumable)."""
 
 import time
 from collections import deque
+from typing import NamedTuple
 from concurrent.futures import ThreadPoolExecutor
 
 import apache_beam as beam
@@ -12,20 +13,41 @@ from webtext.crawl.charset import decode_html
 from webtext.crawl.archives import ArchiveClient
 from webtext.crawl.fetch import FetchFailure, content_type_of, make_session, unexpected
 from webtext.crawl.modes import ARCHIVE_MODES, FALLBACK_MODES, LiveHost, fetch_link
-from webtext.crawl.replay import STAGE, match_replay, read_warc, resolve_redirects
+from webtext.crawl.replay import STAGE, DamagedWarcError, match_replay, read_warc, resolve_redirects
 from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.hashing import bucket
-from webtext.records import Drop, FetchResult, Link
+from webtext.records import DamagedInput, Drop, FetchResult, Link
 from webtext.stagekit import DROPS, classify, route, windowed
 from webtext.urls import canonical_url, host_of
 
 MISSING = "missing"
 
 
-class ReplayPages(beam.PTransform):
-    """Links -> (fetch results, drops), answered from the WARC files at `warc_paths`.
+DAMAGED = "damaged"
 
-    With `missing_output`, links the archive lacks come out as a third output instead of
+
+class _ReadWarcFile(beam.DoFn):
+    """A WARC path -> its responses; a file that is damaged gives what it held, then a DamagedInput."""
+
+    def process(self, path: str):
+        try:
+            yield from read_warc(path)
+        except DamagedWarcError as damaged:
+            yield beam.pvalue.TaggedOutput(DAMAGED, DamagedInput(path, damaged.offset, damaged.error,
+                                                                 damaged.records))
+
+
+class Replayed(NamedTuple):
+    results: object  # PCollection[FetchResult]
+    drops: object  # PCollection[Drop]
+    missing: object  # PCollection[Link] the WARC files lack (with missing_output), else None
+    damaged: object  # PCollection[DamagedInput]: WARC files that could not be read to their end
+
+
+class ReplayPages(beam.PTransform):
+    """Links -> Replayed (fetch results, drops, ...), answered from the WARC files at `warc_paths`.
+
+    With `missing_output`, links the archive lacks come out as `missing` instead of
     `not_archived` drops: a live run first takes what its own WARC files already hold.
     """
 
@@ -35,9 +57,10 @@ class ReplayPages(beam.PTransform):
         self._missing_output = missing_output
 
     def expand(self, links):
-        records = (links.pipeline
-                   | "WarcFiles" >> beam.Create(self._warc_paths)
-                   | "ReadWarc" >> beam.FlatMap(read_warc))
+        read = (links.pipeline
+                | "WarcFiles" >> beam.Create(self._warc_paths)
+                | "ReadWarc" >> beam.ParDo(_ReadWarcFile()).with_outputs(DAMAGED, main="records"))
+        records = read.records
         redirects = beam.pvalue.AsDict(
             records | "Redirects" >> beam.FlatMap(
                 lambda r: [(canonical_url(r.target_uri), canonical_url(r.location))] if r.location else []))
@@ -49,12 +72,12 @@ class ReplayPages(beam.PTransform):
         results, drops = classify(joined, "Match", STAGE,
                                   lambda kv: match_replay(kv[1]["links"], kv[1]["responses"]), many=True)
         if not self._missing_output:
-            return results, drops
+            return Replayed(results, drops, None, read[DAMAGED])
         split = drops | "Missing" >> beam.Partition(lambda d, _: int(d.reason == "not_archived"), 2)
         missing = ({"missing": split[1] | beam.Map(lambda d: (d.item, None)), "links": links | "ByURL" >> beam.Map(
             lambda link: (link.url, link))} | "JoinMissing" >> beam.CoGroupByKey()
             | "MissingLinks" >> beam.FlatMap(lambda kv: list(kv[1]["links"]) if list(kv[1]["missing"]) else []))
-        return results, split[0], missing
+        return Replayed(results, split[0], missing, read[DAMAGED])
 
 
 def fetch_host(session, links: list[Link], config: CorpusConfig, warc: WarcBundleWriter,

@@ -56,7 +56,7 @@ def _drop_json(drop) -> str:
 
 
 def _read_sources(pipeline, config: CorpusConfig, dump_paths: list[str], url_list_paths: list[str]):
-    """(line counts, submissions, read drops) from every kind of source."""
+    """(line counts, submissions, read drops, damaged files) from every kind of source."""
     sources = []
     if dump_paths:
         sources.append(pipeline | "Dumps" >> beam.Create(dump_paths) | "ReadDumps" >> ReadSubmissions())
@@ -68,21 +68,26 @@ def _read_sources(pipeline, config: CorpusConfig, dump_paths: list[str], url_lis
         listed = (pipeline | "Listings" >> beam.Create(sorted(config.reddit_listings))
                   | "ReadListings" >> ReadRedditListings(config.user_agent, config.reddit_api_url))
         sources.append((listed | "OnePerItem" >> beam.Map(lambda _: 1), listed,
-                        pipeline | "NoListingDrops" >> beam.Create([])))
+                        pipeline | "NoListingDrops" >> beam.Create([]),
+                        pipeline | "NoListingDamage" >> beam.Create([])))
     return tuple(parts | f"All{name}" >> beam.Flatten()
-                 for name, parts in zip(("LineCounts", "Submissions", "ReadDrops"), zip(*sources)))
+                 for name, parts in zip(("LineCounts", "Submissions", "ReadDrops", "DamagedFiles"), zip(*sources)))
 
 
 def _fetch(links, config: CorpusConfig, warc_paths: list[str], warc_dir: str):
-    """(fetch results, drops): replayed, fetched live, or live resuming from earlier WARC files."""
+    """(fetch results, drops, damaged WARC files): replayed, fetched live, or live resuming from earlier
+    WARC files."""
     if config.fetch == "replay":
-        return links | "ReplayPages" >> ReplayPages(warc_paths)
+        replayed = links | "ReplayPages" >> ReplayPages(warc_paths)
+        return replayed.results, replayed.drops, replayed.damaged
     if not warc_paths:
-        return links | "FetchPages" >> FetchPages(config, warc_dir)
+        fetched, drops = links | "FetchPages" >> FetchPages(config, warc_dir)
+        return fetched, drops, links.pipeline | "NoDamagedWarc" >> beam.Create([])
     # Live, resuming: what earlier runs already fetched is replayed, the rest fetched.
-    cached, cached_drops, missing = links | "ReplayCached" >> ReplayPages(warc_paths, missing_output=True)
-    fresh, fresh_drops = missing | "FetchPages" >> FetchPages(config, warc_dir)
-    return (cached, fresh) | "AllFetched" >> beam.Flatten(), (cached_drops, fresh_drops) | "AllFetchDrops" >> beam.Flatten()
+    cached = links | "ReplayCached" >> ReplayPages(warc_paths, missing_output=True)
+    fresh, fresh_drops = cached.missing | "FetchPages" >> FetchPages(config, warc_dir)
+    return ((cached.results, fresh) | "AllFetched" >> beam.Flatten(),
+            (cached.drops, fresh_drops) | "AllFetchDrops" >> beam.Flatten(), cached.damaged)
 
 
 def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: list[str],
@@ -91,9 +96,9 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     (default `config.out`/warc), which outlives any one run."""
     out = config.out
     warc_dir = warc_dir or FileSystems.join(out, "warc")
-    line_counts, submissions, read_drops = _read_sources(pipeline, config, dump_paths, url_list_paths)
+    line_counts, submissions, read_drops, damaged_files = _read_sources(pipeline, config, dump_paths, url_list_paths)
     counted, grouped, links, select_drops, link_drops = submissions | "SelectLinks" >> SelectLinks(config)
-    fetched, fetch_drops = _fetch(links, config, warc_paths, warc_dir)
+    fetched, fetch_drops, damaged_warc = _fetch(links, config, warc_paths, warc_dir)
     docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract_timeout_s)
     filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config)
     unique, dedup_drops, dedup_stats, kept_tally = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config)
@@ -112,6 +117,9 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     _write_lines(counts | "TallyJson" >> beam.Map(_count_json), "Accounting", work_path(out, "accounting.jsonl"))
     _write_lines(shards | "ShardJson" >> beam.Map(shard_info_json), "Shards", work_path(out, "shards.jsonl"))
     _write_lines(dedup_stats | "DedupJson" >> beam.Map(_count_json), "DedupStats", work_path(out, "dedup.jsonl"))
+    damaged = (damaged_files, damaged_warc) | "AllDamaged" >> beam.Flatten()
+    _write_lines(damaged | "DamagedJson" >> beam.Map(lambda d: json.dumps(d._asdict(), sort_keys=True)), "Damaged",
+                 work_path(out, "damaged.jsonl"))
     (links | "LinkJson" >> beam.Map(_link_json)
      | "WriteLinks" >> beam.io.WriteToText(FileSystems.join(out, "links", "links"), file_name_suffix=".jsonl"))
     drops = [d for _, _, _, d in stages if d is not None] | "AllDrops" >> beam.Flatten()

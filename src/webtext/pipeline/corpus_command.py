@@ -6,7 +6,7 @@ import sys
 import time
 
 from webtext.config import WEBTEXT_CUTOFF_UTC, ConfigError, CorpusConfig
-from webtext.pipeline.summary import format_summary
+from webtext.pipeline.summary import damage_warnings, format_summary
 from webtext.sources.reddit_api import Listing, RedditCredentialsError, connect
 
 
@@ -153,7 +153,7 @@ def _check_reddit_credentials(config: CorpusConfig) -> None:
 
 def run_corpus_command(args, beam_args: list[str]) -> int:
     from webtext.pipeline.progress_view import ProgressView
-    from webtext.pipeline.runner import in_process, run_corpus
+    from webtext.pipeline.runner import EmptyInputError, in_process, run_corpus
 
     try:
         config = config_from(args)
@@ -175,9 +175,15 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
     except (FileNotFoundError, RedditCredentialsError, ConfigError) as error:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2
+    except EmptyInputError as error:
+        print(f"webtext corpus: {error}", file=sys.stderr)
+        return 1
     if not args.no_report:
         from webtext.report.html import write_report
         write_report(config.out)
     if not args.quiet:
         print(format_summary(manifest, config.out, time.monotonic() - started, report=not args.no_report))
+    else:
+        for warning in damage_warnings(manifest):
+            print(warning, file=sys.stderr)
     return 0

@@ -77,7 +77,21 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
     dedup_stats = _read_json_lines(work_path(staged.out, "dedup.jsonl"))
     manifest = build_manifest(config, dumps, url_lists, warc, accounting_from_counts(counts), shards, dedup_stats,
                               shard_root=staged.out)
+    manifest["damaged_inputs"] = sorted(_read_json_lines(work_path(staged.out, "damaged.jsonl")),
+                                        key=lambda d: d["path"])
     write_manifest(manifest, staged.out)
     verify_shards(manifest, staged.out)
+    empty = [d for d in manifest["damaged_inputs"] if d["records"] == 0]
+    if empty:
+        raise EmptyInputError(empty, config.out, staged.out)
     promote(config.out)
     return manifest
+
+
+class EmptyInputError(RuntimeError):
+    """An input file gave nothing at all: the run is not taken as the corpus."""
+
+    def __init__(self, damaged: list[dict], out: str, staging: str):
+        named = "; ".join(f"{d['path']} yielded nothing (unreadable at byte {d['offset']}: {d['error']})"
+                          for d in damaged)
+        super().__init__(f"{named}. The run's corpus is left in {staging} for a look; {out} is unchanged")

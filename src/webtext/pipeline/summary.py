@@ -21,4 +21,11 @@ def format_summary(manifest: dict, out_dir: str, seconds: float, report: bool = 
     ]
     if report:
         lines.append(f"report    {out_dir}/report.html, {out_dir}/stats.json")
+    lines += damage_warnings(manifest)
     return "\n".join(lines)
+
+
+def damage_warnings(manifest: dict) -> list[str]:
+    """One line per input file that could not be read to its end."""
+    return [f"warning: {d['path']}: {d['records']} records read, then unreadable at byte {d['offset']}: {d['error']}"
+            for d in manifest.get("damaged_inputs", [])]

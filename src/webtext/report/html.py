@@ -31,6 +31,15 @@ def _stage_rows(stages: dict) -> list[list]:
              ", ".join(f"{r} {n}" for r, n in e["dropped"].items()) or "-"] for name, e in stages.items()]
 
 
+def _damage_section(damaged: list[dict]) -> list[str]:
+    """Input files that could not be read to their end, first thing after the totals."""
+    if not damaged:
+        return []
+    return ['<h2 class="warning">Damaged inputs</h2>',
+            _table(["file", "records read", "stopped at byte", "error"],
+                   [[d["path"], d["records"], d["offset"], d["error"]] for d in damaged])]
+
+
 def render(stats: dict) -> str:
     sections = [
         "<h1>webtext corpus report</h1>",
@@ -38,6 +47,7 @@ def render(stats: dict) -> str:
         f"text bytes <b>{stats['bytes']}</b>, shards <b>{stats['shards']}</b></p>",
         _table(["split", "documents", "tokens", "shards"],
                [[k, v["documents"], v["tokens"], v["shards"]] for k, v in sorted(stats["splits"].items())]),
+        *_damage_section(stats.get("damaged_inputs", [])),
         "<h2>Funnel</h2>", _image(plots.funnel(stats["stages"]), "funnel"),
         _table(["stage", "in", "kept", "dropped", "drop reasons"], _stage_rows(stats["stages"])),
         "<h2>Drop reasons</h2>", _image(plots.drop_reasons(stats["stages"]), "drop reasons"),

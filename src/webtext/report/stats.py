@@ -55,6 +55,7 @@ def corpus_stats(out_dir: str, top: int = 15) -> dict:
         "samples": [{key: r[key] for key in ("doc_id", "url", "final_url", "title", "karma", "submission_ids",
                                              "subreddits", "first_seen_utc", "fetched_at", "source", "split")}
                     | {"excerpt": r["text"][:600]} for r in rows[:SAMPLES]],
+        "damaged_inputs": manifest.get("damaged_inputs", []),
         "config": manifest["config"],
         "versions": manifest["versions"],
     }

@@ -11,6 +11,8 @@ import bz2
 import gzip
 import io
 import lzma
+import os
+import zlib
 from collections.abc import Iterator
 
 import zstandard
@@ -22,6 +24,22 @@ ZSTD_MAX_WINDOW = 2**31  # the Pushshift dumps' window
 
 class UnsupportedDumpError(ValueError):
     pass
+
+
+class DamagedFileError(Exception):
+    """A file that stopped being readable part-way: where (`offset`, bytes read of the file) and why."""
+
+    def __init__(self, path: str, offset: int, error: str):
+        super().__init__(f"{path}: unreadable at byte {offset}: {error}")
+        self.path, self.offset, self.error = path, offset, error
+
+
+def file_position(stream) -> int:
+    """How far into the file a reader has got; -1 where the stream cannot say."""
+    try:
+        return stream.tell()
+    except (OSError, ValueError, AttributeError):
+        return -1
 
 
 class TruncatedDumpError(EOFError):
@@ -79,18 +97,29 @@ def _decompressed(raw, path: str):
     raise UnsupportedDumpError(f"{path}: unknown dump format (expected .zst, .jsonl, .gz, .xz or .bz2)")
 
 
+UNREADABLE = (zstandard.ZstdError, EOFError, OSError, lzma.LZMAError, zlib.error)
+
+
 def iter_lines(path: str) -> Iterator[tuple[int, bytes]]:
-    """Yield (1-based line number, raw line bytes without its newline) of a dump."""
+    """Yield (1-based line number, raw line bytes without its newline) of a dump; a file that stops
+    being readable (truncated, corrupt, not what its name says) raises DamagedFileError after the
+    lines read so far."""
     raw = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
-    with raw, io.BufferedReader(_decompressed(raw, path), buffer_size=1 << 20) as stream:
-        for number, line in enumerate(stream, start=1):
-            yield number, line.rstrip(b"\n")
+    with raw:
+        try:
+            with io.BufferedReader(_decompressed(raw, path), buffer_size=1 << 20) as stream:
+                for number, line in enumerate(stream, start=1):
+                    yield number, line.rstrip(b"\n")
+        except UNREADABLE as error:
+            raise DamagedFileError(path, file_position(raw), f"{type(error).__name__}: {error}"[:200]) from error
 
 
 def expand_globs(patterns: tuple[str, ...]) -> list[str]:
     """Every file the patterns match, sorted; a pattern that matches nothing is an error."""
     paths = []
     for pattern in patterns:
+        if "://" not in pattern and os.path.isdir(pattern):
+            raise IsADirectoryError(f"{pattern} is a directory: name its files, e.g. '{pattern.rstrip('/')}/*.zst'")
         matched = [m.path for result in FileSystems.match([pattern]) for m in result.metadata_list]
         if not matched:
             raise FileNotFoundError(f"no file matches {pattern!r}")

@@ -1,14 +1,12 @@
 """The sources stages as Beam transforms: read submissions, select links."""
 
-import lzma
-import zlib
+from typing import NamedTuple
 
 import apache_beam as beam
-import zstandard
 
 from webtext.config import CorpusConfig
-from webtext.records import Drop
-from webtext.sources.dumps import iter_lines
+from webtext.records import DamagedInput, Drop
+from webtext.sources.dumps import DamagedFileError, iter_lines
 from webtext.sources.links import LINKS_STAGE, SELECT_STAGE, build_link, from_url_list, select_submission
 from webtext.sources.reddit_api import INFO_BATCH, Listing, connect, current_scores, listing_submissions
 from webtext.sources.submissions import STAGE as READ_STAGE
@@ -17,7 +15,7 @@ from webtext.stagekit import DROPS, classify, route
 
 
 LINE_COUNTS = "line_counts"
-UNREADABLE = (zstandard.ZstdError, EOFError, OSError, lzma.LZMAError, zlib.error)
+DAMAGED = "damaged"
 
 
 class _ParseFile(beam.DoFn):
@@ -36,15 +34,24 @@ class _ParseFile(beam.DoFn):
             for number, raw in iter_lines(path):
                 lines = number
                 yield route(READ_STAGE, self._parse(raw, f"{path}:{number}"))
-        except UNREADABLE as error:  # a truncated or corrupt file: what was read counts, the rest is one drop
+        except DamagedFileError as damaged:  # truncated or corrupt: what was read counts, the rest is one drop
+            yield beam.pvalue.TaggedOutput(DAMAGED, DamagedInput(path, damaged.offset, damaged.error, lines))
             lines += 1
             yield route(READ_STAGE, Drop(READ_STAGE, "unreadable_file", f"{path}:{lines}",
-                                         f"{type(error).__name__}: {error}"[:200]))
+                                         f"at byte {damaged.offset}: {damaged.error}"[:200]))
         yield beam.pvalue.TaggedOutput(LINE_COUNTS, lines)
 
 
+class ReadOutputs(NamedTuple):
+    line_counts: object  # PCollection[int]: lines per file, the read stage's "in" count
+    submissions: object  # PCollection[Submission]
+    drops: object  # PCollection[Drop]
+    damaged: object  # PCollection[DamagedInput]: files that could not be read to their end
+
+
 class ReadSubmissions(beam.PTransform):
-    """File paths -> (line count per file, kept submissions, drops). Each file is streamed by one worker."""
+    """File paths -> ReadOutputs (line counts, submissions, drops, damaged files). Each file is streamed by
+    one worker."""
 
     def __init__(self, url_lists: bool = False):
         super().__init__()
@@ -52,8 +59,9 @@ class ReadSubmissions(beam.PTransform):
 
     def expand(self, paths):
         results = (paths | "Spread" >> beam.Reshuffle()  # one file per worker
-                   | "Parse" >> beam.ParDo(_ParseFile(self._parse)).with_outputs(DROPS, LINE_COUNTS, main="kept"))
-        return results[LINE_COUNTS], results.kept, results[DROPS]
+                   | "Parse" >> beam.ParDo(_ParseFile(self._parse)).with_outputs(DROPS, LINE_COUNTS, DAMAGED,
+                                                                                 main="kept"))
+        return ReadOutputs(results[LINE_COUNTS], results.kept, results[DROPS], results[DAMAGED])
 
 
 class SelectLinks(beam.PTransform):
