@@ -116,6 +116,9 @@ def test_manifest_records_inputs_config_and_versions(manifest):
     assert dump["sha256"] == hashlib.sha256(open(sample_dump(), "rb").read()).hexdigest()
     assert manifest["inputs"]["warc"][0]["sha256"] == hashlib.sha256(open(sample_warc(), "rb").read()).hexdigest()
     assert manifest["config"]["min_karma"] == 3 and manifest["versions"]["apache-beam"] == "2.77.0"
+    # No path of this checkout: the same run elsewhere records the same inputs.
+    assert dump["path"] == "webtext:sample/RS_sample.zst" and manifest["config"]["inputs"] == [dump["path"]]
+    assert manifest["config"]["warc"] == ["webtext:sample/pages.warc.gz"]
     dedup = manifest["dedup"]
     assert dedup["bands"] * dedup["rows"] <= dedup["num_perm"] and dedup["unconverged_nodes"] == 0
     clustered = sum((int(size) - 1) * n for size, n in dedup["cluster_sizes"].items())

@@ -45,3 +45,10 @@ def test_progress_is_shown_live_only_when_workers_share_this_process():
     assert in_process([]) and in_process(["--direct_running_mode=in_memory"])
     assert not in_process(["--direct_running_mode=multi_processing", "--direct_num_workers=2"])
     assert not in_process(["--runner=PortableRunner", "--job_endpoint=localhost:8099"])
+
+
+def test_a_stage_step_counted_under_its_own_name_drops_for_the_stage():
+    """dedup's exact step counts as "dedup.exact": the line shows dedup's drops as the final table does."""
+    counts = {("dedup", "kept"): 23, ("dedup", "dropped"): 3, ("dedup.exact", "kept"): 26,
+              ("dedup.exact", "dropped"): 1}
+    assert progress_line(counts, 1.0).startswith("dedup 23 (4 dropped) |")

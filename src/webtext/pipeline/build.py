@@ -38,8 +38,10 @@ FETCH_OUTCOMES = {"live": "live", "wayback": "archived_wayback", "commoncrawl": 
 
 
 def fetch_outcome(result) -> str:
-    """How a page was kept: live, archived_wayback or archived_cc (a replayed page keeps its source)."""
-    return FETCH_OUTCOMES.get(result.source, result.source)
+    """How a page was kept: live, archived_wayback or archived_cc when fetched in this run; replayed_live,
+    replayed_archived_wayback or replayed_archived_cc when read back from a WARC file."""
+    kind = FETCH_OUTCOMES.get(result.source, result.source)
+    return f"replayed_{kind}" if result.origin.startswith("replay:") else kind
 
 
 def _count_json(key_and_count) -> str:

@@ -161,6 +161,11 @@ def run(argv: list[str]) -> int:
     """The CLI as a function: tests call run([...]) instead of spawning a process."""
     parser = _parser()
     args, rest = parser.parse_known_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().addFilter(_BeamImportNoise())
+    if not args.verbose:  # trafilatura warns once per page it discards; the drop records say it already
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
     if args.command == "corpus":
         argv, error = _check_corpus_flags(parser, argv)
         if error:
@@ -169,11 +174,6 @@ def run(argv: list[str]) -> int:
         args, rest = parser.parse_known_args(argv)
     if rest and args.command not in ("corpus", "train"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger().addFilter(_BeamImportNoise())
-    if not args.verbose:  # trafilatura warns once per page it discards; the drop records say it already
-        logging.getLogger("trafilatura").setLevel(logging.ERROR)
     handlers = {"corpus": run_corpus_command, "sample": _run_sample, "verify": _run_verify, "inspect": _run_inspect,
                 "export": _run_export, "train": _run_train, "overlap": _run_overlap,
                 "report": _run_report}

@@ -2,6 +2,7 @@
 
 import argparse
 import contextlib
+import os
 import sys
 import time
 
@@ -143,6 +144,21 @@ def config_from(args) -> CorpusConfig:
     )
 
 
+@contextlib.contextmanager
+def _inherited_stderr_silenced():
+    """File descriptor 2 points at /dev/null within (for child processes started meanwhile), then back."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _check_reddit_credentials(config: CorpusConfig) -> None:
     """Fail before the pipeline starts, with what to set, when the API is needed and unusable."""
     if config.reddit_listings or config.rescore:
@@ -162,7 +178,10 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
         return 2
     started = time.monotonic()
     if args.quiet:
-        view = contextlib.nullcontext()
+        # The worker processes of an out-of-process runner log to the stderr they inherit, at INFO
+        # before any option of ours reaches them; quiet means they inherit none. Errors still come
+        # back to this process as the pipeline's exception, printed after.
+        view = contextlib.nullcontext() if in_process(beam_args) else _inherited_stderr_silenced()
     elif in_process(beam_args):
         view = ProgressView(sys.stdout)
     else:  # workers are other processes: their counters show in the runner's UI, and in the summary below

@@ -6,6 +6,7 @@ wall-clock time or host name, so two runs of one config give the same manifest.
 """
 
 import json
+import os
 from importlib import metadata
 
 from apache_beam.io.filesystems import FileSystems
@@ -25,9 +26,32 @@ class ManifestError(RuntimeError):
     """The outputs do not match what the manifest says."""
 
 
+def portable_path(path: str) -> str:
+    """A path as the manifest records it, so the same run in another checkout gives the same manifest:
+    the bundled sample as `webtext:sample/NAME`, a local path under the working directory relative to
+    it, anything else (another folder, gs://, s3://) as given."""
+    if "://" in path:
+        return path
+    from webtext.sample.paths import sample_dir
+
+    absolute = os.path.abspath(path)
+    if os.path.dirname(absolute) == os.path.abspath(sample_dir()):
+        return f"webtext:sample/{os.path.basename(absolute)}"
+    relative = os.path.relpath(absolute)
+    return relative if not relative.startswith("..") else path
+
+
 def file_checksum(path: str) -> dict:
     size, sha256 = checksum(path)
-    return {"path": path, "bytes": size, "sha256": sha256}
+    return {"path": portable_path(path), "bytes": size, "sha256": sha256}
+
+
+def _portable_config(config: CorpusConfig) -> dict:
+    recorded = config.to_json()
+    for name in ("inputs", "url_lists", "warc"):
+        recorded[name] = [portable_path(p) for p in recorded[name]]
+    recorded["out"] = portable_path(recorded["out"])
+    return recorded
 
 
 def package_versions() -> dict[str, str]:
@@ -76,7 +100,7 @@ def build_manifest(config: CorpusConfig, inputs: list[str], url_lists: list[str]
         split["shards"] += 1
     return {
         "format_version": FORMAT_VERSION,
-        "config": config.to_json(),
+        "config": _portable_config(config),
         "versions": package_versions(),
         "inputs": {"dumps": [file_checksum(p) for p in inputs], "url_lists": [file_checksum(p) for p in url_lists],
                    "warc": [file_checksum(p) for p in warc]},

@@ -18,6 +18,9 @@ def progress_line(counts: dict[tuple[str, str], int], elapsed_s: float) -> str:
     parts, total = [], 0
     for stage in STAGES:
         kept, dropped = counts.get((stage, "kept"), 0), counts.get((stage, "dropped"), 0)
+        # A stage's steps that count under their own names ("dedup.exact") drop for the stage too.
+        dropped += sum(n for (name, outcome), n in counts.items()
+                       if outcome == "dropped" and name.startswith(f"{stage}."))
         total += kept + dropped
         if kept or dropped:
             parts.append(f"{stage} {kept}" + (f" ({dropped} dropped)" if dropped else ""))

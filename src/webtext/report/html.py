@@ -31,6 +31,16 @@ def _stage_rows(stages: dict) -> list[list]:
              ", ".join(f"{r} {n}" for r, n in e["dropped"].items()) or "-"] for name, e in stages.items()]
 
 
+def _date(unix_seconds) -> str:
+    """A Unix time as a UTC date; what is no time stays as it is."""
+    import datetime
+
+    try:
+        return datetime.datetime.fromtimestamp(int(unix_seconds), datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return html.escape(str(unix_seconds))
+
+
 def _damage_section(damaged: list[dict]) -> list[str]:
     """Input files that could not be read to their end, first thing after the totals."""
     if not damaged:
@@ -68,7 +78,7 @@ def render(stats: dict) -> str:
         "<h2>Sample documents</h2>",
         *(f'<div class="doc"><p><b>{html.escape(s["title"] or s["url"])}</b><br>{html.escape(s["url"])}<br>'
           f'karma {s["karma"]}, submissions {html.escape(", ".join(s["submission_ids"]))}, '
-          f'r/{html.escape(", r/".join(s["subreddits"]))}, first seen {s["first_seen_utc"]}, '
+          f'r/{html.escape(", r/".join(s["subreddits"]))}, first seen {_date(s["first_seen_utc"])}, '
           f'{html.escape(s["source"])}, fetched {html.escape(s["fetched_at"])}, {s["split"]}</p><pre>{html.escape(s["excerpt"])}</pre></div>'
           for s in stats["samples"]),
         "<h2>Configuration and versions</h2>",

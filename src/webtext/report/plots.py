@@ -19,9 +19,14 @@ def _png(figure) -> bytes:
 def funnel(stages: dict) -> bytes:
     figure, axes = plt.subplots(figsize=(7, 3.2))
     names = list(stages)
+    kept = [stages[n]["kept"] for n in names]
     axes.bar(names, [stages[n]["in"] for n in names], color="#c9d6ea", label="in")
-    axes.bar(names, [stages[n]["kept"] for n in names], color="#3b6ea8", label="kept")
+    bars = axes.bar(names, kept, color="#3b6ea8", label="kept")
     axes.set_yscale("log")
+    # A log axis starts where matplotlib likes, which can be at or above the smallest bar (hiding it):
+    # it starts below 1 here, so every count from 1 up is a visible bar, and each bar says its count.
+    axes.set_ylim(bottom=0.5, top=max([stages[n]["in"] for n in names] + [1]) * 3)
+    axes.bar_label(bars, labels=[f"{k:,}" for k in kept], fontsize=7, padding=2)
     axes.set_title("Funnel: records into and kept by each stage")
     axes.legend()
     return _png(figure)
@@ -37,10 +42,20 @@ def drop_reasons(stages: dict) -> bytes:
 
 def histogram(values: list[int], title: str, xlabel: str, log: bool = False) -> bytes:
     figure, axes = plt.subplots(figsize=(7, 3))
+    bins = min(40, max(5, len(values) // 2))
+    if log and values:
+        # Log-spaced bins on a log axis (values below 1 shown at 1), ticked at 1, 2 and 5 of each decade
+        # so that a range within one decade still has several labelled ticks.
+        import numpy as np
+        from matplotlib.ticker import LogLocator, ScalarFormatter
+
+        values = [max(1, v) for v in values]
+        bins = np.logspace(np.log10(min(values)), np.log10(max(values) * 1.05 + 1), bins)
+        axes.set_xscale("log")
+        axes.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        axes.xaxis.set_major_formatter(ScalarFormatter())
     if values:
-        axes.hist(values, bins=min(40, max(5, len(values) // 2)), color="#3b6ea8")
-    if log:
-        axes.set_xscale("symlog")
+        axes.hist(values, bins=bins, color="#3b6ea8")
     axes.set_title(title)
     axes.set_xlabel(xlabel)
     axes.set_ylabel("documents")
