@@ -56,6 +56,19 @@ def test_overlap_report_on_the_sample(sample_corpus, tmp_path):
     assert "validation split" in report["eval_sets"] and report["filter"]["measured_false_positive_rate"] == 0.0
     again = overlap_report(str(sample_corpus), [f"planted={eval_file}"], fp_samples=1000)
     assert again["filter"]["reused"] and again["eval_sets"]["planted"] == planted_set
+    # Which items, by how much, and with which training documents.
+    items = [json.loads(line) for line in open(report["items"])]
+    assert report["items_overlapping"] == {"planted": 1}
+    [item] = items
+    assert (item["eval_set"], item["index"], item["overlap_percent"]) == ("planted", 0, 100.0)
+    assert item["exact_ngrams_in_training"] == len(set(ngrams(planted)))
+    planted_id = _train_doc_id(sample_corpus, planted)
+    assert item["shared_with"][0] == [planted_id, len(set(ngrams(planted)))]
+
+
+def _train_doc_id(corpus, text: str) -> str:
+    rows = [r for p in sorted(glob.glob(str(corpus / "text" / "train-*.parquet"))) for r in pq.read_table(p).to_pylist()]
+    return next(r["doc_id"] for r in rows if r["text"] == text)
 
 
 def _documents_without_copies(corpus) -> list[str]:

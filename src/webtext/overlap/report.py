@@ -7,6 +7,7 @@ import os
 
 from webtext.ngram_bloom import filter_from_bytes
 from webtext.overlap.evalsets import parse_named, read_documents
+from webtext.overlap.items import flagged_items, name_training_documents
 from webtext.overlap.measure import build_training_filter, false_positive_rate, measure
 from webtext.tokenize.reader import read_manifest, split_shard_paths
 
@@ -54,21 +55,32 @@ def overlap_report(out_dir: str, eval_specs: list[str], false_positive_rate_boun
                    fp_samples: int = 1_000_000, text_field: str = "text") -> dict:
     bloom, filter_path, cached = training_filter(out_dir, false_positive_rate_bound)
     manifest = read_manifest(out_dir)
-    results = {}
+    results, flagged = {}, {}
     for spec in eval_specs:
         name, path = parse_named(spec)
-        results[name] = measure(read_documents(path, text_field), bloom)
+        documents = read_documents(path, text_field)
+        results[name] = measure(documents, bloom)
+        flagged[name] = flagged_items(documents, bloom)
     validation = [t for p in split_shard_paths(out_dir, "validation", manifest, kind="text") for t in read_documents(p, "text")]
     if validation:
         results["validation split"] = measure(validation, bloom)
     report_dir = os.path.join(out_dir, CACHE_DIR)
     _cdf_plot(results, os.path.join(report_dir, "overlap_cdf.png"))
+    everything = [item for items in flagged.values() for item in items]
+    name_training_documents(everything, split_shard_paths(out_dir, "train", manifest, kind="text"))
+    items_path = os.path.join(report_dir, "overlap_items.jsonl")
+    with open(items_path, "w", encoding="utf-8") as out:  # one line per eval item that overlaps
+        for name, items in flagged.items():
+            for item in items:
+                out.write(json.dumps({"eval_set": name, **item}, sort_keys=True) + "\n")
     report = {
         "filter": {"path": filter_path, "reused": cached, "false_positive_bound": false_positive_rate_bound,
                    "bits": bloom.size_in_bits,
                    "measured_false_positive_rate": false_positive_rate(bloom, fp_samples), "fp_samples": fp_samples},
         "eval_sets": {name: {k: v for k, v in r.items() if k != "per_document"} for name, r in results.items()},
         "cdf_plot": os.path.join(report_dir, "overlap_cdf.png"),
+        "items": items_path,
+        "items_overlapping": {name: len(items) for name, items in flagged.items()},
     }
     with open(os.path.join(report_dir, "overlap.json"), "w") as out:
         json.dump(report, out, indent=2, sort_keys=True)
@@ -83,5 +95,7 @@ def format_report(report: dict) -> str:
     f = report["filter"]
     lines += ["", f"false positives: {f['measured_false_positive_rate']:.2e} measured on {f['fp_samples']:,} random "
                   f"strings (bound {f['false_positive_bound']:g}); filter {f['bits'] / 8 / 2**20:.1f} MiB"
-                  f"{' (reused)' if f['reused'] else ''}", f"CDF plot: {report['cdf_plot']}"]
+                  f"{' (reused)' if f['reused'] else ''}", f"CDF plot: {report['cdf_plot']}",
+              "eval items that overlap: " + (", ".join(f"{name} {n}" for name, n in report["items_overlapping"].items())
+                                             or "none") + f" (each, and the training documents: {report['items']})"]
     return "\n".join(lines)
