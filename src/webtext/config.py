@@ -66,6 +66,7 @@ class CorpusConfig:
     decontaminate_threshold: float = 0.5  # drop a document with more than this share of 8-grams in them
     extract_timeout_s: float = 30.0  # per page; a page that takes longer is dropped as extract_timeout
     # dedup
+    max_error_share: float = 0.01  # a stage whose <stage>_error drops exceed this share of its input fails the run
     dedup_threshold: float = 0.8
     dedup_verify: bool = True  # a candidate pair counts only if its estimated Jaccard >= the threshold
     num_perm: int = 128
@@ -95,6 +96,8 @@ class CorpusConfig:
             raise ConfigError("--dedup_rounds must be >= 1")
         if self.num_perm < 16:
             raise ConfigError("--num_perm must be at least 16")
+        if not 0.0 <= self.max_error_share <= 1.0:
+            raise ConfigError("--max_error_share must be in [0, 1]")
         if not 0.0 <= self.val_fraction < 1.0:
             raise ConfigError("--val_fraction must be in [0, 1)")
         if self.docs_per_shard < 1:

@@ -13,10 +13,10 @@ from apache_beam.metrics import Metrics
 from apache_beam.utils.windowed_value import WindowedValue
 
 from webtext import progress
+from webtext.guard import guarded
 from webtext.records import Drop
 
 DROPS = "drops"
-
 
 def counter_namespace(stage: str) -> str:
     return f"webtext.{stage}"
@@ -39,20 +39,23 @@ def count_kept(stage: str, n: int = 1) -> None:
 
 
 class _RouteDrops(beam.DoFn):
-    def __init__(self, stage: str, fn: Callable[[Any], Any], many: bool):
+    def __init__(self, stage: str, fn: Callable[[Any], Any], many: bool, members):
         self._stage = stage
         self._fn = fn
         self._many = many
+        self._members = members
 
     def process(self, element):
-        results = self._fn(element)
-        for result in results if self._many else (results,):
+        for result in guarded(self._stage, self._fn, element, self._many, self._members):
             yield route(self._stage, result)
 
 
-def classify(pcoll, label: str, stage: str, fn: Callable[[Any], Any], many: bool = False):
-    """Apply `fn` (value -> value | Drop, or -> iterable of them when `many`); return (kept, drops)."""
-    results = pcoll | label >> beam.ParDo(_RouteDrops(stage, fn, many)).with_outputs(DROPS, main="kept")
+def classify(pcoll, label: str, stage: str, fn: Callable[[Any], Any], many: bool = False,
+             members: Callable[[Any], list[str]] | None = None):
+    """Apply `fn` (value -> value | Drop, or -> iterable of them when `many`); return (kept, drops).
+    An exception in `fn` is an error drop (`guarded`), one per `members(element)` name when the
+    element is a group whose records the stage counts one by one."""
+    results = pcoll | label >> beam.ParDo(_RouteDrops(stage, fn, many, members)).with_outputs(DROPS, main="kept")
     return results.kept, results[DROPS]
 
 

@@ -94,9 +94,9 @@ CATALOGUE = {
     "/redirect-no-location": (lambda h: _send(h, 302, b"where?"), "http_3xx"),
     "/private/secret": (lambda h: _send(h, 200, GOOD), "robots"),
     "/public/go": (lambda h: _send(h, 302, extra=[("Location", "/private/secret")]), "robots"),  # every hop checked
-    "/redirect-garbage": (lambda h: _send(h, 302, extra=[("Location", "http://[::1")]), "fetch_error"),
+    "/redirect-garbage": (lambda h: _send(h, 302, extra=[("Location", "http://[::1")]), "bad_redirect"),
     "/redirect-bad-port": (lambda h: _send(h, 302, extra=[("Location", "http://example.com:99999/")]),
-                           "fetch_error"),
+                           "bad_redirect"),
     "/charset-base64": (lambda h: _send(h, 200, GOOD, "text/html; charset=base64"), "fetched"),
     "/charset-rot13": (lambda h: _send(h, 200, GOOD, "text/html; charset=rot13"), "fetched"),
     "/meta-charset-zlib": (lambda h: _send(h, 200, b'<meta charset="zlib">' + GOOD, "text/html"), "fetched"),

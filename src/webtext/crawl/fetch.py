@@ -4,10 +4,11 @@ Limits: connect/read timeouts plus a total deadline (a slow drip cannot hold a
 worker), a byte cap on the decompressed body (gzip/deflate/br bombs stop at the
 cap), a redirect cap with the address check on every hop (safety.py), a
 content-type allow-list checked before the body is read, TLS always verified.
-Every failure is a FetchFailure whose `reason` is the drop reason code: also
-what no code path expected of a stranger's server (a Location header that is no
-URL, a header requests cannot parse), as `fetch_error` with the exception in the
-detail, so one odd answer never ends a run.
+Every failure is a FetchFailure whose `reason` is the drop reason code: a
+Location header that is no URL is `bad_redirect`, and anything no code path
+expected (an exception from deep in requests) is `fetch_error` with the
+exception in the detail, counted as an error (guard.py), so one odd answer
+never ends a run.
 """
 
 import email.utils
@@ -179,6 +180,8 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
             parts = urlsplit(url)
             hostname, _ = parts.hostname, parts.port
         except ValueError as error:  # a Location such as "http://[::1" or a port past 65535
+            if hop:
+                raise FetchFailure("bad_redirect", f"{type(error).__name__}: {error}: {url[:150]}") from error
             raise unexpected(error) from error
         if parts.scheme not in ("http", "https") or not hostname:
             raise FetchFailure("ssrf", f"not an http(s) URL: {url[:200]}")
@@ -194,7 +197,7 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
                 try:
                     url = urljoin(url, response.headers["location"])
                 except ValueError as error:
-                    raise unexpected(error) from error
+                    raise FetchFailure("bad_redirect", f"{type(error).__name__}: {error}"[:200]) from error
                 continue
             if not 200 <= response.status_code < 300:
                 raise _status_failure(response)

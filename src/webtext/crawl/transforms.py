@@ -15,6 +15,7 @@ from webtext.crawl.fetch import FetchFailure, content_type_of, make_session, une
 from webtext.crawl.modes import ARCHIVE_MODES, FALLBACK_MODES, LiveHost, fetch_link
 from webtext.crawl.replay import STAGE, DamagedWarcError, match_replay, read_warc, resolve_redirects
 from webtext.crawl.warc_out import WarcBundleWriter
+from webtext.guard import guarded
 from webtext.hashing import bucket
 from webtext.records import DamagedInput, Drop, FetchResult, Link
 from webtext.stagekit import DROPS, classify, route, windowed
@@ -70,7 +71,8 @@ class ReplayPages(beam.PTransform):
             lambda link, hops: (resolve_redirects(link.url, hops), link), redirects)
         joined = {"links": keyed_links, "responses": responses} | "Join" >> beam.CoGroupByKey()
         results, drops = classify(joined, "Match", STAGE,
-                                  lambda kv: match_replay(kv[1]["links"], kv[1]["responses"]), many=True)
+                                  lambda kv: match_replay(kv[1]["links"], kv[1]["responses"]), many=True,
+                                  members=lambda kv: [link.url for link in kv[1]["links"]])
         if not self._missing_output:
             return Replayed(results, drops, None, read[DAMAGED])
         split = drops | "Missing" >> beam.Partition(lambda d, _: int(d.reason == "not_archived"), 2)
@@ -98,11 +100,18 @@ def fetch_host(session, links: list[Link], config: CorpusConfig, warc: WarcBundl
             failure = unexpected(error)
             yield Drop(STAGE, failure.reason, link.url, failure.detail)
             continue
+        # Our own output: an I/O failure here fails the bundle, which a runner retries; not a drop.
         record_id, warc_date = warc.add(fetched)
-        content_type = content_type_of(fetched.headers)
-        html, encoding = decode_html(fetched.body, content_type)
-        yield FetchResult(link, fetched.status, fetched.url, content_type, encoding, html, f"live:{record_id}",
-                          warc_date, fetched.source, fetched.archive_url)
+        yield guarded(STAGE, lambda page: _decoded(link, page, record_id, warc_date), fetched,
+                      members=lambda _: [link.url])[0]
+
+
+def _decoded(link: Link, fetched, record_id: str, warc_date: str) -> FetchResult:
+    """A fetched page (already in the WARC file), decoded."""
+    content_type = content_type_of(fetched.headers)
+    html, encoding = decode_html(fetched.body, content_type)
+    return FetchResult(link, fetched.status, fetched.url, content_type, encoding, html, f"live:{record_id}",
+                       warc_date, fetched.source, fetched.archive_url)
 
 
 class _FetchHosts(beam.DoFn):

@@ -1,8 +1,10 @@
 """The dedup stage as Beam transforms: exact, then near-duplicate (MinHash LSH)."""
 
+import logging
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.metrics import Metrics
 
 from webtext.config import CorpusConfig
 from webtext.dedup.clusters import (STAGE, exact_survivor, member_of, near_duplicate_verdict, star_edges,
@@ -10,7 +12,9 @@ from webtext.dedup.clusters import (STAGE, exact_survivor, member_of, near_dupli
 from webtext.dedup.components import (by_owner, changed, jump, node_from_views, node_views, relabel, spread,
                                       survivor_of)
 from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, exact_key
-from webtext.stagekit import classify
+from webtext.stagekit import classify, counter_namespace
+
+logger = logging.getLogger(__name__)
 
 
 SIGNATURES = "signatures"
@@ -28,7 +32,12 @@ class _BandKeys(beam.DoFn):
         self._signer = Signer(self._config.num_perm, self._config.shingle_words)
 
     def process(self, doc):
-        signature = self._signer.signature(doc.text)
+        try:
+            signature = self._signer.signature(doc.text)
+        except Exception as error:  # the document stays, with no near-duplicate candidates: counted, logged
+            Metrics.counter(counter_namespace(STAGE), "signature_error").inc()
+            logger.warning("dedup: no signature for %s (%s: %s)", doc.doc_id, type(error).__name__, error)
+            return
         member = tuple(member_of(doc))
         for band_key in band_keys(signature, self._bands, self._rows):
             yield band_key, member
@@ -100,6 +109,7 @@ class DeduplicateDocuments(beam.PTransform):
                    | "GroupExact" >> beam.GroupByKey())
         # Counted as "dedup.exact" so that "dedup" counts each document once, at the near-duplicate step.
         unique, exact_drops = classify(by_text, "Exact", f"{STAGE}.exact", lambda kv: exact_survivor(kv[1]),
+                                       members=lambda kv: [d.doc_id for d in kv[1]],
                                        many=True)
         bands_fn = beam.ParDo(_BandKeys(self._config)).with_output_types(tuple[Any, Any])  # main: (key, member)
         banded = unique | "Bands" >> bands_fn.with_outputs(SIGNATURES, main="bands")

@@ -18,6 +18,7 @@ from trafilatura.utils import load_html
 
 from webtext.extract.metadata import page_metadata
 from webtext.extract.sandbox import ExtractCrash, ExtractTimeout
+from webtext.guard import guarded
 from webtext.hashing import doc_id
 from webtext.records import Document, Drop, FetchResult
 from webtext.urls import host_of
@@ -63,4 +64,4 @@ def extract_document(result: FetchResult, extract: Callable = run_trafilatura) -
         return Drop(STAGE, "extract_error", result.link.url, str(error))
     except Exception as error:  # trafilatura and lxml raise many types on hostile markup
         return Drop(STAGE, "extract_error", result.link.url, f"{type(error).__name__}: {error}"[:200])
-    return document_from(result, extracted)
+    return guarded(STAGE, lambda r: document_from(r, extracted), result)[0]

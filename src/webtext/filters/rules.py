@@ -18,6 +18,7 @@ import py3langid
 
 from webtext.config import CorpusConfig
 from webtext.filters.quality import quality_issue, repetition_issue
+from webtext.guard import guarded
 from webtext.ngram_bloom import new_filter, ngrams, overlap_fraction
 from webtext.records import Document, Drop
 from webtext.urls import is_wikipedia
@@ -95,7 +96,7 @@ def filter_documents(docs: list[Document], config: CorpusConfig, eval_ngrams=Non
         steps.append(lambda d: drop_contaminated(d, eval_ngrams, config.decontaminate_threshold))
     outcomes = list(docs)
     for step in steps:
-        outcomes = [o if isinstance(o, Drop) else step(o) for o in outcomes]
+        outcomes = [o if isinstance(o, Drop) else guarded(STAGE, step, o)[0] for o in outcomes]
     return outcomes
 
 

@@ -7,7 +7,7 @@ import sys
 import time
 
 from webtext.config import WEBTEXT_CUTOFF_UTC, ConfigError, CorpusConfig
-from webtext.pipeline.summary import damage_warnings, format_summary
+from webtext.pipeline.summary import damage_warnings, error_warnings, format_summary
 from webtext.sources.reddit_api import Listing, RedditCredentialsError, connect
 
 
@@ -51,6 +51,9 @@ def add_corpus_parser(sub) -> None:
     p.add_argument("--no_quality_filters", action="store_true", help="turn Gopher's quality/repetition rules off")
     p.add_argument("--extract_timeout_s", type=float, default=30.0, help="time limit per page for extraction (30)")
     p.add_argument("--languages", default="en", help="comma-separated language codes to keep ('' keeps all)")
+    p.add_argument("--max_error_share", type=float, default=0.01,
+                   help="fail the run (exit 1, the previous corpus kept) when exceptions dropped more than this "
+                        "share of a stage's records as <stage>_error (0.01)")
     p.add_argument("--dedup_threshold", type=float, default=0.8, help="near-duplicate Jaccard threshold (0.8)")
     p.add_argument("--no_dedup_verify", action="store_true",
                    help="count every LSH candidate pair, without checking its estimated Jaccard")
@@ -130,7 +133,7 @@ def config_from(args) -> CorpusConfig:
         languages=_comma_list(args.languages),
         dedup_threshold=args.dedup_threshold, dedup_verify=not args.no_dedup_verify,
         dedup_rounds=args.dedup_rounds, num_perm=args.num_perm, val_fraction=args.val_fraction,
-        min_val_documents=args.min_val_documents,
+        min_val_documents=args.min_val_documents, max_error_share=args.max_error_share,
         docs_per_shard=args.docs_per_shard, user_agent=args.user_agent, delay_s=args.delay_s,
         max_crawl_delay_s=args.max_crawl_delay_s,
         fetch_threads=args.fetch_threads, host_parallelism=args.host_parallelism, retries=args.retries,
@@ -169,7 +172,7 @@ def _check_reddit_credentials(config: CorpusConfig) -> None:
 
 def run_corpus_command(args, beam_args: list[str]) -> int:
     from webtext.pipeline.progress_view import ProgressView
-    from webtext.pipeline.runner import EmptyInputError, in_process, run_corpus
+    from webtext.pipeline.runner import EmptyInputError, TooManyErrors, in_process, run_corpus
 
     try:
         config = config_from(args)
@@ -194,7 +197,7 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
     except (FileNotFoundError, RedditCredentialsError, ConfigError) as error:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2
-    except EmptyInputError as error:
+    except (EmptyInputError, TooManyErrors) as error:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 1
     if not args.no_report:
@@ -203,6 +206,6 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
     if not args.quiet:
         print(format_summary(manifest, config.out, time.monotonic() - started, report=not args.no_report))
     else:
-        for warning in damage_warnings(manifest):
+        for warning in damage_warnings(manifest) + error_warnings(manifest):
             print(warning, file=sys.stderr)
     return 0

@@ -14,6 +14,7 @@ from webtext.pipeline.accounting import accounting_from_counts
 from webtext.pipeline.build import build_pipeline, work_path
 from webtext.pipeline.manifest import build_manifest, verify_shards, write_manifest
 from webtext.pipeline.staging import check_writable, promote, recover, staging_dir
+from webtext.pipeline.summary import stage_errors
 from webtext.sources.dumps import expand_globs
 
 logger = logging.getLogger(__name__)
@@ -84,8 +85,22 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
     empty = [d for d in manifest["damaged_inputs"] if d["records"] == 0]
     if empty:
         raise EmptyInputError(empty, config.out, staged.out)
+    failing = {stage: counts for stage, counts in stage_errors(manifest).items()
+               if counts[0] > config.max_error_share * counts[1]}
+    if failing:
+        raise TooManyErrors(failing, config.max_error_share, config.out, staged.out)
     promote(config.out)
     return manifest
+
+
+class TooManyErrors(RuntimeError):
+    """More records of a stage raised exceptions than --max_error_share allows: likely a bug, not bad input."""
+
+    def __init__(self, failing: dict[str, tuple[int, int]], share: float, out: str, staging: str):
+        named = ", ".join(f"{stage} {n} of {total}" for stage, (n, total) in failing.items())
+        super().__init__(f"exceptions dropped more than {share:.1%} of a stage's records ({named}); "
+                         f"see the <stage>_error lines in {staging}/rejects/ (-v logs tracebacks). The run's "
+                         f"corpus is left in {staging}; {out} is unchanged")
 
 
 class EmptyInputError(RuntimeError):

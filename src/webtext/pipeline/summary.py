@@ -1,5 +1,7 @@
 """The end-of-run summary the CLI prints, from the manifest alone."""
 
+from webtext.guard import error_reason
+
 
 def format_summary(manifest: dict, out_dir: str, seconds: float, report: bool = True) -> str:
     lines = [f"{'stage':<10}{'in':>9}{'kept':>9}  dropped"]
@@ -21,8 +23,24 @@ def format_summary(manifest: dict, out_dir: str, seconds: float, report: bool = 
     ]
     if report:
         lines.append(f"report    {out_dir}/report.html, {out_dir}/stats.json")
-    lines += damage_warnings(manifest)
+    lines += damage_warnings(manifest) + error_warnings(manifest)
     return "\n".join(lines)
+
+
+def stage_errors(manifest: dict) -> dict[str, tuple[int, int]]:
+    """(error drops, records in) of each stage that had any: exceptions on single records, which
+    may be bugs in webtext (guard.py)."""
+    errors = {}
+    for stage, entry in manifest["stages"].items():
+        n = entry["dropped"].get(error_reason(stage), 0)
+        if n:
+            errors[stage] = (n, entry["in"])
+    return errors
+
+
+def error_warnings(manifest: dict) -> list[str]:
+    return [f"errors: {stage} {n} of {total} records raised an exception and were dropped as {error_reason(stage)} "
+            f"(rejects/ has each one; -v logs the tracebacks)" for stage, (n, total) in stage_errors(manifest).items()]
 
 
 def damage_warnings(manifest: dict) -> list[str]:

@@ -41,6 +41,18 @@ def _date(unix_seconds) -> str:
         return html.escape(str(unix_seconds))
 
 
+def _error_section(stages: dict) -> list[str]:
+    """Records that raised an exception in a stage (dropped as <stage>_error): possibly bugs, shown apart."""
+    from webtext.guard import error_reason
+
+    rows = [[stage, entry["dropped"].get(error_reason(stage), 0), entry["in"]] for stage, entry in stages.items()
+            if entry["dropped"].get(error_reason(stage), 0)]
+    if not rows:
+        return []
+    return ['<h2 class="warning">Errors (records that raised an exception, each dropped)</h2>',
+            _table(["stage", "records dropped as <stage>_error", "records in"], rows)]
+
+
 def _damage_section(damaged: list[dict]) -> list[str]:
     """Input files that could not be read to their end, first thing after the totals."""
     if not damaged:
@@ -58,6 +70,7 @@ def render(stats: dict) -> str:
         _table(["split", "documents", "tokens", "shards"],
                [[k, v["documents"], v["tokens"], v["shards"]] for k, v in sorted(stats["splits"].items())]),
         *_damage_section(stats.get("damaged_inputs", [])),
+        *_error_section(stats["stages"]),
         "<h2>Funnel</h2>", _image(plots.funnel(stats["stages"]), "funnel"),
         _table(["stage", "in", "kept", "dropped", "drop reasons"], _stage_rows(stats["stages"])),
         "<h2>Drop reasons</h2>", _image(plots.drop_reasons(stats["stages"]), "drop reasons"),

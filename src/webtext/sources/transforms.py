@@ -5,6 +5,7 @@ from typing import NamedTuple
 import apache_beam as beam
 
 from webtext.config import CorpusConfig
+from webtext.guard import guarded
 from webtext.records import DamagedInput, Drop
 from webtext.sources.dumps import DamagedFileError, iter_lines
 from webtext.sources.links import LINKS_STAGE, SELECT_STAGE, build_link, from_url_list, select_submission
@@ -33,7 +34,9 @@ class _ParseFile(beam.DoFn):
         try:
             for number, raw in iter_lines(path):
                 lines = number
-                yield route(READ_STAGE, self._parse(raw, f"{path}:{number}"))
+                source = f"{path}:{number}"
+                yield route(READ_STAGE, guarded(READ_STAGE, lambda line: self._parse(line, source), raw,
+                                                members=lambda _: [source])[0])
         except DamagedFileError as damaged:  # truncated or corrupt: what was read counts, the rest is one drop
             yield beam.pvalue.TaggedOutput(DAMAGED, DamagedInput(path, damaged.offset, damaged.error, lines))
             lines += 1

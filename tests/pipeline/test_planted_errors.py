@@ -1,0 +1,77 @@
+"""An exception while a stage handles one record drops that record as <stage>_error and the run goes on;
+those drops are counted apart, and more of them than --max_error_share allows fails the run (exit 1) without
+touching the previous corpus. Each stage's own function is made to raise for one chosen record."""
+
+import json
+
+import pytest
+
+import webtext.crawl.transforms as crawl
+import webtext.dedup.transforms as dedup
+import webtext.extract.extractor as extractor
+import webtext.filters.rules as rules
+import webtext.sources.transforms as sources
+from webtext.pipeline.cli import run
+
+SAMPLE = ["corpus", "--sample", "--val_fraction", "0.2", "--docs_per_shard", "8", "--no_report"]
+STORY = "https://{}.example/{}"
+
+
+def raising_for(original, chosen, error=ValueError):
+    """`original`, except that it raises `error` for the record `chosen(args)` picks."""
+    def planted(*args, **kwargs):
+        if chosen(*args):
+            raise error("planted for the test")
+        return original(*args, **kwargs)
+    return planted
+
+
+@pytest.fixture
+def planted(monkeypatch):
+    """One record planted to raise in each guarded stage (read, select, links, fetch, extract, filter, dedup)."""
+    url = STORY.format
+    monkeypatch.setattr(sources, "parse_submission",
+                        raising_for(sources.parse_submission, lambda raw, source: source.endswith(":3")))
+    monkeypatch.setattr(sources, "select_submission", raising_for(
+        sources.select_submission, lambda sub, config: sub.url.endswith("2015/06/story-01/"), LookupError))
+    monkeypatch.setattr(sources, "build_link", raising_for(
+        sources.build_link, lambda key, subs, config: key == url("metro-ledger", "2012/07/story-00")))
+    monkeypatch.setattr(crawl, "match_replay", raising_for(
+        crawl.match_replay, lambda links, responses: any(link.url == url("valley-post", "2016/03/story-05")
+                                                         for link in links), LookupError))
+    monkeypatch.setattr(extractor, "document_from", raising_for(
+        extractor.document_from, lambda result, extracted: result.link.url == url("hilltop-journal", "2012/07/story-03")))
+    monkeypatch.setattr(rules, "drop_wikipedia", raising_for(
+        rules.drop_wikipedia, lambda doc: doc.url == url("coastal-herald", "2012/02/story-12"), LookupError))
+    monkeypatch.setattr(dedup, "near_duplicate_verdict", raising_for(
+        dedup.near_duplicate_verdict, lambda *args: "northern-chronicle" in json.dumps(str(args))))
+
+
+STAGES = ("read", "select", "links", "fetch", "extract", "filter", "dedup")
+
+
+def test_one_planted_exception_per_stage_is_one_counted_drop_each(planted, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run([*SAMPLE, "--out", str(out), "--max_error_share", "0.2"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    for stage in STAGES:
+        entry = manifest["stages"][stage]
+        assert entry["dropped"].get(f"{stage}_error", 0) >= 1, (stage, entry["dropped"])
+        assert entry["balanced"], stage
+    printed = capsys.readouterr().out
+    assert all(f"errors: {stage} " in printed for stage in STAGES)
+    drops = [json.loads(line) for path in (out / "rejects").glob("*.jsonl") for line in path.read_text().splitlines()]
+    errors = [d for d in drops if d["reason"] in {f"{stage}_error" for stage in STAGES}]
+    assert len(errors) >= len(STAGES) and all("planted for the test" in d["detail"] for d in errors)
+    assert {d["detail"].split(":")[0] for d in errors} == {"ValueError", "LookupError"}
+
+
+def test_more_errors_than_allowed_fail_the_run_and_keep_the_previous_corpus(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    assert run([*SAMPLE, "--out", str(out), "--quiet"]) == 0
+    before = (out / "manifest.json").read_bytes()
+    monkeypatch.setattr(rules, "drop_wikipedia", raising_for(rules.drop_wikipedia, lambda doc: "story" in doc.url))
+    assert run([*SAMPLE, "--out", str(out), "--quiet"]) == 1
+    error = capsys.readouterr().err
+    assert "exceptions dropped more than 1.0% of a stage's records (filter " in error and "is unchanged" in error
+    assert (out / "manifest.json").read_bytes() == before
