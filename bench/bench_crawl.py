@@ -74,8 +74,8 @@ def main() -> None:
     plain = time.perf_counter() - started
     for h in hosts:
         h.max_in_flight = 0
-    config = CorpusConfig(inputs=("x",), warc=("y",), fetch="live", delay_s=0.0, allow_loopback=True,
-                          fetch_threads=args.hosts, retries=1)
+    config = CorpusConfig(inputs=("x",), warc=("y",), fetch="live", delay_s=0.0,
+                          allow_origins=tuple(h.base for h in hosts), fetch_threads=args.hosts, retries=1)
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
         with beam.Pipeline(runner="FnApiRunner") as p:

@@ -4,6 +4,7 @@ Every field is recorded in manifest.json, so a corpus says exactly how it was ma
 """
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 # WebText: "does not include links created after Dec 2017".
@@ -40,6 +41,7 @@ class CorpusConfig:
     timeout_s: float = 10.0
     delay_s: float = 1.0  # between two requests to one host, unless robots.txt asks for more
     max_crawl_delay_s: float = 30.0  # robots.txt's Crawl-delay is honoured up to this
+    host_budget_s: float = 6 * 3600.0  # time one host (key) may take; its links past it are dropped as host_budget
     fetch_threads: int = 64  # hosts fetched at the same time by one worker (threads; I/O-bound)
     host_parallelism: int = 1  # connections one host may see at once (a host's URLs split this many ways)
     retries: int = 3  # for connection errors, timeouts, 429 and 5xx
@@ -47,7 +49,7 @@ class CorpusConfig:
     max_retry_after_s: float = 60.0  # a Retry-After longer than this drops the URL instead of waiting
     warc_pages_per_file: int = 50  # a crash loses at most this many fetched pages per worker thread pool
     max_body_bytes: int = 5_000_000
-    allow_loopback: bool = False  # tests only: lets the crawler reach 127.0.0.0/8
+    allow_origins: tuple[str, ...] = ()  # scheme://host:port origins exempt from the address check
     # archived copies (fetch modes archive, live-then-archive, archive-then-live)
     archives: tuple[str, ...] = ARCHIVES  # asked in this order; the capture closest to the post date wins
     archive_window_days: int = 365  # captures further than this from the post date are not used
@@ -96,6 +98,9 @@ class CorpusConfig:
             raise ConfigError("--dedup_rounds must be >= 1")
         if self.num_perm < 16:
             raise ConfigError("--num_perm must be at least 16")
+        for origin in self.allow_origins:
+            if not re.fullmatch(r"https?://[^/?#\s]+", origin):
+                raise ConfigError(f"--allow_origin {origin!r}: an origin is scheme://host[:port], nothing after")
         if not 0.0 <= self.max_error_share <= 1.0:
             raise ConfigError("--max_error_share must be in [0, 1]")
         if not 0.0 <= self.val_fraction < 1.0:

@@ -53,7 +53,13 @@ def origin_of(url: str) -> str:
     when it is the scheme's default, so http://a/ and http://a:80/ share one."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    return f"{scheme}://{(parts.hostname or '').lower()}:{parts.port or DEFAULT_PORTS.get(scheme, 0)}"
+    return origin(scheme, parts.hostname or "", parts.port or DEFAULT_PORTS.get(scheme, 0))
+
+
+def origin(scheme: str, host: str, port: int) -> str:
+    """The origin of a scheme, host name or address (an IPv6 one bracketed) and port."""
+    host = host.lower().strip("[]")
+    return f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 def canonical_url(url: str) -> str | None:

@@ -22,14 +22,14 @@ def link(url=URL, posted=POSTED) -> Link:
 
 
 def config_for(base: str, **changes) -> CorpusConfig:
-    settings = dict(inputs=("x",), fetch="archive", allow_loopback=True, wayback_url=f"{base}/wb",
+    settings = dict(inputs=("x",), fetch="archive", allow_origins=(base,), wayback_url=f"{base}/wb",
                     cc_index_url=f"{base}/cc-index", cc_data_url=f"{base}/cc-data", archive_requests_per_s=1000.0,
                     retries=2, backoff_s=0.01, timeout_s=5.0)
     return CorpusConfig(**{**settings, **changes})
 
 
 def fetch(archive: Archive, the_link: Link = None, **changes):
-    with fake_archives(archive) as base, make_session("webtext-tests", allow_loopback=True) as session:
+    with fake_archives(archive) as base, make_session("webtext-tests", (base,)) as session:
         return ArchiveClient(session, config_for(base, **changes), sleep=lambda s: None).fetch(the_link or link())
 
 
@@ -105,7 +105,7 @@ def test_a_capture_outside_the_window_is_not_used():
 
 def test_wayback_answering_from_a_neighbouring_capture_records_the_time_it_served():
     archive = Archive(wayback={URL: [snap("20170620000000")]})
-    with fake_archives(archive) as base, make_session("t", allow_loopback=True) as session:
+    with fake_archives(archive) as base, make_session("t", (base,)) as session:
         client = ArchiveClient(session, config_for(base), sleep=lambda s: None)
         capture = Capture("wayback", "20170619000000", URL, "text/html", "200")
         fetched = client.download(capture, link())
@@ -152,7 +152,7 @@ def test_an_oversized_capture_is_too_large():
 
 def test_a_capture_that_is_not_text_is_refused_even_if_the_index_said_html():
     archive = Archive(wayback={URL: [snap("20170615000000", "%PDF-1.4", mime="application/pdf")]})
-    with fake_archives(archive) as base, make_session("t", allow_loopback=True) as session:
+    with fake_archives(archive) as base, make_session("t", (base,)) as session:
         client = ArchiveClient(session, config_for(base), sleep=lambda s: None)
         with pytest.raises(FetchFailure) as failure:
             client.download(Capture("wayback", "20170615000000", URL, "text/html", "200"), link())
@@ -224,7 +224,7 @@ def test_a_link_without_a_post_date_is_seen_as_of_the_cut_off():
 def test_requests_to_an_archive_wait_their_turn():
     archive = Archive(wayback={URL: [snap("20170615000000")]})
     waits = []
-    with fake_archives(archive) as base, make_session("t", allow_loopback=True) as session:
+    with fake_archives(archive) as base, make_session("t", (base,)) as session:
         config = config_for(base, archives=("wayback",), archive_requests_per_s=2.0)
         ArchiveClient(session, config, sleep=waits.append).fetch(link())  # index query, then the capture
     assert len(archive.requests) == 2 and len(waits) == 1 and 0.4 < waits[0] <= 0.5

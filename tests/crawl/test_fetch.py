@@ -18,8 +18,8 @@ def base():
 
 
 @pytest.fixture(scope="module")
-def session():
-    with make_session("webtext-tests", allow_loopback=True) as s:
+def session(base):
+    with make_session("webtext-tests", (base,)) as s:
         yield s
 
 
@@ -114,14 +114,21 @@ def test_a_retry_after_beyond_the_cap_drops_instead_of_waiting(session, base):
     assert failure.value.reason == "http_429" and time.monotonic() - started < 2
 
 
-def test_loopback_is_blocked_unless_allowed(base):
-    with make_session("webtext-tests", allow_loopback=False) as strict:
+def test_loopback_is_blocked_unless_its_origin_is_allowed(base):
+    with make_session("webtext-tests") as strict:
         assert reason(strict, base + "/page") == "ssrf"
+    other_port = base.rsplit(":", 1)[0] + ":1"  # the same loopback address, another origin
+    with make_session("webtext-tests", (other_port,)) as elsewhere:
+        assert reason(elsewhere, base + "/page") == "ssrf"
+    with make_session("webtext-tests", (base,)) as allowed:
+        assert fetch(allowed, base + "/page").status == 200
+        assert reason(allowed, base + "/to-loopback-elsewhere") == "ssrf"  # a redirect away is checked again
+        assert reason(allowed, base + "/to-metadata") == "ssrf"
 
 
 def test_the_connection_itself_refuses_unchecked_addresses(base):
     """Even if a caller skipped the pre-check, the adapter connects only to checked addresses."""
-    with make_session("webtext-tests", allow_loopback=False) as strict:
+    with make_session("webtext-tests") as strict:
         with pytest.raises(BlockedAddress):
             strict.get(base + "/page", timeout=2)
 
@@ -146,12 +153,11 @@ def test_a_host_fetch_reads_robots_once_and_gives_every_link_one_outcome(base, t
     from webtext.crawl.warc_out import WarcBundleWriter
     from webtext.records import Drop, FetchResult, Link
 
-    config = CorpusConfig(inputs=("x",), warc=("y",), fetch="live", delay_s=0.0, allow_loopback=True,
-                          retries=1, backoff_s=0.01)
+    config = CorpusConfig(inputs=("x",), warc=("y",), fetch="live", delay_s=0.0, retries=1, backoff_s=0.01)
     paths = ["/page", "/private/page", "/missing", "/pdf", "/other", "/flaky503-host"]
     links = [Link(base + p, base + p, 5, ("s",), (5,), ("r",), 1) for p in paths]
     robots_before = Handler.hits.get("/robots.txt", 0)
-    with make_session("webtext-tests", allow_loopback=True) as session:
+    with make_session("webtext-tests", (base,)) as session:
         outcomes = list(fetch_host(session, links, config, WarcBundleWriter(str(tmp_path))))
     assert len(outcomes) == len(links)
     fetched = sorted(o.link.url.rsplit("/", 1)[-1] for o in outcomes if isinstance(o, FetchResult))

@@ -31,8 +31,8 @@ def outcomes(web_base: str, paths: list[str], mode: str, archived_paths=(), tmp_
     links = [Link(web_base + p, web_base + p, 5, ("t3_a",), (5,), ("r",), POSTED) for p in paths]
     archive = Archive(wayback={web_base + p: [Snapshot("20170616000000", ARCHIVED.encode())]
                                for p in archived_paths})
-    with fake_archives(archive) as archive_base, make_session("t", allow_loopback=True) as session:
-        config = CorpusConfig(inputs=("x",), fetch=mode, allow_loopback=True, delay_s=0.0, retries=1,
+    with fake_archives(archive) as archive_base, make_session("t", (web_base, archive_base)) as session:
+        config = CorpusConfig(inputs=("x",), fetch=mode, delay_s=0.0, retries=1,
                               backoff_s=0.01, archives=("wayback",), wayback_url=f"{archive_base}/wb",
                               archive_requests_per_s=1000.0, **changes)
         client = ArchiveClient(session, config, sleep=lambda s: None)
@@ -127,9 +127,9 @@ class _SlowRobots(servers.Handler):
 
 def test_robots_crawl_delay_is_waited_between_requests_to_a_host(tmp_path):
     waits = []
-    with servers.serving(_SlowRobots) as base, make_session("t", allow_loopback=True) as session:
+    with servers.serving(_SlowRobots) as base, make_session("t", (base,)) as session:
         links = [Link(f"{base}/{i}", f"{base}/{i}", 5, ("s",), (5,), ("r",), POSTED) for i in range(3)]
-        config = CorpusConfig(inputs=("x",), fetch="live", allow_loopback=True, delay_s=0.5)
+        config = CorpusConfig(inputs=("x",), fetch="live", delay_s=0.5)
         outcomes = list(fetch_host(session, links, config, WarcBundleWriter(str(tmp_path)), sleep=waits.append))
     assert all(isinstance(o, FetchResult) for o in outcomes)
     assert waits == [2, 2]  # robots.txt asked for more than --delay_s; none before the first request

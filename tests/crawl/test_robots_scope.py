@@ -11,7 +11,7 @@ from webtext.crawl.safety import allowed_address
 from webtext.records import Link
 
 PAGE = b"<html><body><p>fine</p></body></html>"
-CONFIG = CorpusConfig(inputs=("x",), fetch="live", delay_s=0.0, allow_loopback=True, timeout_s=2.0, retries=0,
+CONFIG = CorpusConfig(inputs=("x",), fetch="live", delay_s=0.0, timeout_s=2.0, retries=0,
                       max_crawl_delay_s=0.5)
 
 
@@ -45,7 +45,7 @@ def outcome(host: LiveHost, url: str) -> str:
 def test_each_port_of_one_host_name_has_its_own_robots_txt():
     closed, _ = site(b"User-agent: *\nDisallow: /\n")
     opened, opened_handler = site(b"User-agent: *\nAllow: /\n")
-    with closed as a, opened as b, make_session("t", allow_loopback=True) as session:
+    with closed as a, opened as b, make_session("t", (a, b)) as session:
         host = LiveHost(session, CONFIG)
         assert [outcome(host, a + "/page"), outcome(host, b + "/page"), outcome(host, a + "/other")] == \
                ["robots", "fetched", "robots"]
@@ -57,7 +57,7 @@ def test_a_redirect_into_a_disallowed_path_is_refused_here_and_on_another_origin
     with target as b:
         source, _ = site(b"User-agent: *\nDisallow: /private/\n",
                          {"/public/go": "/private/secret", "/elsewhere": b + "/private/x", "/fine": b + "/ok"})
-        with source as a, make_session("t", allow_loopback=True) as session:
+        with source as a, make_session("t", (a, b)) as session:
             host = LiveHost(session, CONFIG)
             assert outcome(host, a + "/public/go") == "robots"
             assert outcome(host, a + "/elsewhere") == "robots"
@@ -68,7 +68,7 @@ def test_a_redirect_into_a_disallowed_path_is_refused_here_and_on_another_origin
 def test_crawl_delay_is_honoured_up_to_the_cap():
     server, _ = site(b"User-agent: *\nCrawl-delay: 86400\n")
     waits = []
-    with server as a, make_session("t", allow_loopback=True) as session:
+    with server as a, make_session("t", (a,)) as session:
         host = LiveHost(session, CONFIG, sleep=waits.append)
         assert [outcome(host, a + p) for p in ("/1", "/2", "/3")] == ["fetched"] * 3
     assert waits == [0.5, 0.5]
@@ -76,7 +76,7 @@ def test_crawl_delay_is_honoured_up_to_the_cap():
 
 def test_a_robots_txt_past_500_kib_is_read_on_its_first_500_kib():
     server, _ = site(b"User-agent: *\nDisallow: /no/\n" + b"# padding\n" * 100_000 + b"Disallow: /\n")
-    with server as a, make_session("t", allow_loopback=True) as session:
+    with server as a, make_session("t", (a,)) as session:
         host = LiveHost(session, CONFIG)
         assert [outcome(host, a + "/no/1"), outcome(host, a + "/yes")] == ["robots", "fetched"]
 
@@ -84,7 +84,7 @@ def test_a_robots_txt_past_500_kib_is_read_on_its_first_500_kib():
 def test_no_cookie_is_kept_or_sent():
     first, _ = site(b"")
     second, second_handler = site(b"")
-    with first as a, second as b, make_session("t", allow_loopback=True) as session:
+    with first as a, second as b, make_session("t", (a, b)) as session:
         host = LiveHost(session, CONFIG)
         assert outcome(host, a + "/set") == outcome(host, b + "/page") == outcome(host, b + "/again") == "fetched"
         assert len(session.cookies) == 0
@@ -95,7 +95,7 @@ def test_proxy_settings_in_the_environment_are_not_used(monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there: a used proxy would fail
     monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
     server, _ = site(b"")
-    with server as a, make_session("t", allow_loopback=True) as session:
+    with server as a, make_session("t", (a,)) as session:
         assert outcome(LiveHost(session, CONFIG), a + "/page") == "fetched"
 
 
@@ -109,4 +109,29 @@ def test_proxy_settings_in_the_environment_are_not_used(monkeypatch):
     ("2606:4700::1111", True),
 ])
 def test_ipv6_forms_are_judged_by_the_ipv4_address_they_carry(address, allowed):
-    assert allowed_address(address, allow_loopback=False) is allowed
+    assert allowed_address(address) is allowed
+
+
+def test_a_host_past_its_time_budget_drops_its_remaining_links_instead_of_stalling(tmp_path):
+    from dataclasses import replace
+
+    from webtext.crawl.transforms import fetch_host
+    from webtext.crawl.warc_out import WarcBundleWriter
+    from webtext.records import Drop
+
+    server, handler = site(b"User-agent: *\nCrawl-delay: 20\n")
+    now, waits = [0.0], []
+
+    def sleep(seconds):  # a clock the waits move on, so the test does not wait them
+        waits.append(seconds)
+        now[0] += seconds
+
+    config = replace(CONFIG, max_crawl_delay_s=30.0, host_budget_s=50.0)
+    with server as a, make_session("t", (a,)) as session:
+        links = [link(f"{a}/{i}") for i in range(5)]
+        outcomes = list(fetch_host(session, links, config, WarcBundleWriter(str(tmp_path)), sleep=sleep,
+                                   clock=lambda: now[0]))
+    reasons = ["fetched" if not isinstance(o, Drop) else o.reason for o in outcomes]
+    # Pages at 0, 20 and 40 s fit in the 50 s; the next would start at 60: it and the last are dropped at once.
+    assert waits == [20.0, 20.0] and reasons == ["fetched"] * 3 + ["host_budget"] * 2
+    assert [path for path, _ in handler.requests if path != "/robots.txt"] == ["/0", "/1", "/2"]

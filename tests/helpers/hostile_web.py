@@ -8,6 +8,7 @@ Everything is bounded in time: the slowest route answers within a few seconds.
 import gzip
 import random
 import socket
+import time
 import zlib
 
 from helpers import servers
@@ -25,6 +26,18 @@ def _lying_length(h, length: int):
     """Content-Length says `length`; the body is GOOD, longer or shorter than that."""
     h.send_head(200, "text/html", length)
     h.wfile.write(GOOD)
+    h.close_connection = True
+
+
+def _header_drip(h):
+    """Status line and headers one byte at a time, 0.25 s apart, for ever (until the client hangs up)."""
+    try:
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" + b"X-Slow: " + b"a" * 10_000:
+            h.wfile.write(bytes([byte]))
+            h.wfile.flush()
+            time.sleep(0.25)
+    except OSError:
+        pass
     h.close_connection = True
 
 
@@ -60,6 +73,7 @@ CATALOGUE = {
     "/half-closed": (_half_close, "connection_error"),
     "/reset": (lambda h: h.reset_connection(), "connection_error"),
     "/drip": (lambda h: h.drip(200), "timeout"),
+    "/header-drip": (_header_drip, "timeout"),  # each byte well within the read timeout, the whole far past it
     "/huge": (lambda h: _send(h, 200, b"<p>" + b"z" * 3_000_000 + b"</p>"), "too_large"),
     "/gzip-bomb": (lambda h: _send(h, 200, GZIP_BOMB, extra=[("Content-Encoding", "gzip")]), "too_large"),
     "/deflate-bomb": (_deflate_bomb, "too_large"),

@@ -65,6 +65,8 @@ class Handler(servers.Handler):
             return self._send(302, b"", extra=[("Location", f"/chain/{left - 1}" if left > 1 else "/page")])
         if path == "/loop":
             return self._send(302, b"", extra=[("Location", "/loop")])
+        if path == "/to-loopback-elsewhere":  # the same loopback address, another port: another origin
+            return self._send(302, b"", extra=[("Location", "http://127.0.0.1:1/secret")])
         if path == "/to-metadata":
             return self._send(302, b"", extra=[("Location", "http://169.254.169.254/latest/meta-data/")])
         if path.startswith("/flaky429"):

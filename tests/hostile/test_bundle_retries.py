@@ -145,9 +145,9 @@ def test_retried_bundles_give_the_same_corpus_without_duplicates_or_losses(tmp_p
 def test_a_retried_fetch_bundle_fetches_again_and_replays_the_same(tmp_path: Path):
     """The fetch DoFn's side effect is WARC files: a retried bundle writes its pages again, and
     whatever the WARC directory then holds (duplicates included) replays to the same corpus."""
-    flags = ["--fetch", "live", "--delay_s", "0", "--allow_loopback", "--warc_pages_per_file", "3",
-             "--min_words", "20", "--no_report", "--quiet", "--runner", "BundleBasedDirectRunner"]
     with loopback_server() as base:
+        flags = ["--fetch", "live", "--delay_s", "0", "--allow_origin", base, "--warc_pages_per_file", "3",
+                 "--min_words", "20", "--no_report", "--quiet", "--runner", "BundleBasedDirectRunner"]
         urls = tmp_path / "urls.txt"
         urls.write_text("".join(f"{base}/slow/{i}\n" for i in range(8)) + f"{base}/missing\n")
         assert run(["corpus", "--urls", str(urls), "--out", str(tmp_path / "clean"), *flags]) == 0

@@ -14,7 +14,7 @@ from webtext.extract.sandbox import SandboxedCall
 from webtext.filters.rules import filter_document
 from webtext.records import Drop, Link
 
-CONFIG = CorpusConfig(inputs=("x",), warc=("y",), fetch="live", delay_s=0.0, allow_loopback=True, timeout_s=2.0,
+CONFIG = CorpusConfig(inputs=("x",), warc=("y",), fetch="live", delay_s=0.0, timeout_s=2.0,
                       retries=1, backoff_s=0.01, max_retry_after_s=5.0, max_body_bytes=2_500_000,
                       extract_timeout_s=20.0, min_words=64)
 
@@ -32,7 +32,7 @@ def crawl(base: str, paths, tmp_path) -> dict[str, str]:
     links = [Link(base + p, base + p, 5, ("s",), (5,), ("r",), 1) for p in paths]
     extract = SandboxedCall("webtext.extract.extractor:run_trafilatura", CONFIG.extract_timeout_s)
     try:
-        with make_session("webtext-tests", allow_loopback=True) as session:
+        with make_session("webtext-tests", (base,)) as session:
             outcomes = list(fetch_host(session, links, CONFIG, WarcBundleWriter(str(tmp_path))))
         return {(o.item if isinstance(o, Drop) else o.link.url).removeprefix(base): outcome_of(o, extract)
                 for o in outcomes}

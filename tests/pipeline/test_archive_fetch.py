@@ -14,7 +14,7 @@ from webtext.pipeline.summary import format_summary
 from webtext.report.stats import corpus_stats
 from webtext.tokenize.reader import read_manifest
 
-FLAGS = ["--min_words", "20", "--delay_s", "0", "--quiet", "--allow_loopback", "--retries", "1",
+FLAGS = ["--min_words", "20", "--delay_s", "0", "--quiet", "--retries", "1",
          "--archive_requests_per_s", "1000", "--no_report"]
 POSTED = timestamp_utc("20170615000000")
 
@@ -46,7 +46,8 @@ def test_live_then_archive_end_to_end_and_replayed(tmp_path: Path):
             assert run(["corpus", "--input", str(dump), "--fetch", "live-then-archive", "--out", str(out),
                         "--wayback_url", f"{base}/wb", "--cc_index_url", f"{base}/cc-index",
                         "--cc_data_url", f"{base}/cc-data", "--direct_num_workers", "2",
-                        "--direct_running_mode", "multi_processing", *FLAGS]) == 0
+                        "--direct_running_mode", "multi_processing", "--allow_origin", web, "--allow_origin", base,
+                        *FLAGS]) == 0
     manifest = read_manifest(str(out))
     fetch = manifest["stages"]["fetch"]
     assert fetch["kept_by"] == {"archived_cc": 1, "archived_wayback": 1, "live": 1}

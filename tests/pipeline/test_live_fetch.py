@@ -7,7 +7,7 @@ from helpers.loopback_server import loopback_server
 from webtext.pipeline.cli import run
 from webtext.tokenize.reader import read_manifest
 
-FLAGS = ["--min_words", "20", "--delay_s", "0", "--quiet", "--allow_loopback"]
+FLAGS = ["--min_words", "20", "--delay_s", "0", "--quiet"]
 
 
 def test_live_then_replay(tmp_path: Path):
@@ -16,7 +16,8 @@ def test_live_then_replay(tmp_path: Path):
         urls.write_text("\n".join(base + p for p in ("/page", "/other", "/private/page", "/missing", "/pdf",
                                                       "/redirect")) + "\n")
         live = tmp_path / "live"
-        assert run(["corpus", "--urls", str(urls), "--fetch", "live", "--out", str(live), *FLAGS]) == 0
+        assert run(["corpus", "--urls", str(urls), "--fetch", "live", "--out", str(live), "--allow_origin", base,
+                    *FLAGS]) == 0
     manifest = read_manifest(str(live))
     fetch = manifest["stages"]["fetch"]
     assert fetch["dropped"] == {"content_type": 1, "http_4xx": 1, "robots": 1}
@@ -42,10 +43,12 @@ def test_a_repeated_live_run_takes_what_its_warc_files_hold(tmp_path: Path):
         urls = tmp_path / "urls.txt"
         urls.write_text(f"{base}/page\n{base}/other\n")
         out = tmp_path / "out"
-        assert run(["corpus", "--urls", str(urls), "--fetch", "live", "--out", str(out), *FLAGS]) == 0
+        assert run(["corpus", "--urls", str(urls), "--fetch", "live", "--out", str(out), "--allow_origin", base,
+                    *FLAGS]) == 0
     first = read_manifest(str(out))
     # The server is gone: a second live run into the same directory must not need it.
-    assert run(["corpus", "--urls", str(urls), "--fetch", "live", "--out", str(out), *FLAGS]) == 0
+    assert run(["corpus", "--urls", str(urls), "--fetch", "live", "--out", str(out), "--allow_origin", base,
+                *FLAGS]) == 0
     second = read_manifest(str(out))
     assert [s["tokens_sha256"] for s in second["shards"]] == [s["tokens_sha256"] for s in first["shards"]]
     assert second["stages"]["fetch"] == first["stages"]["fetch"]

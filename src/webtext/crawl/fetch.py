@@ -24,6 +24,7 @@ import urllib3
 from protego import Protego
 
 from webtext.config import CorpusConfig
+from webtext.crawl.deadline import Deadline
 from webtext.crawl.safety import BlockedAddress, DNSFailure, SafeHTTPAdapter
 
 MAX_REDIRECTS = 5
@@ -66,15 +67,24 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
         return False
 
 
-def make_session(user_agent: str, allow_loopback: bool, pool_size: int = 64) -> requests.Session:
+class _HandFollowedRedirects(requests.Session):
+    """A session that never looks at a Location itself: fetch_url follows redirects by hand, with
+    its checks. (Even with allow_redirects=False, requests parses the Location of a 3xx to offer
+    `response.next`, and a Location that is no URL raised a bare ValueError out of `send`.)"""
+
+    def resolve_redirects(self, *args, **kwargs):
+        return iter(())
+
+
+def make_session(user_agent: str, allowed_origins: tuple[str, ...] = (), pool_size: int = 64) -> requests.Session:
     """One connection pool per worker, shared by its fetch threads; connections only to checked addresses.
 
     Nothing ambient: no proxy or credentials from the environment or ~/.netrc (a proxy would connect
     to the addresses the check refused), and no cookies."""
-    session = requests.Session()
+    session = _HandFollowedRedirects()
     session.trust_env = False
     session.cookies.set_policy(_NoCookies())
-    adapter = SafeHTTPAdapter(allow_loopback=allow_loopback, pool_connections=pool_size, pool_maxsize=pool_size,
+    adapter = SafeHTTPAdapter(allowed_origins=allowed_origins, pool_connections=pool_size, pool_maxsize=pool_size,
                               max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
@@ -172,8 +182,23 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
     `headers` are sent with every hop (an archive's Range request). `hop_check(url)` is called for
     every redirect target before it is requested and raises FetchFailure to refuse it (robots.txt).
     Which addresses may be reached is the session's (make_session) to decide, at each connection.
+    The attempt has one deadline, three timeouts from now, over every connect, status line, header
+    and body byte of every hop (deadline.py): a server that drips is a `timeout`.
     """
-    deadline = time.monotonic() + 3 * timeout_s
+    with Deadline(time.monotonic() + 3 * timeout_s) as deadline:
+        try:
+            return _follow(session, url, deadline.at, timeout_s=timeout_s, max_bytes=max_bytes,
+                           text_only=text_only, headers=headers, truncate=truncate, hop_check=hop_check)
+        except FetchFailure as failure:
+            if deadline.expired:  # whatever came after the watchdog cut the connection is its doing
+                raise FetchFailure("timeout", f"the attempt's deadline ({3 * timeout_s:g} s) passed: "
+                                              f"{failure.detail}"[:200]) from failure
+            raise
+
+
+def _follow(session: requests.Session, url: str, deadline: float, *, timeout_s: float, max_bytes: int,
+            text_only: bool, headers: dict | None, truncate: bool, hop_check) -> Fetched:
+    """fetch_url's hops, within its deadline."""
     redirects = []
     for hop in range(MAX_REDIRECTS + 1):
         try:
@@ -189,6 +214,9 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
             hop_check(url)
         # The address itself is resolved and checked by the session's adapter, once, where it connects.
         response = _get(session, url, timeout_s, headers)
+        if time.monotonic() >= deadline:  # the headers were cut off by the deadline, not complete
+            response.close()
+            raise FetchFailure("timeout", "the attempt's deadline passed before the headers were in")
         with response:
             sent = tuple(response.request.headers.items())
             if response.is_redirect and "location" in response.headers:
@@ -213,8 +241,8 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
             except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
                 reason = "timeout" if "timed out" in str(error) else "connection_error"
                 raise FetchFailure(reason, str(error)[:200]) from error
-            headers = list(response.raw.headers.items())
-            return Fetched(url, response.status_code, headers, body, "HTTP/1.1", tuple(redirects), sent)
+            received = list(response.raw.headers.items())
+            return Fetched(url, response.status_code, received, body, "HTTP/1.1", tuple(redirects), sent)
     raise FetchFailure("redirect_loop", url[:200])
 
 

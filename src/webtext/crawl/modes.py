@@ -9,6 +9,8 @@ archive-then-live  the live page when no archived copy works
 
 import time
 
+from protego import Protego
+
 from webtext.config import CorpusConfig
 from webtext.crawl.deadpage import dead_page_reason
 from webtext.crawl.fetch import Fetched, FetchFailure, fetch_configured, robots_for
@@ -62,15 +64,18 @@ class LiveHost:
         if rules is not None and not rules.can_fetch(url, self._config.user_agent):
             raise FetchFailure("robots", url[:200])
 
-    def _delay(self, url: str) -> float:
-        rules = self._rules_for(url)
-        asked = rules.crawl_delay(self._config.user_agent) if rules is not None else None  # check() ran first
+    def _delay(self, rules) -> float:
+        asked = rules.crawl_delay(self._config.user_agent) if isinstance(rules, Protego) else None
         return max(self._config.delay_s, min(asked or 0, self._config.max_crawl_delay_s))
+
+    def next_wait(self, url: str) -> float:
+        """How long the next live request to `url` would wait first (robots.txt not read for it here)."""
+        return self._delay(self._rules.get(origin_of(url))) if self._requests else 0.0
 
     def fetch(self, link: Link) -> Fetched:
         config = self._config
         self.check(link.fetch_url)
-        delay = self._delay(link.fetch_url)
+        delay = self._delay(self._rules_for(link.fetch_url))
         if self._requests and delay:
             self._sleep(delay)
         self._requests += 1

@@ -18,6 +18,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from webtext.crawl.deadline import current_deadline
+from webtext.urls import origin, origin_of
+
 
 class BlockedAddress(Exception):
     """The URL resolves to an address the crawler must not reach."""
@@ -41,49 +44,58 @@ def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return None
 
 
-def allowed_address(address: str, allow_loopback: bool) -> bool:
+def allowed_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if allow_loopback and ip.is_loopback:
-        return True
     if ip.version == 6 and (carried := embedded_ipv4(ip)) is not None:
         # Judged by the IPv4 address it reaches: 2002:0a00:0001:: is 10.0.0.1 behind a 6to4 relay.
-        return allowed_address(str(carried), allow_loopback=False)
+        return allowed_address(str(carried))
     # is_global excludes private, loopback, link-local (incl. 169.254.169.254), CGNAT, reserved.
     return ip.is_global and not ip.is_multicast
 
 
-def resolve_checked(host: str, port: int, allow_loopback: bool) -> list[tuple]:
-    """getaddrinfo results for the host, or BlockedAddress if any answer is not public."""
+def resolve_checked(host: str, port: int, exempt: bool = False) -> list[tuple]:
+    """getaddrinfo results for the host, or BlockedAddress if any answer is not public (unless the
+    origin is `exempt`: one the user allowed by name)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
         raise DNSFailure(f"{host}: {error}") from error
     for info in infos:
-        if not allowed_address(info[4][0], allow_loopback):
+        if not exempt and not allowed_address(info[4][0]):
             raise BlockedAddress(f"{host} resolves to {info[4][0]}")
     return infos
 
 
-def check_url_target(url: str, allow_loopback: bool = False) -> None:
+def check_url_target(url: str) -> None:
     """Raise BlockedAddress unless the URL is http(s) and every address of its host is public."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BlockedAddress(f"not an http(s) URL: {url[:200]}")
-    resolve_checked(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allow_loopback)
+    resolve_checked(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
 
 
-def _pinned_connection(base):
+def _pinned_connection(base, scheme: str):
     class Pinned(base):
-        allow_loopback = False
+        allowed_origins: frozenset = frozenset()
 
         def _new_conn(self):
             last_error = None
-            for family, kind, proto, _, address in resolve_checked(self._dns_host, self.port, self.allow_loopback):
+            deadline = current_deadline()  # the attempt's, over every address tried and every read after
+            exempt = origin(scheme, self._dns_host, self.port) in self.allowed_origins
+            for family, kind, proto, _, address in resolve_checked(self._dns_host, self.port, exempt):
+                timeout = self.timeout if isinstance(self.timeout, (int, float)) else None
+                if deadline is not None:
+                    if deadline.remaining() <= 0:
+                        raise TimeoutError(f"the attempt's deadline passed before {address[0]} answered")
+                    timeout = min(timeout or deadline.remaining(), deadline.remaining())
                 sock = socket.socket(family, kind, proto)
                 try:
-                    sock.settimeout(self.timeout if isinstance(self.timeout, (int, float)) else None)
+                    sock.settimeout(timeout)
                     sock.connect(address)  # the address that was checked, not a fresh lookup
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    sock.settimeout(self.timeout if isinstance(self.timeout, (int, float)) else None)
+                    if deadline is not None:
+                        deadline.watch(sock)
                     return sock
                 except OSError as error:
                     sock.close()
@@ -107,14 +119,16 @@ class _OneRequestPerConnection:
 class SafeHTTPAdapter(HTTPAdapter):
     """requests' adapter whose connections are made only to checked addresses."""
 
-    def __init__(self, allow_loopback: bool = False, **kwargs):
-        self._allow_loopback = allow_loopback
+    def __init__(self, allowed_origins: tuple[str, ...] = (), **kwargs):
+        """`allowed_origins`: scheme://host:port origins exempt from the address check (a loopback test
+        server, a mirror on the local network); a redirect from one to any other address is checked."""
+        self._allowed_origins = frozenset(origin_of(o) for o in allowed_origins)
         super().__init__(**kwargs)
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
-        http, https = _pinned_connection(HTTPConnection), _pinned_connection(HTTPSConnection)
-        http.allow_loopback = https.allow_loopback = self._allow_loopback
+        http, https = _pinned_connection(HTTPConnection, "http"), _pinned_connection(HTTPSConnection, "https")
+        http.allowed_origins = https.allowed_origins = self._allowed_origins
         pools = {"http": type("SafeHTTPPool", (_OneRequestPerConnection, HTTPConnectionPool), {"ConnectionCls": http}),
                  "https": type("SafeHTTPSPool", (_OneRequestPerConnection, HTTPSConnectionPool),
                                {"ConnectionCls": https})}

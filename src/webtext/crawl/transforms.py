@@ -1,8 +1,8 @@
 """The fetch stage as Beam transforms: `ReplayPages` (from WARC) and `FetchPages` (live and/or
 from web archives, as the fetch mode says; resumable)."""
 
+import queue
 import time
-from collections import deque
 from typing import NamedTuple
 from concurrent.futures import ThreadPoolExecutor
 
@@ -83,14 +83,22 @@ class ReplayPages(beam.PTransform):
 
 
 def fetch_host(session, links: list[Link], config: CorpusConfig, warc: WarcBundleWriter,
-               archive: ArchiveClient | None = None, sleep=time.sleep):
+               archive: ArchiveClient | None = None, sleep=time.sleep, clock=time.monotonic):
     """Fetch one host's links in order, live or from an archive as `config.fetch` says; yield outcomes.
 
     Live requests read robots.txt once and wait a delay between them (LiveHost); archive
     requests wait for the archive's own rate limit (ArchiveClient).
     """
     live = LiveHost(session, config, detect_dead=config.fetch in FALLBACK_MODES, sleep=sleep)
+    budget_end, over_budget = clock() + config.host_budget_s, False
     for link in sorted(links, key=lambda link: link.url):
+        # A host that would hold its thread past the budget (a long Crawl-delay times many links, or a
+        # slow server) gives up its remaining links at once, each a drop, instead of stalling the run.
+        wait = live.next_wait(link.fetch_url) if config.fetch != "archive" else 0.0
+        if over_budget or clock() + wait > budget_end:
+            over_budget = True
+            yield Drop(STAGE, "host_budget", link.url, f"the host's {config.host_budget_s:g} s were spent")
+            continue
         try:
             fetched = fetch_link(link, config.fetch, live.fetch, archive.fetch if archive else None)
         except FetchFailure as failure:
@@ -114,43 +122,71 @@ def _decoded(link: Link, fetched, record_id: str, warc_date: str) -> FetchResult
                        warc_date, fetched.source, fetched.archive_url)
 
 
+_HOST_DONE = object()  # a host's fetch thread has no more outcomes
+
+
+class _HostFailed(NamedTuple):
+    error: BaseException  # raised by a host's fetch thread (our own output failed): fails the bundle
+
+
 class _FetchHosts(beam.DoFn):
     """Fetches many hosts at once, one thread per host key: up to `fetch_threads` requests in flight
     per worker, at most one at a time per host key (so per host: at most `host_parallelism`).
-    Each host's outcomes are handed on as soon as that host is done."""
+
+    Each page is handed on as it arrives, through a bounded queue: a host with thousands of links
+    never has its pages held in memory, and fetch threads wait while the queue is full."""
 
     def __init__(self, config: CorpusConfig, warc_dir: str):
         self._config = config
         self._warc_dir = warc_dir
 
     def setup(self):
-        self._session = make_session(self._config.user_agent, self._config.allow_loopback,
+        self._session = make_session(self._config.user_agent, self._config.allow_origins,
                                      pool_size=self._config.fetch_threads * 2)
         self._pool = ThreadPoolExecutor(self._config.fetch_threads)
         self._archive = ArchiveClient(self._session, self._config) if self._config.fetch in ARCHIVE_MODES else None
 
     def start_bundle(self):
         self._warc = WarcBundleWriter(self._warc_dir, self._config.warc_pages_per_file)
-        self._in_flight = deque()  # (future, window, timestamp), oldest first
+        self._outcomes = queue.Queue(maxsize=4 * self._config.fetch_threads)  # (outcome, window, timestamp)
+        self._running = 0  # hosts whose thread has not said it is done
 
-    def _fetch(self, links: list[Link]) -> list:
-        return list(fetch_host(self._session, links, self._config, self._warc, self._archive))
+    def _fetch(self, links: list[Link], window, timestamp) -> None:
+        try:
+            for outcome in fetch_host(self._session, links, self._config, self._warc, self._archive):
+                self._outcomes.put((outcome, window, timestamp))
+        except BaseException as error:  # noqa: BLE001 (handed to the DoFn's thread, which raises it)
+            self._outcomes.put((_HostFailed(error), window, timestamp))
+        finally:
+            self._outcomes.put((_HOST_DONE, window, timestamp))
 
     def process(self, host_links, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
-        while len(self._in_flight) >= self._config.fetch_threads:  # the pool is full: wait for the oldest
-            yield from self._outcomes(self._in_flight.popleft()[0])
-        self._in_flight.append((self._pool.submit(self._fetch, list(host_links[1])), window, timestamp))
-        while self._in_flight and self._in_flight[0][0].done():
-            yield from self._outcomes(self._in_flight.popleft()[0])
+        while self._running >= self._config.fetch_threads:  # every thread busy: hand on pages until one is free
+            yield from self._drain(until_a_host_is_done=True)
+        self._running += 1
+        self._pool.submit(self._fetch, list(host_links[1]), window, timestamp)
+        yield from self._drain(until_a_host_is_done=False)
 
-    def _outcomes(self, future):
-        for outcome in future.result():
-            yield route(STAGE, outcome)
+    def _drain(self, until_a_host_is_done: bool):
+        """Hand on the outcomes that are waiting (and, if asked, wait until some host is done)."""
+        while True:
+            try:
+                outcome, window, timestamp = self._outcomes.get(block=until_a_host_is_done)
+            except queue.Empty:
+                return
+            if outcome is _HOST_DONE:
+                self._running -= 1
+                if until_a_host_is_done:
+                    return
+            elif isinstance(outcome, _HostFailed):
+                raise outcome.error
+            else:
+                yield from windowed([route(STAGE, outcome)], window, timestamp)
 
     def finish_bundle(self):
-        while self._in_flight:
-            future, window, timestamp = self._in_flight.popleft()
-            yield from windowed(self._outcomes(future), window, timestamp)
+        while self._running:
+            yield from self._drain(until_a_host_is_done=True)
+        yield from self._drain(until_a_host_is_done=False)
         self._warc.close()
 
     def teardown(self):

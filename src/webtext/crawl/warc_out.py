@@ -1,8 +1,10 @@
 """Write fetched responses to WARC files so a live run can be replayed offline."""
 
 import io
+import os
 import threading
 import uuid
+import zlib
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -17,24 +19,34 @@ SOURCE_HEADER = "WebText-Source"  # "wayback" or "commoncrawl" on an archived co
 ARCHIVE_URL_HEADER = "WebText-Archive-URL"
 
 
-class WarcBundleWriter:
-    """Collects fetched pages in memory and writes them as .warc.gz files of at most `pages_per_file`.
+PARTIAL_PREFIX = ".partial-"  # a file still being written: `.partial-crawl-<id>.warc.gz`
 
-    A file appears under its final name only when complete (temporary name, then
-    rename), so a crash or a retried bundle never leaves half a file behind, and
-    a crash loses at most one unwritten file's pages: a rerun replays the rest.
+
+class WarcBundleWriter:
+    """Writes fetched pages to .warc.gz files of at most `pages_per_file`.
+
+    A file appears under its final name only when complete (temporary name, then rename), so
+    a retried bundle never leaves half a file behind. In a local directory every page is also
+    written to the file's `.partial-` twin the moment it is added (one gzip member per record):
+    a killed run loses at most the page being written, and `recover_partial_files` turns what a
+    partial file holds into a complete file before the next run replays it. (On gs:// or s3://,
+    which cannot append, a crash loses the pages of the file not yet written.)
     """
 
     def __init__(self, directory: str, pages_per_file: int = 50):
         self._directory = directory
         self._pages_per_file = pages_per_file
         self._lock = threading.Lock()
+        self._local = "://" not in directory
+        self._partial = None
         self._new_buffer()
 
     def _new_buffer(self) -> None:
         self._buffer = io.BytesIO()
         self._writer = WARCWriter(self._buffer, gzip=True)
         self._count = 0
+        self._name = f"crawl-{uuid.uuid4().hex}.warc.gz"
+        self._journalled = 0  # bytes of the buffer already in the partial file
 
     def add(self, fetched: Fetched) -> tuple[str, str]:
         """Append the redirect hops and the final response; return the final record's (WARC-Record-ID, WARC-Date).
@@ -46,9 +58,28 @@ class WarcBundleWriter:
                 self._add_record(hop)
             ids = self._add_record(fetched)
             self._count += 1
+            self._journal()
             if self._count >= self._pages_per_file:
                 self._flush()
         return ids
+
+    def _journal(self) -> None:
+        """The page's records, appended to the partial file and handed to the OS at once."""
+        if not self._local:
+            return
+        if self._partial is None:
+            os.makedirs(self._directory, exist_ok=True)
+            self._partial = open(os.path.join(self._directory, PARTIAL_PREFIX + self._name), "ab")
+        data = self._buffer.getbuffer()[self._journalled:]
+        self._partial.write(data)
+        self._partial.flush()
+        self._journalled += len(data)
+
+    def _drop_partial(self) -> None:
+        if self._partial is not None:
+            self._partial.close()
+            os.remove(self._partial.name)
+            self._partial = None
 
     def _add_record(self, fetched: Fetched) -> tuple[str, str]:
         """A request record (what was sent) and the response record it got, concurrent-to each other.
@@ -81,8 +112,9 @@ class WarcBundleWriter:
     def _flush(self) -> str | None:
         if not self._count:
             return None
-        final = FileSystems.join(self._directory, f"crawl-{uuid.uuid4().hex}.warc.gz")
+        final = FileSystems.join(self._directory, self._name)
         write_atomically(final, self._buffer.getvalue())
+        self._drop_partial()  # only now: the complete file holds every page it had
         self._new_buffer()
         return final
 
@@ -90,3 +122,39 @@ class WarcBundleWriter:
         """Write what is left; return the file's path (None when there was nothing)."""
         with self._lock:
             return self._flush()
+
+
+def whole_members(data: bytes) -> int:
+    """How many leading bytes of `data` are whole gzip members (a partial file's complete records)."""
+    end, view = 0, memoryview(data)
+    while end < len(data):
+        member = zlib.decompressobj(wbits=31)
+        try:
+            member.decompress(view[end:])
+        except zlib.error:
+            break
+        if not member.eof:
+            break
+        end = len(data) - len(member.unused_data)
+    return end
+
+
+def recover_partial_files(directory: str) -> list[str]:
+    """Before a run: each `.partial-` file a killed run left becomes a complete file of its whole
+    records (the last, cut-off record dropped), under its final name; returns those files."""
+    if "://" in directory or not os.path.isdir(directory):
+        return []
+    recovered = []
+    for name in sorted(os.listdir(directory)):
+        if not name.startswith(PARTIAL_PREFIX):
+            continue
+        path = os.path.join(directory, name)
+        with open(path, "rb") as stream:
+            data = stream.read()
+        keep = whole_members(data)
+        if keep:
+            final = os.path.join(directory, name.removeprefix(PARTIAL_PREFIX))
+            write_atomically(final, data[:keep])
+            recovered.append(final)
+        os.remove(path)
+    return recovered

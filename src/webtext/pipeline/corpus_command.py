@@ -68,6 +68,9 @@ def add_corpus_parser(sub) -> None:
     p.add_argument("--delay_s", type=float, default=1.0, help="seconds between two requests to one host")
     p.add_argument("--max_crawl_delay_s", type=float, default=30.0,
                    help="robots.txt's Crawl-delay is honoured up to this many seconds (30)")
+    p.add_argument("--host_budget_s", type=float, default=6 * 3600.0,
+                   help="seconds one host may take (Crawl-delay x links, slow answers); its links past that are "
+                        "dropped as host_budget (21600)")
     p.add_argument("--fetch_threads", type=int, default=64, help="hosts fetched at once per worker (64)")
     p.add_argument("--host_parallelism", type=int, default=1, help="connections one host may see at once (1)")
     p.add_argument("--retries", type=int, default=3, help="retries for connection errors, 429 and 5xx (3); timeouts are final")
@@ -95,7 +98,10 @@ def add_corpus_parser(sub) -> None:
                          help="crawl ids to ask, comma-separated (CC-MAIN-2017-51,...); default: the "
                               "--cc_max_collections crawls nearest each post date, from collinfo.json")
     archive.add_argument("--cc_max_collections", type=int, default=3, help="crawls asked per link (3)")
-    p.add_argument("--allow_loopback", action="store_true", help=argparse.SUPPRESS)  # tests only
+    p.add_argument("--allow_origin", action="append", default=[], metavar="ORIGIN",
+                   help="exempt exactly this origin (http://127.0.0.1:8001) from the private/loopback address "
+                        "check: a local test server or mirror; a redirect from it elsewhere is still checked "
+                        "(repeatable)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--no_report", action="store_true", help="skip report.html and stats.json at the end")
 
@@ -135,11 +141,11 @@ def config_from(args) -> CorpusConfig:
         dedup_rounds=args.dedup_rounds, num_perm=args.num_perm, val_fraction=args.val_fraction,
         min_val_documents=args.min_val_documents, max_error_share=args.max_error_share,
         docs_per_shard=args.docs_per_shard, user_agent=args.user_agent, delay_s=args.delay_s,
-        max_crawl_delay_s=args.max_crawl_delay_s,
+        max_crawl_delay_s=args.max_crawl_delay_s, host_budget_s=args.host_budget_s,
         fetch_threads=args.fetch_threads, host_parallelism=args.host_parallelism, retries=args.retries,
         max_retry_after_s=args.max_retry_after_s, timeout_s=args.timeout_s, max_body_bytes=args.max_body_bytes,
         warc_pages_per_file=args.warc_pages_per_file,
-        allow_loopback=args.allow_loopback, archives=_comma_list(args.archives),
+        allow_origins=tuple(args.allow_origin), archives=_comma_list(args.archives),
         archive_window_days=args.archive_window_days, archive_requests_per_s=args.archive_requests_per_s,
         archive_tries=args.archive_tries, wayback_url=args.wayback_url.rstrip("/"),
         cc_index_url=args.cc_index_url.rstrip("/"), cc_data_url=args.cc_data_url.rstrip("/"),

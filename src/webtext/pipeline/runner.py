@@ -10,6 +10,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from webtext.config import CorpusConfig
+from webtext.crawl.warc_out import recover_partial_files
 from webtext.pipeline.accounting import accounting_from_counts
 from webtext.pipeline.build import build_pipeline, work_path
 from webtext.pipeline.manifest import build_manifest, verify_shards, write_manifest
@@ -61,6 +62,8 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
     (staging.py); return the manifest. A failed or interrupted run leaves `config.out` as it was."""
     dumps = expand_globs(config.inputs) if config.inputs else []
     url_lists = expand_globs(config.url_lists) if config.url_lists else []
+    if config.fetch != "replay":  # what a killed crawl had written page by page becomes whole files first
+        recover_partial_files(FileSystems.join(config.out, "warc"))
     warc = expand_globs(config.warc) if config.fetch == "replay" else _warc_in(config.out)
     check_writable(config.out)
     FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
