@@ -51,7 +51,9 @@ def test_a_repeated_live_run_takes_what_its_warc_files_hold(tmp_path: Path):
                 *FLAGS]) == 0
     second = read_manifest(str(out))
     assert [s["tokens_sha256"] for s in second["shards"]] == [s["tokens_sha256"] for s in first["shards"]]
-    assert second["stages"]["fetch"] == first["stages"]["fetch"]
+    counts = ("in", "kept", "dropped")
+    assert [second["stages"]["fetch"][c] for c in counts] == [first["stages"]["fetch"][c] for c in counts]
+    assert second["stages"]["fetch"]["kept_by"] == {"replayed_live": first["stages"]["fetch"]["kept"]}
     kinds = []
     for path in (out / "warc").glob("*.warc.gz"):
         with open(path, "rb") as stream:

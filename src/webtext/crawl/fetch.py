@@ -176,23 +176,24 @@ def unexpected(error: Exception) -> FetchFailure:
 
 def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_bytes: int,
               text_only: bool = True, headers: dict | None = None, truncate: bool = False,
-              hop_check: Callable[[str], None] | None = None) -> Fetched:
+              hop_check: Callable[[str], None] | None = None, deadline_at: float | None = None) -> Fetched:
     """GET `url` following redirects by hand; raise FetchFailure with a reason code.
 
     `headers` are sent with every hop (an archive's Range request). `hop_check(url)` is called for
     every redirect target before it is requested and raises FetchFailure to refuse it (robots.txt).
     Which addresses may be reached is the session's (make_session) to decide, at each connection.
-    The attempt has one deadline, three timeouts from now, over every connect, status line, header
-    and body byte of every hop (deadline.py): a server that drips is a `timeout`.
+    The attempt has one deadline, three timeouts from now or `deadline_at` if sooner, over every
+    connect, status line, header and body byte of every hop (deadline.py): a server that drips is
+    a `timeout`.
     """
-    with Deadline(time.monotonic() + 3 * timeout_s) as deadline:
+    at = time.monotonic() + 3 * timeout_s
+    with Deadline(min(at, deadline_at) if deadline_at is not None else at) as deadline:
         try:
             return _follow(session, url, deadline.at, timeout_s=timeout_s, max_bytes=max_bytes,
                            text_only=text_only, headers=headers, truncate=truncate, hop_check=hop_check)
         except FetchFailure as failure:
             if deadline.expired:  # whatever came after the watchdog cut the connection is its doing
-                raise FetchFailure("timeout", f"the attempt's deadline ({3 * timeout_s:g} s) passed: "
-                                              f"{failure.detail}"[:200]) from failure
+                raise FetchFailure("timeout", f"the deadline passed: {failure.detail}"[:200]) from failure
             raise
 
 
@@ -251,13 +252,13 @@ def fetch_with_retries(session: requests.Session, url: str, *, retries: int, bac
     """fetch_url, retrying connection errors, 429 and 5xx with backoff and jitter.
 
     Retry-After is honoured up to `max_retry_after_s`; a server asking for longer gets the URL dropped.
-    404, 410 and the other 4xx are final, and so are timeouts. No retry starts once the URL has
-    spent more than two timeouts: a URL costs at most that plus one attempt's deadline.
+    404, 410 and the other 4xx are final, and so are timeouts. A URL has two timeouts in all, its
+    attempts and the waits between them together: each attempt's deadline ends within them.
     """
     budget_end = time.monotonic() + 2 * fetch_options["timeout_s"]
     for attempt in range(retries + 1):
         try:
-            return fetch_url(session, url, **fetch_options)
+            return fetch_url(session, url, deadline_at=budget_end, **fetch_options)
         except FetchFailure as failure:
             if failure.reason not in RETRYABLE or attempt == retries:
                 raise

@@ -3,9 +3,9 @@
 import argparse
 import json
 import logging
-import signal
 import sys
 
+from webtext.entry import interrupted
 from webtext.pipeline.corpus_command import add_corpus_parser, run_corpus_command
 from webtext.pipeline.flag_check import beam_option_parser, complaint, normalize_spelling, option_names, unknown_flags
 
@@ -182,7 +182,7 @@ def run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         raise
     except Exception as error:
-        if args.verbose:
+        if args.verbose or interrupted():  # Beam hands a Ctrl-C inside a stage back as a RuntimeError
             raise
         user_error = isinstance(error, _user_errors())
         what = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -191,24 +191,7 @@ def run(argv: list[str]) -> int:
         return 2 if user_error else 1
 
 
-class _Interrupt:
-    """Ctrl-C, remembered: Beam re-raises a KeyboardInterrupt from inside a stage as a RuntimeError."""
-
-    seen = False
-
-    @classmethod
-    def handle(cls, signum, frame):
-        cls.seen = True
-        raise KeyboardInterrupt
-
-
 def main() -> int:
-    signal.signal(signal.SIGINT, _Interrupt.handle)
-    try:
-        return run(sys.argv[1:])
-    except BaseException:
-        if not _Interrupt.seen:
-            raise
-        # A corpus run builds beside --out and swaps in only when whole: what was there is intact.
-        print("\nwebtext: interrupted", file=sys.stderr)
-        return 130
+    from webtext.entry import main as entry_main
+
+    return entry_main()

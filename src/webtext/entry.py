@@ -1,0 +1,32 @@
+"""The `webtext` command's entry point: Ctrl-C is a clean "interrupted" and exit 130 from the first
+moment, while the heavy imports (Beam, trafilatura, torch) are still loading too."""
+
+import signal
+import sys
+
+_seen = False
+
+
+def _on_sigint(signum, frame):
+    global _seen
+    _seen = True
+    raise KeyboardInterrupt
+
+
+def interrupted() -> bool:
+    """Whether Ctrl-C was pressed: Beam re-raises a KeyboardInterrupt inside a stage as a RuntimeError."""
+    return _seen
+
+
+def main() -> int:
+    signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        from webtext.pipeline.cli import run
+
+        return run(sys.argv[1:])
+    except BaseException:
+        if not _seen:
+            raise
+        # A corpus run builds beside --out and swaps in only when whole: what was there is intact.
+        print("\nwebtext: interrupted", file=sys.stderr)
+        return 130
