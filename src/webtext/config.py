@@ -50,6 +50,7 @@ class CorpusConfig:
     warc_pages_per_file: int = 50  # a crash loses at most this many fetched pages per worker thread pool
     max_body_bytes: int = 5_000_000
     allow_origins: tuple[str, ...] = ()  # scheme://host:port origins exempt from the address check
+    proxy: str = ""  # http://host:port every live request goes through (its own address checked)
     # archived copies (fetch modes archive, live-then-archive, archive-then-live)
     archives: tuple[str, ...] = ARCHIVES  # asked in this order; the capture closest to the post date wins
     archive_window_days: int = 365  # captures further than this from the post date are not used

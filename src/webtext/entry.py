@@ -1,6 +1,7 @@
 """The `webtext` command's entry point: Ctrl-C is a clean "interrupted" and exit 130 from the first
 moment, while the heavy imports (Beam, trafilatura, torch) are still loading too."""
 
+import os
 import signal
 import sys
 
@@ -29,4 +30,8 @@ def main() -> int:
             raise
         # A corpus run builds beside --out and swaps in only when whole: what was there is intact.
         print("\nwebtext: interrupted", file=sys.stderr)
-        return 130
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Straight out: the runner's threads, stopped mid-bundle, would otherwise be joined (or be
+        # interrupted again) while the interpreter shuts down.
+        os._exit(130)

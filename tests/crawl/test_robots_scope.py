@@ -135,3 +135,22 @@ def test_a_host_past_its_time_budget_drops_its_remaining_links_instead_of_stalli
     # Pages at 0, 20 and 40 s fit in the 50 s; the next would start at 60: it and the last are dropped at once.
     assert waits == [20.0, 20.0] and reasons == ["fetched"] * 3 + ["host_budget"] * 2
     assert [path for path, _ in handler.requests if path != "/robots.txt"] == ["/0", "/1", "/2"]
+
+
+def test_an_explicit_proxy_carries_the_requests_and_its_own_address_is_checked():
+    from webtext.crawl.fetch import fetch_url
+    from webtext.crawl.safety import BlockedAddress
+
+    class Proxy(servers.Handler):
+        asked: list = []
+
+        def do_GET(self):
+            Proxy.asked.append(self.path)  # a proxy is asked for the absolute URL
+            self.send(200, PAGE, "text/html")
+
+    with servers.serving(Proxy) as proxy:
+        with pytest.raises(BlockedAddress):  # a loopback proxy is refused unless its origin is allowed
+            make_session("t", proxy=proxy)
+        with make_session("t", (proxy,), proxy=proxy) as session:
+            page = fetch_url(session, "http://story.example/page", timeout_s=2.0, max_bytes=10_000)
+    assert page.body == PAGE and Proxy.asked == ["http://story.example/page"]

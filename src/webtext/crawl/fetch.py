@@ -25,7 +25,8 @@ from protego import Protego
 
 from webtext.config import CorpusConfig
 from webtext.crawl.deadline import Deadline
-from webtext.crawl.safety import BlockedAddress, DNSFailure, SafeHTTPAdapter
+from webtext.crawl.safety import BlockedAddress, DNSFailure, SafeHTTPAdapter, check_url_target
+from webtext.urls import origin_of
 
 MAX_REDIRECTS = 5
 ROBOTS_MAX_BYTES = 500 * 1024
@@ -67,6 +68,17 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
         return False
 
 
+def check_proxy(proxy: str, allowed_origins: tuple[str, ...] = ()) -> None:
+    """Raise BlockedAddress unless `proxy` is an http(s) URL whose address may be reached."""
+    if origin_of(proxy) in {origin_of(o) for o in allowed_origins}:
+        return
+    try:
+        check_url_target(proxy)
+    except BlockedAddress as error:
+        raise BlockedAddress(f"--proxy {proxy}: {error}, which is not public; --allow_origin "
+                             f"{origin_of(proxy)} allows it") from error
+
+
 class _HandFollowedRedirects(requests.Session):
     """A session that never looks at a Location itself: fetch_url follows redirects by hand, with
     its checks. (Even with allow_redirects=False, requests parses the Location of a 3xx to offer
@@ -76,11 +88,14 @@ class _HandFollowedRedirects(requests.Session):
         return iter(())
 
 
-def make_session(user_agent: str, allowed_origins: tuple[str, ...] = (), pool_size: int = 64) -> requests.Session:
+def make_session(user_agent: str, allowed_origins: tuple[str, ...] = (), pool_size: int = 64,
+                 proxy: str = "") -> requests.Session:
     """One connection pool per worker, shared by its fetch threads; connections only to checked addresses.
 
     Nothing ambient: no proxy or credentials from the environment or ~/.netrc (a proxy would connect
-    to the addresses the check refused), and no cookies."""
+    to the addresses the check refused), and no cookies. An explicit `proxy` (http://host:port) is
+    the user's choice: its own address is checked (unless its origin is allowed), and it then
+    resolves and reaches the pages' hosts itself, so their addresses are the proxy's to police."""
     session = _HandFollowedRedirects()
     session.trust_env = False
     session.cookies.set_policy(_NoCookies())
@@ -88,6 +103,9 @@ def make_session(user_agent: str, allowed_origins: tuple[str, ...] = (), pool_si
                               max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
+    if proxy:
+        check_proxy(proxy, allowed_origins)
+        session.proxies = {"http": proxy, "https": proxy}
     session.headers["User-Agent"] = user_agent
     session.headers["Connection"] = "close"  # one request per connection (safety._OneRequestPerConnection)
     return session

@@ -142,7 +142,7 @@ class _FetchHosts(beam.DoFn):
 
     def setup(self):
         self._session = make_session(self._config.user_agent, self._config.allow_origins,
-                                     pool_size=self._config.fetch_threads * 2)
+                                     pool_size=self._config.fetch_threads * 2, proxy=self._config.proxy)
         self._pool = ThreadPoolExecutor(self._config.fetch_threads)
         self._archive = ArchiveClient(self._session, self._config) if self._config.fetch in ARCHIVE_MODES else None
 

@@ -7,6 +7,7 @@ import sys
 import time
 
 from webtext.config import WEBTEXT_CUTOFF_UTC, ConfigError, CorpusConfig
+from webtext.crawl.safety import BlockedAddress, DNSFailure
 from webtext.pipeline.summary import damage_warnings, error_warnings, format_summary
 from webtext.sources.reddit_api import Listing, RedditCredentialsError, connect
 
@@ -98,6 +99,9 @@ def add_corpus_parser(sub) -> None:
                          help="crawl ids to ask, comma-separated (CC-MAIN-2017-51,...); default: the "
                               "--cc_max_collections crawls nearest each post date, from collinfo.json")
     archive.add_argument("--cc_max_collections", type=int, default=3, help="crawls asked per link (3)")
+    p.add_argument("--proxy", default="", metavar="URL",
+                   help="send every live request through this HTTP proxy (http://host:port); its own address "
+                        "must pass the address check (or be an --allow_origin). None from the environment.")
     p.add_argument("--allow_origin", action="append", default=[], metavar="ORIGIN",
                    help="exempt exactly this origin (http://127.0.0.1:8001) from the private/loopback address "
                         "check: a local test server or mirror; a redirect from it elsewhere is still checked "
@@ -145,7 +149,7 @@ def config_from(args) -> CorpusConfig:
         fetch_threads=args.fetch_threads, host_parallelism=args.host_parallelism, retries=args.retries,
         max_retry_after_s=args.max_retry_after_s, timeout_s=args.timeout_s, max_body_bytes=args.max_body_bytes,
         warc_pages_per_file=args.warc_pages_per_file,
-        allow_origins=tuple(args.allow_origin), archives=_comma_list(args.archives),
+        allow_origins=tuple(args.allow_origin), proxy=args.proxy, archives=_comma_list(args.archives),
         archive_window_days=args.archive_window_days, archive_requests_per_s=args.archive_requests_per_s,
         archive_tries=args.archive_tries, wayback_url=args.wayback_url.rstrip("/"),
         cc_index_url=args.cc_index_url.rstrip("/"), cc_data_url=args.cc_data_url.rstrip("/"),
@@ -198,9 +202,13 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
         view = contextlib.nullcontext()
     try:
         _check_reddit_credentials(config)
+        if config.proxy:
+            from webtext.crawl.fetch import check_proxy
+
+            check_proxy(config.proxy, config.allow_origins)
         with view:
             manifest = run_corpus(config, beam_args)
-    except (FileNotFoundError, RedditCredentialsError, ConfigError) as error:
+    except (FileNotFoundError, RedditCredentialsError, ConfigError, BlockedAddress, DNSFailure) as error:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2
     except (EmptyInputError, TooManyErrors) as error:
