@@ -86,7 +86,7 @@ def test_schedule_warms_up_then_decays():
 def test_config_file_then_overrides_and_clear_errors(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text('model = "gpt2"\nmax_steps = 10\nlearning_rate = 0.001\n')
-    c = load_train_config(str(path), ["--max_steps=20", "--compile"])
+    c = load_train_config(str(path), ["--max-steps=20", "--compile"])
     assert (c.model, c.max_steps, c.learning_rate, c.compile) == ("gpt2", 20, 0.001, True)
     with pytest.raises(TrainConfigError, match="unknown setting --max_step"):
         load_train_config(None, ["--max_step=3"])

@@ -3,14 +3,14 @@ from web archives, as the fetch mode says; resumable)."""
 
 import queue
 import time
-from typing import NamedTuple
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import apache_beam as beam
 
 from webtext.config import CorpusConfig
-from webtext.crawl.charset import decode_html
 from webtext.crawl.archives import ArchiveClient
+from webtext.crawl.charset import decode_html
 from webtext.crawl.fetch import FetchFailure, content_type_of, make_session, unexpected
 from webtext.crawl.modes import ARCHIVE_MODES, FALLBACK_MODES, LiveHost, fetch_link
 from webtext.crawl.replay import STAGE, DamagedWarcError, match_replay, read_warc, resolve_redirects
@@ -22,8 +22,6 @@ from webtext.stagekit import DROPS, classify, route, windowed
 from webtext.urls import canonical_url, host_of
 
 MISSING = "missing"
-
-
 DAMAGED = "damaged"
 
 

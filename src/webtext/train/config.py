@@ -118,6 +118,7 @@ def load_train_config(path: str | None = None, overrides: list[str] = ()) -> Tra
             values = json.load(stream) if path.endswith(".json") else tomllib.load(stream)
     for item in overrides:
         key, sep, text = item.removeprefix("--").partition("=")
+        key = key.replace("-", "_")  # --max-steps is --max_steps
         if key not in kinds:
             raise TrainConfigError(f"unknown setting --{key} (known: {', '.join(sorted(kinds))})")
         if not sep:
