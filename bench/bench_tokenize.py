@@ -41,8 +41,7 @@ def run_pipeline(seeds: list[int], config: CorpusConfig, upstream_counts: bool) 
     with tempfile.TemporaryDirectory() as out:
         with beam.Pipeline(runner="FnApiRunner") as p:
             expected = p | "Seeds" >> beam.Create(seeds) | "Tally" >> beam.FlatMap(_tally) if upstream_counts else None
-            (p | beam.Create(seeds) | beam.FlatMap(preloaded)
-             | TokenizeToShards(config, out, expected=expected))
+            p | beam.Create(seeds) | beam.FlatMap(preloaded) | TokenizeToShards(config, out, expected=expected)
 
 
 def best_of(runs: int, fn) -> float:

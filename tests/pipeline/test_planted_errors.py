@@ -11,6 +11,7 @@ import webtext.dedup.transforms as dedup
 import webtext.extract.extractor as extractor
 import webtext.filters.rules as rules
 import webtext.sources.transforms as sources
+import webtext.tokenize.transforms as tokenize
 from webtext.pipeline.cli import run
 
 SAMPLE = ["corpus", "--sample", "--val_fraction", "0.2", "--docs_per_shard", "8", "--no_report"]
@@ -28,7 +29,8 @@ def raising_for(original, chosen, error=ValueError):
 
 @pytest.fixture
 def planted(monkeypatch):
-    """One record planted to raise in each guarded stage (read, select, links, fetch, extract, filter, dedup)."""
+    """One record planted to raise in each stage (for the tokenizer: when it encodes a document on its own,
+    as it does after a batch failed; the batch fails through the same document)."""
     url = STORY.format
     monkeypatch.setattr(sources, "parse_submission",
                         raising_for(sources.parse_submission, lambda raw, source: source.endswith(":3")))
@@ -45,9 +47,11 @@ def planted(monkeypatch):
         rules.drop_wikipedia, lambda doc: doc.url == url("coastal-herald", "2012/02/story-12"), LookupError))
     monkeypatch.setattr(dedup, "near_duplicate_verdict", raising_for(
         dedup.near_duplicate_verdict, lambda *args: "northern-chronicle" in json.dumps(str(args))))
+    monkeypatch.setattr(tokenize, "encode_documents", raising_for(
+        tokenize.encode_documents, lambda encoding, texts: any(t.split()[:3] == ["Story", "number", "14"] for t in texts)))
 
 
-STAGES = ("read", "select", "links", "fetch", "extract", "filter", "dedup")
+STAGES = ("read", "select", "links", "fetch", "extract", "filter", "dedup", "tokenize")
 
 
 def test_one_planted_exception_per_stage_is_one_counted_drop_each(planted, tmp_path, capsys):

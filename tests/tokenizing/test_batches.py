@@ -62,7 +62,7 @@ def _write(docs, config, out, expected=None):
         tally = None
         if expected is not None:
             tally = p | "Tally" >> beam.Create(expected)
-        (p | beam.Create(docs) | TokenizeToShards(config, str(out), expected=tally)
+        ((p | beam.Create(docs) | TokenizeToShards(config, str(out), expected=tally)).shards
          | beam.Map(shard_info_json) | beam.io.WriteToText(str(out / "shards"), shard_name_template=""))
     shards = [json.loads(line) for line in (out / "shards").read_text().splitlines()]
     return sorted(shards, key=lambda s: (s["split"], s["index"]))

@@ -104,13 +104,13 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract_timeout_s)
     filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config)
     unique, dedup_drops, dedup_stats, kept_tally = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config)
-    shards = unique | "TokenizeToShards" >> TokenizeToShards(config, out, expected=kept_tally)
+    shards, tokenize_drops = unique | "TokenizeToShards" >> TokenizeToShards(config, out, expected=kept_tally)
     written = shards | "DocumentsWritten" >> beam.Map(lambda shard: shard.documents)
 
     stages = [("read", line_counts, submissions, read_drops), ("select", submissions, counted, select_drops),
               ("links", grouped, links, link_drops), ("fetch", links, fetched, fetch_drops),
               ("extract", fetched, docs, extract_drops), ("filter", docs, filtered, filter_drops),
-              ("dedup", filtered, unique, dedup_drops), ("tokenize", unique, written, None)]
+              ("dedup", filtered, unique, dedup_drops), ("tokenize", unique, written, tokenize_drops)]
     tallies = [pipeline | f"Tally_{name}" >> TallyStage(name, inputs, kept, drops, inputs_are_counts=name == "read",
                                                         kept_are_counts=name == "tokenize",
                                                         kept_as=fetch_outcome if name == "fetch" else None)

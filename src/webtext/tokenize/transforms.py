@@ -5,11 +5,15 @@ record batch per shard it touches (batches.py). Those pieces travel as Arrow IPC
 the one shuffle, which brings each shard's pieces to the writer.
 """
 
+from typing import NamedTuple
+
 import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindow
 
 from webtext.config import CorpusConfig
-from webtext.stagekit import count_kept, windowed
+from webtext.guard import guarded
+from webtext.records import Drop
+from webtext.stagekit import DROPS, count_kept, route, windowed
 from webtext.tokenize.batches import batch_bytes, batch_from_bytes, batches_by_key
 from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.shards import write_shard
@@ -64,9 +68,17 @@ class _TokenizeByShard(beam.DoFn):
         docs, self._docs, self._chars = self._docs, [], 0
         if not docs:
             return
+        try:
+            token_ids = encode_documents(self._encoding, [d.text for d in docs])
+        except Exception:  # some document the encoder cannot take: each on its own, that one dropped
+            outcomes = [guarded(STAGE, lambda d: encode_documents(self._encoding, [d.text])[0], doc)[0]
+                        for doc in docs]
+            for drop in (o for o in outcomes if isinstance(o, Drop)):
+                yield route(STAGE, drop)
+            kept = [(doc, ids) for doc, ids in zip(docs, outcomes) if not isinstance(ids, Drop)]
+            docs, token_ids = [doc for doc, _ in kept], [ids for _, ids in kept]
         keys = [shard_key(d.doc_id, self._counts, self._cutoff, self._per_shard) for d in docs]
-        token_ids = encode_documents(self._encoding, [d.text for d in docs])
-        count_kept(STAGE, len(docs))  # nothing is dropped here
+        count_kept(STAGE, len(docs))
         for key, rows in batches_by_key(docs, token_ids, keys):
             yield key, batch_bytes(rows)
 
@@ -95,9 +107,14 @@ def _split_tally(tally: tuple[str, int], cutoff: float) -> tuple[str, int]:
     return split_of(doc_id, cutoff), weight
 
 
+class Tokenized(NamedTuple):
+    shards: object  # PCollection[ShardInfo], one per written shard
+    drops: object  # PCollection[Drop]: only documents the encoder raised on (tokenize_error)
+
+
 class TokenizeToShards(beam.PTransform):
-    """Documents -> ShardInfo per written shard (token .arrow + text .parquet): GPT-2 BPE ids, EOT
-    appended after each document. Nothing is dropped.
+    """Documents -> Tokenized: ShardInfo per written shard (token .arrow + text .parquet), GPT-2 BPE
+    ids with EOT appended after each document, and the drops of documents the encoder raised on.
 
     A shard's key needs its split's document count, so the tokenizer waits for the counts. Counted
     from the documents themselves, the runner must hold every document back until the count is done:
@@ -131,9 +148,12 @@ class TokenizeToShards(beam.PTransform):
                                         beam.pvalue.AsSingleton(smallest), beam.pvalue.AsSingleton(documents)))
         by_split = tally | "Split" >> beam.Map(_split_tally, cutoff)
         counts = beam.pvalue.AsDict(by_split | "CountSplits" >> beam.CombinePerKey(sum))
-        pieces = docs | "Encode" >> beam.ParDo(_TokenizeByShard(per_shard), counts, cutoff)
+        encoded = docs | "Encode" >> beam.ParDo(_TokenizeByShard(per_shard), counts, cutoff).with_outputs(
+            DROPS, main="pieces")
+        pieces = encoded.pieces
         keys = (docs.pipeline | "Seed" >> beam.Create([None])
                 | "AllShardKeys" >> beam.FlatMap(lambda _, c: _shard_keys(c, per_shard), counts))
-        return ((pieces, keys) | "WithEmpty" >> beam.Flatten()
-                | "GroupShard" >> beam.GroupByKey()
-                | "Write" >> beam.ParDo(_WriteShard(self._out_dir)))
+        shards = ((pieces, keys) | "WithEmpty" >> beam.Flatten()
+                  | "GroupShard" >> beam.GroupByKey()
+                  | "Write" >> beam.ParDo(_WriteShard(self._out_dir)))
+        return Tokenized(shards, encoded[DROPS])
