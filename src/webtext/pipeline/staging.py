@@ -10,6 +10,7 @@ interrupted crawl keeps what it fetched and the rerun fetches only the rest.
 """
 
 import logging
+import time
 
 from apache_beam.io.filesystems import FileSystems
 
@@ -34,15 +35,56 @@ def _path(directory: str, name: str) -> str:
     return FileSystems.join(directory, name)
 
 
+def _files(path: str) -> list[str]:
+    """The files under `path` (or the file `path`) on an object store (gs://, s3://), which has no directories."""
+    def matched(pattern: str) -> list[str]:
+        try:
+            return sorted(m.path for result in FileSystems.match([pattern]) for m in result.metadata_list)
+        except Exception:  # noqa: BLE001 (Beam raises BeamIOError for a pattern that matches nothing)
+            return []
+    return matched(path.rstrip("/") + "/**") or matched(path)
+
+
+def _retried(operation, attempts: int = 3):
+    """An object store's call, tried again after a transient failure (as a runner retries a bundle)."""
+    for attempt in range(attempts):
+        try:
+            return operation()
+        except OSError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * 2**attempt)
+
+
+def _exists(path: str) -> bool:
+    return FileSystems.exists(path) if "://" not in path else bool(_files(path))
+
+
 def _delete(path: str) -> None:
-    if FileSystems.exists(path):
+    if "://" in path:  # an object store: every object under the prefix
+        if files := _files(path):
+            FileSystems.delete(files)
+    elif FileSystems.exists(path):
         FileSystems.delete([path])
 
 
 def _move(names, source: str, target: str) -> None:
+    """Each named output from `source` to `target`: one rename locally, object by object on a store."""
     for name in names:
-        if FileSystems.exists(_path(source, name)):
-            FileSystems.rename([_path(source, name)], [_path(target, name)])
+        origin, destination = _path(source, name), _path(target, name)
+        if "://" not in origin:
+            if FileSystems.exists(origin):
+                FileSystems.rename([origin], [destination])
+            continue
+        files = _files(origin)
+        if files:
+            destinations = [destination + f[len(origin):] for f in files]
+            for folder in sorted({FileSystems.split(d)[0] for d in destinations}):
+                try:  # an object store has no folders (a no-op there); a filesystem behind a scheme has
+                    FileSystems.mkdirs(folder)
+                except OSError:  # it exists already
+                    pass
+            _retried(lambda: FileSystems.rename(files, destinations))
 
 
 def check_writable(out: str) -> None:
@@ -63,8 +105,8 @@ def check_writable(out: str) -> None:
 def recover(out: str) -> None:
     """Before a run: finish or undo a swap that was interrupted, and clear an old staging directory."""
     previous = previous_dir(out)
-    if FileSystems.exists(previous):
-        if FileSystems.exists(_path(out, MANIFEST_NAME)):  # the new corpus had fully moved in
+    if _exists(previous):
+        if _exists(_path(out, MANIFEST_NAME)):  # the new corpus had fully moved in
             _delete(previous)
         else:  # cut off mid-swap: the previous corpus goes back, whole
             logger.warning("an interrupted swap left %s: putting the previous corpus back", previous)
@@ -78,7 +120,8 @@ def recover(out: str) -> None:
 def promote(out: str) -> None:
     """Replace the corpus in `out` with the verified one in its staging directory."""
     staging, previous = staging_dir(out), previous_dir(out)
-    FileSystems.mkdirs(previous)
+    if "://" not in previous:
+        FileSystems.mkdirs(previous)
     _move((MANIFEST_NAME, *RUN_OUTPUTS), out, previous)  # the manifest first: OUT is no corpus until the last rename
     _move((*RUN_OUTPUTS, MANIFEST_NAME), staging, out)
     _delete(previous)
