@@ -44,9 +44,11 @@ def fetch_outcome(result) -> str:
     return f"replayed_{kind}" if result.origin.startswith("replay:") else kind
 
 
-def _count_json(key_and_count) -> str:
-    key, n = key_and_count
-    return json.dumps([list(key), n])
+RESULTS_NAME = "results.jsonl"  # under _work/: [kind, value] lines, kind accounting | shards | dedup | damaged
+
+
+def _result(kind: str, value) -> str:
+    return json.dumps([kind, value], sort_keys=True, ensure_ascii=False)
 
 
 def _link_json(link) -> str:
@@ -116,12 +118,14 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
                                                         kept_as=fetch_outcome if name == "fetch" else None)
                for name, inputs, kept, drops in stages]
     counts = tallies | "AllTallies" >> beam.Flatten()
-    _write_lines(counts | "TallyJson" >> beam.Map(_count_json), "Accounting", work_path(out, "accounting.jsonl"))
-    _write_lines(shards | "ShardJson" >> beam.Map(shard_info_json), "Shards", work_path(out, "shards.jsonl"))
-    _write_lines(dedup_stats | "DedupJson" >> beam.Map(_count_json), "DedupStats", work_path(out, "dedup.jsonl"))
-    damaged = (damaged_files, damaged_warc) | "AllDamaged" >> beam.Flatten()
-    _write_lines(damaged | "DamagedJson" >> beam.Map(lambda d: json.dumps(d._asdict(), sort_keys=True)), "Damaged",
-                 work_path(out, "damaged.jsonl"))
+    # The run's small results, for the manifest, in one file (one sink, not four: each costs the
+    # local runner its own stages). Each line is [kind, value].
+    results = (counts | "TallyJson" >> beam.Map(lambda c: _result("accounting", [list(c[0]), c[1]])),
+               shards | "ShardJson" >> beam.Map(lambda s: _result("shards", json.loads(shard_info_json(s)))),
+               dedup_stats | "DedupJson" >> beam.Map(lambda c: _result("dedup", [list(c[0]), c[1]])),
+               damaged_files | "DamagedFileJson" >> beam.Map(lambda d: _result("damaged", d._asdict())),
+               damaged_warc | "DamagedWarcJson" >> beam.Map(lambda d: _result("damaged", d._asdict())))
+    _write_lines(results | "AllResults" >> beam.Flatten(), "Results", work_path(out, RESULTS_NAME))
     (links | "LinkJson" >> beam.Map(_link_json)
      | "WriteLinks" >> beam.io.WriteToText(FileSystems.join(out, "links", "links"), file_name_suffix=".jsonl"))
     drops = [d for _, _, _, d in stages if d is not None] | "AllDrops" >> beam.Flatten()

@@ -12,7 +12,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from webtext.config import CorpusConfig
 from webtext.crawl.warc_out import recover_partial_files
 from webtext.pipeline.accounting import accounting_from_counts
-from webtext.pipeline.build import build_pipeline, work_path
+from webtext.pipeline.build import RESULTS_NAME, build_pipeline, work_path
 from webtext.pipeline.manifest import build_manifest, verify_shards, write_manifest
 from webtext.pipeline.staging import check_writable, promote, recover, staging_dir
 from webtext.pipeline.summary import stage_errors
@@ -74,15 +74,17 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
     with beam.Pipeline(options=beam_options(beam_args)) as pipeline:
         build_pipeline(pipeline, staged, dumps, url_lists, warc, warc_dir=FileSystems.join(config.out, "warc"))
     logger.info("pipeline finished in %.1f s", time.monotonic() - started)
-    counts = [((stage, outcome), n) for (stage, outcome), n in _read_json_lines(work_path(staged.out, "accounting.jsonl"))]
-    shards = _read_json_lines(work_path(staged.out, "shards.jsonl"))
+    results = {"accounting": [], "shards": [], "dedup": [], "damaged": []}
+    for kind, value in _read_json_lines(work_path(staged.out, RESULTS_NAME)):
+        results[kind].append(value)
+    counts = [((stage, outcome), n) for (stage, outcome), n in results["accounting"]]
+    shards = results["shards"]
     if config.fetch != "replay":  # every other mode fetched, and wrote WARC files
         warc = _warc_in(config.out) if shards else []
-    dedup_stats = _read_json_lines(work_path(staged.out, "dedup.jsonl"))
+    dedup_stats = results["dedup"]
     manifest = build_manifest(config, dumps, url_lists, warc, accounting_from_counts(counts), shards, dedup_stats,
                               shard_root=staged.out)
-    manifest["damaged_inputs"] = sorted(_read_json_lines(work_path(staged.out, "damaged.jsonl")),
-                                        key=lambda d: d["path"])
+    manifest["damaged_inputs"] = sorted(results["damaged"], key=lambda d: d["path"])
     write_manifest(manifest, staged.out)
     verify_shards(manifest, staged.out)
     empty = [d for d in manifest["damaged_inputs"] if d["records"] == 0]
