@@ -44,7 +44,7 @@ class CorpusConfig:
     host_budget_s: float = 6 * 3600.0  # time one host (key) may take; its links past it are dropped as host_budget
     fetch_threads: int = 64  # hosts fetched at the same time by one worker (threads; I/O-bound)
     host_parallelism: int = 1  # connections one host may see at once (a host's URLs split this many ways)
-    retries: int = 3  # for connection errors, timeouts, 429 and 5xx
+    retries: int = 3  # for connection errors, 429 and 5xx (timeouts are final)
     backoff_s: float = 1.0  # first retry wait, doubled each time, with jitter
     max_retry_after_s: float = 60.0  # a Retry-After longer than this drops the URL instead of waiting
     warc_pages_per_file: int = 50  # a crash loses at most this many fetched pages per worker thread pool

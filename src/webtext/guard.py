@@ -31,6 +31,15 @@ def item_name(element) -> str:
     return repr(element)[:200]
 
 
+def stage_errors(stages: dict) -> dict[str, tuple[int, int]]:
+    """(error drops, records in) of each stage, in a manifest's `stages`, that had any."""
+    errors = {}
+    for stage, entry in stages.items():
+        if n := entry["dropped"].get(error_reason(stage), 0):
+            errors[stage] = (n, entry["in"])
+    return errors
+
+
 def error_drop(stage: str, item: str, error: Exception) -> Drop:
     logger.debug("%s: %s raised on %s", stage, type(error).__name__, item, exc_info=error)
     return Drop(stage, error_reason(stage), item, f"{type(error).__name__}: {error}"[:300])

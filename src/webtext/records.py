@@ -88,3 +88,11 @@ class DamagedInput(NamedTuple):
     offset: int  # bytes of the file read when it failed (-1: unknown)
     error: str
     records: int  # lines (a dump) or response records (a WARC) read before that
+
+
+class DamagedFileError(Exception):
+    """An input file (a dump, a WARC) that stopped being readable part-way: where and why."""
+
+    def __init__(self, path: str, offset: int, error: str, records: int = 0):
+        super().__init__(f"{path}: unreadable at byte {offset}: {error}")
+        self.damaged = DamagedInput(path, offset, error, records)

@@ -18,6 +18,7 @@ from webtext.records import Drop
 
 DROPS = "drops"
 
+
 def counter_namespace(stage: str) -> str:
     return f"webtext.{stage}"
 

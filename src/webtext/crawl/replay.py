@@ -5,7 +5,6 @@ the live crawler writes every response it keeps to WARC, and replay reads
 those files (or anyone else's WARC files) by canonical URL.
 """
 
-import zlib
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 from urllib.parse import urljoin
@@ -16,8 +15,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from webtext.crawl.charset import decode_html
 from webtext.crawl.fetch import MAX_REDIRECTS, is_text_type, status_reason
-from webtext.crawl.warc_out import ARCHIVE_URL_HEADER, SOURCE_HEADER
-from webtext.records import Drop, FetchResult, Link
+from webtext.crawl.warc_out import ARCHIVE_URL_HEADER, SOURCE_HEADER, whole_members
+from webtext.records import DamagedFileError, Drop, FetchResult, Link
 
 STAGE = "fetch"
 
@@ -35,26 +34,12 @@ class ArchivedResponse(NamedTuple):
     archive_url: str = ""
 
 
-class DamagedWarcError(Exception):
-    """A WARC file that is not one, or ends inside a record: where reading stopped and why."""
-
-    def __init__(self, path: str, offset: int, error: str, records: int):
-        super().__init__(f"{path}: unreadable at byte {offset}: {error}")
-        self.path, self.offset, self.error, self.records = path, offset, error, records
-
-
 def _tail_is_whole(raw, offset: int) -> bool:
     """Whether the file from `offset` (where a .warc.gz's last record read starts) to its end is whole
     gzip members: a member cut short there is a record the iterator never saw, not the end of the file."""
     raw.seek(offset)
     tail = raw.read()  # the last record read, and what follows it: one record's bytes
-    while tail:
-        member = zlib.decompressobj(wbits=31)
-        member.decompress(tail)
-        if not member.eof:
-            return False
-        tail = member.unused_data
-    return True
+    return whole_members(tail) == len(tail)
 
 
 def _ends_a_record(raw) -> bool:
@@ -69,7 +54,7 @@ def read_warc(path: str) -> Iterator[ArchivedResponse]:
     """Every HTTP response record of a WARC file (gzip per record, or plain).
 
     A file that is no WARC, or that ends inside a record (cut short by a crash or a copy), raises
-    DamagedWarcError after the responses read before that point: never taken silently as whole."""
+    DamagedFileError after the responses read before that point: never taken silently as whole."""
     raw = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
     with raw:
         responses, last, end = 0, 0, 0  # the last whole record's offset; where the next record starts
@@ -92,7 +77,7 @@ def read_warc(path: str) -> Iterator[ArchivedResponse]:
             if not path.endswith(".gz") and not _ends_a_record(raw):
                 raise EOFError("the file ends inside a record (a WARC record ends with two CRLFs)")
         except Exception as error:  # whatever a damaged file makes warcio raise: a named damaged input
-            raise DamagedWarcError(path, end, f"{type(error).__name__}: {error}"[:200], responses) from error
+            raise DamagedFileError(path, end, f"{type(error).__name__}: {error}"[:200], responses) from error
 
 
 def _response(record, path: str) -> ArchivedResponse | None:

@@ -82,8 +82,9 @@ def _pinned_connection(base, scheme: str):
             last_error = None
             deadline = current_deadline()  # the attempt's, over every address tried and every read after
             exempt = origin(scheme, self._dns_host, self.port) in self.allowed_origins
+            read_timeout = self.timeout if isinstance(self.timeout, (int, float)) else None
             for family, kind, proto, _, address in resolve_checked(self._dns_host, self.port, exempt):
-                timeout = self.timeout if isinstance(self.timeout, (int, float)) else None
+                timeout = read_timeout
                 if deadline is not None:
                     if deadline.remaining() <= 0:
                         raise TimeoutError(f"the attempt's deadline passed before {address[0]} answered")
@@ -93,7 +94,7 @@ def _pinned_connection(base, scheme: str):
                     sock.settimeout(timeout)
                     sock.connect(address)  # the address that was checked, not a fresh lookup
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                    sock.settimeout(self.timeout if isinstance(self.timeout, (int, float)) else None)
+                    sock.settimeout(read_timeout)
                     if deadline is not None:
                         deadline.watch(sock)
                     return sock

@@ -13,11 +13,11 @@ from webtext.crawl.archives import ArchiveClient
 from webtext.crawl.charset import decode_html
 from webtext.crawl.fetch import FetchFailure, content_type_of, make_session, unexpected
 from webtext.crawl.modes import ARCHIVE_MODES, FALLBACK_MODES, LiveHost, fetch_link
-from webtext.crawl.replay import STAGE, DamagedWarcError, match_replay, read_warc, resolve_redirects
+from webtext.crawl.replay import STAGE, match_replay, read_warc, resolve_redirects
 from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.guard import guarded
 from webtext.hashing import bucket
-from webtext.records import DamagedInput, Drop, FetchResult, Link
+from webtext.records import DamagedFileError, Drop, FetchResult, Link
 from webtext.stagekit import DROPS, classify, route, windowed
 from webtext.urls import canonical_url, host_of
 
@@ -31,9 +31,8 @@ class _ReadWarcFile(beam.DoFn):
     def process(self, path: str):
         try:
             yield from read_warc(path)
-        except DamagedWarcError as damaged:
-            yield beam.pvalue.TaggedOutput(DAMAGED, DamagedInput(path, damaged.offset, damaged.error,
-                                                                 damaged.records))
+        except DamagedFileError as error:
+            yield beam.pvalue.TaggedOutput(DAMAGED, error.damaged)
 
 
 class Replayed(NamedTuple):

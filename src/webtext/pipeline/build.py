@@ -123,8 +123,8 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     results = (counts | "TallyJson" >> beam.Map(lambda c: _result("accounting", [list(c[0]), c[1]])),
                shards | "ShardJson" >> beam.Map(lambda s: _result("shards", json.loads(shard_info_json(s)))),
                dedup_stats | "DedupJson" >> beam.Map(lambda c: _result("dedup", [list(c[0]), c[1]])),
-               damaged_files | "DamagedFileJson" >> beam.Map(lambda d: _result("damaged", d._asdict())),
-               damaged_warc | "DamagedWarcJson" >> beam.Map(lambda d: _result("damaged", d._asdict())))
+               ((damaged_files, damaged_warc) | "AllDamaged" >> beam.Flatten()
+                | "DamagedJson" >> beam.Map(lambda d: _result("damaged", d._asdict()))))
     _write_lines(results | "AllResults" >> beam.Flatten(), "Results", work_path(out, RESULTS_NAME))
     (links | "LinkJson" >> beam.Map(_link_json)
      | "WriteLinks" >> beam.io.WriteToText(FileSystems.join(out, "links", "links"), file_name_suffix=".jsonl"))

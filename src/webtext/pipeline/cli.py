@@ -149,10 +149,11 @@ def _corpus_flags(parser: argparse.ArgumentParser) -> set[str]:
 
 def _check_corpus_flags(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[list[str], str | None]:
     """(argv with both spellings accepted, or the one-line error for a flag neither webtext nor Beam knows)."""
-    ours, beams = _corpus_flags(parser), option_names(beam_option_parser())
+    beam_parser = beam_option_parser()
+    ours, beams = _corpus_flags(parser), option_names(beam_parser)
     argv = normalize_spelling(argv, ours | beams)
     _, rest = parser.parse_known_args(argv)
-    for token in unknown_flags(rest):
+    for token in unknown_flags(beam_parser, rest):
         return argv, complaint(token, ours | beams)
     return argv, None
 
@@ -179,8 +180,6 @@ def run(argv: list[str]) -> int:
                 "report": _run_report}
     try:
         return handlers[args.command](args, rest)
-    except KeyboardInterrupt:
-        raise
     except Exception as error:
         if args.verbose or interrupted():  # Beam hands a Ctrl-C inside a stage back as a RuntimeError
             raise

@@ -74,10 +74,12 @@ def add_corpus_parser(sub) -> None:
                         "dropped as host_budget (21600)")
     p.add_argument("--fetch_threads", type=int, default=64, help="hosts fetched at once per worker (64)")
     p.add_argument("--host_parallelism", type=int, default=1, help="connections one host may see at once (1)")
-    p.add_argument("--retries", type=int, default=3, help="retries for connection errors, 429 and 5xx (3); timeouts are final")
+    p.add_argument("--retries", type=int, default=3,
+                   help="retries for connection errors, 429 and 5xx (3); timeouts are final")
     p.add_argument("--max_retry_after_s", type=float, default=60.0,
                    help="drop a URL whose server asks to wait longer than this (60)")
-    p.add_argument("--timeout_s", type=float, default=10.0, help="connect and read timeout; 3x is the total (10)")
+    p.add_argument("--timeout_s", type=float, default=10.0,
+                   help="connect and read timeout; a URL's attempts take 2x in all (10)")
     p.add_argument("--warc_pages_per_file", type=int, default=50,
                    help="pages per WARC file; files are written whole, so a crash loses at most these (50)")
     p.add_argument("--max_body_bytes", type=int, default=5_000_000, help="decompressed body cap (5 MB)")

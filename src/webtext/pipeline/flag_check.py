@@ -43,9 +43,10 @@ def normalize_spelling(argv: list[str], known: set[str]) -> list[str]:
     return normalized
 
 
-def unknown_flags(beam_args: list[str]) -> list[str]:
-    """What among `beam_args` is no Beam pipeline option: flags by name, and stray values."""
-    _, unknown = beam_option_parser().parse_known_args(beam_args)
+def unknown_flags(beam_parser: argparse.ArgumentParser, beam_args: list[str]) -> list[str]:
+    """What among `beam_args` is no Beam pipeline option (of `beam_option_parser()`): flags by name, and
+    stray values."""
+    _, unknown = beam_parser.parse_known_args(beam_args)
     return [token.partition("=")[0] if token.startswith("-") else token for token in unknown]
 
 

@@ -11,11 +11,11 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from webtext.config import CorpusConfig
 from webtext.crawl.warc_out import recover_partial_files
+from webtext.guard import stage_errors
 from webtext.pipeline.accounting import accounting_from_counts
 from webtext.pipeline.build import RESULTS_NAME, build_pipeline, work_path
 from webtext.pipeline.manifest import build_manifest, verify_shards, write_manifest
 from webtext.pipeline.staging import check_writable, promote, recover, staging_dir
-from webtext.pipeline.summary import stage_errors
 from webtext.sources.dumps import expand_globs
 
 logger = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
     empty = [d for d in manifest["damaged_inputs"] if d["records"] == 0]
     if empty:
         raise EmptyInputError(empty, config.out, staged.out)
-    failing = {stage: counts for stage, counts in stage_errors(manifest).items()
+    failing = {stage: counts for stage, counts in stage_errors(manifest["stages"]).items()
                if counts[0] > config.max_error_share * counts[1]}
     if failing:
         raise TooManyErrors(failing, config.max_error_share, config.out, staged.out)

@@ -1,6 +1,6 @@
 """The end-of-run summary the CLI prints, from the manifest alone."""
 
-from webtext.guard import error_reason
+from webtext.guard import error_reason, stage_errors
 
 
 def format_summary(manifest: dict, out_dir: str, seconds: float, report: bool = True) -> str:
@@ -27,20 +27,10 @@ def format_summary(manifest: dict, out_dir: str, seconds: float, report: bool = 
     return "\n".join(lines)
 
 
-def stage_errors(manifest: dict) -> dict[str, tuple[int, int]]:
-    """(error drops, records in) of each stage that had any: exceptions on single records, which
-    may be bugs in webtext (guard.py)."""
-    errors = {}
-    for stage, entry in manifest["stages"].items():
-        n = entry["dropped"].get(error_reason(stage), 0)
-        if n:
-            errors[stage] = (n, entry["in"])
-    return errors
-
-
 def error_warnings(manifest: dict) -> list[str]:
     return [f"errors: {stage} {n} of {total} records raised an exception and were dropped as {error_reason(stage)} "
-            f"(rejects/ has each one; -v logs the tracebacks)" for stage, (n, total) in stage_errors(manifest).items()]
+            f"(rejects/ has each one; -v logs the tracebacks)"
+            for stage, (n, total) in stage_errors(manifest["stages"]).items()]
 
 
 def damage_warnings(manifest: dict) -> list[str]:

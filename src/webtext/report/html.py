@@ -43,10 +43,9 @@ def _date(unix_seconds) -> str:
 
 def _error_section(stages: dict) -> list[str]:
     """Records that raised an exception in a stage (dropped as <stage>_error): possibly bugs, shown apart."""
-    from webtext.guard import error_reason
+    from webtext.guard import stage_errors
 
-    rows = [[stage, entry["dropped"].get(error_reason(stage), 0), entry["in"]] for stage, entry in stages.items()
-            if entry["dropped"].get(error_reason(stage), 0)]
+    rows = [[stage, n, total] for stage, (n, total) in stage_errors(stages).items()]
     if not rows:
         return []
     return ['<h2 class="warning">Errors (records that raised an exception, each dropped)</h2>',

@@ -19,19 +19,13 @@ import zstandard
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
+from webtext.records import DamagedFileError
+
 ZSTD_MAX_WINDOW = 2**31  # the Pushshift dumps' window
 
 
 class UnsupportedDumpError(ValueError):
     pass
-
-
-class DamagedFileError(Exception):
-    """A file that stopped being readable part-way: where (`offset`, bytes read of the file) and why."""
-
-    def __init__(self, path: str, offset: int, error: str):
-        super().__init__(f"{path}: unreadable at byte {offset}: {error}")
-        self.path, self.offset, self.error = path, offset, error
 
 
 def file_position(stream) -> int:

@@ -6,8 +6,8 @@ import apache_beam as beam
 
 from webtext.config import CorpusConfig
 from webtext.guard import guarded
-from webtext.records import DamagedInput, Drop
-from webtext.sources.dumps import DamagedFileError, iter_lines
+from webtext.records import DamagedFileError, Drop
+from webtext.sources.dumps import iter_lines
 from webtext.sources.links import LINKS_STAGE, SELECT_STAGE, build_link, from_url_list, select_submission
 from webtext.sources.reddit_api import INFO_BATCH, Listing, connect, current_scores, listing_submissions
 from webtext.sources.submissions import STAGE as READ_STAGE
@@ -37,8 +37,9 @@ class _ParseFile(beam.DoFn):
                 source = f"{path}:{number}"
                 yield route(READ_STAGE, guarded(READ_STAGE, lambda line: self._parse(line, source), raw,
                                                 members=lambda _: [source])[0])
-        except DamagedFileError as damaged:  # truncated or corrupt: what was read counts, the rest is one drop
-            yield beam.pvalue.TaggedOutput(DAMAGED, DamagedInput(path, damaged.offset, damaged.error, lines))
+        except DamagedFileError as error:  # truncated or corrupt: what was read counts, the rest is one drop
+            damaged = error.damaged._replace(records=lines)
+            yield beam.pvalue.TaggedOutput(DAMAGED, damaged)
             lines += 1
             yield route(READ_STAGE, Drop(READ_STAGE, "unreadable_file", f"{path}:{lines}",
                                          f"at byte {damaged.offset}: {damaged.error}"[:200]))

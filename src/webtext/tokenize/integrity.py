@@ -19,6 +19,8 @@ class CorpusDamaged(ValueError):
 
 
 def _sha256(path: str) -> str:
+    # Not atomic.checksum: that reads through Beam's filesystems, and the GPU machines `train` runs
+    # on may have no Beam (a local corpus is all the trainer reads).
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
         while chunk := stream.read(1 << 20):
