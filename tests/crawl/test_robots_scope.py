@@ -154,3 +154,41 @@ def test_an_explicit_proxy_carries_the_requests_and_its_own_address_is_checked()
         with make_session("t", (proxy,), proxy=proxy) as session:
             page = fetch_url(session, "http://story.example/page", timeout_s=2.0, max_bytes=10_000)
     assert page.body == PAGE and Proxy.asked == ["http://story.example/page"]
+
+
+def test_a_proxy_that_drips_is_cut_at_the_deadline_and_its_connections_are_used_once():
+    """A proxy's pools are the session's safe ones: one deadline over the whole attempt (a plain
+    GET and an HTTPS CONNECT tunnel alike) and a fresh connection per request."""
+    import time
+
+    from webtext.crawl.fetch import fetch_url
+
+    class DrippingProxy(servers.Handler):
+        clients: list = []
+
+        def do_GET(self):
+            DrippingProxy.clients.append(self.client_address[1])
+            if self.path.endswith("/slow"):
+                return self.drip_head()
+            self.send(200, PAGE, "text/html")
+
+        def do_CONNECT(self):  # the tunnel's answer never completes
+            self.drip_head()
+
+        def drip_head(self):
+            # One status-line byte every 0.3 s: each read ends within the 0.5 s socket timeout,
+            # so only the attempt's deadline (3 x 0.5 s) can stop it.
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 100:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.3)
+
+    with servers.serving(DrippingProxy) as proxy, make_session("t", (proxy,), proxy=proxy) as session:
+        for url in ("http://story.example/slow", "https://story.example/slow"):
+            started = time.monotonic()
+            with pytest.raises(FetchFailure) as failure:
+                fetch_url(session, url, timeout_s=0.5, max_bytes=10_000)
+            assert failure.value.reason == "timeout" and time.monotonic() - started < 3
+        for _ in range(2):
+            assert fetch_url(session, "http://story.example/page", timeout_s=2.0, max_bytes=10_000).body == PAGE
+    assert len(DrippingProxy.clients[1:]) == 2 and len(set(DrippingProxy.clients)) == 3  # one connection each

@@ -81,7 +81,10 @@ def _pinned_connection(base, scheme: str):
         def _new_conn(self):
             last_error = None
             deadline = current_deadline()  # the attempt's, over every address tried and every read after
-            exempt = origin(scheme, self._dns_host, self.port) in self.allowed_origins
+            # Through a proxy this connection goes to the proxy (a CONNECT tunnel included), whose
+            # origin is the proxy URL's scheme, not the page's.
+            via = getattr(self, "proxy", None)
+            exempt = origin(via.scheme if via else scheme, self._dns_host, self.port) in self.allowed_origins
             read_timeout = self.timeout if isinstance(self.timeout, (int, float)) else None
             for family, kind, proto, _, address in resolve_checked(self._dns_host, self.port, exempt):
                 timeout = read_timeout
@@ -128,10 +131,22 @@ class SafeHTTPAdapter(HTTPAdapter):
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
+        self._make_safe(self.poolmanager)
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        """An explicit proxy's pools are made safe too: their connections are bound by the attempt's
+        deadline and used once, like direct ones (the proxy's own address is checked at connect)."""
+        new = proxy not in self.proxy_manager
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if new:
+            self._make_safe(manager)
+        return manager
+
+    def _make_safe(self, manager) -> None:
         http, https = _pinned_connection(HTTPConnection, "http"), _pinned_connection(HTTPSConnection, "https")
         http.allowed_origins = https.allowed_origins = self._allowed_origins
-        pools = {"http": type("SafeHTTPPool", (_OneRequestPerConnection, HTTPConnectionPool), {"ConnectionCls": http}),
-                 "https": type("SafeHTTPSPool", (_OneRequestPerConnection, HTTPSConnectionPool),
-                               {"ConnectionCls": https})}
-        self.poolmanager.pool_classes_by_scheme = pools
-        self.poolmanager.key_fn_by_scheme = dict(self.poolmanager.key_fn_by_scheme)
+        manager.pool_classes_by_scheme = {
+            "http": type("SafeHTTPPool", (_OneRequestPerConnection, HTTPConnectionPool), {"ConnectionCls": http}),
+            "https": type("SafeHTTPSPool", (_OneRequestPerConnection, HTTPSConnectionPool),
+                          {"ConnectionCls": https})}
+        manager.key_fn_by_scheme = dict(manager.key_fn_by_scheme)
