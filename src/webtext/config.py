@@ -64,7 +64,7 @@ class CorpusConfig:
     # filters
     min_words: int = 64
     languages: tuple[str, ...] = ("en",)
-    quality_filters: bool = True  # Gopher's quality and repetition rules
+    filters: str = "webtext"  # the junk rules' preset: webtext, gopher or none (filters/presets.py)
     decontaminate: tuple[str, ...] = ()  # NAME=PATH eval sets whose documents must not be trained on
     decontaminate_threshold: float = 0.5  # drop a document with more than this share of 8-grams in them
     extract_timeout_s: float = 30.0  # per page; a page that takes longer is dropped as extract_timeout
@@ -126,6 +126,10 @@ class CorpusConfig:
             raise ConfigError("--extract_timeout_s must be > 0")
         if self.min_words < 0:
             raise ConfigError("--min_words must be >= 0")
+        from webtext.filters.presets import PRESETS
+
+        if self.filters not in PRESETS:
+            raise ConfigError(f"--filters must be one of {', '.join(PRESETS)}, not {self.filters!r}")
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)

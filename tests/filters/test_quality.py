@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from webtext.filters.quality import (QualityThresholds, _duplicate_ngram_char_fraction, _top_ngram_char_fraction,
                                      alphabetic_word_count, ngram_keys, quality_issue, repetition_issue,
                                      word_ids_and_lengths)
+from webtext.filters.scored import TextFeatures
 from webtext.sample import prose
 
 T = QualityThresholds()
@@ -117,9 +118,8 @@ def _reference_duplicate_fraction(words: list[str], n: int) -> float:
 
 
 def _keys(words: list[str], n: int):
-    ids, lengths = word_ids_and_lengths(" ".join(words))
-    [(_, keys)] = ngram_keys(ids, [n])
-    return keys, lengths
+    features = TextFeatures(" ".join(words))
+    return ngram_keys(features, n), features.word_ids_and_lengths[1]
 
 
 @given(st.lists(st.sampled_from(["a", "bb", "ccc", "dddd", "ee"]), max_size=40), st.integers(2, 8))

@@ -36,9 +36,9 @@ def test_other_languages_are_dropped_unless_listed():
     assert identify_language(german) == "de"
     assert filter_document(doc(german), CONFIG).reason == "language"
     # (quality rules off: the test's German is one paragraph repeated, which they would drop)
-    both = CorpusConfig(inputs=("x",), warc=("y",), languages=("en", "de"), quality_filters=False)
+    both = CorpusConfig(inputs=("x",), warc=("y",), languages=("en", "de"), filters="none")
     assert filter_document(doc(german), both).language == "de"
-    anything = CorpusConfig(inputs=("x",), warc=("y",), languages=(), quality_filters=False)
+    anything = CorpusConfig(inputs=("x",), warc=("y",), languages=(), filters="none")
     assert not isinstance(filter_document(doc(german), anything), Drop)
 
 
@@ -58,7 +58,10 @@ def test_min_words_boundary():
 
 def test_repetitive_pages_are_dropped_by_the_quality_rules():
     page = "Buy now and save with the best offers on every order today.\n" * 40
-    assert filter_document(doc(page), CONFIG).reason == "quality_duplicate_lines"
+    assert filter_document(doc(page), CONFIG).reason == "quality_repeated_lines"
+    gopher = CorpusConfig(inputs=("x",), warc=("y",), filters="gopher")
+    assert filter_document(doc(page), gopher).reason == "quality_repeated_lines"  # the webtext rules come first
+    assert not isinstance(filter_document(doc(page), CorpusConfig(inputs=("x",), warc=("y",), filters="none")), Drop)
 
 
 def test_the_language_sample_gives_the_language_of_the_whole_text_on_real_pages(shared_data):

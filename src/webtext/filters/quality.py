@@ -12,9 +12,10 @@ from itertools import filterfalse
 
 import numpy as np
 
+from webtext.filters.scored import Rule, TextFeatures, first_broken, word_ids_and_lengths  # noqa: F401 (tests)
+
 STOP_WORDS = frozenset({"the", "be", "to", "of", "and", "that", "have", "with"})
 BULLETS = ("\u2022", "\u2023", "\u25e6", "\u2043", "\u2219", "-", "*", "\u00b7")
-_WORD = re.compile(r"\w+", re.UNICODE)
 _ALPHA = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
@@ -36,36 +37,44 @@ class QualityThresholds:
     duplicate_ngram_char_fraction: tuple = ((5, 0.15), (6, 0.14), (7, 0.13), (8, 0.12), (9, 0.11), (10, 0.10))
 
 
+def quality_rules(t: QualityThresholds = QualityThresholds()) -> tuple[Rule, ...]:
+    """Gopher's quality rules, in the paper's order, as scored rules."""
+    return (
+        Rule("no_words", lambda f: len(f.words), 1, drops_below=True),
+        Rule("too_long", lambda f: len(f.words), t.max_words),
+        Rule("mean_word_length", _mean_word_length, t.min_mean_word_length, drops_below=True),
+        Rule("mean_word_length", _mean_word_length, t.max_mean_word_length),
+        Rule("symbol_ratio", _symbols_per_word, t.max_symbol_word_ratio),
+        Rule("bullet_lines", lambda f: _line_share(f, lambda line: line.startswith(BULLETS)),
+             t.max_bullet_line_fraction),
+        Rule("ellipsis_lines", lambda f: _line_share(f, lambda line: line.endswith(("...", "\u2026"))),
+             t.max_ellipsis_line_fraction),
+        Rule("alphabetic_words", lambda f: alphabetic_word_count(f.words) / max(1, len(f.words)),
+             t.min_alpha_word_fraction, drops_below=True),
+        stop_words_rule(t.min_stop_words),
+    )
+
+
+def stop_words_rule(minimum: int = 2) -> Rule:
+    return Rule("stop_words", lambda f: len(STOP_WORDS.intersection(f.lower_words)), minimum, drops_below=True,
+                english_only=True, why="English prose holds at least two of the, be, to, of, and, that, have, with")
+
+
+def _mean_word_length(f: TextFeatures) -> float:
+    return sum(map(len, f.words)) / max(1, len(f.words))
+
+
+def _symbols_per_word(f: TextFeatures) -> float:
+    return (f.text.count("#") + f.text.count("...") + f.text.count("\u2026")) / max(1, len(f.words))
+
+
+def _line_share(f: TextFeatures, test) -> float:
+    return sum(map(test, f.lines)) / len(f.lines) if f.lines else 0.0
+
+
 def quality_issue(text: str, language: str, t: QualityThresholds = QualityThresholds()) -> str | None:
     """The first Gopher quality rule the text breaks, as a reason code."""
-    words = text.split()
-    if not words:
-        return "no_words"
-    if len(words) > t.max_words:
-        return "too_long"
-    mean_length = sum(map(len, words)) / len(words)
-    if not t.min_mean_word_length <= mean_length <= t.max_mean_word_length:
-        return "mean_word_length"
-    if (text.count("#") + text.count("...") + text.count("\u2026")) / len(words) > t.max_symbol_word_ratio:
-        return "symbol_ratio"
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if lines and sum(line.startswith(BULLETS) for line in lines) / len(lines) > t.max_bullet_line_fraction:
-        return "bullet_lines"
-    if lines and sum(line.endswith(("...", "\u2026")) for line in lines) / len(lines) > t.max_ellipsis_line_fraction:
-        return "ellipsis_lines"
-    if alphabetic_word_count(words) / len(words) < t.min_alpha_word_fraction:
-        return "alphabetic_words"
-    if language == "en" and not enough_stop_words(text, words, t.min_stop_words):
-        return "stop_words"
-    return None
-
-
-def enough_stop_words(text: str, words: list[str], minimum: int) -> bool:
-    """Whether the text holds `minimum` distinct stop words, in any case. The words as written hold
-    no more of them than the lower-cased text does, and on English pages enough already (on all 34
-    of ../shared/data: 5 vs 51 us a page); only when they do not is the text lowered and split."""
-    return (len(STOP_WORDS.intersection(words)) >= minimum
-            or len(STOP_WORDS.intersection(text.lower().split())) >= minimum)
+    return first_broken(quality_rules(t), TextFeatures(text, language))
 
 
 def alphabetic_word_count(words: list[str]) -> int:
@@ -74,7 +83,7 @@ def alphabetic_word_count(words: list[str]) -> int:
     return sum(map(str.isalpha, words)) + sum(1 for w in filterfalse(str.isalpha, words) if _ALPHA.search(w))
 
 
-def _duplicate_fractions(parts: list[str]) -> tuple[float, float]:
+def duplicate_fractions(parts: list[str]) -> tuple[float, float]:
     """Share of parts that repeat an earlier one, and share of characters in them."""
     seen, duplicates, duplicate_chars = set(), 0, 0
     for part in parts:
@@ -87,17 +96,6 @@ def _duplicate_fractions(parts: list[str]) -> tuple[float, float]:
 
 
 _KEY_BASE = np.uint64(1_000_003)
-
-
-def ngram_keys(word_ids: np.ndarray, sizes):
-    """(n, one 64-bit key per n-gram) for each n in `sizes`, ascending: a polynomial hash of the word
-    ids (collisions are negligible at 2^64), each n's keys made from the last n's in one pass."""
-    keys, n = word_ids, 1
-    for size in sizes:
-        while n < size:  # past the text's length, both sides are empty
-            keys = keys[:-1] * _KEY_BASE + word_ids[n:]
-            n += 1
-        yield size, keys
 
 
 def _top_ngram_char_fraction(keys: np.ndarray, lengths: np.ndarray, n: int) -> float:
@@ -131,39 +129,42 @@ def _duplicate_ngram_char_fraction(keys: np.ndarray, lengths: np.ndarray, n: int
     return float(lengths[np.cumsum(covered[:-1]) > 0].sum() / max(1, lengths.sum()))
 
 
-def word_ids_and_lengths(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """The text's lower-cased words as ids (first seen, first numbered) and their lengths."""
-    words = _WORD.findall(text.lower())
-    vocabulary: dict[str, int] = {}
-    ids = [vocabulary.setdefault(w, len(vocabulary)) for w in words]
-    return np.array(ids, dtype=np.uint64), np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+def repetition_rules(t: QualityThresholds = QualityThresholds()) -> tuple[Rule, ...]:
+    """Gopher's repetition rules, in the paper's order, as scored rules."""
+    lines = lambda f: duplicate_fractions(f.lines)  # noqa: E731
+    paragraphs = lambda f: duplicate_fractions(_paragraphs(f.text))  # noqa: E731
+    return (
+        Rule("duplicate_lines", lambda f: lines(f)[0], t.max_duplicate_line_fraction),
+        Rule("duplicate_lines", lambda f: lines(f)[1], t.max_duplicate_line_char_fraction),
+        Rule("duplicate_paragraphs", lambda f: paragraphs(f)[0], t.max_duplicate_paragraph_fraction),
+        Rule("duplicate_paragraphs", lambda f: paragraphs(f)[1], t.max_duplicate_paragraph_char_fraction),
+        *(Rule(f"top_{n}gram", lambda f, n=n: _top_ngram_char_fraction(ngram_keys(f, n), f.word_ids_and_lengths[1], n),
+               limit) for n, limit in t.top_ngram_char_fraction),
+        *(Rule(f"duplicate_{n}gram",
+               lambda f, n=n: _duplicate_ngram_char_fraction(ngram_keys(f, n), f.word_ids_and_lengths[1], n), limit)
+          for n, limit in t.duplicate_ngram_char_fraction),
+    )
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def ngram_keys(f: TextFeatures, n: int) -> np.ndarray:
+    """One 64-bit key per n-gram of the text's words: a polynomial hash of the word ids (collisions
+    are negligible at 2^64). Kept on the features, and each n's made from the largest smaller n's."""
+    cache = f.__dict__.setdefault("_ngram_keys", {})
+    if n not in cache:
+        word_ids = f.word_ids_and_lengths[0]
+        below = max((m for m in cache if m < n), default=None)
+        keys, m = (cache[below], below) if below else (word_ids, 1)
+        while m < n:  # past the text's length, both sides are empty
+            keys = keys[:-1] * _KEY_BASE + word_ids[m:]
+            m += 1
+        cache[n] = keys
+    return cache[n]
 
 
 def repetition_issue(text: str, t: QualityThresholds = QualityThresholds()) -> str | None:
     """The first Gopher repetition rule the text breaks, as a reason code."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    line_fraction, line_chars = _duplicate_fractions(lines)
-    if line_fraction > t.max_duplicate_line_fraction or line_chars > t.max_duplicate_line_char_fraction:
-        return "duplicate_lines"
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    paragraph_fraction, paragraph_chars = _duplicate_fractions(paragraphs)
-    if (paragraph_fraction > t.max_duplicate_paragraph_fraction
-            or paragraph_chars > t.max_duplicate_paragraph_char_fraction):
-        return "duplicate_paragraphs"
-    # The n-gram rules, vectorised: 80 us a page of ../shared/data (np.unique and np.add.at took 170).
-    word_ids, lengths = word_ids_and_lengths(text)
-    top_limits = dict(t.top_ngram_char_fraction)
-    for n, keys in ngram_keys(word_ids, sorted(top_limits)):
-        if _top_ngram_char_fraction(keys, lengths, n) > top_limits[n]:
-            return f"top_{n}gram"
-    duplicate_limits = dict(t.duplicate_ngram_char_fraction)
-    sizes = sorted(duplicate_limits)
-    for i, (n, keys) in enumerate(ngram_keys(word_ids, sizes)):
-        fraction = _duplicate_ngram_char_fraction(keys, lengths, n)
-        if fraction > duplicate_limits[n]:
-            return f"duplicate_{n}gram"
-        # Words covered by repeated (n+1)-grams are covered by repeated n-grams too, so the
-        # fraction only falls as n grows: under every limit still to check, none can fail.
-        if all(fraction <= duplicate_limits[later] for later in sizes[i + 1:]):
-            break
-    return None
+    return first_broken(repetition_rules(t), TextFeatures(text))

@@ -8,8 +8,9 @@ Defaults, and why:
   error pages, paywalls and link stubs, not documents.
 - language: py3langid ships its model in the package (no downloads); English
   by default, as WebText was.
-- quality: Gopher's quality and repetition rules (see quality.py), the most
-  used published heuristics; reason codes are `quality_<rule>`.
+- junk rules, by preset (presets.py): `webtext` drops what is not prose (menus,
+  consent and sign-in screens, spam; junk.py), `gopher` adds Gopher's quality and
+  repetition rules (quality.py); reason codes are `quality_<rule>`.
 - contaminated (only with --decontaminate): more than half of the document's
   8-grams (normalised as in GPT-2's overlap study) occur in the given eval sets.
 """
@@ -17,7 +18,8 @@ Defaults, and why:
 import py3langid
 
 from webtext.config import CorpusConfig
-from webtext.filters.quality import quality_issue, repetition_issue
+from webtext.filters.presets import PRESETS
+from webtext.filters.scored import TextFeatures, first_broken
 from webtext.guard import guarded
 from webtext.ngram_bloom import new_filter, ngrams, overlap_fraction
 from webtext.records import Document, Drop
@@ -59,8 +61,9 @@ def keep_languages(doc: Document, languages: tuple[str, ...]) -> Document | Drop
     return doc._replace(language=language)
 
 
-def drop_low_quality(doc: Document) -> Document | Drop:
-    issue = quality_issue(doc.text, doc.language) or repetition_issue(doc.text)
+def drop_junk(doc: Document, rules) -> Document | Drop:
+    """The first of the preset's rules the document breaks, as a `quality_<rule>` drop."""
+    issue = first_broken(rules, TextFeatures(doc.text, doc.language))
     return Drop(STAGE, f"quality_{issue}", doc.url) if issue else doc
 
 
@@ -90,8 +93,8 @@ def filter_documents(docs: list[Document], config: CorpusConfig, eval_ngrams=Non
     the caches from one document to the next (1.00 vs 1.07-1.16 ms per page of ../shared/data,
     in batches of 32 after extraction)."""
     steps = [drop_wikipedia, lambda d: drop_short(d, config.min_words), lambda d: keep_languages(d, config.languages)]
-    if config.quality_filters:
-        steps.append(drop_low_quality)
+    if rules := PRESETS[config.filters]:
+        steps.append(lambda d: drop_junk(d, rules))
     if eval_ngrams is not None:
         steps.append(lambda d: drop_contaminated(d, eval_ngrams, config.decontaminate_threshold))
     outcomes = list(docs)

@@ -49,7 +49,11 @@ def add_corpus_parser(sub) -> None:
                    help="drop documents whose 8-grams overlap this eval set (text/jsonl/parquet) by more than "
                         "--decontaminate_threshold (repeatable)")
     p.add_argument("--decontaminate_threshold", type=float, default=0.5, help="share of 8-grams (0.5)")
-    p.add_argument("--no_quality_filters", action="store_true", help="turn Gopher's quality/repetition rules off")
+    p.add_argument("--filters", default="webtext", choices=("webtext", "gopher", "none"),
+                   help="junk rules after the language filter: webtext (default: only what is not prose), gopher "
+                        "(those plus Gopher's quality and repetition rules, which drop some real articles), none")
+    p.add_argument("--no_quality_filters", action="store_const", dest="filters", const="none",
+                   help="the same as --filters none (kept for earlier command lines)")
     p.add_argument("--extract_timeout_s", type=float, default=30.0, help="time limit per page for extraction (30)")
     p.add_argument("--languages", default="en", help="comma-separated language codes to keep ('' keeps all)")
     p.add_argument("--max_error_share", type=float, default=0.01,
@@ -139,7 +143,7 @@ def config_from(args) -> CorpusConfig:
         min_karma=args.min_karma, cutoff_utc=None if args.cutoff_utc < 0 else args.cutoff_utc,
         karma_policy=args.karma_policy, drop_nsfw=args.drop_nsfw, drop_removed=args.drop_removed,
         blocklist=_read_blocklist(args.blocklist), wikipedia_mirrors=tuple(args.wikipedia_mirror),
-        min_words=args.min_words, quality_filters=not args.no_quality_filters,
+        min_words=args.min_words, filters=args.filters,
         decontaminate=tuple(args.decontaminate), decontaminate_threshold=args.decontaminate_threshold,
         extract_timeout_s=args.extract_timeout_s,
         languages=_comma_list(args.languages),

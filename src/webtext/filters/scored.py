@@ -1,0 +1,81 @@
+"""A filter rule as a score and a limit, over a document's text features computed once.
+
+Each rule measures one number of a text (`score`) and drops the document when the number passes
+its `limit` (above it, or below it for rules where less is worse). Keeping the number, not only the
+verdict, lets the report show how close the kept documents came to each rule, and lets the filter
+benchmark calibrate each limit on real articles. `applies_from` is the length, in words, below which
+a length-sensitive rule does not judge (a 100-word text repeats a phrase "a lot" after two uses).
+"""
+
+import re
+from collections.abc import Callable
+from functools import cached_property
+from typing import NamedTuple
+
+import numpy as np
+
+
+class TextFeatures:
+    """The parts of a text the rules look at, each computed on first use and then shared."""
+
+    def __init__(self, text: str, language: str = ""):
+        self.text = text
+        self.language = language
+
+    @cached_property
+    def words(self) -> list[str]:
+        return self.text.split()
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return [line.strip() for line in self.text.splitlines() if line.strip()]
+
+    @cached_property
+    def lower_words(self) -> list[str]:
+        return self.text.lower().split()
+
+    @cached_property
+    def word_ids_and_lengths(self) -> tuple[np.ndarray, np.ndarray]:
+        return word_ids_and_lengths(self.text)
+
+
+class Rule(NamedTuple):
+    reason: str  # the drop's reason code, after "quality_"
+    score: Callable[[TextFeatures], float]
+    limit: float
+    drops_below: bool = False  # True: a score under the limit drops (less is worse); else one over it
+    applies_from: int = 0  # words; shorter documents are not judged by this rule
+    english_only: bool = False
+    why: str = ""
+
+    def applies(self, features: TextFeatures) -> bool:
+        return (len(features.words) >= self.applies_from
+                and (not self.english_only or features.language == "en"))
+
+    def breaks(self, score: float) -> bool:
+        return score < self.limit if self.drops_below else score > self.limit
+
+
+def first_broken(rules, features: TextFeatures) -> str | None:
+    """The reason of the first rule the text breaks, in the rules' order."""
+    for rule in rules:
+        if rule.applies(features) and rule.breaks(rule.score(features)):
+            return rule.reason
+    return None
+
+
+def scores(rules, features: TextFeatures) -> dict[str, float]:
+    """Every applicable rule's score: what the report shows for a kept document."""
+    return {rule.reason: float(rule.score(features)) for rule in rules if rule.applies(features)}
+
+
+WORD_PATTERN = re.compile(r"[^\W\d_]+", re.UNICODE)  # letters only
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def word_ids_and_lengths(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The text's lower-cased words as ids (first seen, first numbered) and their lengths."""
+    words = _WORD.findall(text.lower())
+    vocabulary: dict[str, int] = {}
+    ids = [vocabulary.setdefault(w, len(vocabulary)) for w in words]
+    return np.array(ids, dtype=np.uint64), np.fromiter(map(len, words), dtype=np.int64, count=len(words))
