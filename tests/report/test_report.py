@@ -33,3 +33,18 @@ def test_html_is_self_contained(sample_corpus):
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', page)
     assert "<link" not in page and "<script" not in page and "@import" not in page
     assert page.count("data:image/png;base64,") >= 5
+
+
+def test_the_report_shows_each_active_rules_scores_for_the_kept_documents(sample_corpus):
+    from webtext.filters.presets import PRESETS
+
+    stats = json.loads((sample_corpus / "stats.json").read_text())
+    summaries = stats["rule_scores"]
+    assert [s["rule"] for s in summaries] == [r.reason for r in PRESETS["webtext"]]  # the default preset's
+    for summary, rule in zip(summaries, PRESETS["webtext"]):
+        # every kept document judged by a rule passed it: no score is on the dropping side of its limit
+        assert summary["judged"] == sum(summary["histogram"]["counts"])
+        assert not rule.breaks(summary["quantiles"]["min"]) and not rule.breaks(summary["quantiles"]["max"])
+    assert summaries[0]["judged"] == stats["documents"]  # stop_words judges every English document
+    page = (sample_corpus / "report.html").read_text()
+    assert 'id="rule-scores"' in page and all(f'<td class="l">{s["rule"]}</td>' in page for s in summaries)

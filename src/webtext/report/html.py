@@ -61,6 +61,20 @@ def _damage_section(damaged: list[dict]) -> list[str]:
                    [[d["path"], d["records"], d["offset"], d["error"]] for d in damaged])]
 
 
+def _rule_score_section(summaries: list[dict]) -> list[str]:
+    """How close the kept documents came to each junk rule that was on."""
+    if not summaries:
+        return []
+    rows = [[s["rule"], f"{'<' if s['drops'] == 'below' else '>'} {s['limit']:g}", s["judged"], s["near_limit"],
+             *(f"{s['quantiles'].get(q, float('nan')):.3g}" for q in ("min", "median", "max"))] for s in summaries]
+    return ['<h2 id="rule-scores">Filter scores of the kept documents</h2>',
+            "<p>Each junk rule's score for every kept document it judged; the red line is the limit past which "
+            "a document is dropped. Documents near the limit (within a fifth of it) are what a stricter limit "
+            "would cost.</p>",
+            _image(plots.rule_scores(summaries), "filter scores"),
+            _table(["rule", "drops when", "judged", "near the limit", "min", "median", "max"], rows)]
+
+
 def render(stats: dict) -> str:
     sections = [
         "<h1>webtext corpus report</h1>",
@@ -76,6 +90,7 @@ def render(stats: dict) -> str:
         "<h2>Document length</h2>",
         _image(plots.histogram(stats["lengths_in_tokens"], "Document length", "GPT-2 tokens"), "lengths"),
         _table(["tokens", *stats["length_quantiles"]], [["", *(round(v) for v in stats["length_quantiles"].values())]]),
+        *_rule_score_section(stats.get("rule_scores", [])),
         "<h2>Karma</h2>", _image(plots.histogram(stats["karma"], "Karma of each document's link", "karma", True), "karma"),
         "<h2>Top domains and subreddits</h2>",
         _table(["domain", "documents"], stats["top_domains"]), _table(["subreddit", "documents"], stats["top_subreddits"]),

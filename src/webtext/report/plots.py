@@ -70,3 +70,16 @@ def cluster_sizes(sizes: dict[str, int]) -> bytes:
     axes.set_xlabel("documents in the cluster")
     axes.set_ylabel("clusters")
     return _png(figure)
+
+
+def rule_scores(summaries: list[dict]) -> bytes:
+    """One small histogram per rule: the kept documents' scores, the limit as a red line."""
+    figure, grid = plt.subplots(1, len(summaries), figsize=(2.4 * len(summaries), 2.4), squeeze=False)
+    for axes, summary in zip(grid[0], summaries):
+        if summary["histogram"]["counts"]:
+            axes.stairs(summary["histogram"]["counts"], summary["histogram"]["edges"], fill=True, color="#3b6ea8")
+        axes.axvline(summary["limit"], color="#b5523b")
+        axes.set_title(f"{summary['rule']} ({'<' if summary['drops'] == 'below' else '>'}{summary['limit']:g} drops)",
+                       fontsize=8)
+        axes.tick_params(labelsize=7)
+    return _png(figure)

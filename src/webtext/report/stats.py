@@ -26,6 +26,46 @@ def _quantiles(values: list[int]) -> dict[str, float]:
             (("min", 0.0), ("p10", 0.1), ("median", 0.5), ("p90", 0.9), ("max", 1.0))} | {"mean": float(array.mean())}
 
 
+def _histogram(values: list[float], limit: float, bins: int = 30) -> dict:
+    """Counts in equal bins from 0 (or below) to past the limit (stats.json keeps these, not one
+    score per document), so the plot shows the scores and the limit on one axis."""
+    if not values:
+        return {"counts": [], "edges": []}
+    low, high = min(0.0, min(values)), max(max(values), limit * 1.1)
+    counts, edges = np.histogram(values, bins=bins, range=(low, high))
+    return {"counts": counts.tolist(), "edges": [round(float(e), 6) for e in edges]}
+
+
+def active_rules(config: dict) -> tuple:
+    """The junk rules the corpus was filtered with (a manifest from before presets: its boolean)."""
+    from webtext.filters.presets import PRESETS
+
+    preset = config.get("filters") or ("gopher" if config.get("quality_filters", True) else "none")
+    return PRESETS.get(preset, ())
+
+
+def rule_score_stats(rows: list[dict], rules) -> list[dict]:
+    """For each active rule, the scores of the kept documents it judged: how close they came to its
+    limit, so that a user sees what moving the limit would cost."""
+    from webtext.filters.scored import TextFeatures, scores
+
+    per_rule: dict[int, list[float]] = {i: [] for i in range(len(rules))}
+    for row in rows:
+        features = TextFeatures(row["text"], row["language"])
+        for i, rule in enumerate(rules):
+            if rule.applies(features):
+                per_rule[i].append(scores((rule,), features)[rule.reason])
+    summaries = []
+    for i, rule in enumerate(rules):
+        values = per_rule[i]
+        # "near": within a fifth of the limit, on the side that is kept
+        near = [v for v in values if abs(v - rule.limit) <= 0.2 * abs(rule.limit)]
+        summaries.append({"rule": rule.reason, "limit": rule.limit, "drops": "below" if rule.drops_below else "above",
+                          "applies_from_words": rule.applies_from, "judged": len(values), "near_limit": len(near),
+                          "quantiles": _quantiles(values), "histogram": _histogram(values, rule.limit)})
+    return summaries
+
+
 def corpus_stats(out_dir: str, top: int = 15) -> dict:
     manifest = read_manifest(out_dir)
     rows = []
@@ -55,6 +95,7 @@ def corpus_stats(out_dir: str, top: int = 15) -> dict:
         "samples": [{key: r[key] for key in ("doc_id", "url", "final_url", "title", "karma", "submission_ids",
                                              "subreddits", "first_seen_utc", "fetched_at", "source", "split")}
                     | {"excerpt": r["text"][:600]} for r in rows[:SAMPLES]],
+        "rule_scores": rule_score_stats(rows, active_rules(manifest["config"])),
         "damaged_inputs": manifest.get("damaged_inputs", []),
         "config": manifest["config"],
         "versions": manifest["versions"],
