@@ -39,11 +39,18 @@ def test_short_lines_limit():
 
 
 def test_boilerplate_limit():
-    words = ARTICLE.split()[:97]
-    inside = " ".join(words[:97] + ["cookies", "consent", "password"])  # 3 per 100 words
-    outside = " ".join(words[:96] + ["cookies", "consent", "password", "newsletter"])  # 4 per 100
+    words = ARTICLE.split()
+    inside = " ".join(words[:94] + ["accept", "all", "sign", "in", "remember", "me"])  # 3 per 100 words
+    outside = " ".join(words[:92] + ["accept", "all", "sign", "in", "remember", "me", "log", "in"])  # 4 per 100
     assert screen_phrases_per_100_words(TextFeatures(inside)) == 3.0 and broken(inside) is None
     assert broken(outside) == "boilerplate"
+
+
+def test_an_article_about_passwords_and_cookies_is_not_boilerplate():
+    """Topic words are not screen phrases: only what a consent or sign-in screen says counts."""
+    article = " ".join(["Security researchers say a password should be long, and that cookies and consent "
+                        "banners tell sites less than people think about privacy and tracking."] * 10)
+    assert screen_phrases_per_100_words(TextFeatures(article)) == 0 and broken(article) is None
 
 
 def test_repeated_lines_limit():
