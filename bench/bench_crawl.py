@@ -18,7 +18,7 @@ import apache_beam as beam
 import requests
 
 from common import report
-from webtext.config import CorpusConfig
+from webtext.pipeline.config import CorpusConfig
 from webtext.crawl.transforms import FetchPages
 from webtext.records import Link
 
@@ -74,12 +74,12 @@ def main() -> None:
     plain = time.perf_counter() - started
     for h in hosts:
         h.max_in_flight = 0
-    config = CorpusConfig(inputs=("x",), warc=("y",), fetch="live", delay_s=0.0,
+    config = CorpusConfig.from_flags(inputs=("x",), warc=("y",), fetch="live", delay_s=0.0,
                           allow_origins=tuple(h.base for h in hosts), fetch_threads=args.hosts, retries=1)
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
         with beam.Pipeline(runner="FnApiRunner") as p:
-            fetched, drops = p | beam.Create(links) | FetchPages(config, out)
+            fetched, drops = p | beam.Create(links) | FetchPages(config.fetch, out)
             fetched | "Count" >> beam.combiners.Count.Globally()
         stage = time.perf_counter() - started
     report(f"crawl: {len(links)} pages on {args.hosts} hosts, {args.latency_ms:g} ms per response (1 process)", [

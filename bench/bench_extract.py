@@ -16,9 +16,10 @@ import apache_beam as beam
 import trafilatura
 
 from common import measured_in_fresh_process, pin_to_one_cpu, report, report_rounds
-from webtext.config import CorpusConfig
+from webtext.pipeline.config import CorpusConfig
 from webtext.crawl.charset import decode_html
 from webtext.crawl.replay import read_warc
+from webtext.crawl.replay import warc_html
 from webtext.extract.evaluate import SETTINGS, annotated_pages, score
 from webtext.extract.transforms import ExtractText
 from webtext.filters.transforms import FilterDocuments
@@ -47,7 +48,7 @@ def main() -> None:
     if args.measure:
         print(json.dumps(measure(args.measure, warc, args.repeat)))
         return
-    pages = annotated_pages(DATA)
+    pages = annotated_pages(DATA, warc_html(str(DATA / "pages.warc.gz")))
     rows = []
     for name, extract in SETTINGS.items():
         recall, rejection = score(extract, pages)
@@ -120,13 +121,13 @@ def measured():
 
 
 def stage_run(warc: str, repeat: int) -> dict:
-    config = CorpusConfig(inputs=("x",), warc=("y",), languages=())
+    config = CorpusConfig.from_flags(inputs=("x",), warc=("y",), languages=())
     with measured() as numbers:
         with beam.Pipeline(runner="FnApiRunner") as p:
             results = (p | beam.Create([(warc, i) for i in range(repeat)])
                        | beam.FlatMap(lambda wi: [as_result(r, wi[1]) for r in read_warc(wi[0])]))
             docs, _ = results | ExtractText()
-            docs | FilterDocuments(config)
+            docs | FilterDocuments(config.filters)
     return numbers
 
 

@@ -18,7 +18,8 @@ import apache_beam as beam
 
 from bench_sources import plain_loop, synthetic_dump
 from common import peak_rss_mib, report
-from webtext.config import CorpusConfig
+from webtext.pipeline.config import CorpusConfig
+from webtext.sources.settings import LinkRules
 from webtext.dedup.transforms import DeduplicateDocuments
 from webtext.records import Document
 from webtext.sources.transforms import ReadSubmissions, SelectLinks
@@ -50,7 +51,7 @@ def plain_run(lines: int) -> tuple[float, float]:
 def _select_links(path: str) -> None:
     with beam.Pipeline(runner="FnApiRunner") as p:
         submissions = (p | beam.Create([path]) | ReadSubmissions()).submissions
-        _, _, links, _, _ = submissions | SelectLinks(CorpusConfig(inputs=(path,), warc=("w",)))
+        links = (submissions | SelectLinks(LinkRules())).links
         links | beam.combiners.Count.Globally()
 
 
@@ -81,14 +82,14 @@ def _documents(seed: int, n: int):
 
 
 def documents_run(n: int) -> tuple[float, float]:
-    config = CorpusConfig(inputs=("x",), warc=("w",), docs_per_shard=5000)
+    config = CorpusConfig.from_flags(inputs=("x",), warc=("w",), docs_per_shard=5000)
     chunks = max(1, n // 1000)
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
         with beam.Pipeline(runner="FnApiRunner") as p:
             docs = p | beam.Create(list(range(chunks))) | beam.FlatMap(lambda s: _documents(s, n // chunks))
-            unique, _, _, kept_tally = docs | DeduplicateDocuments(config)
-            unique | TokenizeToShards(config, out, expected=kept_tally)  # as `webtext corpus` runs it
+            unique, _, _, kept_tally = docs | DeduplicateDocuments(config.dedup)
+            unique | TokenizeToShards(config.shards, out, expected=kept_tally)  # as `webtext corpus` runs it
         return time.perf_counter() - started, peak_rss_mib()
 
 

@@ -15,7 +15,7 @@ import apache_beam as beam
 import zstandard
 
 from common import report, timed
-from webtext.config import CorpusConfig
+from webtext.pipeline.config import CorpusConfig
 from webtext.sources.transforms import ReadSubmissions, SelectLinks
 
 HOSTS = [f"site{i}.example" for i in range(5000)] + ["i.redd.it", "imgur.com", "www.youtube.com"]
@@ -49,11 +49,11 @@ def plain_loop(path: str) -> int:
 
 
 def beam_stage(path: str, runner_args: list[str]) -> None:
-    config = CorpusConfig(inputs=(path,), warc=("unused",))
+    config = CorpusConfig.from_flags(inputs=(path,), warc=("unused",))
     options = beam.options.pipeline_options.PipelineOptions(["--runner=FnApiRunner", *runner_args])
     with beam.Pipeline(options=options) as p:
         submissions = (p | beam.Create([path]) | ReadSubmissions()).submissions
-        _, _, links, _, _ = submissions | SelectLinks(config)
+        _, _, links, _, _ = submissions | SelectLinks(config.links)
         links | beam.combiners.Count.Globally()
 
 

@@ -11,10 +11,10 @@ import tempfile
 import apache_beam as beam
 
 from common import PRELOADED, measured_in_fresh_process, pin_to_one_cpu, preloaded, report, report_rounds, timed
-from webtext.config import CorpusConfig
+from webtext.pipeline.config import CorpusConfig
 from webtext.records import Document
 from webtext.sample import prose
-from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
+from webtext.shards.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.transforms import TokenizeToShards
 
 
@@ -41,7 +41,7 @@ def run_pipeline(seeds: list[int], config: CorpusConfig, upstream_counts: bool) 
     with tempfile.TemporaryDirectory() as out:
         with beam.Pipeline(runner="FnApiRunner") as p:
             expected = p | "Seeds" >> beam.Create(seeds) | "Tally" >> beam.FlatMap(_tally) if upstream_counts else None
-            p | beam.Create(seeds) | beam.FlatMap(preloaded) | TokenizeToShards(config, out, expected=expected)
+            p | beam.Create(seeds) | beam.FlatMap(preloaded) | TokenizeToShards(config.shards, out, expected=expected)
 
 
 def best_of(runs: int, fn) -> float:
@@ -70,7 +70,7 @@ def measure(what: str, n_docs: int, paragraphs: int, docs_per_shard: int, runs: 
                                     encoding.encode_ordinary_batch(texts[: len(small) * CHUNK], num_threads=1))}
     if what == "encoder":
         return {"seconds": best_of(runs, lambda: encode_documents(encoding, texts))}
-    config = CorpusConfig(inputs=("x",), warc=("y",), docs_per_shard=docs_per_shard)
+    config = CorpusConfig.from_flags(inputs=("x",), warc=("y",), docs_per_shard=docs_per_shard)
     upstream = what == "pipeline_upstream_counts"
     return {"small": best_of(runs, lambda: run_pipeline(small, config, upstream)),
             "all": best_of(runs, lambda: run_pipeline(seeds, config, upstream))}

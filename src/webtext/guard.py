@@ -8,16 +8,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from webtext.reasons import error_reason
 from webtext.records import Drop
 
 logger = logging.getLogger(__name__)
-
-
-def error_reason(stage: str) -> str:
-    """The drop reason of an exception while a stage handled one record: `fetch_error`, `filter_error`, ...
-    (a stage's step, `dedup.exact`, reports under its stage). These are counted apart from the other
-    reasons, as they may be a bug in webtext rather than a fault of the record."""
-    return f"{stage.split('.')[0]}_error"
 
 
 def item_name(element) -> str:

@@ -7,7 +7,8 @@ import pytest
 
 from helpers.fake_archives import Archive, Snapshot, fake_archives
 from helpers.loopback_server import OTHER, PAGE
-from webtext.config import CorpusConfig
+from webtext.crawl.settings import FetchSettings
+from webtext.sources.settings import WEBTEXT_CUTOFF_UTC
 from webtext.crawl.archives import (ArchiveClient, Capture, closest_first, collections_near, crawl_start_utc,
                                     parse_cc_index, parse_wayback_index, timestamp_utc)
 from webtext.crawl.fetch import FetchFailure, make_session
@@ -21,16 +22,17 @@ def link(url=URL, posted=POSTED) -> Link:
     return Link(url, url, 5, ("t3_a",), (5,), ("news",), posted)
 
 
-def config_for(base: str, **changes) -> CorpusConfig:
-    settings = dict(inputs=("x",), fetch="archive", allow_origins=(base,), wayback_url=f"{base}/wb",
+def config_for(base: str, **changes) -> FetchSettings:
+    settings = dict(mode="archive", allow_origins=(base,), wayback_url=f"{base}/wb",
                     cc_index_url=f"{base}/cc-index", cc_data_url=f"{base}/cc-data", archive_requests_per_s=1000.0,
                     retries=2, backoff_s=0.01, timeout_s=5.0)
-    return CorpusConfig(**{**settings, **changes})
+    return FetchSettings(**{**settings, **changes})
 
 
-def fetch(archive: Archive, the_link: Link = None, **changes):
+def fetch(archive: Archive, the_link: Link = None, undated_as_of=None, **changes):
     with fake_archives(archive) as base, make_session("webtext-tests", (base,)) as session:
-        return ArchiveClient(session, config_for(base, **changes), sleep=lambda s: None).fetch(the_link or link())
+        client = ArchiveClient(session, config_for(base, **changes), sleep=lambda s: None, undated_as_of=undated_as_of)
+        return client.fetch(the_link or link())
 
 
 def snap(timestamp: str, body: str = PAGE, **kw) -> Snapshot:
@@ -217,7 +219,8 @@ def test_one_archive_down_the_other_still_answers():
 
 def test_a_link_without_a_post_date_is_seen_as_of_the_cut_off():
     archive = Archive(wayback={URL: [snap("20171220000000"), snap("20150101000000", OTHER)]})
-    fetched = fetch(archive, link(posted=0), archives=("wayback",))  # a URL-list link: cut-off 2018-01-01
+    # a URL-list link, seen as of the link rules' cut-off, which the pipeline hands the fetch stage
+    fetched = fetch(archive, link(posted=0), undated_as_of=WEBTEXT_CUTOFF_UTC, archives=("wayback",))
     assert fetched.captured_at == "2017-12-20T00:00:00Z"
 
 

@@ -148,12 +148,12 @@ def test_robots_txt_is_honoured(session, base):
 
 def test_a_host_fetch_reads_robots_once_and_gives_every_link_one_outcome(base, tmp_path):
     from helpers.loopback_server import Handler
-    from webtext.config import CorpusConfig
+    from webtext.crawl.settings import FetchSettings
     from webtext.crawl.transforms import fetch_host
     from webtext.crawl.warc_out import WarcBundleWriter
     from webtext.records import Drop, FetchResult, Link
 
-    config = CorpusConfig(inputs=("x",), warc=("y",), fetch="live", delay_s=0.0, retries=1, backoff_s=0.01)
+    config = FetchSettings(mode="live", delay_s=0.0, retries=1, backoff_s=0.01)
     paths = ["/page", "/private/page", "/missing", "/pdf", "/other", "/flaky503-host"]
     links = [Link(base + p, base + p, 5, ("s",), (5,), ("r",), 1) for p in paths]
     robots_before = Handler.hits.get("/robots.txt", 0)

@@ -6,7 +6,7 @@ from helpers.fake_archives import Archive, Snapshot, fake_archives
 from helpers.loopback_server import OTHER, PAGE, Handler, loopback_server
 from helpers import servers
 from helpers.servers import free_port
-from webtext.config import CorpusConfig
+from webtext.crawl.settings import FetchSettings
 from webtext.crawl.archives import ArchiveClient, timestamp_utc
 from webtext.crawl.deadpage import dead_page_reason
 from webtext.crawl.fetch import make_session
@@ -32,7 +32,7 @@ def outcomes(web_base: str, paths: list[str], mode: str, archived_paths=(), tmp_
     archive = Archive(wayback={web_base + p: [Snapshot("20170616000000", ARCHIVED.encode())]
                                for p in archived_paths})
     with fake_archives(archive) as archive_base, make_session("t", (web_base, archive_base)) as session:
-        config = CorpusConfig(inputs=("x",), fetch=mode, delay_s=0.0, retries=1,
+        config = FetchSettings(mode=mode, delay_s=0.0, retries=1,
                               backoff_s=0.01, archives=("wayback",), wayback_url=f"{archive_base}/wb",
                               archive_requests_per_s=1000.0, **changes)
         client = ArchiveClient(session, config, sleep=lambda s: None)
@@ -129,7 +129,7 @@ def test_robots_crawl_delay_is_waited_between_requests_to_a_host(tmp_path):
     waits = []
     with servers.serving(_SlowRobots) as base, make_session("t", (base,)) as session:
         links = [Link(f"{base}/{i}", f"{base}/{i}", 5, ("s",), (5,), ("r",), POSTED) for i in range(3)]
-        config = CorpusConfig(inputs=("x",), fetch="live", delay_s=0.5)
+        config = FetchSettings(mode="live", delay_s=0.5)
         outcomes = list(fetch_host(session, links, config, WarcBundleWriter(str(tmp_path)), sleep=waits.append))
     assert all(isinstance(o, FetchResult) for o in outcomes)
     assert waits == [2, 2]  # robots.txt asked for more than --delay_s; none before the first request

@@ -4,14 +4,14 @@ and a crawler that carries no cookies or ambient proxies."""
 import pytest
 
 from helpers import servers
-from webtext.config import CorpusConfig
+from webtext.crawl.settings import FetchSettings
 from webtext.crawl.fetch import FetchFailure, make_session
 from webtext.crawl.modes import LiveHost
 from webtext.crawl.safety import allowed_address
 from webtext.records import Link
 
 PAGE = b"<html><body><p>fine</p></body></html>"
-CONFIG = CorpusConfig(inputs=("x",), fetch="live", delay_s=0.0, timeout_s=2.0, retries=0,
+CONFIG = FetchSettings(mode="live", delay_s=0.0, timeout_s=2.0, retries=0,
                       max_crawl_delay_s=0.5)
 
 

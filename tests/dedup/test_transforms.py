@@ -6,12 +6,12 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from webtext.config import CorpusConfig
+from webtext.dedup.settings import DedupSettings
 from webtext.dedup.transforms import DeduplicateDocuments
 from webtext.records import Document
 from webtext.sample import prose
 
-CONFIG = CorpusConfig(inputs=("x",), warc=("y",))
+CONFIG = DedupSettings()
 BASE = " ".join(prose.article(random.Random(11), 4))
 OTHER = " ".join(prose.article(random.Random(12), 4))
 

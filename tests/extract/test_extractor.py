@@ -7,6 +7,7 @@ from apache_beam.transforms.window import GlobalWindow, IntervalWindow
 from apache_beam.utils.timestamp import Timestamp
 
 from helpers.dofn_bundle import one_bundle
+from webtext.crawl.replay import warc_html
 from webtext.extract.evaluate import SETTINGS, annotated_pages, score
 from webtext.extract.extractor import extract_document
 from webtext.extract.transforms import _Extract
@@ -55,7 +56,7 @@ def test_garbage_markup_never_raises():
 def test_quality_gate_on_annotated_pages(shared_data):
     """Pinned at what was measured (93.7% of snippets found, 90.4% of boilerplate left out); raw
     trafilatura.extract with default options is scored in the same run (shown with pytest -s)."""
-    pages = annotated_pages(shared_data)
+    pages = annotated_pages(shared_data, warc_html(str(shared_data / "pages.warc.gz")))
     ours = score(SETTINGS["webtext (comments off, tables on)"], pages)
     raw = score(SETTINGS["trafilatura.extract defaults"], pages)
     print(f"\nextraction on {len(pages)} pages: webtext found {ours[0]:.3f}, left out {ours[1]:.3f}; "

@@ -7,14 +7,14 @@ from apache_beam.transforms.window import GlobalWindow, IntervalWindow
 from apache_beam.utils.timestamp import Timestamp
 
 from helpers.dofn_bundle import one_bundle
-from webtext.config import CorpusConfig
+from webtext.filters.settings import FilterSettings
 from webtext.filters.rules import filter_document, identify_language
 from webtext.filters.transforms import _Filter
 from webtext.records import Document, Drop
 from webtext.sample import prose
 
 ENGLISH = " ".join(prose.article(random.Random(5), 3))
-CONFIG = CorpusConfig(inputs=("x",), warc=("y",))
+CONFIG = FilterSettings()
 
 
 def doc(text=ENGLISH, url="https://example.com/a", final_url=None) -> Document:
@@ -36,9 +36,9 @@ def test_other_languages_are_dropped_unless_listed():
     assert identify_language(german) == "de"
     assert filter_document(doc(german), CONFIG).reason == "language"
     # (quality rules off: the test's German is one paragraph repeated, which they would drop)
-    both = CorpusConfig(inputs=("x",), warc=("y",), languages=("en", "de"), filters="none")
+    both = FilterSettings(languages=("en", "de"), preset="none")
     assert filter_document(doc(german), both).language == "de"
-    anything = CorpusConfig(inputs=("x",), warc=("y",), languages=(), filters="none")
+    anything = FilterSettings(languages=(), preset="none")
     assert not isinstance(filter_document(doc(german), anything), Drop)
 
 
@@ -59,9 +59,9 @@ def test_min_words_boundary():
 def test_repetitive_pages_are_dropped_by_the_quality_rules():
     page = "Buy now and save with the best offers on every order today.\n" * 40
     assert filter_document(doc(page), CONFIG).reason == "quality_repeated_lines"
-    gopher = CorpusConfig(inputs=("x",), warc=("y",), filters="gopher")
+    gopher = FilterSettings(preset="gopher")
     assert filter_document(doc(page), gopher).reason == "quality_repeated_lines"  # the webtext rules come first
-    assert not isinstance(filter_document(doc(page), CorpusConfig(inputs=("x",), warc=("y",), filters="none")), Drop)
+    assert not isinstance(filter_document(doc(page), FilterSettings(preset="none")), Drop)
 
 
 def test_the_language_sample_gives_the_language_of_the_whole_text_on_real_pages(shared_data):

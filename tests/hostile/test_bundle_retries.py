@@ -20,7 +20,7 @@ from apache_beam.io.localfilesystem import LocalFileSystem
 
 from helpers.loopback_server import loopback_server
 from webtext.pipeline.cli import run
-from webtext.tokenize.reader import read_manifest
+from webtext.shards.reader import read_manifest
 
 PREFIX = "flaky://"
 

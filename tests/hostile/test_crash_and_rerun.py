@@ -14,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from helpers.loopback_server import Handler, loopback_server
 from webtext.pipeline.cli import run
-from webtext.tokenize.reader import read_manifest
+from webtext.shards.reader import read_manifest
 
 PAGES = 24
 FLAGS = ["--fetch", "live", "--delay_s", "0", "--quiet", "--warc_pages_per_file", "4",

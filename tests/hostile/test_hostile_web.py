@@ -5,7 +5,7 @@ import resource
 import time
 
 from helpers.hostile_web import CATALOGUE, hostile_web, robots_host
-from webtext.config import CorpusConfig
+from webtext.pipeline.config import CorpusConfig
 from webtext.crawl.fetch import make_session
 from webtext.crawl.transforms import fetch_host
 from webtext.crawl.warc_out import WarcBundleWriter
@@ -14,9 +14,9 @@ from webtext.extract.sandbox import SandboxedCall
 from webtext.filters.rules import filter_document
 from webtext.records import Drop, Link
 
-CONFIG = CorpusConfig(inputs=("x",), warc=("y",), fetch="live", delay_s=0.0, timeout_s=2.0,
-                      retries=1, backoff_s=0.01, max_retry_after_s=5.0, max_body_bytes=2_500_000,
-                      extract_timeout_s=20.0, min_words=64)
+CONFIG = CorpusConfig.from_flags(inputs=("x",), fetch="live", delay_s=0.0, timeout_s=2.0, retries=1, backoff_s=0.01,
+                                 max_retry_after_s=5.0, max_body_bytes=2_500_000, extract_timeout_s=20.0,
+                                 min_words=64)
 
 
 def outcome_of(fetch_outcome, extract) -> str:
@@ -25,15 +25,15 @@ def outcome_of(fetch_outcome, extract) -> str:
     document = extract_document(fetch_outcome, extract)
     if isinstance(document, Drop):
         return "extract"
-    return "filter" if isinstance(filter_document(document, CONFIG), Drop) else "fetched"
+    return "filter" if isinstance(filter_document(document, CONFIG.filters), Drop) else "fetched"
 
 
 def crawl(base: str, paths, tmp_path) -> dict[str, str]:
     links = [Link(base + p, base + p, 5, ("s",), (5,), ("r",), 1) for p in paths]
-    extract = SandboxedCall("webtext.extract.extractor:run_trafilatura", CONFIG.extract_timeout_s)
+    extract = SandboxedCall("webtext.extract.extractor:run_trafilatura", CONFIG.extract.timeout_s)
     try:
         with make_session("webtext-tests", (base,)) as session:
-            outcomes = list(fetch_host(session, links, CONFIG, WarcBundleWriter(str(tmp_path))))
+            outcomes = list(fetch_host(session, links, CONFIG.fetch, WarcBundleWriter(str(tmp_path))))
         return {(o.item if isinstance(o, Drop) else o.link.url).removeprefix(base): outcome_of(o, extract)
                 for o in outcomes}
     finally:

@@ -11,7 +11,7 @@ from webtext.ngram_bloom import new_filter, ngrams, normalize_for_overlap, overl
 from webtext.overlap.measure import false_positive_rate
 from webtext.overlap.report import overlap_report
 from webtext.pipeline.cli import run
-from webtext.tokenize.reader import read_manifest
+from webtext.shards.reader import read_manifest
 
 
 def test_normalisation_is_lowercase_alphanumeric_words_single_spaced():

@@ -12,7 +12,7 @@ from webtext.crawl.archives import timestamp_utc
 from webtext.pipeline.cli import run
 from webtext.pipeline.summary import format_summary
 from webtext.report.stats import corpus_stats
-from webtext.tokenize.reader import read_manifest
+from webtext.shards.reader import read_manifest
 
 FLAGS = ["--min_words", "20", "--delay_s", "0", "--quiet", "--retries", "1",
          "--archive_requests_per_s", "1000", "--no_report"]
@@ -55,7 +55,7 @@ def test_live_then_archive_end_to_end_and_replayed(tmp_path: Path):
     assert sum(fetch["kept_by"].values()) == fetch["kept"]
     summary = format_summary(manifest, str(out), 1.0, report=False)
     assert "kept: archived_cc 1, archived_wayback 1, live 1" in summary
-    assert manifest["config"]["fetch"] == "live-then-archive"
+    assert manifest["config"]["fetch"]["mode"] == "live-then-archive"
     assert manifest["inputs"]["warc"]  # the run's own WARC files, with their checksums
     texts = _texts(out)
     assert texts["page"]["source"] == "live" and texts["page"]["archive_url"] == ""

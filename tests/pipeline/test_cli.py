@@ -47,4 +47,4 @@ def test_fetch_replay_glob_form(tmp_path):
 
     args, _ = _parser().parse_known_args(["corpus", "--input", "d.zst", "--fetch", "replay:w/*.warc.gz"])
     config = config_from(args)
-    assert (config.fetch, config.warc) == ("replay", ("w/*.warc.gz",))
+    assert (config.fetch.mode, config.fetch.warc) == ("replay", ("w/*.warc.gz",))

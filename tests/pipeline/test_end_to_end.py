@@ -9,11 +9,11 @@ import pytest
 
 from conftest import SAMPLE_FLAGS
 from webtext.pipeline.cli import run
-from webtext.tokenize.reader import read_manifest
+from webtext.shards.reader import read_manifest
 from webtext.sample.generate import build_sample
 from webtext.sample.paths import sample_dump, sample_warc
-from webtext.tokenize.gpt2 import EOT_ID, gpt2_encoding
-from webtext.tokenize.reader import open_token_shard, shard_metadata
+from webtext.shards.gpt2 import EOT_ID, gpt2_encoding
+from webtext.shards.reader import open_token_shard, shard_metadata
 from webtext.tokenize.shards import TEXT_SCHEMA, TOKEN_SCHEMA
 from webtext.urls import canonical_url, is_wikipedia
 
@@ -115,10 +115,10 @@ def test_manifest_records_inputs_config_and_versions(manifest):
     dump = manifest["inputs"]["dumps"][0]
     assert dump["sha256"] == hashlib.sha256(open(sample_dump(), "rb").read()).hexdigest()
     assert manifest["inputs"]["warc"][0]["sha256"] == hashlib.sha256(open(sample_warc(), "rb").read()).hexdigest()
-    assert manifest["config"]["min_karma"] == 3 and manifest["versions"]["apache-beam"] == "2.77.0"
+    assert manifest["config"]["links"]["min_karma"] == 3 and manifest["versions"]["apache-beam"] == "2.77.0"
     # No path of this checkout: the same run elsewhere records the same inputs.
     assert dump["path"] == "webtext:sample/RS_sample.zst" and manifest["config"]["inputs"] == [dump["path"]]
-    assert manifest["config"]["warc"] == ["webtext:sample/pages.warc.gz"]
+    assert manifest["config"]["fetch"]["warc"] == ["webtext:sample/pages.warc.gz"]
     dedup = manifest["dedup"]
     assert dedup["bands"] * dedup["rows"] <= dedup["num_perm"] and dedup["unconverged_nodes"] == 0
     clustered = sum((int(size) - 1) * n for size, n in dedup["cluster_sizes"].items())

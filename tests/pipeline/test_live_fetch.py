@@ -5,7 +5,7 @@ from pathlib import Path
 
 from helpers.loopback_server import loopback_server
 from webtext.pipeline.cli import run
-from webtext.tokenize.reader import read_manifest
+from webtext.shards.reader import read_manifest
 
 FLAGS = ["--min_words", "20", "--delay_s", "0", "--quiet"]
 

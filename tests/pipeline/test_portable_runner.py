@@ -11,7 +11,7 @@ import pytest
 
 from conftest import SAMPLE_FLAGS
 from helpers.servers import free_port
-from webtext.tokenize.reader import read_manifest
+from webtext.shards.reader import read_manifest
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 60) -> None:

@@ -4,7 +4,7 @@ import pytest
 
 from helpers.fake_reddit import fake_reddit, t3
 from webtext.pipeline.cli import run
-from webtext.tokenize.reader import read_manifest
+from webtext.shards.reader import read_manifest
 from webtext.sample.generate import build_sample
 from webtext.sample.paths import sample_warc
 

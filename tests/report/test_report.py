@@ -3,7 +3,7 @@
 import json
 import re
 
-from webtext.tokenize.reader import read_manifest
+from webtext.shards.reader import read_manifest
 
 
 def test_stats_copy_the_manifest(sample_corpus):

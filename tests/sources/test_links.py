@@ -2,14 +2,14 @@
 
 import json
 
-from webtext.config import WEBTEXT_CUTOFF_UTC, CorpusConfig
+from webtext.sources.settings import WEBTEXT_CUTOFF_UTC, LinkRules
 from webtext.records import Drop, Link, Submission
 from webtext.sources.dumps import iter_lines
 from webtext.sources.links import build_link, select_submission
 from webtext.sources.submissions import parse_submission
 from webtext.urls import canonical_url
 
-CONFIG = CorpusConfig(inputs=("x",), warc=("y",))
+CONFIG = LinkRules()
 
 
 def sub(id="a", url="https://example.com/a", score=5, created=1400000000, **kw) -> Submission:
@@ -22,7 +22,7 @@ def sub(id="a", url="https://example.com/a", score=5, created=1400000000, **kw) 
 def test_cutoff_is_exact_at_the_boundary():
     assert not isinstance(select_submission(sub(created=WEBTEXT_CUTOFF_UTC - 1), CONFIG), Drop)
     assert select_submission(sub(created=WEBTEXT_CUTOFF_UTC), CONFIG).reason == "after_cutoff"
-    no_cutoff = CorpusConfig(inputs=("x",), warc=("y",), cutoff_utc=None)
+    no_cutoff = LinkRules(cutoff_utc=None)
     assert not isinstance(select_submission(sub(created=WEBTEXT_CUTOFF_UTC + 99), no_cutoff), Drop)
 
 
@@ -31,7 +31,7 @@ def test_submission_drops_have_reasons():
     assert select_submission(sub(url="ftp://x.org/f"), CONFIG).reason == "not_http_url"
     assert select_submission(sub(url="https://i.redd.it/x.jpg"), CONFIG).reason == "media_link"
     assert select_submission(sub(url="https://www.reddit.com/r/a/comments/b/"), CONFIG).reason == "reddit_link"
-    nsfw = CorpusConfig(inputs=("x",), warc=("y",), drop_nsfw=True)
+    nsfw = LinkRules(drop_nsfw=True)
     assert select_submission(sub(over_18=True), nsfw).reason == "nsfw"
     assert not isinstance(select_submission(sub(over_18=True), CONFIG), Drop)  # flagged, not decided, by default
 
@@ -75,7 +75,7 @@ def test_shared_pages_follow_the_webtext_rule(shared_data):
 
 
 def test_sum_policy_adds_scores_like_openwebtext2():
-    summed = CorpusConfig(inputs=("x",), warc=("y",), karma_policy="sum")
+    summed = LinkRules(karma_policy="sum")
     subs = [sub("a", score=2), sub("b", score=1)]
     assert build_link("https://example.com/a", subs, summed).karma == 3
     assert build_link("https://example.com/a", subs, CONFIG).reason == "low_karma"
@@ -89,12 +89,12 @@ def test_links_keep_scores_aligned_with_submission_ids():
 def test_removed_is_a_policy_flag():
     removed = sub(removed=True)
     assert not isinstance(select_submission(removed, CONFIG), Drop)
-    strict = CorpusConfig(inputs=("x",), warc=("y",), drop_removed=True)
+    strict = LinkRules(drop_removed=True)
     assert select_submission(removed, strict).reason == "removed"
 
 
 def test_blocklist_and_wikipedia_mirrors():
-    config = CorpusConfig(inputs=("x",), warc=("y",), blocklist=("spam.example",), wikipedia_mirrors=("wikiwand.com",))
+    config = LinkRules(blocklist=("spam.example",), wikipedia_mirrors=("wikiwand.com",))
     assert select_submission(sub(url="https://news.spam.example/a"), config).reason == "blocklisted"
     assert not isinstance(select_submission(sub(url="https://notspam.example/a"), config), Drop)
     assert build_link("https://wikiwand.com/en/Sun", [sub(score=50)], config).reason == "wikipedia"

@@ -8,11 +8,11 @@ import numpy as np
 import pyarrow as pa
 
 from helpers.dofn_bundle import one_bundle
-from webtext.config import CorpusConfig
+from webtext.tokenize.settings import ShardSettings
 from webtext.records import Document
 from webtext.sample import prose
 from webtext.tokenize.batches import batch_bytes, batch_from_bytes, batches_by_key, tokenized_batch
-from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
+from webtext.shards.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.shards import BATCH_SCHEMA, shard_info_json
 from webtext.tokenize.transforms import TokenizeToShards, _TokenizeByShard, shard_key
 
@@ -71,7 +71,7 @@ def _write(docs, config, out, expected=None):
 def test_counts_from_an_upstream_tally_give_the_same_shards_as_counting_the_documents(tmp_path):
     rng = random.Random(3)
     docs = [document(i, " ".join(prose.article(rng, 2))) for i in range(60)]
-    config = CorpusConfig(inputs=("x",), warc=("y",), val_fraction=0.2, docs_per_shard=7)
+    config = ShardSettings(val_fraction=0.2, docs_per_shard=7)
     counted = _write(docs, config, tmp_path / "counted")
     tallied = _write(docs, config, tmp_path / "tallied", [(d.doc_id, 1) for d in docs] + [("gone", 1), ("gone", -1)])
     assert [{k: v for k, v in s.items() if not k.endswith("_path")} for s in counted] == \
@@ -82,7 +82,7 @@ def test_counts_from_an_upstream_tally_give_the_same_shards_as_counting_the_docu
 
 def test_a_tally_that_disagrees_changes_shard_sizes_but_loses_nothing(tmp_path):
     docs = [document(i) for i in range(30)]
-    config = CorpusConfig(inputs=("x",), warc=("y",), val_fraction=0.0, docs_per_shard=5)
+    config = ShardSettings(val_fraction=0.0, docs_per_shard=5)
     shards = _write(docs, config, tmp_path / "short", [(d.doc_id, 1) for d in docs[:12]])  # says 12, 30 arrive
     assert len(shards) == 3 and sum(s["documents"] for s in shards) == 30
     rows = sum(pa.ipc.open_file(s["tokens_path"]).read_all().num_rows for s in shards)

@@ -3,7 +3,7 @@
 import random
 import pytest
 
-from webtext.tokenize.gpt2 import _vocab_file, encode_documents, gpt2_encoding
+from webtext.shards.gpt2 import _vocab_file, encode_documents, gpt2_encoding
 
 PIECES = [
     "Hello", " world", "I'll", " they're", " we've", "'s", " don't", "  ", "   ", "\t", "\n", "\r\n", "\n\n",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from webtext.tokenize.gpt2 import EOT_ID, encode_documents, gpt2_encoding
+from webtext.shards.gpt2 import EOT_ID, encode_documents, gpt2_encoding
 
 
 def encode_document(encoding, text: str) -> list[int]:

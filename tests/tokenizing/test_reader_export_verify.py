@@ -7,8 +7,8 @@ import pytest
 
 from webtext.pipeline.cli import run
 from webtext.tokenize.export import export_llmc, export_nanogpt, read_llmc
-from webtext.tokenize.gpt2 import EOT_ID
-from webtext.tokenize.reader import TokenShard, random_windows, read_manifest, split_shard_paths
+from webtext.shards.gpt2 import EOT_ID
+from webtext.shards.reader import TokenShard, random_windows, read_manifest, split_shard_paths
 from webtext.tokenize.verify import verify_corpus
 
 

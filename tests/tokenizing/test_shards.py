@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from webtext.records import Document
-from webtext.tokenize.reader import open_token_shard, shard_metadata, token_streams
+from webtext.shards.reader import open_token_shard, shard_metadata, token_streams
 from webtext.tokenize.batches import tokenized_batch
 from webtext.tokenize.shards import TEXT_SCHEMA, TOKEN_SCHEMA, shard_table, text_shard_bytes, write_shard
 

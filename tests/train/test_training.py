@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from helpers.servers import free_port
-from webtext.tokenize.reader import TokenShard, split_shard_paths
+from webtext.shards.reader import TokenShard, split_shard_paths
 from webtext.train.config import TrainConfig, TrainConfigError, load_train_config
 from webtext.train.data import ShardWindows
 from webtext.train.hardware import peak_flops

@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 
 from warcio.archiveiterator import ArchiveIterator
 
-from webtext.config import CorpusConfig
+from webtext.crawl.settings import FetchSettings
 from webtext.crawl.fetch import (Fetched, FetchFailure, content_type_of, fetch_configured, is_text_type,
                                  status_reason)
 from webtext.crawl.ratelimit import RateLimiter
@@ -63,9 +63,10 @@ def iso_utc(utc: int) -> str:
     return datetime.fromtimestamp(utc, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def post_time(link: Link, config: CorpusConfig) -> int:
-    """When the page should be seen as of: its first submission, else (a URL list) the cut-off, else now."""
-    return link.first_seen_utc or config.cutoff_utc or int(time.time())
+def post_time(link: Link, undated_as_of: int | None) -> int:
+    """When the page should be seen as of: its first submission, else (a URL list) `undated_as_of` (the
+    link rules' cut-off), else now."""
+    return link.first_seen_utc or undated_as_of or int(time.time())
 
 
 def valid_timestamp(timestamp: str) -> bool:
@@ -185,8 +186,9 @@ class ArchiveClient:
     Common Crawl crawls are shared; the session is thread-safe for requests).
     """
 
-    def __init__(self, session, config: CorpusConfig, sleep=time.sleep):
+    def __init__(self, session, config: FetchSettings, sleep=time.sleep, undated_as_of: int | None = None):
         self._session, self._config, self._sleep = session, config, sleep
+        self._undated_as_of = undated_as_of
         self._limiter = RateLimiter(config.archive_requests_per_s, sleep=sleep)
         self._collinfo: list[dict] | None = None
         self._collinfo_lock = threading.Lock()
@@ -281,7 +283,7 @@ class ArchiveClient:
     def fetch(self, link: Link) -> Fetched:
         """The closest usable capture, trying up to `archive_tries` of them; FetchFailure when none works:
         `no_capture` (no archive holds one in the window), `archive_error`, or a safety reason."""
-        config, when = self._config, post_time(link, self._config)
+        config, when = self._config, post_time(link, self._undated_as_of)
         captures, errors = [], []
         for archive in config.archives:
             try:

@@ -23,7 +23,7 @@ import requests
 import urllib3
 from protego import Protego
 
-from webtext.config import CorpusConfig
+from webtext.crawl.settings import FetchSettings
 from webtext.crawl.deadline import Deadline
 from webtext.crawl.safety import BlockedAddress, DNSFailure, SafeHTTPAdapter, check_url_target
 from webtext.urls import origin_of
@@ -289,7 +289,7 @@ def fetch_with_retries(session: requests.Session, url: str, *, retries: int, bac
     raise AssertionError("unreachable")
 
 
-def fetch_configured(session: requests.Session, url: str, config: CorpusConfig, *, sleep=time.sleep,
+def fetch_configured(session: requests.Session, url: str, config: FetchSettings, *, sleep=time.sleep,
                      **fetch_options) -> Fetched:
     """fetch_with_retries with the run's retry, timeout and body-size settings; a `max_bytes` given
     here replaces the configured cap (an archive's ranged read asks for exactly the record's length)."""

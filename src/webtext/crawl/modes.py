@@ -11,7 +11,7 @@ import time
 
 from protego import Protego
 
-from webtext.config import CorpusConfig
+from webtext.crawl.settings import FetchSettings
 from webtext.crawl.deadpage import dead_page_reason
 from webtext.crawl.fetch import Fetched, FetchFailure, fetch_configured, robots_for
 from webtext.records import Link
@@ -40,7 +40,7 @@ class LiveHost:
 
     MAX_ORIGINS = 256  # robots.txt rules held per host group (redirects can reach many origins)
 
-    def __init__(self, session, config: CorpusConfig, detect_dead: bool = False, sleep=time.sleep):
+    def __init__(self, session, config: FetchSettings, detect_dead: bool = False, sleep=time.sleep):
         self._session, self._config, self._detect_dead, self._sleep = session, config, detect_dead, sleep
         self._rules: dict[str, object] = {}  # origin -> Protego, None (all allowed) or the FetchFailure
         self._requests = 0

@@ -17,8 +17,10 @@ from webtext.crawl.charset import decode_html
 from webtext.crawl.fetch import MAX_REDIRECTS, is_text_type, status_reason
 from webtext.crawl.warc_out import ARCHIVE_URL_HEADER, SOURCE_HEADER, whole_members
 from webtext.records import DamagedFileError, Drop, FetchResult, Link
+from webtext.reasons import FETCH
 
-STAGE = "fetch"
+STAGE = FETCH
+NOT_ARCHIVED = "not_archived"  # the one fetch drop that is no fetch at all (a gap in the WARCs)
 
 
 class ArchivedResponse(NamedTuple):
@@ -80,6 +82,14 @@ def read_warc(path: str) -> Iterator[ArchivedResponse]:
             raise DamagedFileError(path, end, f"{type(error).__name__}: {error}"[:200], responses) from error
 
 
+def warc_html(path: str) -> Iterator[tuple[str, str]]:
+    """(target URI, decoded HTML) of every response in a WARC file, decoded as a fetch decodes it."""
+    from webtext.crawl.charset import decode_html
+
+    for response in read_warc(path):
+        yield response.target_uri, decode_html(response.body, response.content_type)[0]
+
+
 def _response(record, path: str) -> ArchivedResponse | None:
     """The record as an ArchivedResponse, if it is an HTTP response."""
     if record.rec_type != "response" or record.http_headers is None:
@@ -133,6 +143,6 @@ def match_replay(links: Iterable[Link], responses: Iterable[ArchivedResponse]) -
     responses = sorted(responses, key=lambda r: (r.record_id, r.warc_path))
     for link in links:
         if not responses:
-            yield Drop(STAGE, "not_archived", link.url)
+            yield Drop(STAGE, NOT_ARCHIVED, link.url)
         else:
             yield response_to_result(link, responses[0])

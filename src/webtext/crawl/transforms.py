@@ -8,12 +8,12 @@ from typing import NamedTuple
 
 import apache_beam as beam
 
-from webtext.config import CorpusConfig
+from webtext.crawl.settings import FetchSettings
 from webtext.crawl.archives import ArchiveClient
 from webtext.crawl.charset import decode_html
 from webtext.crawl.fetch import FetchFailure, content_type_of, make_session, unexpected
 from webtext.crawl.modes import ARCHIVE_MODES, FALLBACK_MODES, LiveHost, fetch_link
-from webtext.crawl.replay import STAGE, match_replay, read_warc, resolve_redirects
+from webtext.crawl.replay import NOT_ARCHIVED, STAGE, match_replay, read_warc, resolve_redirects
 from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.guard import guarded
 from webtext.hashing import bucket
@@ -72,32 +72,32 @@ class ReplayPages(beam.PTransform):
                                   members=lambda kv: [link.url for link in kv[1]["links"]])
         if not self._missing_output:
             return Replayed(results, drops, None, read[DAMAGED])
-        split = drops | "Missing" >> beam.Partition(lambda d, _: int(d.reason == "not_archived"), 2)
+        split = drops | "Missing" >> beam.Partition(lambda d, _: int(d.reason == NOT_ARCHIVED), 2)
         missing = ({"missing": split[1] | beam.Map(lambda d: (d.item, None)), "links": links | "ByURL" >> beam.Map(
             lambda link: (link.url, link))} | "JoinMissing" >> beam.CoGroupByKey()
             | "MissingLinks" >> beam.FlatMap(lambda kv: list(kv[1]["links"]) if list(kv[1]["missing"]) else []))
         return Replayed(results, split[0], missing, read[DAMAGED])
 
 
-def fetch_host(session, links: list[Link], config: CorpusConfig, warc: WarcBundleWriter,
+def fetch_host(session, links: list[Link], config: FetchSettings, warc: WarcBundleWriter,
                archive: ArchiveClient | None = None, sleep=time.sleep, clock=time.monotonic):
-    """Fetch one host's links in order, live or from an archive as `config.fetch` says; yield outcomes.
+    """Fetch one host's links in order, live or from an archive as `config.mode` says; yield outcomes.
 
     Live requests read robots.txt once and wait a delay between them (LiveHost); archive
     requests wait for the archive's own rate limit (ArchiveClient).
     """
-    live = LiveHost(session, config, detect_dead=config.fetch in FALLBACK_MODES, sleep=sleep)
+    live = LiveHost(session, config, detect_dead=config.mode in FALLBACK_MODES, sleep=sleep)
     budget_end, over_budget = clock() + config.host_budget_s, False
     for link in sorted(links, key=lambda link: link.url):
         # A host that would hold its thread past the budget (a long Crawl-delay times many links, or a
         # slow server) gives up its remaining links at once, each a drop, instead of stalling the run.
-        wait = live.next_wait(link.fetch_url) if config.fetch != "archive" else 0.0
+        wait = live.next_wait(link.fetch_url) if config.mode != "archive" else 0.0
         if over_budget or clock() + wait > budget_end:
             over_budget = True
             yield Drop(STAGE, "host_budget", link.url, f"the host's {config.host_budget_s:g} s were spent")
             continue
         try:
-            fetched = fetch_link(link, config.fetch, live.fetch, archive.fetch if archive else None)
+            fetched = fetch_link(link, config.mode, live.fetch, archive.fetch if archive else None)
         except FetchFailure as failure:
             yield Drop(STAGE, failure.reason, link.url, failure.detail)
             continue
@@ -133,15 +133,17 @@ class _FetchHosts(beam.DoFn):
     Each page is handed on as it arrives, through a bounded queue: a host with thousands of links
     never has its pages held in memory, and fetch threads wait while the queue is full."""
 
-    def __init__(self, config: CorpusConfig, warc_dir: str):
+    def __init__(self, config: FetchSettings, warc_dir: str, undated_as_of: int | None = None):
         self._config = config
+        self._undated_as_of = undated_as_of
         self._warc_dir = warc_dir
 
     def setup(self):
         self._session = make_session(self._config.user_agent, self._config.allow_origins,
                                      pool_size=self._config.fetch_threads * 2, proxy=self._config.proxy)
         self._pool = ThreadPoolExecutor(self._config.fetch_threads)
-        self._archive = ArchiveClient(self._session, self._config) if self._config.fetch in ARCHIVE_MODES else None
+        self._archive = (ArchiveClient(self._session, self._config, undated_as_of=self._undated_as_of)
+                         if self._config.mode in ARCHIVE_MODES else None)
 
     def start_bundle(self):
         self._warc = WarcBundleWriter(self._warc_dir, self._config.warc_pages_per_file)
@@ -200,8 +202,11 @@ class FetchPages(beam.PTransform):
     over that many keys instead of pinning the run to one worker.
     """
 
-    def __init__(self, config: CorpusConfig, warc_dir: str):
+    def __init__(self, config: FetchSettings, warc_dir: str, undated_as_of: int | None = None):
+        """`undated_as_of`: the time archived copies of a link with no submission date are sought
+        near (the link rules' cut-off)."""
         super().__init__()
+        self._undated_as_of = undated_as_of
         self._config = config
         self._warc_dir = warc_dir
 
@@ -210,5 +215,6 @@ class FetchPages(beam.PTransform):
         results = (links
                    | "ByHost" >> beam.Map(lambda link: ((host_of(link.fetch_url), bucket(link.url, slices)), link))
                    | "GroupHost" >> beam.GroupByKey()
-                   | "Fetch" >> beam.ParDo(_FetchHosts(self._config, self._warc_dir)).with_outputs(DROPS, main="kept"))
+                   | "Fetch" >> beam.ParDo(_FetchHosts(self._config, self._warc_dir, self._undated_as_of))
+                   .with_outputs(DROPS, main="kept"))
         return results.kept, results[DROPS]

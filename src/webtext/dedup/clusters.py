@@ -11,8 +11,9 @@ from typing import NamedTuple
 
 from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, estimated_jaccard
 from webtext.records import Document, Drop
+from webtext.reasons import DEDUP
 
-STAGE = "dedup"
+STAGE = DEDUP
 
 
 class Member(NamedTuple):

@@ -1,12 +1,12 @@
 """The dedup stage as Beam transforms: exact, then near-duplicate (MinHash LSH)."""
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from webtext.config import CorpusConfig
+from webtext.dedup.settings import DedupSettings
 from webtext.dedup.clusters import (STAGE, exact_survivor, member_of, near_duplicate_verdict, star_edges,
                                     verified_edges, with_center_signature)
 from webtext.dedup.components import (by_owner, changed, jump, node_from_views, node_views, relabel, spread,
@@ -24,9 +24,9 @@ class _BandKeys(beam.DoFn):
     """(band, band bytes) -> member, one per band of a document's signature; the signature itself
     goes out once, on its own output, for the candidate check (not once per band: 14x less shuffle)."""
 
-    def __init__(self, config: CorpusConfig):
+    def __init__(self, config: DedupSettings):
         self._config = config
-        self._bands, self._rows = bands_and_rows(config.dedup_threshold, config.num_perm)
+        self._bands, self._rows = bands_and_rows(config.threshold, config.num_perm)
 
     def setup(self):
         self._signer = Signer(self._config.num_perm, self._config.shingle_words)
@@ -90,9 +90,15 @@ class ConnectedComponents(beam.PTransform):
         return losers, stats
 
 
+class Deduplicated(NamedTuple):
+    kept: Any  # Document: one per duplicate cluster
+    drops: Any  # Drop: exact_duplicate / near_duplicate, the survivor's id in its detail
+    stats: Any  # (("cluster_size", size), clusters) and (("unconverged_nodes", 0), nodes)
+    kept_tally: Any  # (doc id, +1 or -1), see below
+
+
 class DeduplicateDocuments(beam.PTransform):
-    """Documents -> (one document per duplicate cluster, drops with the survivor's id, cluster stats,
-    kept tally).
+    """Documents -> Deduplicated.
 
     The kept tally is (doc id, +1) for each document past exact dedup and (doc id, -1) for each
     near-duplicate loser: per id it sums to 1 for a kept document and 0 otherwise. It is known
@@ -100,7 +106,7 @@ class DeduplicateDocuments(beam.PTransform):
     it without holding the documents back to count them (see TokenizeToShards).
     """
 
-    def __init__(self, config: CorpusConfig):
+    def __init__(self, config: DedupSettings):
         super().__init__()
         self._config = config
 
@@ -117,9 +123,9 @@ class DeduplicateDocuments(beam.PTransform):
                  | "GroupBands" >> beam.GroupByKey()
                  | "Edges" >> beam.FlatMap(lambda kv: [(tuple(a), tuple(b)) for a, b in star_edges(kv[1])])
                  | "DistinctEdges" >> beam.Distinct())
-        if self._config.dedup_verify:
-            edges = edges | "Verify" >> VerifyEdges(banded[SIGNATURES], self._config.dedup_threshold)
-        losers, stats = edges | "Components" >> ConnectedComponents(self._config.dedup_rounds)
+        if self._config.verify:
+            edges = edges | "Verify" >> VerifyEdges(banded[SIGNATURES], self._config.threshold)
+        losers, stats = edges | "Components" >> ConnectedComponents(self._config.rounds)
         joined = ({"docs": unique | "KeyDocs" >> beam.Map(lambda d: (d.doc_id, d)), "losers": losers}
                   | "Join" >> beam.CoGroupByKey())
         kept, near_drops = classify(joined, "Near", STAGE, lambda kv: near_duplicate_verdict(
@@ -128,4 +134,4 @@ class DeduplicateDocuments(beam.PTransform):
         kept_tally = ((unique | "PlusOne" >> beam.Map(lambda d: (d.doc_id, 1)),
                        losers | "MinusOne" >> beam.Map(lambda loser: (loser[0], -1)))
                       | "KeptTally" >> beam.Flatten())
-        return kept, drops, stats, kept_tally
+        return Deduplicated(kept, drops, stats, kept_tally)

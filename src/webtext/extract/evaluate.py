@@ -1,5 +1,5 @@
-"""Score an extractor on annotated pages (a WARC plus pages.jsonl with snippet ground truth, as in
-../shared/data): the share of 'with' snippets found (recall) and of 'without' snippets left out
+"""Score an extractor on annotated pages (pages with snippet ground truth, as in the development
+data): the share of 'with' snippets found (recall) and of 'without' snippets left out
 (boilerplate rejection). The quality gate test and bench/bench_extract.py both use it."""
 
 import json
@@ -7,8 +7,6 @@ import pathlib
 
 import trafilatura
 
-from webtext.crawl.charset import decode_html
-from webtext.crawl.replay import read_warc
 from webtext.extract.extractor import run_trafilatura
 
 SETTINGS = {
@@ -23,14 +21,12 @@ SETTINGS = {
 }
 
 
-def annotated_pages(data_dir: pathlib.Path) -> list[tuple[str, str, dict]]:
+def annotated_pages(data_dir: pathlib.Path, html_pages) -> list[tuple[str, str, dict]]:
+    """(url, html, snippets) for each of `html_pages` ((url, html), as crawl.replay.warc_html reads
+    them from data_dir's WARC), with the ground truth of data_dir's pages.jsonl."""
     truth = {json.loads(line)["url"]: json.loads(line)["ground_truth_snippets"] or {}
              for line in (data_dir / "pages.jsonl").read_text().splitlines()}
-    pages = []
-    for response in read_warc(str(data_dir / "pages.warc.gz")):
-        html, _ = decode_html(response.body, response.content_type)
-        pages.append((response.target_uri, html, truth[response.target_uri]))
-    return pages
+    return [(url, html, truth[url]) for url, html in html_pages]
 
 
 def score(extract, pages) -> tuple[float, float]:

@@ -3,8 +3,8 @@
 `deduplicate=False`: trafilatura's own dedup cache is process-global, so with
 it on, a page's text would depend on which worker happened to see which other
 pages first. Deduplication is the dedup stage's job.
-Options, chosen by measurement on ../shared/data's annotated pages (see
-bench/bench_extract.py): comments off (WebText is about the linked content,
+Options, chosen by measurement on real annotated pages (bench/bench_extract.py;
+the numbers are in bench/README.md): comments off (WebText is about the linked content,
 not the thread under it, and comments lower precision), tables on (they add
 recall at no precision cost), neither favor_precision nor favor_recall (each
 loses more on one side than it gains on the other). Metadata comes from the
@@ -22,8 +22,9 @@ from webtext.guard import guarded
 from webtext.hashing import doc_id
 from webtext.records import Document, Drop, FetchResult
 from webtext.urls import host_of
+from webtext.reasons import EXTRACT
 
-STAGE = "extract"
+STAGE = EXTRACT
 OPTIONS = dict(deduplicate=False, with_metadata=False, include_comments=False, include_tables=True,
                include_images=False, include_links=False)
 

@@ -18,8 +18,7 @@ class _Extract(beam.DoFn):
 
     Batches rather than single pages: this process's share of a page (reading it upstream, sending
     it, building its document) then runs for many pages at a time, not once between two extractions
-    that sweep the caches: on ../shared/data, pinned to one core, this process spends 0.70 ms a page,
-    reading included, vs 0.83 one page at a time."""
+    that sweep the caches (bench_extract.py measures it; bench/README.md)."""
 
     def __init__(self, timeout_s: float, batch_pages: int = BATCH_PAGES):
         self._timeout_s = timeout_s

@@ -7,7 +7,7 @@ an empty extraction counts as dropped before the filters (`extract_empty`), as i
 
 from collections import Counter
 
-from webtext.config import CorpusConfig
+from webtext.filters.settings import FilterSettings
 from webtext.filters.rules import filter_documents
 from webtext.filters.scored import TextFeatures
 from webtext.records import Document, Drop
@@ -19,7 +19,7 @@ def as_document(url: str, text: str) -> Document:
 
 def preset_outcomes(texts: list[tuple[str, str]], preset: str, **settings) -> list[str]:
     """Each text's fate under the preset: "kept", or the reason it was dropped."""
-    config = CorpusConfig(inputs=("-",), warc=("-",), filters=preset, **settings)
+    config = FilterSettings(preset=preset, **settings)
     filtered = iter(filter_documents([as_document(u, t.strip()) for u, t in texts if t.strip()], config))
     fates = []
     for _, text in texts:

@@ -3,8 +3,8 @@
 - `webtext` (the default): what GPT-2's WebText did, plus only rules measured to drop almost no
   real article (junk.py): a page must be prose, not a menu, a consent or sign-in screen, or spam.
 - `gopher`: those, then Gopher's quality and repetition rules (quality.py) with the paper's
-  thresholds. They were made for unfiltered Common Crawl and drop some real articles (5 of the 69
-  in ../shared/data/articles_en; bench/bench_filters.py), for users who want them anyway.
+  thresholds. They were made for unfiltered Common Crawl and drop some real articles
+  (bench/bench_filters.py; bench/README.md), for users who want them anyway.
 - `none`: no junk rules at all.
 """
 
@@ -28,3 +28,18 @@ PRESETS = {
     "gopher": _without_repeats(WEBTEXT_RULES + quality_rules() + repetition_rules()),
     "none": (),
 }
+
+
+def kept_scores(config: dict):
+    """(rules, score) for a corpus's recorded config: the junk rules it ran and a function giving a
+    kept document's score under each of them (what the report plots against each limit). A config
+    from before presets records a boolean: Gopher's rules were on unless it was false."""
+    from webtext.filters.scored import TextFeatures, scores
+
+    recorded = config.get("filters")
+    if isinstance(recorded, dict):  # the settings section
+        preset = recorded["preset"]
+    else:  # a flat config: its preset's name, or (before presets) whether Gopher's rules were on
+        preset = recorded or ("gopher" if config.get("quality_filters", True) else "none")
+    rules = PRESETS.get(preset, ())
+    return rules, lambda text, language: scores(rules, TextFeatures(text, language))

@@ -17,15 +17,16 @@ Defaults, and why:
 
 import py3langid
 
-from webtext.config import CorpusConfig
 from webtext.filters.presets import PRESETS
+from webtext.filters.settings import FilterSettings
 from webtext.filters.scored import TextFeatures, first_broken
 from webtext.guard import guarded
 from webtext.ngram_bloom import new_filter, ngrams, overlap_fraction
 from webtext.records import Document, Drop
 from webtext.urls import is_wikipedia
+from webtext.reasons import FILTER
 
-STAGE = "filter"
+STAGE = FILTER
 
 
 def drop_wikipedia(doc: Document) -> Document | Drop:
@@ -43,9 +44,9 @@ def drop_short(doc: Document, min_words: int) -> Document | Drop:
     return doc
 
 
-# py3langid's cost grows with the text's length (0.90 ms at 3,000 characters, 0.48 at 1,000). On the
-# 110 real pages in ../shared/data (German, English, French), the first 1,000 characters of the
-# extracted text give the language of the whole text on every page, as do 300 (a test pins it).
+# py3langid's cost grows with the text's length, and the language of a page's first 1,000
+# characters is the language of the whole text on real pages (a test pins it on the development
+# data's German, English and French pages).
 LANGUAGE_SAMPLE_CHARS = 1000
 
 
@@ -77,7 +78,7 @@ def drop_contaminated(doc: Document, eval_ngrams, threshold: float) -> Document 
 
 def eval_filter(specs: tuple[str, ...], text_field: str = "text"):
     """One Bloom filter of the 8-grams of every NAME=PATH eval set (small: eval sets are small)."""
-    from webtext.overlap.evalsets import parse_named, read_documents
+    from webtext.evalsets import parse_named, read_documents
 
     documents = [d for spec in specs for d in read_documents(parse_named(spec)[1], text_field)]
     bloom = new_filter(sum(len(d.split()) for d in documents), 1e-9)
@@ -86,14 +87,13 @@ def eval_filter(specs: tuple[str, ...], text_field: str = "text"):
     return bloom
 
 
-def filter_documents(docs: list[Document], config: CorpusConfig, eval_ngrams=None) -> list[Document | Drop]:
+def filter_documents(docs: list[Document], config: FilterSettings, eval_ngrams=None) -> list[Document | Drop]:
     """Each document's outcome: all filters in order, cheapest first; the first drop wins.
 
     One filter over every document, then the next over those left: each filter's tables stay in
-    the caches from one document to the next (1.00 vs 1.07-1.16 ms per page of ../shared/data,
-    in batches of 32 after extraction)."""
+    the caches from one document to the next (bench_extract.py; bench/README.md)."""
     steps = [drop_wikipedia, lambda d: drop_short(d, config.min_words), lambda d: keep_languages(d, config.languages)]
-    if rules := PRESETS[config.filters]:
+    if rules := PRESETS[config.preset]:
         steps.append(lambda d: drop_junk(d, rules))
     if eval_ngrams is not None:
         steps.append(lambda d: drop_contaminated(d, eval_ngrams, config.decontaminate_threshold))
@@ -103,6 +103,6 @@ def filter_documents(docs: list[Document], config: CorpusConfig, eval_ngrams=Non
     return outcomes
 
 
-def filter_document(doc: Document, config: CorpusConfig, eval_ngrams=None) -> Document | Drop:
+def filter_document(doc: Document, config: FilterSettings, eval_ngrams=None) -> Document | Drop:
     """One document's outcome (see filter_documents)."""
     return filter_documents([doc], config, eval_ngrams)[0]

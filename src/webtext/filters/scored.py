@@ -31,8 +31,12 @@ class TextFeatures:
         return [line.strip() for line in self.text.splitlines() if line.strip()]
 
     @cached_property
+    def lower_text(self) -> str:
+        return self.text.lower()
+
+    @cached_property
     def lower_words(self) -> list[str]:
-        return self.text.lower().split()
+        return self.lower_text.split()
 
     @cached_property
     def word_ids_and_lengths(self) -> tuple[np.ndarray, np.ndarray]:
@@ -69,7 +73,6 @@ def scores(rules, features: TextFeatures) -> dict[str, float]:
     return {rule.reason: float(rule.score(features)) for rule in rules if rule.applies(features)}
 
 
-WORD_PATTERN = re.compile(r"[^\W\d_]+", re.UNICODE)  # letters only
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 

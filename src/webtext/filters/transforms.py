@@ -2,18 +2,18 @@
 
 import apache_beam as beam
 
-from webtext.config import CorpusConfig
+from webtext.filters.settings import FilterSettings
 from webtext.filters.rules import STAGE, eval_filter, filter_documents
 from webtext.stagekit import DROPS, route_gathered
 
 # Documents filtered together. The filters' tables (the language model's are 70 MB) are cold after
-# each page's extraction, which runs in the same worker and sweeps the caches: one document at a
-# time, the filters cost 1.5 ms per page of ../shared/data; 32 at a time, 1.0 ms.
+# each page's extraction, which runs in the same worker and sweeps the caches: filtering a batch
+# keeps them warm from one document to the next (bench_extract.py; bench/README.md).
 BATCH_DOCUMENTS = 32
 
 
 class _Filter(beam.DoFn):
-    def __init__(self, config: CorpusConfig, batch_documents: int = BATCH_DOCUMENTS):
+    def __init__(self, config: FilterSettings, batch_documents: int = BATCH_DOCUMENTS):
         self._config = config
         self._batch_documents = batch_documents
 
@@ -43,7 +43,7 @@ class _Filter(beam.DoFn):
 class FilterDocuments(beam.PTransform):
     """Documents -> (kept documents, drops)."""
 
-    def __init__(self, config: CorpusConfig):
+    def __init__(self, config: FilterSettings):
         super().__init__()
         self._config = config
 

@@ -6,10 +6,10 @@ import json
 import os
 
 from webtext.ngram_bloom import filter_from_bytes
-from webtext.overlap.evalsets import parse_named, read_documents
+from webtext.evalsets import parse_named, read_documents
 from webtext.overlap.items import flagged_items, name_training_documents
 from webtext.overlap.measure import build_training_filter, false_positive_rate, measure
-from webtext.tokenize.reader import read_manifest, split_shard_paths
+from webtext.shards.reader import read_manifest, split_shard_paths
 
 CACHE_DIR = "overlap"
 

@@ -7,7 +7,8 @@ they balance instead of deriving one from the others.
 
 import apache_beam as beam
 
-STAGES = ("read", "select", "links", "fetch", "extract", "filter", "dedup", "tokenize")
+from webtext.reasons import STAGES
+
 
 
 def _count_as(pcoll, stage: str, outcome: str, summed: bool = False):

@@ -10,7 +10,7 @@ import json
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
-from webtext.config import CorpusConfig
+from webtext.pipeline.config import CorpusConfig
 from webtext.crawl.transforms import FetchPages, ReplayPages
 from webtext.dedup.transforms import DeduplicateDocuments
 from webtext.extract.transforms import ExtractText
@@ -70,7 +70,7 @@ def _read_sources(pipeline, config: CorpusConfig, dump_paths: list[str], url_lis
     if config.reddit_listings:
         # An API listing has no lines: each item counts as one, so the read stage still balances.
         listed = (pipeline | "Listings" >> beam.Create(sorted(config.reddit_listings))
-                  | "ReadListings" >> ReadRedditListings(config.user_agent, config.reddit_api_url))
+                  | "ReadListings" >> ReadRedditListings(config.fetch.user_agent, config.reddit_api_url))
         sources.append((listed | "OnePerItem" >> beam.Map(lambda _: 1), listed,
                         pipeline | "NoListingDrops" >> beam.Create([]),
                         pipeline | "NoListingDamage" >> beam.Create([])))
@@ -81,15 +81,15 @@ def _read_sources(pipeline, config: CorpusConfig, dump_paths: list[str], url_lis
 def _fetch(links, config: CorpusConfig, warc_paths: list[str], warc_dir: str):
     """(fetch results, drops, damaged WARC files): replayed, fetched live, or live resuming from earlier
     WARC files."""
-    if config.fetch == "replay":
+    if config.fetch.mode == "replay":
         replayed = links | "ReplayPages" >> ReplayPages(warc_paths)
         return replayed.results, replayed.drops, replayed.damaged
     if not warc_paths:
-        fetched, drops = links | "FetchPages" >> FetchPages(config, warc_dir)
+        fetched, drops = links | "FetchPages" >> FetchPages(config.fetch, warc_dir, config.links.cutoff_utc)
         return fetched, drops, links.pipeline | "NoDamagedWarc" >> beam.Create([])
     # Live, resuming: what earlier runs already fetched is replayed, the rest fetched.
     cached = links | "ReplayCached" >> ReplayPages(warc_paths, missing_output=True)
-    fresh, fresh_drops = cached.missing | "FetchPages" >> FetchPages(config, warc_dir)
+    fresh, fresh_drops = cached.missing | "FetchPages" >> FetchPages(config.fetch, warc_dir, config.links.cutoff_utc)
     return ((cached.results, fresh) | "AllFetched" >> beam.Flatten(),
             (cached.drops, fresh_drops) | "AllFetchDrops" >> beam.Flatten(), cached.damaged)
 
@@ -101,12 +101,15 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     out = config.out
     warc_dir = warc_dir or FileSystems.join(out, "warc")
     line_counts, submissions, read_drops, damaged_files = _read_sources(pipeline, config, dump_paths, url_list_paths)
-    counted, grouped, links, select_drops, link_drops = submissions | "SelectLinks" >> SelectLinks(config)
+    rescore_with = (config.fetch.user_agent, config.reddit_api_url) if config.rescore else None
+    counted, grouped, links, select_drops, link_drops = \
+        submissions | "SelectLinks" >> SelectLinks(config.links, rescore_with)
     fetched, fetch_drops, damaged_warc = _fetch(links, config, warc_paths, warc_dir)
-    docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract_timeout_s)
-    filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config)
-    unique, dedup_drops, dedup_stats, kept_tally = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config)
-    shards, tokenize_drops = unique | "TokenizeToShards" >> TokenizeToShards(config, out, expected=kept_tally)
+    docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract.timeout_s)
+    filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config.filters)
+    unique, dedup_drops, dedup_stats, kept_tally = \
+        filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config.dedup)
+    shards, tokenize_drops = unique | "TokenizeToShards" >> TokenizeToShards(config.shards, out, expected=kept_tally)
     written = shards | "DocumentsWritten" >> beam.Map(lambda shard: shard.documents)
 
     stages = [("read", line_counts, submissions, read_drops), ("select", submissions, counted, select_drops),

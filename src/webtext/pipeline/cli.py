@@ -23,7 +23,7 @@ def _user_errors() -> tuple[type, ...]:
     import pyarrow as pa
 
     from webtext.pipeline.manifest import ManifestError
-    from webtext.tokenize.integrity import CorpusDamaged
+    from webtext.shards.integrity import CorpusDamaged
 
     return OSError, CorpusDamaged, ManifestError, pa.ArrowException, IndexError, json.JSONDecodeError
 
@@ -85,7 +85,7 @@ def _run_train(args, overrides: list[str]) -> int:
 
 
 def _run_overlap(args, _beam_args) -> int:
-    from webtext.overlap.evalsets import EvalSetError
+    from webtext.evalsets import EvalSetError
     from webtext.overlap.report import format_report, overlap_report
 
     try:
@@ -98,9 +98,10 @@ def _run_overlap(args, _beam_args) -> int:
 
 
 def _run_report(args, _beam_args) -> int:
+    from webtext.filters.presets import kept_scores
     from webtext.report.html import write_report
 
-    for path in write_report(args.dir):
+    for path in write_report(args.dir, rule_scores=kept_scores):
         print(path)
     return 0
 

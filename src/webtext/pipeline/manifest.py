@@ -12,10 +12,10 @@ from importlib import metadata
 from apache_beam.io.filesystems import FileSystems
 
 from webtext.atomic import checksum, write_atomically
-from webtext.config import CorpusConfig
-from webtext.dedup.minhash import bands_and_rows, collision_probability
-from webtext.tokenize.gpt2 import EOT_ID, TOKENIZER_NAME, vocabulary_sha256
-from webtext.tokenize.reader import MANIFEST_NAME
+from webtext.dedup.summary import dedup_summary
+from webtext.pipeline.config import CorpusConfig
+from webtext.shards.gpt2 import EOT_ID, TOKENIZER_NAME, vocabulary_sha256
+from webtext.shards.reader import MANIFEST_NAME
 
 FORMAT_VERSION = 1
 PACKAGES = ("webtext", "apache-beam", "trafilatura", "datasketch", "tiktoken", "pyarrow", "numpy",
@@ -48,8 +48,9 @@ def file_checksum(path: str) -> dict:
 
 def _portable_config(config: CorpusConfig) -> dict:
     recorded = config.to_json()
-    for name in ("inputs", "url_lists", "warc"):
+    for name in ("inputs", "url_lists"):
         recorded[name] = [portable_path(p) for p in recorded[name]]
+    recorded["fetch"]["warc"] = [portable_path(p) for p in recorded["fetch"]["warc"]]
     recorded["out"] = portable_path(recorded["out"])
     return recorded
 
@@ -62,20 +63,6 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
-
-
-def dedup_summary(config: CorpusConfig, stats: list) -> dict:
-    """Parameters, the S-curve they imply, cluster sizes and the components' convergence."""
-    bands, rows = bands_and_rows(config.dedup_threshold, config.num_perm)
-    sizes = {str(key[1]): n for key, n in stats if key[0] == "cluster_size"}
-    unconverged = sum(n for key, n in stats if key[0] == "unconverged_nodes")
-    return {
-        "cluster_sizes": dict(sorted(sizes.items(), key=lambda kv: int(kv[0]))),
-        "component_rounds": config.dedup_rounds, "unconverged_nodes": unconverged,
-        "threshold": config.dedup_threshold, "num_perm": config.num_perm, "shingle_words": config.shingle_words,
-        "bands": bands, "rows": rows, "verify_estimated_jaccard": config.dedup_verify,
-        "s_curve": {f"{j:.1f}": round(collision_probability(j, bands, rows), 6) for j in (0.3, 0.5, 0.7, 0.8, 0.9)},
-    }
 
 
 def _relative(path: str, out_dir: str) -> str:
@@ -106,7 +93,7 @@ def build_manifest(config: CorpusConfig, inputs: list[str], url_lists: list[str]
                    "warc": [file_checksum(p) for p in warc]},
         "tokenizer": {"name": TOKENIZER_NAME, "vocabulary_sha256": vocabulary_sha256(), "eot_id": EOT_ID,
                       "eot_placement": "after_each_document", "dtype": "uint16"},
-        "dedup": dedup_summary(config, [(tuple(key), n) for key, n in dedup_stats]),
+        "dedup": dedup_summary(config.dedup, [(tuple(key), n) for key, n in dedup_stats]),
         "stages": stages,
         "splits": splits,
         "documents": sum(s["documents"] for s in files),

@@ -10,7 +10,7 @@ import threading
 import time
 
 from webtext import progress
-from webtext.pipeline.accounting import STAGES
+from webtext.reasons import STAGES
 
 
 def progress_line(counts: dict[tuple[str, str], int], elapsed_s: float) -> str:

@@ -9,7 +9,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from webtext.config import CorpusConfig
+from webtext.pipeline.config import CorpusConfig
 from webtext.crawl.warc_out import recover_partial_files
 from webtext.guard import stage_errors
 from webtext.pipeline.accounting import accounting_from_counts
@@ -62,9 +62,9 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
     (staging.py); return the manifest. A failed or interrupted run leaves `config.out` as it was."""
     dumps = expand_globs(config.inputs) if config.inputs else []
     url_lists = expand_globs(config.url_lists) if config.url_lists else []
-    if config.fetch != "replay":  # what a killed crawl had written page by page becomes whole files first
+    if config.fetch.mode != "replay":  # what a killed crawl had written page by page becomes whole files first
         recover_partial_files(FileSystems.join(config.out, "warc"))
-    warc = expand_globs(config.warc) if config.fetch == "replay" else _warc_in(config.out)
+    warc = expand_globs(config.fetch.warc) if config.fetch.mode == "replay" else _warc_in(config.out)
     check_writable(config.out)
     FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
     recover(config.out)
@@ -79,7 +79,7 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
         results[kind].append(value)
     counts = [((stage, outcome), n) for (stage, outcome), n in results["accounting"]]
     shards = results["shards"]
-    if config.fetch != "replay":  # every other mode fetched, and wrote WARC files
+    if config.fetch.mode != "replay":  # every other mode fetched, and wrote WARC files
         warc = _warc_in(config.out) if shards else []
     dedup_stats = results["dedup"]
     manifest = build_manifest(config, dumps, url_lists, warc, accounting_from_counts(counts), shards, dedup_stats,

@@ -15,7 +15,7 @@ import time
 from apache_beam.io.filesystems import FileSystems
 
 from webtext.pipeline.build import WORK_DIR
-from webtext.tokenize.reader import MANIFEST_NAME
+from webtext.shards.reader import MANIFEST_NAME
 
 logger = logging.getLogger(__name__)
 

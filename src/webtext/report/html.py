@@ -31,6 +31,13 @@ def _stage_rows(stages: dict) -> list[list]:
              ", ".join(f"{r} {n}" for r, n in e["dropped"].items()) or "-"] for name, e in stages.items()]
 
 
+def _reason_rows(stages: dict) -> list[list]:
+    from webtext.reasons import describe
+
+    return [[stage, reason, describe(stage, reason), n] for stage, entry in stages.items()
+            for reason, n in entry["dropped"].items()]
+
+
 def _date(unix_seconds) -> str:
     """A Unix time as a UTC date; what is no time stays as it is."""
     import datetime
@@ -87,6 +94,7 @@ def render(stats: dict) -> str:
         "<h2>Funnel</h2>", _image(plots.funnel(stats["stages"]), "funnel"),
         _table(["stage", "in", "kept", "dropped", "drop reasons"], _stage_rows(stats["stages"])),
         "<h2>Drop reasons</h2>", _image(plots.drop_reasons(stats["stages"]), "drop reasons"),
+        _table(["stage", "reason", "meaning", "records"], _reason_rows(stats["stages"]), left=3),
         "<h2>Document length</h2>",
         _image(plots.histogram(stats["lengths_in_tokens"], "Document length", "GPT-2 tokens"), "lengths"),
         _table(["tokens", *stats["length_quantiles"]], [["", *(round(v) for v in stats["length_quantiles"].values())]]),
@@ -115,9 +123,10 @@ def render(stats: dict) -> str:
             f"<style>{STYLE}</style></head><body>{''.join(sections)}</body></html>")
 
 
-def write_report(out_dir: str) -> tuple[str, str]:
-    """Write report.html and stats.json into the corpus directory; return their paths."""
-    stats = corpus_stats(out_dir)
+def write_report(out_dir: str, rule_scores=None) -> tuple[str, str]:
+    """Write report.html and stats.json into the corpus directory; return their paths. `rule_scores`:
+    see report.stats.corpus_stats."""
+    stats = corpus_stats(out_dir, rule_scores=rule_scores)
     html_path, stats_path = os.path.join(out_dir, "report.html"), os.path.join(out_dir, "stats.json")
     write_atomically(html_path, render(stats).encode("utf-8"))
     write_atomically(stats_path, (json.dumps(stats, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())

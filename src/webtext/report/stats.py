@@ -10,8 +10,8 @@ from collections import Counter
 import numpy as np
 import pyarrow.parquet as pq
 
-from webtext.pipeline.accounting import STAGES
-from webtext.tokenize.reader import read_manifest
+from webtext.reasons import STAGES
+from webtext.shards.reader import read_manifest
 
 COLUMNS = ["doc_id", "url", "final_url", "domain", "title", "text", "karma", "submission_ids", "subreddits",
            "first_seen_utc", "language", "n_tokens", "fetched_at", "source"]
@@ -36,28 +36,17 @@ def _histogram(values: list[float], limit: float, bins: int = 30) -> dict:
     return {"counts": counts.tolist(), "edges": [round(float(e), 6) for e in edges]}
 
 
-def active_rules(config: dict) -> tuple:
-    """The junk rules the corpus was filtered with (a manifest from before presets: its boolean)."""
-    from webtext.filters.presets import PRESETS
-
-    preset = config.get("filters") or ("gopher" if config.get("quality_filters", True) else "none")
-    return PRESETS.get(preset, ())
-
-
-def rule_score_stats(rows: list[dict], rules) -> list[dict]:
-    """For each active rule, the scores of the kept documents it judged: how close they came to its
-    limit, so that a user sees what moving the limit would cost."""
-    from webtext.filters.scored import TextFeatures, scores
-
-    per_rule: dict[int, list[float]] = {i: [] for i in range(len(rules))}
+def rule_score_stats(rows: list[dict], rules, score) -> list[dict]:
+    """For each active junk rule, the scores of the kept documents it judged: how close they came to
+    its limit, so that a user sees what moving the limit would cost. `rules` and `score(text,
+    language) -> {rule: score}` come from the filter stage (filters.presets.kept_scores)."""
+    per_rule: dict[str, list[float]] = {rule.reason: [] for rule in rules}
     for row in rows:
-        features = TextFeatures(row["text"], row["language"])
-        for i, rule in enumerate(rules):
-            if rule.applies(features):
-                per_rule[i].append(scores((rule,), features)[rule.reason])
+        for reason, value in score(row["text"], row["language"]).items():
+            per_rule[reason].append(value)
     summaries = []
-    for i, rule in enumerate(rules):
-        values = per_rule[i]
+    for rule in rules:
+        values = per_rule[rule.reason]
         # "near": within a fifth of the limit, on the side that is kept
         near = [v for v in values if abs(v - rule.limit) <= 0.2 * abs(rule.limit)]
         summaries.append({"rule": rule.reason, "limit": rule.limit, "drops": "below" if rule.drops_below else "above",
@@ -66,7 +55,9 @@ def rule_score_stats(rows: list[dict], rules) -> list[dict]:
     return summaries
 
 
-def corpus_stats(out_dir: str, top: int = 15) -> dict:
+def corpus_stats(out_dir: str, top: int = 15, rule_scores=None) -> dict:
+    """`rule_scores`: the filter stage's (rules, score) for the corpus's config (see rule_score_stats),
+    or None to leave the filter scores out."""
     manifest = read_manifest(out_dir)
     rows = []
     for shard in manifest["shards"]:
@@ -95,7 +86,7 @@ def corpus_stats(out_dir: str, top: int = 15) -> dict:
         "samples": [{key: r[key] for key in ("doc_id", "url", "final_url", "title", "karma", "submission_ids",
                                              "subreddits", "first_seen_utc", "fetched_at", "source", "split")}
                     | {"excerpt": r["text"][:600]} for r in rows[:SAMPLES]],
-        "rule_scores": rule_score_stats(rows, active_rules(manifest["config"])),
+        "rule_scores": rule_score_stats(rows, *rule_scores(manifest["config"])) if rule_scores else [],
         "damaged_inputs": manifest.get("damaged_inputs", []),
         "config": manifest["config"],
         "versions": manifest["versions"],

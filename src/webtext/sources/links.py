@@ -11,19 +11,19 @@ policy flags.
 
 from collections.abc import Iterable
 
-from webtext.config import CorpusConfig
+from webtext.sources.settings import LinkRules
 from webtext.records import Drop, Link, Submission
 from webtext.urls import canonical_url, fetchable_url, host_matches, is_media, is_reddit, is_wikipedia
+from webtext.reasons import LINKS, SELECT
 
-SELECT_STAGE = "select"
-LINKS_STAGE = "links"
+SELECT_STAGE, LINKS_STAGE = SELECT, LINKS
 
 
 def from_url_list(submission: Submission) -> bool:
     return submission.source.startswith("urls:")
 
 
-def select_submission(sub: Submission, config: CorpusConfig) -> tuple[str, Submission] | Drop:
+def select_submission(sub: Submission, config: LinkRules) -> tuple[str, Submission] | Drop:
     """(canonical URL, submission) for a submission whose link counts, else a Drop."""
     if sub.is_self:
         return Drop(SELECT_STAGE, "self_post", sub.id)
@@ -56,7 +56,7 @@ def _latest_snapshots(subs: Iterable[Submission]) -> list[Submission]:
     return sorted(best.values(), key=lambda s: (s.created_utc, s.id))
 
 
-def build_link(canonical: str, subs: Iterable[Submission], config: CorpusConfig) -> Link | Drop:
+def build_link(canonical: str, subs: Iterable[Submission], config: LinkRules) -> Link | Drop:
     """Merge every counted submission of one canonical URL; apply karma and Wikipedia rules."""
     subs = _latest_snapshots(subs)
     scores = [s.score for s in subs]

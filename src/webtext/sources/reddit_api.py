@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from webtext.config import ConfigError
+from webtext.settings import ConfigError
 from webtext.records import Submission
 
 logger = logging.getLogger(__name__)

@@ -9,8 +9,9 @@ record means is dropped with a reason code.
 import json
 
 from webtext.records import Drop, Submission
+from webtext.reasons import READ
 
-STAGE = "read"
+STAGE = READ
 
 
 class _DuplicateKey(ValueError):

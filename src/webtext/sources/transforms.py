@@ -1,15 +1,15 @@
 """The sources stages as Beam transforms: read submissions, select links."""
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import apache_beam as beam
 
-from webtext.config import CorpusConfig
 from webtext.guard import guarded
 from webtext.records import DamagedFileError, Drop
 from webtext.sources.dumps import iter_lines
 from webtext.sources.links import LINKS_STAGE, SELECT_STAGE, build_link, from_url_list, select_submission
 from webtext.sources.reddit_api import INFO_BATCH, Listing, connect, current_scores, listing_submissions
+from webtext.sources.settings import LinkRules
 from webtext.sources.submissions import STAGE as READ_STAGE
 from webtext.sources.submissions import parse_submission, parse_url_line
 from webtext.stagekit import DROPS, classify, route
@@ -68,23 +68,32 @@ class ReadSubmissions(beam.PTransform):
         return ReadOutputs(results[LINE_COUNTS], results.kept, results[DROPS], results[DAMAGED])
 
 
-class SelectLinks(beam.PTransform):
-    """Submissions -> (counted submissions, links, select drops, link drops)."""
+class Selected(NamedTuple):
+    counted: Any  # (canonical URL, Submission): the submissions that count
+    grouped: Any  # (canonical URL, [Submission, ...]): the same, by link
+    links: Any  # Link
+    select_drops: Any  # Drop, stage select
+    link_drops: Any  # Drop, stage links
 
-    def __init__(self, config: CorpusConfig):
+
+class SelectLinks(beam.PTransform):
+    """Submissions -> Selected. `rescore_with`: (user agent, Reddit API URL) to refresh the counted
+    submissions' scores through the Reddit API before the karma rule, or None."""
+
+    def __init__(self, rules: LinkRules, rescore_with: tuple[str, str] | None = None):
         super().__init__()
-        self._config = config
+        self._rules, self._rescore_with = rules, rescore_with
 
     def expand(self, submissions):
-        config = self._config
+        rules = self._rules
         counted, select_drops = classify(submissions, "Select", SELECT_STAGE,
-                                         lambda sub: select_submission(sub, config))
-        if config.rescore:
-            counted = counted | "Rescore" >> RescoreSubmissions(config.user_agent, config.reddit_api_url)
+                                         lambda sub: select_submission(sub, rules))
+        if self._rescore_with:
+            counted = counted | "Rescore" >> RescoreSubmissions(*self._rescore_with)
         grouped = counted | "ByURL" >> beam.GroupByKey()
         links, link_drops = classify(grouped, "Build", LINKS_STAGE,
-                                     lambda item: build_link(item[0], item[1], config))
-        return counted, grouped, links, select_drops, link_drops
+                                     lambda item: build_link(item[0], item[1], rules))
+        return Selected(counted, grouped, links, select_drops, link_drops)
 
 
 class _ListingFn(beam.DoFn):

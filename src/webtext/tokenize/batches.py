@@ -2,9 +2,9 @@
 
 One Arrow record batch holds one shard's share of a tokenizer batch: every text-shard column
 plus the documents' token ids (one flat uint16 buffer). Between Beam steps a batch travels as
-Arrow IPC bytes, which a runner's coder copies as one blob. Carried one document at a time (as
-NamedTuples), encoding, shuffling and decoding them took longer than tokenizing them:
-bench_tokenize ran at 0.47x of bare tiktoken then, 0.91-1.03x now.
+Arrow IPC bytes, which a runner's coder copies as one blob: carried one document at a time (as
+NamedTuples), encoding, shuffling and decoding them took longer than tokenizing them (the
+measurements are in bench/README.md, bench_tokenize.py).
 """
 
 from collections.abc import Hashable

@@ -11,9 +11,9 @@ import os
 
 import numpy as np
 
-from webtext.tokenize.gpt2 import EOT_ID
-from webtext.tokenize.integrity import check_token_shards
-from webtext.tokenize.reader import TokenShard, read_manifest, split_shard_paths
+from webtext.shards.gpt2 import EOT_ID
+from webtext.shards.integrity import check_token_shards
+from webtext.shards.reader import TokenShard, read_manifest, split_shard_paths
 
 LLMC_MAGIC = 20240520
 LLMC_VERSION = 1

@@ -1,7 +1,7 @@
 """`webtext inspect`: what a token shard holds, and a document decoded."""
 
-from webtext.tokenize.gpt2 import gpt2_encoding
-from webtext.tokenize.reader import TokenShard
+from webtext.shards.gpt2 import gpt2_encoding
+from webtext.shards.reader import TokenShard
 
 
 def describe_shard(path: str, document: int | None = None, max_chars: int = 2000) -> str:

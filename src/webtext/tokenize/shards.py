@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from webtext.atomic import write_atomically
-from webtext.tokenize.gpt2 import EOT_ID, TOKENIZER_NAME, vocabulary_sha256
+from webtext.shards.gpt2 import EOT_ID, TOKENIZER_NAME, vocabulary_sha256
 
 TOKEN_BATCH_ROWS = 65_536
 TOKENS_FIELD = pa.field("tokens", pa.list_(pa.uint16()))  # ids with EOT appended

@@ -10,16 +10,17 @@ from typing import NamedTuple
 import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindow
 
-from webtext.config import CorpusConfig
+from webtext.tokenize.settings import ShardSettings
 from webtext.guard import guarded
 from webtext.records import Drop
 from webtext.stagekit import DROPS, count_kept, route, windowed
 from webtext.tokenize.batches import batch_bytes, batch_from_bytes, batches_by_key
-from webtext.tokenize.gpt2 import encode_documents, gpt2_encoding
+from webtext.shards.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.shards import write_shard
 from webtext.tokenize.splits import shard_count, shard_of, split_cutoff, split_of, validation_bucket
+from webtext.reasons import TOKENIZE
 
-STAGE = "tokenize"
+STAGE = TOKENIZE
 BATCH_DOCUMENTS = 2048  # documents per tokenized batch: the shuffle carries few, large elements
 BATCH_CHARS = 16 << 20  # ... or fewer, so that a batch of very long documents stays a few tens of MB
 
@@ -124,7 +125,7 @@ class TokenizeToShards(beam.PTransform):
     change shard sizes only: every document is still written, to its own shard.
     """
 
-    def __init__(self, config: CorpusConfig, out_dir: str, expected=None):
+    def __init__(self, config: ShardSettings, out_dir: str, expected=None):
         super().__init__()
         self._config = config
         self._out_dir = out_dir

@@ -11,8 +11,8 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from webtext.atomic import checksum
-from webtext.tokenize.gpt2 import EOT_ID
-from webtext.tokenize.reader import TokenShard, read_manifest
+from webtext.shards.gpt2 import EOT_ID
+from webtext.shards.reader import TokenShard, read_manifest
 
 
 def _check_token_shard(shard: dict, tokens: TokenShard, text_ids: list[str]) -> list[str]:

@@ -1,1 +1,1 @@
-"""The bundled GPT-2 trainer; it reads the corpus's token shards through webtext.tokenize.reader."""
+"""The bundled GPT-2 trainer; it reads the corpus's token shards through webtext.shards.reader."""

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from webtext.tokenize.integrity import check_token_shards
-from webtext.tokenize.reader import TokenShard, read_manifest
+from webtext.shards.integrity import check_token_shards
+from webtext.shards.reader import TokenShard, read_manifest
 
 
 class CorpusDataError(ValueError):

@@ -11,7 +11,7 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
-from webtext.tokenize.gpt2 import gpt2_encoding
+from webtext.shards.gpt2 import gpt2_encoding
 from webtext.train.batch_fit import fits_on_gpu, largest_that_fits
 from webtext.train.checkpoint import CHECKPOINT_NAME, checkpoint_path, load_checkpoint, save_checkpoint
 from webtext.train.config import TrainConfig, TrainConfigError

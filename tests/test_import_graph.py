@@ -1,0 +1,42 @@
+"""The package's layers, from its import statements (those inside functions too): each stage imports
+only itself and the shared ground floor; the ground floor imports no stage and not pipeline/; only
+pipeline/ (which wires the stages) and the entry point above it import several stages."""
+
+import ast
+import pathlib
+
+SOURCE = pathlib.Path(__file__).resolve().parents[1] / "src" / "webtext"
+STAGES = {"sources", "crawl", "extract", "filters", "dedup", "tokenize",  # the pipeline's stages
+          "overlap", "report", "train", "sample"}  # and what reads a corpus or makes inputs for one
+TOP = {"pipeline", "entry", "__main__"}
+
+
+def part_of(module: str) -> str:
+    """The layer member a module belongs to: its subpackage, or the top-level module itself."""
+    return module.split(".")[1] if module.count(".") else module
+
+
+def imports() -> dict[str, set[str]]:
+    """For each subpackage or top-level module, the others it imports."""
+    graph: dict[str, set[str]] = {}
+    for path in SOURCE.rglob("*.py"):
+        relative = path.relative_to(SOURCE).with_suffix("").parts
+        source = relative[0]
+        targets = graph.setdefault(source, set())
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
+            targets |= {part_of(n) for n in names if n.startswith("webtext.") and part_of(n) != source}
+    return graph
+
+
+def test_the_layers_hold():
+    graph = imports()
+    ground = set(graph) - STAGES - TOP
+    assert {"records", "reasons", "settings", "guard", "stagekit", "shards"} <= ground  # what the stages share
+    for stage in STAGES & set(graph):
+        assert graph[stage] <= ground, f"{stage} imports {sorted(graph[stage] - ground)}: not the ground floor"
+    for module in ground:
+        assert graph[module] <= ground, f"{module} (ground floor) imports {sorted(graph[module] - ground)}"
+    several = {name for name, targets in graph.items() if len(targets & STAGES) > 1}
+    assert several <= TOP and "pipeline" in several, several
