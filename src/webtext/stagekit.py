@@ -6,7 +6,7 @@ under the stage's counter namespace so a runner's UI shows the funnel live.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -17,6 +17,13 @@ from webtext.guard import guarded
 from webtext.records import Drop
 
 DROPS = "drops"
+
+
+class Routed(NamedTuple):
+    """What a one-step stage returns: the records it keeps and its drops."""
+
+    kept: Any
+    drops: Any  # Drop
 
 
 def counter_namespace(stage: str) -> str:
@@ -57,7 +64,7 @@ def classify(pcoll, label: str, stage: str, fn: Callable[[Any], Any], many: bool
     An exception in `fn` is an error drop (`guarded`), one per `members(element)` name when the
     element is a group whose records the stage counts one by one."""
     results = pcoll | label >> beam.ParDo(_RouteDrops(stage, fn, many, members)).with_outputs(DROPS, main="kept")
-    return results.kept, results[DROPS]
+    return Routed(results.kept, results[DROPS])
 
 
 def windowed(outputs, window, timestamp):

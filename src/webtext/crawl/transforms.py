@@ -18,7 +18,7 @@ from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.guard import guarded
 from webtext.hashing import bucket
 from webtext.records import DamagedFileError, Drop, FetchResult, Link
-from webtext.stagekit import DROPS, classify, route, windowed
+from webtext.stagekit import DROPS, Routed, classify, route, windowed
 from webtext.urls import canonical_url, host_of
 
 MISSING = "missing"
@@ -194,7 +194,7 @@ class _FetchHosts(beam.DoFn):
 
 
 class FetchPages(beam.PTransform):
-    """Links -> (fetch results, drops), fetched live or from archives (crawl/modes.py); every kept
+    """Links -> Routed(fetch results, drops), fetched live or from archives (crawl/modes.py); every kept
     response also goes to a WARC file.
 
     Links reach the fetchers keyed by (host, slice): one key is fetched by one thread, so a host
@@ -217,4 +217,4 @@ class FetchPages(beam.PTransform):
                    | "GroupHost" >> beam.GroupByKey()
                    | "Fetch" >> beam.ParDo(_FetchHosts(self._config, self._warc_dir, self._undated_as_of))
                    .with_outputs(DROPS, main="kept"))
-        return results.kept, results[DROPS]
+        return Routed(results.kept, results[DROPS])

@@ -4,7 +4,7 @@ import apache_beam as beam
 
 from webtext.extract.extractor import STAGE, extract_document
 from webtext.extract.sandbox import SandboxedCall
-from webtext.stagekit import DROPS, route_gathered
+from webtext.stagekit import DROPS, Routed, route_gathered
 
 
 EXTRACTOR = "webtext.extract.extractor:run_trafilatura"
@@ -57,7 +57,7 @@ class _Extract(beam.DoFn):
 
 
 class ExtractText(beam.PTransform):
-    """Fetch results -> (documents, drops)."""
+    """Fetch results -> Routed(documents, drops)."""
 
     def __init__(self, timeout_s: float = 30.0):
         super().__init__()
@@ -65,4 +65,4 @@ class ExtractText(beam.PTransform):
 
     def expand(self, results):
         outputs = results | "Extract" >> beam.ParDo(_Extract(self._timeout_s)).with_outputs(DROPS, main="kept")
-        return outputs.kept, outputs[DROPS]
+        return Routed(outputs.kept, outputs[DROPS])

@@ -4,7 +4,7 @@ import apache_beam as beam
 
 from webtext.filters.settings import FilterSettings
 from webtext.filters.rules import STAGE, eval_filter, filter_documents
-from webtext.stagekit import DROPS, route_gathered
+from webtext.stagekit import DROPS, Routed, route_gathered
 
 # Documents filtered together. The filters' tables (the language model's are 70 MB) are cold after
 # each page's extraction, which runs in the same worker and sweeps the caches: filtering a batch
@@ -41,7 +41,7 @@ class _Filter(beam.DoFn):
 
 
 class FilterDocuments(beam.PTransform):
-    """Documents -> (kept documents, drops)."""
+    """Documents -> Routed(kept documents, drops)."""
 
     def __init__(self, config: FilterSettings):
         super().__init__()
@@ -49,4 +49,4 @@ class FilterDocuments(beam.PTransform):
 
     def expand(self, docs):
         results = docs | "Filter" >> beam.ParDo(_Filter(self._config)).with_outputs(DROPS, main="kept")
-        return results.kept, results[DROPS]
+        return Routed(results.kept, results[DROPS])
