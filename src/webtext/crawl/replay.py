@@ -82,6 +82,17 @@ def read_warc(path: str) -> Iterator[ArchivedResponse]:
             raise DamagedFileError(path, end, f"{type(error).__name__}: {error}"[:200], responses) from error
 
 
+FETCH_OUTCOMES = {"live": "live", "wayback": "archived_wayback", "commoncrawl": "archived_cc"}
+
+
+def fetch_outcome(result: FetchResult) -> str:
+    """How a page was kept, for the accounting's kept_by: live, archived_wayback or archived_cc when
+    fetched in this run; replayed_live, replayed_archived_wayback or replayed_archived_cc when read
+    back from a WARC file."""
+    kind = FETCH_OUTCOMES.get(result.source, result.source)
+    return f"replayed_{kind}" if result.origin.startswith("replay:") else kind
+
+
 def warc_html(path: str) -> Iterator[tuple[str, str]]:
     """(target URI, decoded HTML) of every response in a WARC file, decoded as a fetch decodes it."""
     from webtext.crawl.charset import decode_html

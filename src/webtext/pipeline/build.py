@@ -11,11 +11,13 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from webtext.pipeline.config import CorpusConfig
+from webtext.crawl.replay import fetch_outcome
 from webtext.crawl.transforms import FetchPages, ReplayPages
 from webtext.dedup.transforms import DeduplicateDocuments
 from webtext.extract.transforms import ExtractText
 from webtext.filters.transforms import FilterDocuments
 from webtext.pipeline.accounting import TallyStage
+from webtext.reasons import DEDUP, EXTRACT, FETCH, FILTER, LINKS, READ, SELECT, TOKENIZE
 from webtext.sources.transforms import ReadRedditListings, ReadSubmissions, SelectLinks
 from webtext.tokenize.shards import shard_info_json
 from webtext.tokenize.transforms import TokenizeToShards
@@ -32,16 +34,6 @@ def _write_lines(lines, label: str, path: str):
     return (lines | f"{label}List" >> beam.combiners.ToList()
             | f"{label}Sorted" >> beam.FlatMap(sorted)
             | f"{label}Write" >> beam.io.WriteToText(path, num_shards=1, shard_name_template=""))
-
-
-FETCH_OUTCOMES = {"live": "live", "wayback": "archived_wayback", "commoncrawl": "archived_cc"}
-
-
-def fetch_outcome(result) -> str:
-    """How a page was kept: live, archived_wayback or archived_cc when fetched in this run; replayed_live,
-    replayed_archived_wayback or replayed_archived_cc when read back from a WARC file."""
-    kind = FETCH_OUTCOMES.get(result.source, result.source)
-    return f"replayed_{kind}" if result.origin.startswith("replay:") else kind
 
 
 RESULTS_NAME = "results.jsonl"  # under _work/: [kind, value] lines, kind accounting | shards | dedup | damaged
@@ -112,14 +104,16 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     shards, tokenize_drops = unique | "TokenizeToShards" >> TokenizeToShards(config.shards, out, expected=kept_tally)
     written = shards | "DocumentsWritten" >> beam.Map(lambda shard: shard.documents)
 
-    stages = [("read", line_counts, submissions, read_drops), ("select", submissions, counted, select_drops),
-              ("links", grouped, links, link_drops), ("fetch", links, fetched, fetch_drops),
-              ("extract", fetched, docs, extract_drops), ("filter", docs, filtered, filter_drops),
-              ("dedup", filtered, unique, dedup_drops), ("tokenize", unique, written, tokenize_drops)]
-    tallies = [pipeline | f"Tally_{name}" >> TallyStage(name, inputs, kept, drops, inputs_are_counts=name == "read",
-                                                        kept_are_counts=name == "tokenize",
-                                                        kept_as=fetch_outcome if name == "fetch" else None)
-               for name, inputs, kept, drops in stages]
+    # Each stage: (name, records in, records kept, drops, how TallyStage counts them). The read stage's
+    # input is line counts and tokenize's output document counts; fetch says how each page was kept.
+    stages = [(READ, line_counts, submissions, read_drops, {"inputs_are_counts": True}),
+              (SELECT, submissions, counted, select_drops, {}), (LINKS, grouped, links, link_drops, {}),
+              (FETCH, links, fetched, fetch_drops, {"kept_as": fetch_outcome}),
+              (EXTRACT, fetched, docs, extract_drops, {}), (FILTER, docs, filtered, filter_drops, {}),
+              (DEDUP, filtered, unique, dedup_drops, {}),
+              (TOKENIZE, unique, written, tokenize_drops, {"kept_are_counts": True})]
+    tallies = [pipeline | f"Tally_{name}" >> TallyStage(name, inputs, kept, drops, **counting)
+               for name, inputs, kept, drops, counting in stages]
     counts = tallies | "AllTallies" >> beam.Flatten()
     # The run's small results, for the manifest, in one file (one sink, not four: each costs the
     # local runner its own stages). Each line is [kind, value].
@@ -131,6 +125,6 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     _write_lines(results | "AllResults" >> beam.Flatten(), "Results", work_path(out, RESULTS_NAME))
     (links | "LinkJson" >> beam.Map(_link_json)
      | "WriteLinks" >> beam.io.WriteToText(FileSystems.join(out, "links", "links"), file_name_suffix=".jsonl"))
-    drops = [d for _, _, _, d in stages if d is not None] | "AllDrops" >> beam.Flatten()
+    drops = [d for _, _, _, d, _ in stages if d is not None] | "AllDrops" >> beam.Flatten()
     (drops | "DropJson" >> beam.Map(_drop_json)
      | "WriteRejects" >> beam.io.WriteToText(FileSystems.join(out, "rejects", "drops"), file_name_suffix=".jsonl"))
