@@ -92,8 +92,3 @@ def from_arguments(section_type, args: argparse.Namespace, **overrides):
             value = meta["parse"](value)
         values[field.name] = value
     return section_type(**values, **overrides)
-
-
-def flat(section) -> dict:
-    """The section's fields by flag name: what the manifest records under the section's name."""
-    return {flag_of(f): getattr(section, f.name) for f in dataclasses.fields(section)}

@@ -8,8 +8,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from webtext.filters.quality import (QualityThresholds, _duplicate_ngram_char_fraction, _top_ngram_char_fraction,
-                                     alphabetic_word_count, ngram_keys, quality_issue, repetition_issue,
-                                     word_ids_and_lengths)
+                                     alphabetic_word_count, ngram_keys, quality_issue, repetition_issue)
 from webtext.filters.scored import TextFeatures
 from webtext.sample import prose
 

@@ -12,7 +12,7 @@ from itertools import filterfalse
 
 import numpy as np
 
-from webtext.filters.scored import Rule, TextFeatures, first_broken, word_ids_and_lengths  # noqa: F401 (tests)
+from webtext.filters.scored import Rule, TextFeatures, first_broken
 
 STOP_WORDS = frozenset({"the", "be", "to", "of", "and", "that", "have", "with"})
 BULLETS = ("\u2022", "\u2023", "\u25e6", "\u2043", "\u2219", "-", "*", "\u00b7")

@@ -13,7 +13,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from webtext.shards.gpt2 import gpt2_encoding
 from webtext.train.batch_fit import fits_on_gpu, largest_that_fits
-from webtext.train.checkpoint import CHECKPOINT_NAME, checkpoint_path, load_checkpoint, save_checkpoint
+from webtext.train.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from webtext.train.config import TrainConfig, TrainConfigError
 from webtext.train.data import ShardWindows, micro_batches
 from webtext.train.hardware import (Runtime, attention_backend, mean_across_ranks, peak_flops, start_runtime,
