@@ -58,7 +58,7 @@ def add_arguments(parser, section_type) -> None:
         kind, default = meta.get("cli", "value"), field.default
         if not kind:
             continue
-        help_text = f"{meta['help']} ({_shown(default)})" if kind in ("value", "comma") else meta["help"]
+        help_text = f"{meta['help']} (default: {_shown(default)})" if kind in ("value", "comma") else meta["help"]
         if kind == "switch":
             parser.add_argument(f"--{flag}", action="store_true", dest=flag, help=meta["help"])
         elif kind == "no_switch":
