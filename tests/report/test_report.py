@@ -12,8 +12,9 @@ def test_stats_copy_the_manifest(sample_corpus):
     assert stats["stages"] == manifest["stages"]
     assert (stats["documents"], stats["tokens"], stats["splits"]) == (
         manifest["documents"], manifest["tokens"], manifest["splits"])
-    assert stats["dedup"] == manifest["dedup"] and len(stats["lengths_in_tokens"]) == manifest["documents"]
-    assert sum(stats["lengths_in_tokens"]) == manifest["tokens"] and stats["bytes"] == manifest["text_bytes"]
+    lengths = stats["lengths_in_tokens"]  # kept as a histogram and a total, not one number a document
+    assert stats["dedup"] == manifest["dedup"] and sum(lengths["histogram"]["counts"]) == manifest["documents"]
+    assert lengths["sum"] == manifest["tokens"] and stats["bytes"] == manifest["text_bytes"]
     assert sum(n for _, n in stats["top_domains"]) <= manifest["documents"]
     assert stats["sources"] == {"live": manifest["documents"]}  # the sample WARC holds live captures only
 

@@ -7,7 +7,7 @@ import os
 
 from webtext.atomic import write_atomically
 from webtext.report import plots
-from webtext.report.stats import corpus_stats
+from webtext.report.stats import corpus_stats, stats_json
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222;padding:0 1em}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
@@ -129,5 +129,6 @@ def write_report(out_dir: str, rule_scores=None) -> tuple[str, str]:
     stats = corpus_stats(out_dir, rule_scores=rule_scores)
     html_path, stats_path = os.path.join(out_dir, "report.html"), os.path.join(out_dir, "stats.json")
     write_atomically(html_path, render(stats).encode("utf-8"))
-    write_atomically(stats_path, (json.dumps(stats, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
+    kept = stats_json(stats)
+    write_atomically(stats_path, (json.dumps(kept, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
     return html_path, stats_path
