@@ -91,6 +91,7 @@ def test_the_default_preset_drops_at_least_95_percent_of_the_junk_set_each_with_
     assert by_kind["navigation"] == by_kind["link_list"] == {"quality_short_lines"}
     assert "quality_boilerplate" in by_kind["cookie_wall"]
     assert by_kind["keyword_spam"] == {"quality_keyword_stuffing"}
+    assert by_kind["comment_spam"] == {"quality_repeated_lines"}
 
 
 @pytest.fixture(scope="module")

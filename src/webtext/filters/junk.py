@@ -109,7 +109,7 @@ WEBTEXT_RULES = (
     # articles 0 / 0 / 0.5 / 0.45 per 100 words; junk 8.7 and above (consent and sign-in screens)
     Rule("boilerplate", screen_phrases_per_100_words, 3.0,
          why="cookie, sign-in, paywall, error, JavaScript and parked-domain screens"),
-    # articles 0.15 / 0.09 / 0.05 / 0.14; one line said 40 times: 0.97
+    # articles 0.15 / 0.09 / 0.05 / 0.14; bot-comment guestbooks 0.66 and above
     Rule("repeated_lines", repeated_line_chars, 0.4,
          why="generated pages: two fifths of the text in lines said before"),
     # articles 0.22 / 0.18 / 0.18 / 0.09 (a changelog of "Added ..." lines, an SEO how-to); not

@@ -3,7 +3,8 @@
 Each kind is a pattern the real web is full of, and each page is built from this module's own
 seeded vocabulary (no third-party page text): section fronts and index pages, link lists, cookie
 walls, login walls, error pages served with 200, parked domains, JavaScript-only shells, pages
-whose only text is boilerplate, and machine-made keyword spam. Sizes vary so that many pages carry
+whose only text is boilerplate, machine-made keyword spam, and guestbooks full of the same
+bot-posted comments. Sizes vary so that many pages carry
 more than the minimum word count: length alone must not be what drops them.
 `junk_pages(seed, per_kind)` returns (kind, url, html) triples; the HTML is what a fetch returns.
 """
@@ -13,7 +14,7 @@ import random
 from webtext.sample import prose
 
 KINDS = ("navigation", "link_list", "cookie_wall", "login_wall", "error_page", "parked_domain", "js_shell",
-         "boilerplate_only", "keyword_spam")
+         "boilerplate_only", "keyword_spam", "comment_spam")
 
 TOPICS = ["Local News", "Weather", "Traffic", "Schools", "Business", "Markets", "Sport", "Football", "Cricket",
           "Arts", "Music", "Film", "Books", "Food", "Travel", "Health", "Science", "Technology", "Politics",
@@ -165,6 +166,21 @@ def keyword_spam(rng, site):
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return _page(f"{product.title()} {city}", f"<main><article><h1>Best {product} in {city}</h1>{body}"
                                                 f"</article></main>", site)
+
+
+BOT_COMMENTS = [
+    "Great post, I found this really helpful and I will share it with all of my friends today.",
+    "Thank you for sharing this wonderful article, please visit my website for more great information.",
+    "I have been reading your blog for a long time and this is the best post you have written so far.",
+    "Very informative article, you have explained everything so clearly that anyone can understand it.",
+]
+
+
+def comment_spam(rng, site):
+    """A guestbook or an old blog's comment page, all of it the same few bot comments."""
+    comments = rng.sample(BOT_COMMENTS, rng.randint(2, len(BOT_COMMENTS)))
+    posts = "".join(f"<p>{rng.choice(comments)}</p>" for _ in range(rng.randint(15, 50)))
+    return _page("Guestbook", f"<main><article><h1>Guestbook</h1>{posts}</article></main>", site)
 
 
 BUILDERS = {kind: globals()[kind] for kind in KINDS}
