@@ -26,7 +26,11 @@ def broken(text: str) -> str | None:
 
 def test_prose_breaks_no_rule_and_every_rule_reports_a_score():
     assert broken(ARTICLE) is None
-    assert set(scores(WEBTEXT_RULES, TextFeatures(ARTICLE, "en"))) == {r.reason for r in WEBTEXT_RULES}
+    measured = scores(WEBTEXT_RULES, TextFeatures(ARTICLE, "en"))
+    assert len(measured) == len(WEBTEXT_RULES) and None not in measured  # every rule judges a 300-word article
+    short = scores(WEBTEXT_RULES, TextFeatures(" ".join(ARTICLE.split()[:80]), "en"))
+    assert [reason for reason, value in zip([r.reason for r in WEBTEXT_RULES], short) if value is None] == \
+        ["keyword_stuffing"]  # judged from 100 words
 
 
 def test_short_lines_limit():
@@ -131,3 +135,14 @@ def test_every_preset_is_named_in_the_cli_choices():
     add_corpus_parser(sub)
     [option] = [a for a in sub.choices["corpus"]._actions if "--filters" in a.option_strings]
     assert set(option.choices) == set(PRESETS) and option.default == "webtext"
+
+
+def test_the_reports_scores_keep_gophers_two_measures_of_one_reason_apart():
+    from webtext.filters.presets import kept_scores
+
+    rules, score = kept_scores({"filters": {"preset": "gopher"}})
+    text = "\n".join(ARTICLE.splitlines() + ["Advertisement"] * 6)  # short lines repeated: many, but few characters
+    measured = dict(enumerate(score(text, "en")))
+    line_rules = [i for i, rule in enumerate(rules) if rule.reason == "duplicate_lines"]
+    assert len(line_rules) == 2 and measured[line_rules[0]] > 0.3 > measured[line_rules[1]]
+    assert kept_scores({"quality_filters": False})[0] == () and kept_scores({})[0] == rules  # older manifests

@@ -68,9 +68,11 @@ def first_broken(rules, features: TextFeatures) -> str | None:
     return None
 
 
-def scores(rules, features: TextFeatures) -> dict[str, float]:
-    """Every applicable rule's score: what the report shows for a kept document."""
-    return {rule.reason: float(rule.score(features)) for rule in rules if rule.applies(features)}
+def scores(rules, features: TextFeatures) -> list[float | None]:
+    """Each rule's score, in the rules' order (None where a rule does not apply): what the report
+    shows for a kept document. A list, not a dict by reason: Gopher's presets have two rules for
+    one reason (two limits, or two measures of repeated lines)."""
+    return [float(rule.score(features)) if rule.applies(features) else None for rule in rules]
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

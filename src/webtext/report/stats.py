@@ -56,7 +56,7 @@ class _Tally:
         self.domains, self.subreddits, self.languages, self.sources = Counter(), Counter(), Counter(), Counter()
         self.samples: list = []  # (doc id, sample): the SAMPLES smallest ids seen so far, sorted
         self.rules, self.score = rules, score
-        self.scores = {rule.reason: array("d") for rule in rules}
+        self.scores = [array("d") for _ in rules]  # one per rule, in the rules' order
 
     def add(self, row: dict) -> None:
         self.lengths.append(row["n_tokens"])
@@ -66,8 +66,9 @@ class _Tally:
         self.languages[row["language"]] += 1
         self.sources[row["source"]] += 1
         if self.score is not None:
-            for reason, value in self.score(row["text"], row["language"]).items():
-                self.scores[reason].append(value)
+            for judged, value in zip(self.scores, self.score(row["text"], row["language"]), strict=True):
+                if value is not None:
+                    judged.append(value)
         sample = (row["doc_id"], _sample_of(row))
         if len(self.samples) < SAMPLES:
             self.samples.append(sample)
@@ -83,13 +84,13 @@ def _sample_of(row: dict) -> dict:
         | {"excerpt": row["text"][:600]}
 
 
-def rule_score_stats(scores: dict, rules) -> list[dict]:
+def rule_score_stats(scores: list, rules) -> list[dict]:
     """For each active junk rule, the scores of the kept documents it judged: how close they came to
     its limit, so that a user sees what moving the limit would cost. `rules` and the scores come
     from the filter stage (filters.presets.kept_scores)."""
     summaries = []
-    for rule in rules:
-        values = np.frombuffer(scores[rule.reason], dtype=np.float64) if scores[rule.reason] else np.array([])
+    for rule, judged in zip(rules, scores, strict=True):
+        values = np.frombuffer(judged, dtype=np.float64) if judged else np.array([])
         # "near": within a fifth of the limit, on the side that is kept
         near = int(np.sum(np.abs(values - rule.limit) <= 0.2 * abs(rule.limit)))
         summaries.append({"rule": rule.reason, "limit": rule.limit, "drops": "below" if rule.drops_below else "above",
