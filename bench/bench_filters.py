@@ -15,8 +15,7 @@ import json
 import pathlib
 from collections import Counter
 
-from webtext.crawl.charset import decode_html
-from webtext.crawl.replay import read_warc
+from webtext.crawl.replay import warc_html
 from webtext.extract.extractor import run_trafilatura
 from webtext.filters.evaluate import first_words, preset_outcomes, rule_drops
 from webtext.filters.presets import PRESETS
@@ -33,7 +32,7 @@ def extracted(url: str, html: str) -> str:
 
 
 def warc_texts(path: pathlib.Path) -> list[tuple[str, str]]:
-    return [(r.target_uri, extracted(r.target_uri, decode_html(r.body, r.content_type)[0])) for r in read_warc(str(path))]
+    return [(url, extracted(url, html)) for url, html in warc_html(str(path))]
 
 
 def english(texts):
@@ -98,7 +97,8 @@ def main() -> None:
         junk_scores = [rule.score(TextFeatures(t, "en")) for _, t in junk_reaching]
         breaking = [s for s in junk_scores if rule.breaks(s)]
         closest = (max if rule.drops_below else min)(breaking) if breaking else float("nan")
-        print(f"  {rule.reason:<22} limit {'<' if rule.drops_below else '>'}{rule.limit:<7} from {rule.applies_from:>3} "
+        side = "<" if rule.drops_below else ">"
+        print(f"  {rule.reason:<22} limit {side}{rule.limit:<7} from {rule.applies_from:>3} "
               f"words | articles at 64/100/200/all words: {' / '.join(cells)} | junk dropped, closest: {closest:.3f}")
 
 

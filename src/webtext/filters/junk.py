@@ -2,11 +2,12 @@
 
 Reddit's karma already vouches for a page being worth reading; these rules only catch what
 the extractor hands on from pages that carry no article: menus, index pages and link lists
-(`short_lines`), cookie, login and error screens (`boilerplate`), generated text
-(`repeated_lines`) and keyword spam (`keyword_stuffing`, `stop_words`). Each limit was set on bench/bench_filters.py's
-measurement: the scores of 69 real English articles (the development data's set), whole and cut to
-their first 64, 100 and 200 words (so short documents are judged fairly), against the scores
-of the project's junk set (webtext.sample.junk). The numbers are in bench/README.md.
+(`short_lines`), cookie, login and error screens (`boilerplate`), bot comments and other
+generated text (`repeated_lines`) and keyword spam (`keyword_stuffing`, `stop_words`). Each
+limit was set on bench/bench_filters.py's measurement: the scores of 69 real English articles
+(the development data's set), whole and cut to their first 64, 100 and 200 words (so short
+documents are judged fairly), against the scores of the project's junk set
+(webtext.sample.junk). The numbers are in bench/README.md and beside each rule below.
 """
 
 import re
