@@ -34,7 +34,7 @@ def rule_drops(texts: list[tuple[str, str]], rules, language: str = "en") -> Cou
     for _, text in texts:
         features = TextFeatures(text.strip(), language)
         for rule in rules:
-            if rule.applies(features) and rule.breaks(rule.score(features)):
+            if rule.drops(features):
                 dropped[rule.reason] += 1
     return dropped
 

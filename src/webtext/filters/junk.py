@@ -13,7 +13,7 @@ documents are judged fairly), against the scores of the project's junk set
 import re
 from collections import Counter
 
-from webtext.filters.quality import duplicate_fractions, stop_words_rule
+from webtext.filters.quality import STOP_WORDS_RULE
 from webtext.filters.scored import Rule, TextFeatures
 
 # A line of prose: 10 words or more, or 80 characters (scripts written without spaces).
@@ -97,13 +97,13 @@ def repeated_line_chars(f: TextFeatures) -> float:
     page that says the same thing over and over. Articles repeat short lines ("Advertisement",
     "Enlarge"), which is why Gopher's count of such lines drops real ones; their characters stay
     under 0.15 of an article's on every article measured."""
-    return duplicate_fractions(f.lines)[1]
+    return f.line_repeats[1]
 
 
 # Each limit's calibration (bench/bench_filters.py): the worst score among the 69 real articles at
 # their first 64 / 100 / 200 words / whole, then the junk set's closest score that the limit drops.
 WEBTEXT_RULES = (
-    stop_words_rule(),  # Gopher's: articles 2 / 3 / 4 / 6 distinct stop words
+    STOP_WORDS_RULE,  # Gopher's: articles 2 / 3 / 4 / 6 distinct stop words
     # articles 0.17 / 0.36 / 0.45 / 0.59; junk 0.14 and below (navigation and link lists 0)
     Rule("short_lines", paragraph_word_share, 0.15, drops_below=True,
          why="menus, index pages, link lists and forms: under 15% of the words in lines of prose"),

@@ -12,20 +12,10 @@ from webtext.filters.junk import WEBTEXT_RULES
 from webtext.filters.quality import quality_rules, repetition_rules
 
 
-def _without_repeats(rules) -> tuple:
-    """The rules in order, a rule already listed (same reason, score and limit) once."""
-    seen, kept = set(), []
-    for rule in rules:
-        key = (rule.reason, rule.limit, rule.drops_below, rule.score.__qualname__)
-        if key not in seen:
-            seen.add(key)
-            kept.append(rule)
-    return tuple(kept)
-
-
 PRESETS = {
     "webtext": WEBTEXT_RULES,
-    "gopher": _without_repeats(WEBTEXT_RULES + quality_rules() + repetition_rules()),
+    # Equal rules once (dict keys keep the first): Gopher's stop-word rule is also webtext's.
+    "gopher": tuple(dict.fromkeys(WEBTEXT_RULES + quality_rules() + repetition_rules())),
     "none": (),
 }
 

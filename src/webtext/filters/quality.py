@@ -55,9 +55,18 @@ def quality_rules(t: QualityThresholds = QualityThresholds()) -> tuple[Rule, ...
     )
 
 
+def _distinct_stop_words(f: TextFeatures) -> int:
+    return len(STOP_WORDS.intersection(f.lower_words))
+
+
 def stop_words_rule(minimum: int = 2) -> Rule:
-    return Rule("stop_words", lambda f: len(STOP_WORDS.intersection(f.lower_words)), minimum, drops_below=True,
-                english_only=True, why="English prose holds at least two of the, be, to, of, and, that, have, with")
+    """Gopher's stop-word rule. Two made with one minimum are equal (one score function), so a preset
+    that lists it twice (webtext's rules, then Gopher's) can keep it once."""
+    return Rule("stop_words", _distinct_stop_words, minimum, drops_below=True, english_only=True,
+                why="English prose holds at least two of the, be, to, of, and, that, have, with")
+
+
+STOP_WORDS_RULE = stop_words_rule()
 
 
 def _mean_word_length(f: TextFeatures) -> float:
@@ -81,18 +90,6 @@ def alphabetic_word_count(words: list[str]) -> int:
     """How many words hold at least one letter. Most words are letters only, which str.isalpha
     answers in C; only the others are searched with the regular expression."""
     return sum(map(str.isalpha, words)) + sum(1 for w in filterfalse(str.isalpha, words) if _ALPHA.search(w))
-
-
-def duplicate_fractions(parts: list[str]) -> tuple[float, float]:
-    """Share of parts that repeat an earlier one, and share of characters in them."""
-    seen, duplicates, duplicate_chars = set(), 0, 0
-    for part in parts:
-        if part in seen:
-            duplicates += 1
-            duplicate_chars += len(part)
-        seen.add(part)
-    total_chars = sum(len(p) for p in parts) or 1
-    return duplicates / max(1, len(parts)), duplicate_chars / total_chars
 
 
 _KEY_BASE = np.uint64(1_000_003)
@@ -131,23 +128,17 @@ def _duplicate_ngram_char_fraction(keys: np.ndarray, lengths: np.ndarray, n: int
 
 def repetition_rules(t: QualityThresholds = QualityThresholds()) -> tuple[Rule, ...]:
     """Gopher's repetition rules, in the paper's order, as scored rules."""
-    lines = lambda f: duplicate_fractions(f.lines)  # noqa: E731
-    paragraphs = lambda f: duplicate_fractions(_paragraphs(f.text))  # noqa: E731
     return (
-        Rule("duplicate_lines", lambda f: lines(f)[0], t.max_duplicate_line_fraction),
-        Rule("duplicate_lines", lambda f: lines(f)[1], t.max_duplicate_line_char_fraction),
-        Rule("duplicate_paragraphs", lambda f: paragraphs(f)[0], t.max_duplicate_paragraph_fraction),
-        Rule("duplicate_paragraphs", lambda f: paragraphs(f)[1], t.max_duplicate_paragraph_char_fraction),
+        Rule("duplicate_lines", lambda f: f.line_repeats[0], t.max_duplicate_line_fraction),
+        Rule("duplicate_lines", lambda f: f.line_repeats[1], t.max_duplicate_line_char_fraction),
+        Rule("duplicate_paragraphs", lambda f: f.paragraph_repeats[0], t.max_duplicate_paragraph_fraction),
+        Rule("duplicate_paragraphs", lambda f: f.paragraph_repeats[1], t.max_duplicate_paragraph_char_fraction),
         *(Rule(f"top_{n}gram", lambda f, n=n: _top_ngram_char_fraction(ngram_keys(f, n), f.word_ids_and_lengths[1], n),
                limit) for n, limit in t.top_ngram_char_fraction),
         *(Rule(f"duplicate_{n}gram",
                lambda f, n=n: _duplicate_ngram_char_fraction(ngram_keys(f, n), f.word_ids_and_lengths[1], n), limit)
           for n, limit in t.duplicate_ngram_char_fraction),
     )
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
 def ngram_keys(f: TextFeatures, n: int) -> np.ndarray:

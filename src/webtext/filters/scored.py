@@ -39,8 +39,25 @@ class TextFeatures:
         return self.lower_text.split()
 
     @cached_property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in re.split(r"\n\s*\n", self.text) if p.strip()]
+
+    @cached_property
+    def line_repeats(self) -> tuple[float, float]:
+        """duplicate_fractions of the lines: two of Gopher's rules and the webtext preset's read it."""
+        return duplicate_fractions(self.lines)
+
+    @cached_property
+    def paragraph_repeats(self) -> tuple[float, float]:
+        return duplicate_fractions(self.paragraphs)
+
+    @cached_property
     def word_ids_and_lengths(self) -> tuple[np.ndarray, np.ndarray]:
-        return word_ids_and_lengths(self.text)
+        """The lower-cased words as ids (first seen, first numbered) and their lengths."""
+        words = _WORD.findall(self.lower_text)
+        vocabulary: dict[str, int] = {}
+        ids = [vocabulary.setdefault(w, len(vocabulary)) for w in words]
+        return np.array(ids, dtype=np.uint64), np.fromiter(map(len, words), dtype=np.int64, count=len(words))
 
 
 class Rule(NamedTuple):
@@ -59,11 +76,15 @@ class Rule(NamedTuple):
     def breaks(self, score: float) -> bool:
         return score < self.limit if self.drops_below else score > self.limit
 
+    def drops(self, features: TextFeatures) -> bool:
+        """Whether this rule, on its own, drops the text."""
+        return self.applies(features) and self.breaks(self.score(features))
+
 
 def first_broken(rules, features: TextFeatures) -> str | None:
     """The reason of the first rule the text breaks, in the rules' order."""
     for rule in rules:
-        if rule.applies(features) and rule.breaks(rule.score(features)):
+        if rule.drops(features):
             return rule.reason
     return None
 
@@ -78,9 +99,13 @@ def scores(rules, features: TextFeatures) -> list[float | None]:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def word_ids_and_lengths(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """The text's lower-cased words as ids (first seen, first numbered) and their lengths."""
-    words = _WORD.findall(text.lower())
-    vocabulary: dict[str, int] = {}
-    ids = [vocabulary.setdefault(w, len(vocabulary)) for w in words]
-    return np.array(ids, dtype=np.uint64), np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+def duplicate_fractions(parts: list[str]) -> tuple[float, float]:
+    """Share of parts that repeat an earlier one, and share of characters in them."""
+    seen, duplicates, duplicate_chars = set(), 0, 0
+    for part in parts:
+        if part in seen:
+            duplicates += 1
+            duplicate_chars += len(part)
+        seen.add(part)
+    total_chars = sum(len(p) for p in parts) or 1
+    return duplicates / max(1, len(parts)), duplicate_chars / total_chars
