@@ -98,11 +98,8 @@ def fetch_host(session, links: list[Link], config: FetchSettings, warc: WarcBund
             continue
         try:
             fetched = fetch_link(link, config.mode, live.fetch, archive.fetch if archive else None)
-        except FetchFailure as failure:
-            yield Drop(STAGE, failure.reason, link.url, failure.detail)
-            continue
         except Exception as error:  # one server's answer must never end the run: a counted drop
-            failure = unexpected(error)
+            failure = error if isinstance(error, FetchFailure) else unexpected(error)
             yield Drop(STAGE, failure.reason, link.url, failure.detail)
             continue
         # Our own output: an I/O failure here fails the bundle, which a runner retries; not a drop.

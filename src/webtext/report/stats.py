@@ -6,6 +6,7 @@ manifest is the one source of truth, and the report only adds what it does not h
 
 import os
 from array import array
+from bisect import insort
 from collections import Counter
 
 import numpy as np
@@ -55,7 +56,7 @@ class _Tally:
         self.lengths, self.karma = array("q"), array("q")
         self.domains, self.subreddits, self.languages, self.sources = Counter(), Counter(), Counter(), Counter()
         self.samples: list = []  # (doc id, sample): the SAMPLES smallest ids seen so far, sorted
-        self.rules, self.score = rules, score
+        self.score = score
         self.scores = [array("d") for _ in rules]  # one per rule, in the rules' order
 
     def add(self, row: dict) -> None:
@@ -69,13 +70,10 @@ class _Tally:
             for judged, value in zip(self.scores, self.score(row["text"], row["language"]), strict=True):
                 if value is not None:
                     judged.append(value)
-        sample = (row["doc_id"], _sample_of(row))
-        if len(self.samples) < SAMPLES:
-            self.samples.append(sample)
-            self.samples.sort(key=lambda kv: kv[0])
-        elif sample[0] < self.samples[-1][0]:  # the corpus's first documents by id, as a sorted read gave
-            self.samples[-1] = sample
-            self.samples.sort(key=lambda kv: kv[0])
+        # The corpus's first documents by id, as a sorted read gave; a sample is made only for those.
+        if len(self.samples) < SAMPLES or row["doc_id"] < self.samples[-1][0]:
+            insort(self.samples, (row["doc_id"], _sample_of(row)), key=lambda kv: kv[0])
+            del self.samples[SAMPLES:]
 
 
 def _sample_of(row: dict) -> dict:
