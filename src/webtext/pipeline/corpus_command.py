@@ -44,9 +44,9 @@ def add_corpus_parser(sub) -> None:
     p.add_argument("--fetch", default=None, metavar="MODE", help=fetch_mode + " (default: replay with --warc, "
                                                                                "else live)")
     p.add_argument("--warc", action="append", default=[], metavar="GLOB", help="WARC file(s) to replay")
-    p.add_argument("--max_error_share", type=float, default=0.01,
+    p.add_argument("--max_error_share", type=float, default=CorpusConfig.max_error_share,
                    help="fail the run (exit 1, the previous corpus kept) when exceptions dropped more than this "
-                        "share of a stage's records as <stage>_error (0.01)")
+                        f"share of a stage's records as <stage>_error (default: {CorpusConfig.max_error_share})")
     p.add_argument("--no_quality_filters", action="store_const", dest="filters", const="none",
                    default=argparse.SUPPRESS, help="the same as --filters none (kept for earlier command lines)")
     for name, section in SECTIONS.items():
