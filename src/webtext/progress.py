@@ -18,6 +18,20 @@ def tick(stage: str, outcome: str, n: int = 1) -> None:
         _counts[(stage, outcome)] += n
 
 
+_work: dict[str, tuple[int, int, float | None]] = {}
+
+
+def work(label: str, done: int, total: int, eta_s: float | None) -> None:
+    """Units of work `label` done out of `total`, and the seconds left at the rate so far (None: unknown)."""
+    with _lock:
+        _work[label] = (done, total, eta_s)
+
+
+def work_snapshot() -> dict[str, tuple[int, int, float | None]]:
+    with _lock:
+        return dict(_work)
+
+
 def snapshot() -> dict[tuple[str, str], int]:
     with _lock:
         return dict(_counts)
@@ -26,3 +40,4 @@ def snapshot() -> dict[tuple[str, str], int]:
 def reset() -> None:
     with _lock:
         _counts.clear()
+        _work.clear()

@@ -57,6 +57,11 @@ def read_warc(path: str) -> Iterator[ArchivedResponse]:
 
     A file that is no WARC, or that ends inside a record (cut short by a crash or a copy), raises
     DamagedFileError after the responses read before that point: never taken silently as whole."""
+    return (response for _, response in read_warc_at(path))
+
+
+def read_warc_at(path: str) -> Iterator[tuple[int, ArchivedResponse]]:
+    """(the record's byte offset in the file, response) for every response, as `read_warc` reads them."""
     raw = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
     with raw:
         responses, last, end = 0, 0, 0  # the last whole record's offset; where the next record starts
@@ -71,7 +76,7 @@ def read_warc(path: str) -> Iterator[ArchivedResponse]:
                 end = last + records.get_record_length()
                 if response is not None:
                     responses += 1
-                    yield response
+                    yield last, response
             if not end:
                 raise EOFError("no WARC record in the file")
             if path.endswith(".gz") and not _tail_is_whole(raw, last):
@@ -80,6 +85,16 @@ def read_warc(path: str) -> Iterator[ArchivedResponse]:
                 raise EOFError("the file ends inside a record (a WARC record ends with two CRLFs)")
         except Exception as error:  # whatever a damaged file makes warcio raise: a named damaged input
             raise DamagedFileError(path, end, f"{type(error).__name__}: {error}"[:200], responses) from error
+
+
+def response_at(path: str, offset: int) -> ArchivedResponse:
+    """The response record that starts at `offset` of a WARC file (an offset `read_warc_at` gave)."""
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
+        raw.seek(offset)
+        response = _response(next(iter(ArchiveIterator(raw))), path)
+    if response is None:
+        raise ValueError(f"{path} at byte {offset}: not a response record")
+    return response
 
 
 FETCH_OUTCOMES = {"live": "live", "wayback": "archived_wayback", "commoncrawl": "archived_cc"}

@@ -105,6 +105,10 @@ class SandboxedCall:
         logger.warning("the extraction process for %s did not start", self._target)
         self._stop(kill=True)  # the calls sent to it are reported as crashes
 
+    def pid(self) -> int | None:
+        """The child's process id, while one runs."""
+        return self._process.pid if self._process is not None else None
+
     def __call__(self, *args):
         self.submit(*args)
         return self.collect()

@@ -86,16 +86,24 @@ def _fetch(links, config: CorpusConfig, warc_paths: list[str], warc_dir: str):
             (cached.drops, fresh_drops) | "AllFetchDrops" >> beam.Flatten(), cached.damaged)
 
 
+def _selected_links(pipeline, config: CorpusConfig, dump_paths: list[str], url_list_paths: list[str]):
+    """(links, the read, select and links stages as build_pipeline lists them, damaged input files)."""
+    line_counts, submissions, read_drops, damaged_files = _read_sources(pipeline, config, dump_paths, url_list_paths)
+    rescore_with = (config.fetch.user_agent, config.reddit_api_url) if config.rescore else None
+    counted, grouped, links, select_drops, link_drops = \
+        submissions | "SelectLinks" >> SelectLinks(config.links, rescore_with)
+    stages = [(READ, line_counts, submissions, read_drops, {"inputs_are_counts": True}),
+              (SELECT, submissions, counted, select_drops, {}), (LINKS, grouped, links, link_drops, {})]
+    return links, stages, damaged_files
+
+
 def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: list[str],
                    url_list_paths: list[str], warc_paths: list[str], warc_dir: str | None = None) -> None:
     """The whole pipeline, writing under `config.out`; a live crawl's WARC files go to `warc_dir`
     (default `config.out`/warc), which outlives any one run."""
     out = config.out
     warc_dir = warc_dir or FileSystems.join(out, "warc")
-    line_counts, submissions, read_drops, damaged_files = _read_sources(pipeline, config, dump_paths, url_list_paths)
-    rescore_with = (config.fetch.user_agent, config.reddit_api_url) if config.rescore else None
-    counted, grouped, links, select_drops, link_drops = \
-        submissions | "SelectLinks" >> SelectLinks(config.links, rescore_with)
+    links, stages, damaged_files = _selected_links(pipeline, config, dump_paths, url_list_paths)
     fetched, fetch_drops, damaged_warc = _fetch(links, config, warc_paths, warc_dir)
     docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract.timeout_s)
     filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config.filters)
@@ -106,23 +114,38 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
 
     # Each stage: (name, records in, records kept, drops, how TallyStage counts them). The read stage's
     # input is line counts and tokenize's output document counts; fetch says how each page was kept.
-    stages = [(READ, line_counts, submissions, read_drops, {"inputs_are_counts": True}),
-              (SELECT, submissions, counted, select_drops, {}), (LINKS, grouped, links, link_drops, {}),
-              (FETCH, links, fetched, fetch_drops, {"kept_as": fetch_outcome}),
-              (EXTRACT, fetched, docs, extract_drops, {}), (FILTER, docs, filtered, filter_drops, {}),
-              (DEDUP, filtered, unique, dedup_drops, {}),
-              (TOKENIZE, unique, written, tokenize_drops, {"kept_are_counts": True})]
+    stages += [(FETCH, links, fetched, fetch_drops, {"kept_as": fetch_outcome}),
+               (EXTRACT, fetched, docs, extract_drops, {}), (FILTER, docs, filtered, filter_drops, {}),
+               (DEDUP, filtered, unique, dedup_drops, {}),
+               (TOKENIZE, unique, written, tokenize_drops, {"kept_are_counts": True})]
+    _write_outputs(pipeline, out, stages, links, (damaged_files, damaged_warc), work_path(out, RESULTS_NAME),
+                   shards=shards, dedup_stats=dedup_stats)
+
+
+def build_links_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: list[str],
+                         url_list_paths: list[str], results_path: str) -> None:
+    """The pipeline's first three stages alone: links/ and the rejects and results of those stages, for
+    a run whose later stages go unit by unit (local_run.py)."""
+    links, stages, damaged_files = _selected_links(pipeline, config, dump_paths, url_list_paths)
+    _write_outputs(pipeline, config.out, stages, links, (damaged_files,), results_path)
+
+
+def _write_outputs(pipeline, out: str, stages: list, links, damaged: tuple, results_path: str, shards=None,
+                   dedup_stats=None) -> None:
+    """links/, rejects/ and the results file (tallies, shards, dedup stats, damaged inputs)."""
     tallies = [pipeline | f"Tally_{name}" >> TallyStage(name, inputs, kept, drops, **counting)
                for name, inputs, kept, drops, counting in stages]
     counts = tallies | "AllTallies" >> beam.Flatten()
     # The run's small results, for the manifest, in one file (one sink, not four: each costs the
     # local runner its own stages). Each line is [kind, value].
-    results = (counts | "TallyJson" >> beam.Map(lambda c: _result("accounting", [list(c[0]), c[1]])),
-               shards | "ShardJson" >> beam.Map(lambda s: _result("shards", json.loads(shard_info_json(s)))),
-               dedup_stats | "DedupJson" >> beam.Map(lambda c: _result("dedup", [list(c[0]), c[1]])),
-               ((damaged_files, damaged_warc) | "AllDamaged" >> beam.Flatten()
-                | "DamagedJson" >> beam.Map(lambda d: _result("damaged", d._asdict()))))
-    _write_lines(results | "AllResults" >> beam.Flatten(), "Results", work_path(out, RESULTS_NAME))
+    results = [counts | "TallyJson" >> beam.Map(lambda c: _result("accounting", [list(c[0]), c[1]])),
+               (damaged | "AllDamaged" >> beam.Flatten()
+                | "DamagedJson" >> beam.Map(lambda d: _result("damaged", d._asdict())))]
+    if shards is not None:
+        results.append(shards | "ShardJson" >> beam.Map(lambda s: _result("shards", json.loads(shard_info_json(s)))))
+    if dedup_stats is not None:
+        results.append(dedup_stats | "DedupJson" >> beam.Map(lambda c: _result("dedup", [list(c[0]), c[1]])))
+    _write_lines(results | "AllResults" >> beam.Flatten(), "Results", results_path)
     (links | "LinkJson" >> beam.Map(_link_json)
      | "WriteLinks" >> beam.io.WriteToText(FileSystems.join(out, "links", "links"), file_name_suffix=".jsonl"))
     drops = [d for _, _, _, d, _ in stages if d is not None] | "AllDrops" >> beam.Flatten()

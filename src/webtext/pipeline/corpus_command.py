@@ -9,7 +9,7 @@ import time
 from webtext.crawl.safety import BlockedAddress, DNSFailure
 from webtext.crawl.settings import FetchSettings
 from webtext.pipeline.config import SECTIONS, CorpusConfig
-from webtext.pipeline.summary import damage_warnings, error_warnings, format_summary
+from webtext.pipeline.summary import damage_warnings, error_warnings, format_summary, resource_lines
 from webtext.settings import ConfigError, add_arguments, from_arguments
 from webtext.sources.reddit_api import Listing, RedditCredentialsError, connect
 
@@ -51,6 +51,10 @@ def add_corpus_parser(sub) -> None:
                    default=argparse.SUPPRESS, help="the same as --filters none (kept for earlier command lines)")
     for name, section in SECTIONS.items():
         add_arguments(p.add_argument_group(SECTION_HEADINGS[name]), section)
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="run the stages unit by unit in N local processes, resuming an interrupted run's "
+                        "finished units (replayed corpora; the same shards as one pipeline). Default 0: one "
+                        "Beam pipeline on the runner Beam's flags name")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--no_report", action="store_true", help="skip report.html and stats.json at the end")
 
@@ -84,6 +88,16 @@ def _inherited_stderr_silenced():
         sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
+
+
+def _run_info(out: str) -> dict:
+    import json
+
+    from webtext.pipeline.build import work_path
+    from webtext.pipeline.local_run import RUN_NAME
+
+    with open(work_path(out, RUN_NAME), encoding="utf-8") as stream:
+        return json.load(stream)
 
 
 def _check_reddit_credentials(config: CorpusConfig) -> None:
@@ -121,7 +135,7 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
 
             check_proxy(config.fetch.proxy, config.fetch.allow_origins)
         with view:
-            manifest = run_corpus(config, beam_args)
+            manifest = run_corpus(config, beam_args, workers=args.workers)
     except (FileNotFoundError, RedditCredentialsError, ConfigError, BlockedAddress, DNSFailure) as error:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2
@@ -134,6 +148,8 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
         write_report(config.out, rule_scores=kept_scores)
     if not args.quiet:
         print(format_summary(manifest, config.out, time.monotonic() - started, report=not args.no_report))
+        if args.workers:
+            print("\n".join(resource_lines(_run_info(config.out))))
     else:
         for warning in damage_warnings(manifest) + error_warnings(manifest):
             print(warning, file=sys.stderr)

@@ -13,8 +13,10 @@ from webtext import progress
 from webtext.reasons import STAGES
 
 
-def progress_line(counts: dict[tuple[str, str], int], elapsed_s: float) -> str:
-    """"read 87 (7 dropped) > select 79 ... | 61 records/s | 12 s": records each stage finished."""
+def progress_line(counts: dict[tuple[str, str], int], elapsed_s: float,
+                  work: dict[str, tuple[int, int, float | None]] | None = None) -> str:
+    """"read 87 (7 dropped) > select 79 ... | 61 records/s | 12 s": records each stage finished; with
+    `work` (a run in units), the latest step's units done of all and its ETA: "| fetch units 3/8, ETA 40 s"."""
     parts, total = [], 0
     for stage in STAGES:
         kept, dropped = counts.get((stage, "kept"), 0), counts.get((stage, "dropped"), 0)
@@ -25,7 +27,16 @@ def progress_line(counts: dict[tuple[str, str], int], elapsed_s: float) -> str:
         if kept or dropped:
             parts.append(f"{stage} {kept}" + (f" ({dropped} dropped)" if dropped else ""))
     rate = total / elapsed_s if elapsed_s > 0 else 0.0
-    return f"{' > '.join(parts) or 'starting'} | {rate:,.0f} records/s | {elapsed_s:,.0f} s"
+    line = f"{' > '.join(parts) or 'starting'} | {rate:,.0f} records/s | {elapsed_s:,.0f} s"
+    if work:
+        label, (done, all_units, eta_s) = list(work.items())[-1]
+        line += f" | {label} {done}/{all_units}" + (f", ETA {_duration(eta_s)}" if eta_s is not None else "")
+    return line
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds} s" if seconds < 120 else f"{seconds // 60} min {seconds % 60:02d} s"
 
 
 class ProgressView:
@@ -55,7 +66,7 @@ class ProgressView:
 
     def _render(self, final: bool) -> None:
         now = time.monotonic()
-        line = progress_line(progress.snapshot(), now - self._started)
+        line = progress_line(progress.snapshot(), now - self._started, progress.work_snapshot())
         if self._tty:
             self._stream.write("\r\x1b[K" + line + ("\n" if final else ""))
         elif final or (now - self._last_print >= self._sparse_s and line.split(" | ")[0] not in (self._last_line,

@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import logging
+import os
 import time
 
 import apache_beam as beam
@@ -15,6 +16,7 @@ from webtext.guard import stage_errors
 from webtext.pipeline.accounting import accounting_from_counts
 from webtext.pipeline.build import RESULTS_NAME, build_pipeline, work_path
 from webtext.pipeline.manifest import build_manifest, verify_shards, write_manifest
+from webtext.settings import ConfigError
 from webtext.pipeline.staging import check_writable, promote, recover, staging_dir
 from webtext.sources.dumps import expand_globs
 
@@ -57,9 +59,32 @@ def _read_json_lines(path: str) -> list:
         return [json.loads(line) for line in stream.read().decode("utf-8").splitlines() if line.strip()]
 
 
-def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
+def check_workers(config: CorpusConfig, workers: int) -> None:
+    """--workers runs the stages unit by unit in local processes (local_run.py): what it covers so far."""
+    if workers < 0:
+        raise ConfigError("--workers must be 0 (one Beam pipeline) or a number of processes")
+    if workers and config.fetch.mode != "replay":
+        raise ConfigError("--workers runs replayed corpora only (--warc or --sample) so far; a live crawl runs "
+                          "as one Beam pipeline: leave --workers out")
+    if workers and "://" in config.out:
+        raise ConfigError("--workers writes its units under a local --out; for gs:// or s3:// leave it out")
+
+
+def _fingerprint(config: CorpusConfig, paths: list[str]) -> str:
+    """What a run in units is a run of: the config and every input file's size and modification time.
+    A rerun with the same fingerprint takes up the units an interrupted run finished."""
+    inputs = [(p, os.path.getsize(p), os.stat(p).st_mtime_ns) for p in paths]
+    recorded = {**config.to_json(), "out": None, "max_error_share": None}  # neither changes what units hold
+    return json.dumps({"config": recorded, "inputs": inputs}, sort_keys=True)
+
+
+def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0) -> dict:
     """Run the whole pipeline into a staging directory beside `config.out`, verify it, then swap it in
-    (staging.py); return the manifest. A failed or interrupted run leaves `config.out` as it was."""
+    (staging.py); return the manifest. A failed or interrupted run leaves `config.out` as it was.
+
+    `workers` 0: one Beam pipeline, on whatever runner `beam_args` name. N > 0: the stages unit by unit
+    in N local processes (local_run.py), resuming the units of an interrupted run; the same shards."""
+    check_workers(config, workers)
     dumps = expand_globs(config.inputs) if config.inputs else []
     url_lists = expand_globs(config.url_lists) if config.url_lists else []
     if config.fetch.mode != "replay":  # what a killed crawl had written page by page becomes whole files first
@@ -67,12 +92,18 @@ def run_corpus(config: CorpusConfig, beam_args: list[str]) -> dict:
     warc = expand_globs(config.fetch.warc) if config.fetch.mode == "replay" else _warc_in(config.out)
     check_writable(config.out)
     FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
-    recover(config.out)
+    fingerprint = _fingerprint(config, dumps + url_lists + warc) if workers else None
+    recover(config.out, fingerprint)
     staged = dataclasses.replace(config, out=staging_dir(config.out))
-    FileSystems.mkdirs(staged.out)
+    FileSystems.mkdirs(staged.out) if not FileSystems.exists(staged.out) else None  # a resumed run's is there
     started = time.monotonic()
-    with beam.Pipeline(options=beam_options(beam_args)) as pipeline:
-        build_pipeline(pipeline, staged, dumps, url_lists, warc, warc_dir=FileSystems.join(config.out, "warc"))
+    if workers:
+        from webtext.pipeline.local_run import run_in_units
+
+        run_in_units(staged, beam_options(beam_args), dumps, url_lists, warc, workers)
+    else:
+        with beam.Pipeline(options=beam_options(beam_args)) as pipeline:
+            build_pipeline(pipeline, staged, dumps, url_lists, warc, warc_dir=FileSystems.join(config.out, "warc"))
     logger.info("pipeline finished in %.1f s", time.monotonic() - started)
     results = {"accounting": [], "shards": [], "dedup": [], "damaged": []}
     for kind, value in _read_json_lines(work_path(staged.out, RESULTS_NAME)):

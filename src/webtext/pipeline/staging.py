@@ -10,6 +10,7 @@ interrupted crawl keeps what it fetched and the rerun fetches only the rest.
 """
 
 import logging
+import os
 import time
 
 from apache_beam.io.filesystems import FileSystems
@@ -18,6 +19,11 @@ from webtext.pipeline.build import WORK_DIR
 from webtext.shards.reader import MANIFEST_NAME
 
 logger = logging.getLogger(__name__)
+
+# A run in units (local_run.py) keeps its finished units here, under its fingerprint: a killed run
+# keeps its staging directory for the rerun that has the same fingerprint.
+UNITS_DIR = "_units"
+FINGERPRINT = "fingerprint.json"
 
 # What one run writes into OUT and replaces whole; warc/ is kept across runs.
 RUN_OUTPUTS = ("tokens", "text", "links", "rejects", WORK_DIR, "report.html", "stats.json")
@@ -92,8 +98,6 @@ def check_writable(out: str) -> None:
     the folder its staging directory goes in; OSError with one clear line otherwise."""
     if "://" in out:
         return  # object stores: their own errors come at the first write
-    import os
-
     if os.path.exists(out) and not os.path.isdir(out):
         raise NotADirectoryError(f"--out {out} is a file, not a directory")
     parent = os.path.dirname(os.path.abspath(out.rstrip("/"))) or "/"
@@ -102,8 +106,9 @@ def check_writable(out: str) -> None:
             raise PermissionError(f"--out {out}: cannot write in {folder}")
 
 
-def recover(out: str) -> None:
-    """Before a run: finish or undo a swap that was interrupted, and clear an old staging directory."""
+def recover(out: str, fingerprint: str | None = None) -> bool:
+    """Before a run: finish or undo a swap that was interrupted, and clear an old staging directory,
+    unless it holds the units of an interrupted run with this `fingerprint` (then True: resume it)."""
     previous = previous_dir(out)
     if _exists(previous):
         if _exists(_path(out, MANIFEST_NAME)):  # the new corpus had fully moved in
@@ -114,7 +119,23 @@ def recover(out: str) -> None:
                 _delete(_path(out, name))
             _move((*RUN_OUTPUTS, MANIFEST_NAME), previous, out)
             _delete(previous)
+    if fingerprint is not None and "://" not in out and _fingerprint_of(staging_dir(out)) == fingerprint:
+        logger.info("resuming the interrupted run in %s", staging_dir(out))
+        return True
     _delete(staging_dir(out))
+    if fingerprint is not None and "://" not in out:
+        os.makedirs(_path(staging_dir(out), UNITS_DIR))
+        with open(_path(_path(staging_dir(out), UNITS_DIR), FINGERPRINT), "w", encoding="utf-8") as stream:
+            stream.write(fingerprint)
+    return False
+
+
+def _fingerprint_of(staging: str) -> str | None:
+    try:
+        with open(_path(_path(staging, UNITS_DIR), FINGERPRINT), encoding="utf-8") as stream:
+            return stream.read()
+    except OSError:
+        return None
 
 
 def promote(out: str) -> None:

@@ -27,6 +27,18 @@ def format_summary(manifest: dict, out_dir: str, seconds: float, report: bool = 
     return "\n".join(lines)
 
 
+def resource_lines(run: dict) -> list[str]:
+    """How a run in units went (_work/run.json): units, those an earlier run had done, and CPU seconds
+    and peak resident memory per stage (the largest of the processes that ran it)."""
+    resumed = run["done_before"]["fetch"]
+    lines = ["", f"units     {run['units']} on {run['workers']} worker processes"
+                 + (f"; {resumed} finished by an interrupted run, taken up" if resumed else ""),
+             f"{'stage':<22}{'CPU s':>9}{'peak RSS':>11}"]
+    lines += [f"{row['stage']:<22}{row['cpu_s']:>9.1f}{row['peak_rss_bytes'] / 2**20:>8.0f} MiB"
+              for row in run["resources"]]
+    return lines
+
+
 def error_warnings(manifest: dict) -> list[str]:
     return [f"errors: {stage} {n} of {total} records raised an exception and were dropped as {error_reason(stage)} "
             f"(rejects/ has each one; -v logs the tracebacks)"

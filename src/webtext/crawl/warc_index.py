@@ -1,0 +1,90 @@
+"""Replay by lookup: an on-disk index of WARC responses by canonical URL, for runs split into units.
+
+`ReplayPages` joins every link with every response in one shuffle. A run split into independent
+units (pipeline/units) cannot: each unit asks for its own links only. So the responses are indexed
+once (canonical URL -> record id, file, offset; redirects as URL -> URL) in a SQLite file, which
+holds 45M entries on disk rather than in memory, and each unit reads just the records it needs.
+The answers are those of `ReplayPages`: redirects followed the same way, and of several captures
+of one URL the smallest record id.
+"""
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterable
+
+from webtext.crawl.fetch import MAX_REDIRECTS
+from webtext.crawl.replay import NOT_ARCHIVED, STAGE, read_warc_at, response_at, response_to_result
+from webtext.records import DamagedFileError, DamagedInput, Drop, FetchResult, Link
+from webtext.urls import canonical_url
+
+_SCHEMA = ("CREATE TABLE responses (key TEXT, record_id TEXT, path TEXT, offset INTEGER)",
+           "CREATE TABLE redirects (key TEXT PRIMARY KEY, target TEXT)",
+           "CREATE TABLE damaged (path TEXT, offset INTEGER, error TEXT, records INTEGER)")
+_BATCH = 10_000  # rows inserted per statement batch
+
+
+def build_index(warc_paths: Iterable[str], index_path: str) -> None:
+    """Index every response of the WARC files into a new SQLite file at `index_path` (written beside it,
+    then renamed: a killed build leaves no index), with the files that could not be read to their end."""
+    partial = f"{index_path}.partial-{os.getpid()}"
+    if os.path.exists(partial):
+        os.remove(partial)
+    with contextlib.closing(sqlite3.connect(partial)) as db, db:
+        for statement in _SCHEMA:
+            db.execute(statement)
+        for path in warc_paths:
+            responses, redirects = [], []
+            try:
+                for offset, response in read_warc_at(path):
+                    key = canonical_url(response.target_uri)
+                    if key and response.location:
+                        redirects.append((key, canonical_url(response.location)))
+                    elif key:
+                        responses.append((key, response.record_id, path, offset))
+                    if len(responses) >= _BATCH:
+                        db.executemany("INSERT INTO responses VALUES (?, ?, ?, ?)", responses)
+                        responses = []
+            except DamagedFileError as error:  # what it held before the damage is indexed all the same
+                db.execute("INSERT INTO damaged VALUES (?, ?, ?, ?)", error.damaged)
+            db.executemany("INSERT INTO responses VALUES (?, ?, ?, ?)", responses)
+            db.executemany("INSERT OR REPLACE INTO redirects VALUES (?, ?)", redirects)
+        db.execute("CREATE INDEX responses_by_key ON responses (key, record_id, path)")
+    os.replace(partial, index_path)
+
+
+class WarcIndex:
+    """Read-only lookups in an index `build_index` wrote: one per worker process."""
+
+    def __init__(self, index_path: str):
+        self._db = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)
+
+    def resolved(self, url_key: str) -> str:
+        """The key of the page a canonical URL's archived redirects end at (as `resolve_redirects`)."""
+        for _ in range(MAX_REDIRECTS):
+            row = self._db.execute("SELECT target FROM redirects WHERE key = ?", (url_key,)).fetchone()
+            if row is None:
+                break
+            url_key = row[0]
+        return url_key
+
+    def replay(self, link: Link) -> FetchResult | Drop:
+        """The link's archived response as a fetch result, or the drop `ReplayPages` would give it."""
+        row = self._db.execute("SELECT path, offset FROM responses WHERE key = ? ORDER BY record_id, path LIMIT 1",
+                               (self.resolved(link.url),)).fetchone()
+        if row is None:
+            return Drop(STAGE, NOT_ARCHIVED, link.url)
+        return response_to_result(link, response_at(*row))
+
+    def damaged(self) -> list[DamagedInput]:
+        """The WARC files that could not be read to their end, in the order they were indexed."""
+        return [DamagedInput(*row) for row in self._db.execute("SELECT * FROM damaged ORDER BY rowid")]
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

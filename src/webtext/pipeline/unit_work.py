@@ -1,0 +1,253 @@
+"""What one worker process does with one unit of a run split into units (local_run.py).
+
+A unit is a slice of the link space. `fetch_unit` takes its links through the per-record stages,
+replay -> extract -> filters, to the documents that reach dedup, and writes them beside what the
+global dedup step needs of each (exact key, member, signature: never the text). `tokenize_unit`
+later takes the unit's documents that dedup kept to token pieces, one file per shard they belong
+in; `assemble_shard` writes one shard from every unit's pieces for it. Each calls the same pure
+functions as the Beam stages, so the shards are the same bytes.
+
+Every function writes into a fresh directory and renames it into place when done: a unit is
+finished exactly when its directory exists, and a killed run leaves no half of one.
+"""
+
+import json
+import os
+import pickle
+import resource
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import pyarrow as pa
+
+from webtext.crawl.replay import fetch_outcome
+from webtext.crawl.warc_index import WarcIndex
+from webtext.dedup.clusters import member_of
+from webtext.dedup.minhash import Signer, exact_key
+from webtext.dedup.over_signatures import Signed
+from webtext.extract.extractor import extract_document
+from webtext.extract.sandbox import SandboxedCall
+from webtext.extract.transforms import BATCH_PAGES, EXTRACTOR
+from webtext.filters.rules import eval_filter, filter_documents
+from webtext.filters.transforms import BATCH_DOCUMENTS as FILTER_BATCH
+from webtext.guard import guarded
+from webtext.pipeline.config import CorpusConfig
+from webtext.reasons import EXTRACT, FETCH, FILTER, TOKENIZE
+from webtext.records import Document, Drop, FetchResult, Link
+from webtext.shards.gpt2 import encode_documents, gpt2_encoding
+from webtext.tokenize.batches import batches_by_key
+from webtext.tokenize.shards import BATCH_SCHEMA, ShardInfo, write_shard
+from webtext.tokenize.transforms import BATCH_DOCUMENTS as TOKENIZE_BATCH
+from webtext.tokenize.transforms import shard_key
+
+DOCS, SIGNED, DROPS, TALLY = "docs.pickle", "signed.pickle", "drops.jsonl", "tally.json"
+SIGNATURES = "signatures"  # the dedup records' CPU seconds, under a name of their own
+
+
+def drop_json(drop: Drop) -> str:
+    return json.dumps(drop._asdict(), sort_keys=True, ensure_ascii=False)
+
+
+class _Worker:
+    """What a worker process builds once and keeps for every unit it is given."""
+
+    def __init__(self, config: CorpusConfig, index_path: str | None):
+        self.config = config
+        self.index = WarcIndex(index_path) if index_path else None
+        self.sandbox = SandboxedCall(EXTRACTOR, config.extract.timeout_s)
+        self.signer = Signer(config.dedup.num_perm, config.dedup.shingle_words)
+        self.eval_ngrams = eval_filter(config.filters.decontaminate) if config.filters.decontaminate else None
+        self.encoding = None  # built at the first tokenized unit
+
+
+_worker: _Worker | None = None
+
+
+def start_worker(config: CorpusConfig, index_path: str | None) -> None:
+    """A process pool's initializer: this process's worker state."""
+    global _worker
+    _worker = _Worker(config, index_path)
+
+
+class _Tally:
+    """Records in, kept and dropped by reason, per stage, as the accounting's (stage, outcome) counts;
+    and the CPU seconds this process spent in each stage."""
+
+    def __init__(self):
+        self.counts, self.cpu_s, self.drops = Counter(), Counter(), []
+
+    def outcomes(self, stage: str, outcomes: list, kept_as=None) -> list:
+        """Count `outcomes` (kept records and Drops) for `stage`; return the kept ones."""
+        kept = [o for o in outcomes if not isinstance(o, Drop)]
+        self.counts[(stage, "in")] += len(outcomes)
+        self.counts[(stage, "kept")] += len(kept)
+        for drop in (o for o in outcomes if isinstance(o, Drop)):
+            self.counts[(drop.stage, f"dropped:{drop.reason}")] += 1
+            self.drops.append(drop)
+        if kept_as is not None:
+            for record in kept:
+                self.counts[(stage, f"kept:{kept_as(record)}")] += 1
+        return kept
+
+    def timed(self, stage: str, started: float) -> None:
+        self.cpu_s[stage] += time.process_time() - started
+
+    def as_json(self, **extra) -> dict:
+        return {"counts": [[list(key), n] for key, n in sorted(self.counts.items())],
+                "cpu_s": dict(sorted(self.cpu_s.items())), "drops": len(self.drops),
+                "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, **extra}
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _commit(partial: str, final: str) -> None:
+    """The finished unit directory into place; another process that finished it first wins."""
+    try:
+        os.rename(partial, final)
+    except OSError:  # the same unit, done meanwhile by an abandoned run's worker: same bytes
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def _fresh(final: str) -> str:
+    partial = f"{final}.partial-{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    os.makedirs(partial)
+    return partial
+
+
+def _extracted(worker: _Worker, results: list[FetchResult], tally: _Tally) -> Iterator[list[Document]]:
+    """Documents batch by batch, one batch always in the extraction child's hands: while it extracts
+    batch N, this process filters and signs batch N-1 (as the Beam stage's _Extract does)."""
+    in_flight: list[FetchResult] = []
+    for batch in [*_chunks(results, BATCH_PAGES), []]:
+        outcomes = [extract_document(result, lambda html, url: worker.sandbox.collect()) for result in in_flight]
+        in_flight = batch
+        if batch:
+            worker.sandbox.submit_batch([(r.html, r.final_url) for r in batch])
+        yield tally.outcomes(EXTRACT, outcomes)
+
+
+def fetch_unit(unit: int, links_path: str, final: str) -> dict:
+    """Replay, extract and filter one unit's links; write its kept documents, their dedup records,
+    its drops and its tally into `final`. Returns the tally."""
+    worker, tally, started_wall = _worker, _Tally(), time.monotonic()
+    with open(links_path, encoding="utf-8") as lines:
+        links = sorted((Link(**{k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(line).items()})
+                        for line in lines), key=lambda link: link.url)
+    started = time.process_time()
+    fetched = tally.outcomes(FETCH, [guarded(FETCH, worker.index.replay, link)[0] for link in links],
+                             kept_as=fetch_outcome)
+    tally.timed(FETCH, started)
+    partial = _fresh(final)
+    child_cpu = _child_cpu_s(worker.sandbox)
+    with open(os.path.join(partial, DOCS), "wb") as docs_out, open(os.path.join(partial, SIGNED), "wb") as signed_out:
+        for docs in _extracted(worker, fetched, tally):
+            for batch in _chunks(docs, FILTER_BATCH):
+                started = time.process_time()
+                kept = tally.outcomes(FILTER, filter_documents(batch, worker.config.filters, worker.eval_ngrams))
+                tally.timed(FILTER, started)
+                started = time.process_time()
+                for doc in kept:
+                    pickle.dump(doc, docs_out, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump(_signed(worker, doc), signed_out, protocol=pickle.HIGHEST_PROTOCOL)
+                tally.timed(SIGNATURES, started)
+    tally.cpu_s[EXTRACT] += max(0.0, _child_cpu_s(worker.sandbox) - child_cpu)
+    return _finish(tally, partial, final, unit=unit, wall_s=round(time.monotonic() - started_wall, 3))
+
+
+def _finish(tally: _Tally, partial: str, final: str, **extra) -> dict:
+    """Write the unit's drops and tally beside its outputs, then put the whole unit in place."""
+    with open(os.path.join(partial, DROPS), "w", encoding="utf-8") as out:
+        out.writelines(drop_json(d) + "\n" for d in sorted(tally.drops))
+    summary = tally.as_json(**extra)
+    with open(os.path.join(partial, TALLY), "w", encoding="utf-8") as out:
+        json.dump(summary, out, sort_keys=True)
+    _commit(partial, final)
+    return summary
+
+
+def _child_cpu_s(sandbox: SandboxedCall) -> float:
+    """CPU seconds the extraction child has used so far (Linux /proc; 0 where there is none). A child
+    replaced after a timeout takes its seconds with it: the figure is a lower bound."""
+    pid = sandbox.pid()
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, TypeError):
+        return 0.0
+
+
+def _signed(worker: _Worker, doc: Document) -> Signed:
+    try:
+        signature = worker.signer.signature(doc.text).tobytes()
+    except Exception:  # noqa: BLE001 (as in the Beam stage: the document stays, with no candidates)
+        signature = None
+    return Signed(exact_key(doc.text), member_of(doc), signature)
+
+
+def read_pickles(path: str) -> Iterator:
+    with open(path, "rb") as stream:
+        while True:
+            try:
+                yield pickle.load(stream)
+            except EOFError:
+                return
+
+
+def tokenize_unit(unit_dir: str, losers: set[str], cutoff: float, split_counts: dict[str, int], per_shard: int,
+                  final: str) -> dict:
+    """The unit's documents that dedup kept, tokenized and cut into one Arrow stream per shard key
+    ("<split>-<index>-of-<count>.arrow") in `final`. Returns the tally."""
+    worker, tally = _worker, _Tally()
+    if worker.encoding is None:
+        worker.encoding = gpt2_encoding()
+    started = time.process_time()
+    pieces: dict[tuple, list[pa.RecordBatch]] = {}
+    docs = (doc for doc in read_pickles(os.path.join(unit_dir, DOCS)) if doc.doc_id not in losers)
+    batch: list[Document] = []
+    for doc in [*docs, None]:
+        if doc is not None:
+            batch.append(doc)
+            if len(batch) < TOKENIZE_BATCH:
+                continue
+        if not batch:
+            break
+        try:
+            token_ids = encode_documents(worker.encoding, [d.text for d in batch])
+            kept = tally.outcomes(TOKENIZE, batch)
+        except Exception:  # noqa: BLE001 (each on its own, as the Beam stage does)
+            outcomes = [guarded(TOKENIZE, lambda d: (d, encode_documents(worker.encoding, [d.text])[0]), doc)[0]
+                        for doc in batch]
+            pairs = tally.outcomes(TOKENIZE, outcomes)
+            kept, token_ids = [d for d, _ in pairs], [ids for _, ids in pairs]
+        keys = [shard_key(d.doc_id, split_counts, cutoff, per_shard) for d in kept]
+        for key, rows in batches_by_key(kept, token_ids, keys):
+            pieces.setdefault(key, []).append(rows)
+        batch = []
+    partial = _fresh(final)
+    for (split, index, count), batches in pieces.items():
+        with pa.OSFile(os.path.join(partial, piece_name(split, index, count)), "wb") as sink, \
+                pa.ipc.new_stream(sink, BATCH_SCHEMA) as writer:
+            for rows in batches:
+                writer.write_batch(rows)
+    tally.timed(TOKENIZE, started)
+    return _finish(tally, partial, final)
+
+
+def piece_name(split: str, index: int, count: int) -> str:
+    return f"{split}-{index:05d}-of-{count:05d}.arrow"
+
+
+def assemble_shard(out_dir: str, split: str, index: int, count: int, piece_paths: list[str]) -> dict:
+    """One shard from its pieces in every unit (write_shard orders its rows by doc id)."""
+    started = time.process_time()
+    batches = [rows for path in piece_paths for rows in pa.ipc.open_stream(pa.memory_map(path)).read_all().to_batches()]
+    info: ShardInfo = write_shard(out_dir, split, index, count, batches)
+    return {"shard": info._asdict(), "cpu_s": time.process_time() - started,
+            "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
