@@ -1,13 +1,22 @@
-"""Scaling of the CPU-bound stages (replayed WARC -> extract -> filters -> dedup -> tokenize -> shards)
-with 1 and 2 workers of Beam's multi-process local runner, measured side by side.
+"""Scaling of the whole pipeline over replayed pages with `webtext corpus --workers N`, each N pinned to
+N cores (taskset), measured side by side in interleaved rounds, next to what this machine itself
+gives: the same ratio for N copies of a plain Python loop (a VM's cores are rarely N times one).
 
-Usage: python bench/bench_scaling.py [--pages 4000]
+Also: the shards of every N (and of the one Beam pipeline, with --beam) are the same bytes, and a
+run killed part-way, then run again, takes up the finished units and gives the same bytes.
+
+Usage: python bench/bench_scaling.py [--pages 6000] [--workers 1,2] [--rounds 2] [--beam]
+On a 16-core machine: --pages 24000 --workers 1,2,4,8,16
 """
 
 import argparse
+import glob
+import hashlib
 import io
+import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -16,8 +25,10 @@ import time
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from common import report
+from common import report, report_rounds
 from webtext.sample import prose
+
+BUSY_LOOP = "x = 0\nfor i in range(12_000_000): x += i * i % 7"
 
 
 def synthetic_site(directory: str, pages: int) -> tuple[str, str]:
@@ -36,24 +47,110 @@ def synthetic_site(directory: str, pages: int) -> tuple[str, str]:
     return warc, urls
 
 
+def pinned(cores: int) -> list[str]:
+    return ["taskset", "-c", f"0-{cores - 1}"]
+
+
+def corpus_command(warc: str, urls: str, out: str, workers: int) -> list[str]:
+    runner = ["--workers", str(workers)] if workers else []
+    return [sys.executable, "-m", "webtext", "corpus", "--urls", urls, "--warc", warc, "--out", out, "--quiet",
+            "--no_report", *runner]
+
+
 def run(warc: str, urls: str, out: str, workers: int) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "webtext", "corpus", "--urls", urls, "--warc", warc, "--out", out, "--quiet",
-                    "--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"], check=True)
+    subprocess.run(pinned(max(1, workers)) + corpus_command(warc, urls, out, workers), check=True)
     return time.perf_counter() - started
+
+
+def machine_ratio(cores: int) -> float:
+    """How much more `cores` copies of a plain loop get done than one, each set pinned as the pipeline is."""
+    def wall(copies: int) -> float:
+        started = time.perf_counter()
+        processes = [subprocess.Popen(pinned(copies) + [sys.executable, "-c", BUSY_LOOP]) for _ in range(copies)]
+        for process in processes:
+            process.wait()
+        return time.perf_counter() - started
+    return cores * wall(1) / wall(cores)
+
+
+def shard_digest(out: str) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(glob.glob(os.path.join(out, "tokens", "*")) + glob.glob(os.path.join(out, "text", "*"))):
+        with open(path, "rb") as stream:
+            digest.update(os.path.basename(path).encode() + stream.read())
+    return digest.hexdigest()
+
+
+def killed_and_resumed(warc: str, urls: str, out: str, workers: int, after_units: int) -> tuple[int, int, float]:
+    """(fetch units done when the run was killed, units the rerun took up, the rerun's seconds)."""
+    process = subprocess.Popen(pinned(workers) + corpus_command(warc, urls, out, workers))
+    fetched = os.path.join(out + ".staging", "_units", "fetched")
+    while process.poll() is None and len([d for d in glob.glob(os.path.join(fetched, "*")) if ".partial" not in d]) < after_units:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)  # the launching process alone, as the OOM killer would: its workers follow
+    process.wait()
+    time.sleep(0.5)
+    done = len([d for d in glob.glob(os.path.join(fetched, "*")) if ".partial" not in d])
+    started = time.perf_counter()
+    subprocess.run(pinned(workers) + corpus_command(warc, urls, out, workers), check=True)
+    seconds = time.perf_counter() - started
+    with open(os.path.join(out, "_work", "run.json")) as stream:
+        taken_up = json.load(stream)["done_before"]["fetch"]
+    return done, taken_up, seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pages", type=int, default=4000)
+    parser.add_argument("--pages", type=int, default=6000)
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts, each on that many cores")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--beam", action="store_true", help="also time the one Beam pipeline (in-process runner)")
     args = parser.parse_args()
+    counts = [int(n) for n in args.workers.split(",")]
+    if max(counts) > os.cpu_count():
+        sys.exit(f"--workers {max(counts)}: this machine has {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         warc, urls = synthetic_site(tmp, args.pages)
-        one = run(warc, urls, os.path.join(tmp, "one"), 1)
-        two = run(warc, urls, os.path.join(tmp, "two"), 2)
-    report(f"scaling: {args.pages} replayed pages through extract, filters, dedup, tokenize", [
-        ("1 worker", args.pages / one, "pages/s"), ("2 workers", args.pages / two, "pages/s"),
-    ], ("speed-up with 2 workers", one / two))
+        seconds: dict[int, list[float]] = {n: [] for n in counts}
+        machine: dict[int, list[float]] = {n: [] for n in counts}
+        digests = {}
+        for r in range(args.rounds):
+            for n in counts:
+                out = os.path.join(tmp, f"w{n}-{r}")
+                seconds[n].append(run(warc, urls, out, n))
+                machine[n].append(machine_ratio(n))
+                digests[f"--workers {n}"] = shard_digest(out)
+        if args.beam:
+            out = os.path.join(tmp, "beam")
+            beam_s = run(warc, urls, out, 0)
+            digests["one Beam pipeline"] = shard_digest(out)
+        base = counts[0]
+        rows = []
+        for n in counts:
+            rows.append((f"--workers {n} on {n} core(s), best of {args.rounds}", args.pages / min(seconds[n]),
+                         "pages/s"))
+        if args.beam:
+            rows.append(("one Beam pipeline (in-process runner, 1 core)", args.pages / beam_s, "pages/s"))
+        report(f"scaling: {args.pages} replayed pages through every stage, each N pinned to N cores", rows)
+        for n in counts[1:]:
+            ratios = [one / many for one, many in zip(seconds[base], seconds[n])]
+            best = min(seconds[base]) / min(seconds[n])
+            print(f"  {f'speed-up, {n} workers over {base}':<44} {best:>14.2f}x")
+            report_rounds(ratios)
+            ceiling = max(machine[n]) / max(machine[base])
+            print(f"  {f'a plain loop, {n} copies over {base}':<44} {ceiling:>14.2f}x   (this machine's ceiling)")
+            print(f"  {'the pipeline against that ceiling':<44} {best / ceiling:>14.0%}")
+        same = len(set(digests.values())) == 1
+        print(f"  {'shards byte-identical across ' + ', '.join(digests):<44} {'yes' if same else 'NO'}")
+        n = counts[-1]
+        done, taken_up, rerun_s = killed_and_resumed(warc, urls, os.path.join(tmp, "resumed"), n, after_units=3)
+        resumed_same = shard_digest(os.path.join(tmp, "resumed")) == digests[f"--workers {n}"]
+        print(f"  {'killed after units done, taken up by the rerun':<44} {done:>8} / {taken_up}")
+        print(f"  {'the rerun, seconds (an uninterrupted run: ' + f'{min(seconds[n]):.1f})':<44} {rerun_s:>14.1f}")
+        print(f"  {'killed + resumed byte-identical to uninterrupted':<44} {'yes' if resumed_same else 'NO'}")
+        if not same or not resumed_same or taken_up != done:
+            sys.exit(1)
 
 
 if __name__ == "__main__":

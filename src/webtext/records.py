@@ -5,6 +5,7 @@ submission -> link -> fetch result -> document -> tokenized document, plus the
 small and compare by value, which Beam's tests and coders both like.
 """
 
+import json
 from typing import NamedTuple
 
 
@@ -96,3 +97,8 @@ class DamagedFileError(Exception):
     def __init__(self, path: str, offset: int, error: str, records: int = 0):
         super().__init__(f"{path}: unreadable at byte {offset}: {error}")
         self.damaged = DamagedInput(path, offset, error, records)
+
+
+def as_json(record: NamedTuple) -> str:
+    """A record as one JSON line's text (links/ and rejects/): keys sorted, so reruns give the same bytes."""
+    return json.dumps(record._asdict(), sort_keys=True, ensure_ascii=False)

@@ -105,6 +105,11 @@ class SandboxedCall:
         logger.warning("the extraction process for %s did not start", self._target)
         self._stop(kill=True)  # the calls sent to it are reported as crashes
 
+    def start(self) -> None:
+        """Start the child now rather than at the first call (it takes a second or more)."""
+        if self._process is None:
+            self._start()
+
     def pid(self) -> int | None:
         """The child's process id, while one runs."""
         return self._process.pid if self._process is not None else None
@@ -204,9 +209,14 @@ def _serve(target: Callable) -> None:
             return
         for args in calls:
             try:
-                _write(stdout, ("ok", target(*args)))
-            except Exception as error:  # reported to the parent as extract_error
-                _write(stdout, ("error", f"{type(error).__name__}: {error}"[:300]))
+                try:
+                    _write(stdout, ("ok", target(*args)))
+                except BrokenPipeError:
+                    raise
+                except Exception as error:  # reported to the parent as extract_error
+                    _write(stdout, ("error", f"{type(error).__name__}: {error}"[:300]))
+            except BrokenPipeError:  # the parent is gone (killed): nobody is left to answer
+                return
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from webtext.dedup.transforms import DeduplicateDocuments
 from webtext.extract.transforms import ExtractText
 from webtext.filters.transforms import FilterDocuments
 from webtext.pipeline.accounting import TallyStage
+from webtext.records import as_json
 from webtext.reasons import DEDUP, EXTRACT, FETCH, FILTER, LINKS, READ, SELECT, TOKENIZE
 from webtext.sources.transforms import ReadRedditListings, ReadSubmissions, SelectLinks
 from webtext.tokenize.shards import shard_info_json
@@ -41,14 +42,6 @@ RESULTS_NAME = "results.jsonl"  # under _work/: [kind, value] lines, kind accoun
 
 def _result(kind: str, value) -> str:
     return json.dumps([kind, value], sort_keys=True, ensure_ascii=False)
-
-
-def _link_json(link) -> str:
-    return json.dumps(link._asdict(), sort_keys=True, ensure_ascii=False)
-
-
-def _drop_json(drop) -> str:
-    return json.dumps(drop._asdict(), sort_keys=True, ensure_ascii=False)
 
 
 def _read_sources(pipeline, config: CorpusConfig, dump_paths: list[str], url_list_paths: list[str]):
@@ -146,8 +139,8 @@ def _write_outputs(pipeline, out: str, stages: list, links, damaged: tuple, resu
     if dedup_stats is not None:
         results.append(dedup_stats | "DedupJson" >> beam.Map(lambda c: _result("dedup", [list(c[0]), c[1]])))
     _write_lines(results | "AllResults" >> beam.Flatten(), "Results", results_path)
-    (links | "LinkJson" >> beam.Map(_link_json)
+    (links | "LinkJson" >> beam.Map(as_json)
      | "WriteLinks" >> beam.io.WriteToText(FileSystems.join(out, "links", "links"), file_name_suffix=".jsonl"))
     drops = [d for _, _, _, d, _ in stages if d is not None] | "AllDrops" >> beam.Flatten()
-    (drops | "DropJson" >> beam.Map(_drop_json)
+    (drops | "DropJson" >> beam.Map(as_json)
      | "WriteRejects" >> beam.io.WriteToText(FileSystems.join(out, "rejects", "drops"), file_name_suffix=".jsonl"))

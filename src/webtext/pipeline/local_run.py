@@ -4,14 +4,17 @@ Beam's local runners pass every shuffle through the launching process, which cap
 at about two cores' worth (issue 22's measurements). Here, as in datatrove, the work is cut into
 units that share nothing, each done by one process and committed to disk when whole:
 
-1. links: the read, select and links stages, as one Beam pipeline in this process (cheap next to
-   the rest); then the links are hashed by URL into units.
-2. index: the WARC responses indexed by canonical URL on disk (crawl/warc_index.py).
-3. fetch units, N at a time: replay -> extract -> filters, then each kept document's exact key,
-   dedup member and MinHash signature (unit_work.fetch_unit).
-4. dedup, in this process, over those records only, never the texts (dedup/over_signatures.py).
-5. tokenize units, N at a time: the documents dedup kept, tokenized into per-shard pieces.
-6. shards, N at a time: each shard from its pieces in every unit, rows ordered by doc id.
+1. read units, one per input file: read and select, the counted submissions spilled into
+   partitions by URL (link_units.py).
+2. link units, one per partition: the links stage, links written in chunks of UNIT_LINKS.
+   (Reddit API listings and --rescore are bound by the API's rate, not by CPU: with either, this
+   step and the one before are the Beam stages, run in this process.)
+3. the WARC responses indexed by canonical URL on disk (crawl/warc_index.py), in this process.
+4. fetch units, one per chunk of links: replay -> extract -> filters, then each kept document's
+   exact key, dedup member and MinHash signature (unit_work.fetch_unit).
+5. dedup, in this process, over those records only, never the texts (dedup/over_signatures.py).
+6. tokenize units: each fetch unit's documents that dedup kept, in per-shard pieces.
+7. shards: each from its pieces in every unit, rows ordered by doc id.
 
 The stages' own functions do the work, so the shards are the bytes the one Beam pipeline writes,
 for any N. Everything lives in `OUT.staging/_units/`: a killed run, run again with the same command
@@ -22,9 +25,11 @@ directory when its fingerprint matches).
 import glob
 import json
 import logging
+import math
 import os
 import resource
 import shutil
+import sys
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -35,45 +40,49 @@ import apache_beam as beam
 from webtext import progress
 from webtext.crawl.warc_index import WarcIndex, build_index
 from webtext.dedup.over_signatures import dedup_signed
-from webtext.hashing import bucket
-from webtext.pipeline import unit_work
+from webtext.pipeline import link_units, unit_work
 from webtext.pipeline.build import RESULTS_NAME, _result, build_links_pipeline, work_path
 from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.staging import UNITS_DIR
 from webtext.reasons import DEDUP, FILTER
+from webtext.records import as_json
 from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validation_bucket
 
 logger = logging.getLogger(__name__)
 
 RUN_NAME = "run.json"  # under _work/: how the run went (units, resumed ones, CPU and memory per stage)
-UNIT_LINKS = 256  # links per unit: small enough to share the work out evenly, large enough to be cheap
-MAX_UNITS = 512  # ... and no more units than files a process may hold open while links are split
+UNIT_LINKS = 256  # links per fetch unit: small enough to share the work out evenly, large enough to be cheap
+PARTITION_INPUT_BYTES = 64 << 20  # input bytes per link partition: what bounds a link unit's memory
+MAX_PARTITIONS = 512  # ... and no more spill files than a read unit may hold open
 
 
-def unit_count(links: int) -> int:
-    """Units for `links` links: a function of the input alone, so a resumed run finds the same units
-    whatever its --workers."""
-    return max(1, min(MAX_UNITS, -(-links // UNIT_LINKS)))
+def partition_count(paths: list[str]) -> int:
+    """Link partitions for these inputs: a function of the inputs alone, so a resumed run finds the same
+    units whatever its --workers."""
+    size = sum(os.path.getsize(path) for path in paths)
+    return max(1, min(MAX_PARTITIONS, math.ceil(size / PARTITION_INPUT_BYTES)))
 
 
 class Resources:
-    """CPU seconds and peak resident memory per stage of the run, for the end summary."""
+    """CPU seconds and peak resident memory per stage of the run, and wall time per step, for the end
+    summary."""
 
     def __init__(self):
-        self.cpu_s, self.peak_rss, self.wall_s = Counter(), Counter(), Counter()
+        self.cpu_s, self.peak_rss, self.phases = Counter(), Counter(), {}
+        self._phase_started = time.monotonic()
 
-    def add(self, stage: str, cpu_s: float = 0.0, peak_rss: int = 0, wall_s: float = 0.0) -> None:
+    def add(self, stage: str, cpu_s: float = 0.0, peak_rss: int = 0) -> None:
         self.cpu_s[stage] += cpu_s
         self.peak_rss[stage] = max(self.peak_rss[stage], peak_rss)
-        self.wall_s[stage] += wall_s
+
+    def phase_done(self, phase: str) -> None:
+        """The wall time since the last step ended, as `phase`'s."""
+        now = time.monotonic()
+        self.phases[phase], self._phase_started = round(now - self._phase_started, 2), now
 
     def rows(self) -> list[dict]:
         return [{"stage": stage, "cpu_s": round(self.cpu_s[stage], 2), "peak_rss_bytes": self.peak_rss[stage]}
                 for stage in self.cpu_s]
-
-
-def _own_rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 class _InThisProcess:
@@ -86,32 +95,113 @@ class _InThisProcess:
         self._started = time.process_time()
 
     def __exit__(self, *exc):
-        self._resources.add(self._stage, time.process_time() - self._started, _own_rss())
+        self._resources.add(self._stage, time.process_time() - self._started,
+                            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 
 
-def _links_of(path: str):
-    with open(path, encoding="utf-8") as lines:
-        yield from lines
+def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists: list[str], warc: list[str],
+                 workers: int) -> dict:
+    """The run into `staged.out` (its staging directory), unit by unit; writes _work/results.jsonl as
+    the one Beam pipeline does, links/, rejects/, and _work/run.json (what the end summary shows of
+    how it went), which it returns."""
+    out, root, resources = staged.out, os.path.join(staged.out, UNITS_DIR), Resources()
+    os.makedirs(root, exist_ok=True)
+    index_path = os.path.join(root, "warc.sqlite")
+    context = get_context(_start_method())
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=unit_work.start_worker,
+                             initargs=(staged, index_path)) as pool:
+        try:
+            # The workers start their extraction child (a second or more of imports) meanwhile.
+            warming = [pool.submit(unit_work.warm_up) for _ in range(workers)]
+            if staged.reddit_listings or staged.rescore:
+                read, linked = _links_by_beam(staged, beam_options, dumps, url_lists, root, resources)
+            else:
+                read, linked = _links_in_units(pool, staged, dumps, url_lists, root, resources)
+            if not os.path.exists(index_path):
+                with _InThisProcess(resources, "index WARC"):
+                    build_index(warc, index_path)
+            resources.phase_done("index")
+            for future in warming:
+                future.result()
+            chunks = sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl")))
+            units = [os.path.join(root, "fetched", _chunk_name(chunk)) for chunk in chunks]
+            fetched = _run_units(pool, "fetch units", {unit: (unit_work.fetch_unit, chunk, unit)
+                                                       for chunk, unit in zip(chunks, units)}, resources)
+            resources.phase_done("fetch units")
+            with _InThisProcess(resources, "dedup"):
+                verdicts = dedup_signed(_signed(units), staged.dedup)
+                losers = {drop.item for drop in verdicts.drops}
+                cutoff, split_counts = _splits([r.member.doc_id for r in _signed(units)
+                                                if r.member.doc_id not in losers], staged)
+            resources.phase_done("dedup")
+            per_shard = staged.shards.docs_per_shard
+            pieces = [os.path.join(root, "pieces", os.path.basename(unit)) for unit in units]
+            tokenized = _run_units(pool, "tokenize units", {
+                piece: (unit_work.tokenize_unit, unit, _losers_of(unit, losers), cutoff, split_counts, per_shard, piece)
+                for unit, piece in zip(units, pieces)}, resources)
+            resources.phase_done("tokenize units")
+            shards = _write_shards(pool, out, pieces, split_counts, per_shard, resources)
+            resources.phase_done("shards")
+        except BaseException:  # Ctrl-C or a worker's error: stop now, the finished units stay for the rerun
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    _write_results(out, root, read, linked, fetched, verdicts, tokenized, shards)
+    resources.phase_done("results")
+    run = {"units": len(units), "workers": workers, "resources": resources.rows(), "phases_wall_s": resources.phases,
+           "done_before": {"fetch": fetched["done_before"], "tokenize": tokenized["done_before"]}}
+    with open(work_path(out, RUN_NAME), "w", encoding="utf-8") as stream:
+        json.dump(run, stream, indent=1, sort_keys=True)
+    return run
 
 
-def _split_links(staged_out: str, units_root: str) -> int:
-    """links/*.jsonl hashed by URL into one file per unit; returns the number of units."""
-    paths = sorted(glob.glob(os.path.join(staged_out, "links", "*.jsonl")))
-    total = sum(1 for path in paths for _ in _links_of(path))
-    units = unit_count(total)
-    partial = os.path.join(units_root, f"links.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    os.makedirs(partial)
-    files = [open(os.path.join(partial, f"u{u:05d}.jsonl"), "w", encoding="utf-8") for u in range(units)]
-    try:
-        for path in paths:
-            for line in _links_of(path):
-                files[bucket(json.loads(line)["url"], units)].write(line)
-    finally:
-        for file in files:
-            file.close()
-    os.rename(partial, os.path.join(units_root, "links"))
-    return units
+def _start_method() -> str:
+    """Fork where there is fork: the workers then start in milliseconds with every module imported,
+    where spawned ones spend a second or two importing Beam, trafilatura and scipy before the first
+    unit. The pool forks all of them at its first task, before this process runs any Beam pipeline
+    (whose threads a fork must not copy mid-work)."""
+    return "fork" if sys.platform == "linux" else "spawn"
+
+
+def _chunk_name(chunk: str) -> str:
+    """linked/p00003/c00001.jsonl -> p00003-c00001: the fetch unit of that chunk of links."""
+    return f"{os.path.basename(os.path.dirname(chunk))}-{os.path.basename(chunk).removesuffix('.jsonl')}"
+
+
+def _links_in_units(pool, staged: CorpusConfig, dumps: list[str], url_lists: list[str], root: str,
+                    resources: Resources) -> tuple[dict, dict]:
+    """Read units, one per input file, then link units, one per partition."""
+    inputs = [(path, False) for path in dumps] + [(path, True) for path in url_lists]
+    partitions = partition_count([path for path, _ in inputs])
+    read_dirs = [os.path.join(root, "read", f"f{i:05d}") for i in range(len(inputs))]
+    read = _run_units(pool, "read units", {final: (link_units.read_unit, path, url_list, partitions, final)
+                                           for final, (path, url_list) in zip(read_dirs, inputs)}, resources)
+    resources.phase_done("read units")
+    linked = _run_units(pool, "link units", {
+        final: (link_units.link_unit, read_dirs, p, UNIT_LINKS, final)
+        for p in range(partitions) for final in [os.path.join(root, "linked", f"p{p:05d}")]}, resources)
+    resources.phase_done("link units")
+    return read, linked
+
+
+def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lists: list[str], root: str,
+                   resources: Resources) -> tuple[dict, dict]:
+    """The read, select and links stages as Beam runs them (for the Reddit API's sources), their links
+    then cut into the same chunks as a link unit's."""
+    results = os.path.join(root, "links-results.jsonl")
+    final = os.path.join(root, "linked", "p00000")
+    if not os.path.exists(final):
+        with _InThisProcess(resources, "read, select, links"):
+            with beam.Pipeline(options=beam_options) as pipeline:
+                build_links_pipeline(pipeline, staged, dumps, url_lists, results)
+        lines = sorted((line for path in sorted(glob.glob(os.path.join(staged.out, "links", "*.jsonl")))
+                        for line in open(path, encoding="utf-8")), key=lambda line: json.loads(line)["url"])
+        partial = unit_work.fresh_unit_dir(final)
+        for chunk, start in enumerate(range(0, len(lines), UNIT_LINKS)):
+            with open(os.path.join(partial, f"c{chunk:05d}.jsonl"), "w", encoding="utf-8") as stream:
+                stream.writelines(lines[start:start + UNIT_LINKS])
+        os.rename(partial, final)
+    resources.phase_done("links")
+    return {"tallies": {}, "beam_results": results}, {"tallies": {}}
 
 
 class _Progress:
@@ -153,61 +243,15 @@ def _read_tally(final: str) -> dict:
         return json.load(stream)
 
 
-def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists: list[str], warc: list[str],
-                 workers: int) -> dict:
-    """The run into `staged.out` (its staging directory), unit by unit; writes _work/results.jsonl as
-    the one Beam pipeline does, rejects/ and links/, and _work/run.json (what the end summary shows
-    of how it went), which it returns."""
-    out, root, resources = staged.out, os.path.join(staged.out, UNITS_DIR), Resources()
-    os.makedirs(root, exist_ok=True)
-    links_results = os.path.join(root, "links-results.jsonl")
-    if not os.path.exists(os.path.join(root, "links")):
-        for name in ("links", "rejects", "_work"):
-            shutil.rmtree(os.path.join(out, name), ignore_errors=True)
-        with _InThisProcess(resources, "read, select, links"):
-            with beam.Pipeline(options=beam_options) as pipeline:
-                build_links_pipeline(pipeline, staged, dumps, url_lists, links_results)
-        _split_links(out, root)
-    units = len(glob.glob(os.path.join(root, "links", "u*.jsonl")))
-    index_path = os.path.join(root, "warc.sqlite")
-    if not os.path.exists(index_path):
-        with _InThisProcess(resources, "index WARC"):
-            build_index(warc, index_path)
-    context = get_context("spawn")  # not fork: this process has Beam's threads running
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=unit_work.start_worker,
-                             initargs=(staged, index_path)) as pool:
-        fetched = _run_units(pool, "fetch units", {
-            os.path.join(root, "fetched", f"u{u:05d}"): (unit_work.fetch_unit, u,
-                                                         os.path.join(root, "links", f"u{u:05d}.jsonl"),
-                                                         os.path.join(root, "fetched", f"u{u:05d}"))
-            for u in range(units)}, resources)
-        with _InThisProcess(resources, "dedup"):
-            signed = (record for u in range(units)
-                      for record in unit_work.read_pickles(os.path.join(root, "fetched", f"u{u:05d}", unit_work.SIGNED)))
-            verdicts = dedup_signed(signed, staged.dedup)
-            losers = {drop.item for drop in verdicts.drops}
-            kept_ids = [record.member.doc_id for u in range(units) for record in unit_work.read_pickles(
-                os.path.join(root, "fetched", f"u{u:05d}", unit_work.SIGNED)) if record.member.doc_id not in losers]
-            cutoff, split_counts = _splits(kept_ids, staged)
-        per_shard = staged.shards.docs_per_shard
-        tokenized = _run_units(pool, "tokenize units", {
-            os.path.join(root, "pieces", f"u{u:05d}"): (
-                unit_work.tokenize_unit, os.path.join(root, "fetched", f"u{u:05d}"),
-                _losers_of(root, u, losers), cutoff, split_counts, per_shard, os.path.join(root, "pieces", f"u{u:05d}"))
-            for u in range(units)}, resources)
-        shards = _write_shards(pool, out, root, units, split_counts, per_shard, resources)
-    _write_results(out, root, units, fetched, verdicts, tokenized, shards)
-    run = {"units": units, "workers": workers, "resources": resources.rows(),
-           "done_before": {"fetch": fetched["done_before"], "tokenize": tokenized["done_before"]}}
-    with open(work_path(out, RUN_NAME), "w", encoding="utf-8") as stream:
-        json.dump(run, stream, indent=1, sort_keys=True)
-    return run
+def _signed(units: list[str]):
+    """Every fetch unit's dedup records, unit by unit."""
+    for unit in units:
+        yield from unit_work.read_pickles(os.path.join(unit, unit_work.SIGNED))
 
 
-def _losers_of(root: str, unit: int, losers: set[str]) -> set[str]:
+def _losers_of(unit: str, losers: set[str]) -> set[str]:
     """The unit's own documents that dedup dropped: what its tokenize task is sent, not the whole set."""
-    path = os.path.join(root, "fetched", f"u{unit:05d}", unit_work.SIGNED)
-    return {r.member.doc_id for r in unit_work.read_pickles(path) if r.member.doc_id in losers}
+    return {r.member.doc_id for r in _signed([unit]) if r.member.doc_id in losers}
 
 
 def _splits(kept_ids: list[str], staged: CorpusConfig) -> tuple[float, dict[str, int]]:
@@ -218,26 +262,28 @@ def _splits(kept_ids: list[str], staged: CorpusConfig) -> tuple[float, dict[str,
     return cutoff, dict(Counter(split_of(doc_id, cutoff) for doc_id in kept_ids))
 
 
-def _write_shards(pool, out: str, root: str, units: int, split_counts: dict[str, int], per_shard: int,
+def _write_shards(pool, out: str, pieces: list[str], split_counts: dict[str, int], per_shard: int,
                   resources: Resources) -> list[dict]:
-    """Every shard of every split (one a split with no documents gets is still written, empty)."""
+    """Every shard of every split (one that hashing left without documents is still written, empty)."""
     futures = []
     for split, documents in sorted(split_counts.items()):
         count = shard_count(documents, per_shard)
         for index in range(count):
             name = unit_work.piece_name(split, index, count)
-            pieces = [path for u in range(units) if os.path.exists(path := os.path.join(root, "pieces", f"u{u:05d}", name))]
-            futures.append(pool.submit(unit_work.assemble_shard, out, split, index, count, pieces))
+            paths = [path for unit in pieces if os.path.exists(path := os.path.join(unit, name))]
+            futures.append(pool.submit(unit_work.assemble_shard, out, split, index, count, paths))
     written = [future.result() for future in futures]
     for result in written:
         resources.add("write shards", result["cpu_s"], result["peak_rss_bytes"])
     return [result["shard"] for result in written]
 
 
-def _write_results(out: str, root: str, units: int, fetched: dict, verdicts, tokenized: dict, shards: list) -> None:
-    """_work/results.jsonl, as the one pipeline writes it, and every unit's drops into rejects/."""
-    counts = Counter()
-    for tally in [*fetched["tallies"].values(), *tokenized["tallies"].values()]:
+def _write_results(out: str, root: str, read: dict, linked: dict, fetched: dict, verdicts, tokenized: dict,
+                   shards: list) -> None:
+    """_work/results.jsonl as the one pipeline writes it; links/ and rejects/ from the units'."""
+    counts, lines = Counter(), []
+    steps = (read, linked, fetched, tokenized)
+    for tally in (tally for step in steps for tally in step["tallies"].values()):
         for key, n in tally["counts"]:
             counts[tuple(key)] += n
     filtered = counts[(FILTER, "kept")]
@@ -245,22 +291,32 @@ def _write_results(out: str, root: str, units: int, fetched: dict, verdicts, tok
     counts[(DEDUP, "kept")] += filtered - len(verdicts.drops)
     for drop in verdicts.drops:
         counts[(DEDUP, f"dropped:{drop.reason}")] += 1
-    with open(os.path.join(root, "links-results.jsonl"), encoding="utf-8") as stream:
-        lines = [line.rstrip("\n") for line in stream if line.strip()]
+    if "beam_results" in read:  # the first stages ran as Beam: their tallies and damaged files are there
+        with open(read["beam_results"], encoding="utf-8") as stream:
+            lines += [line.rstrip("\n") for line in stream if line.strip()]
     lines += [_result("accounting", [list(key), n]) for key, n in counts.items()]
     lines += [_result("shards", shard) for shard in shards]
     lines += [_result("dedup", [list(key), n]) for key, n in verdicts.stats]
+    for unit in sorted(read["tallies"]):
+        with open(os.path.join(unit, link_units.DAMAGED), encoding="utf-8") as stream:
+            lines += [_result("damaged", damaged) for damaged in json.load(stream)]
     with WarcIndex(os.path.join(root, "warc.sqlite")) as index:
         lines += [_result("damaged", damaged._asdict()) for damaged in index.damaged()]
     os.makedirs(os.path.join(out, "_work"), exist_ok=True)
     with open(work_path(out, RESULTS_NAME), "w", encoding="utf-8") as stream:
         stream.writelines(line + "\n" for line in sorted(lines))
-    os.makedirs(os.path.join(out, "rejects"), exist_ok=True)
-    with open(os.path.join(out, "rejects", "drops-units.jsonl"), "w", encoding="utf-8") as stream:
-        for phase in ("fetched", None, "pieces"):
-            if phase is None:
-                stream.writelines(unit_work.drop_json(drop) + "\n" for drop in verdicts.drops)
-                continue
-            for u in range(units):
-                with open(os.path.join(root, phase, f"u{u:05d}", unit_work.DROPS), encoding="utf-8") as drops:
-                    shutil.copyfileobj(drops, stream)
+    if "beam_results" not in read:
+        _concatenate(sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl"))),
+                     os.path.join(out, "links", "links-00000-of-00001.jsonl"))
+    drop_files = [os.path.join(unit, unit_work.DROPS) for step in steps for unit in sorted(step["tallies"])]
+    _concatenate(drop_files, os.path.join(out, "rejects", "drops-units.jsonl"),
+                 then="".join(as_json(drop) + "\n" for drop in verdicts.drops))
+
+
+def _concatenate(paths: list[str], target: str, then: str = "") -> None:
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "w", encoding="utf-8") as out:
+        for path in paths:
+            with open(path, encoding="utf-8") as stream:
+                shutil.copyfileobj(stream, out)
+        out.write(then)

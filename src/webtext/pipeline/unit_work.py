@@ -11,11 +11,14 @@ Every function writes into a fresh directory and renames it into place when done
 finished exactly when its directory exists, and a killed run leaves no half of one.
 """
 
+import ctypes
 import json
 import os
 import pickle
 import resource
 import shutil
+import signal
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -35,7 +38,7 @@ from webtext.filters.transforms import BATCH_DOCUMENTS as FILTER_BATCH
 from webtext.guard import guarded
 from webtext.pipeline.config import CorpusConfig
 from webtext.reasons import EXTRACT, FETCH, FILTER, TOKENIZE
-from webtext.records import Document, Drop, FetchResult, Link
+from webtext.records import Document, Drop, FetchResult, Link, as_json
 from webtext.shards.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.batches import batches_by_key
 from webtext.tokenize.shards import BATCH_SCHEMA, ShardInfo, write_shard
@@ -46,32 +49,65 @@ DOCS, SIGNED, DROPS, TALLY = "docs.pickle", "signed.pickle", "drops.jsonl", "tal
 SIGNATURES = "signatures"  # the dedup records' CPU seconds, under a name of their own
 
 
-def drop_json(drop: Drop) -> str:
-    return json.dumps(drop._asdict(), sort_keys=True, ensure_ascii=False)
-
-
 class _Worker:
     """What a worker process builds once and keeps for every unit it is given."""
 
-    def __init__(self, config: CorpusConfig, index_path: str | None):
-        self.config = config
-        self.index = WarcIndex(index_path) if index_path else None
+    def __init__(self, config: CorpusConfig, index_path: str):
+        self.config, self._index_path, self._index = config, index_path, None
         self.sandbox = SandboxedCall(EXTRACTOR, config.extract.timeout_s)
         self.signer = Signer(config.dedup.num_perm, config.dedup.shingle_words)
         self.eval_ngrams = eval_filter(config.filters.decontaminate) if config.filters.decontaminate else None
         self.encoding = None  # built at the first tokenized unit
 
+    @property
+    def index(self) -> WarcIndex:
+        """Opened at the first unit: the pool starts before the index is built."""
+        if self._index is None:
+            self._index = WarcIndex(self._index_path)
+        return self._index
+
 
 _worker: _Worker | None = None
 
 
-def start_worker(config: CorpusConfig, index_path: str | None) -> None:
+def start_worker(config: CorpusConfig, index_path: str) -> None:
     """A process pool's initializer: this process's worker state."""
     global _worker
+    _die_with_parent()
     _worker = _Worker(config, index_path)
 
 
-class _Tally:
+def _die_with_parent() -> None:
+    """A worker whose launching process is killed (SIGKILL, the OOM killer) goes too, and its extraction
+    child with it (it ends at its input's end), rather than wait for work forever (Linux; elsewhere
+    the pool's own checks are all there is)."""
+    if sys.platform != "linux":
+        return
+    parent = os.getppid()
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the call
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def worker_config() -> CorpusConfig:
+    return _worker.config
+
+
+def warm_up() -> None:
+    """Start the extraction child and build the tokenizer now, while the launching process is busy
+    with the first stages, rather than at the first unit that needs them."""
+    _worker.sandbox.start()
+    if _worker.encoding is None:
+        _worker.encoding = gpt2_encoding()
+
+
+class Tally:
     """Records in, kept and dropped by reason, per stage, as the accounting's (stage, outcome) counts;
     and the CPU seconds this process spent in each stage."""
 
@@ -84,12 +120,15 @@ class _Tally:
         self.counts[(stage, "in")] += len(outcomes)
         self.counts[(stage, "kept")] += len(kept)
         for drop in (o for o in outcomes if isinstance(o, Drop)):
-            self.counts[(drop.stage, f"dropped:{drop.reason}")] += 1
-            self.drops.append(drop)
+            self.drop(drop)
         if kept_as is not None:
             for record in kept:
                 self.counts[(stage, f"kept:{kept_as(record)}")] += 1
         return kept
+
+    def drop(self, drop: Drop) -> None:
+        self.counts[(drop.stage, f"dropped:{drop.reason}")] += 1
+        self.drops.append(drop)
 
     def timed(self, stage: str, started: float) -> None:
         self.cpu_s[stage] += time.process_time() - started
@@ -113,14 +152,14 @@ def _commit(partial: str, final: str) -> None:
         shutil.rmtree(partial, ignore_errors=True)
 
 
-def _fresh(final: str) -> str:
+def fresh_unit_dir(final: str) -> str:
     partial = f"{final}.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
     os.makedirs(partial)
     return partial
 
 
-def _extracted(worker: _Worker, results: list[FetchResult], tally: _Tally) -> Iterator[list[Document]]:
+def _extracted(worker: _Worker, results: list[FetchResult], tally: Tally) -> Iterator[list[Document]]:
     """Documents batch by batch, one batch always in the extraction child's hands: while it extracts
     batch N, this process filters and signs batch N-1 (as the Beam stage's _Extract does)."""
     in_flight: list[FetchResult] = []
@@ -132,10 +171,10 @@ def _extracted(worker: _Worker, results: list[FetchResult], tally: _Tally) -> It
         yield tally.outcomes(EXTRACT, outcomes)
 
 
-def fetch_unit(unit: int, links_path: str, final: str) -> dict:
+def fetch_unit(links_path: str, final: str) -> dict:
     """Replay, extract and filter one unit's links; write its kept documents, their dedup records,
     its drops and its tally into `final`. Returns the tally."""
-    worker, tally, started_wall = _worker, _Tally(), time.monotonic()
+    worker, tally, started_wall = _worker, Tally(), time.monotonic()
     with open(links_path, encoding="utf-8") as lines:
         links = sorted((Link(**{k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(line).items()})
                         for line in lines), key=lambda link: link.url)
@@ -143,7 +182,7 @@ def fetch_unit(unit: int, links_path: str, final: str) -> dict:
     fetched = tally.outcomes(FETCH, [guarded(FETCH, worker.index.replay, link)[0] for link in links],
                              kept_as=fetch_outcome)
     tally.timed(FETCH, started)
-    partial = _fresh(final)
+    partial = fresh_unit_dir(final)
     child_cpu = _child_cpu_s(worker.sandbox)
     with open(os.path.join(partial, DOCS), "wb") as docs_out, open(os.path.join(partial, SIGNED), "wb") as signed_out:
         for docs in _extracted(worker, fetched, tally):
@@ -157,13 +196,13 @@ def fetch_unit(unit: int, links_path: str, final: str) -> dict:
                     pickle.dump(_signed(worker, doc), signed_out, protocol=pickle.HIGHEST_PROTOCOL)
                 tally.timed(SIGNATURES, started)
     tally.cpu_s[EXTRACT] += max(0.0, _child_cpu_s(worker.sandbox) - child_cpu)
-    return _finish(tally, partial, final, unit=unit, wall_s=round(time.monotonic() - started_wall, 3))
+    return finish_unit(tally, partial, final, wall_s=round(time.monotonic() - started_wall, 3))
 
 
-def _finish(tally: _Tally, partial: str, final: str, **extra) -> dict:
+def finish_unit(tally: Tally, partial: str, final: str, **extra) -> dict:
     """Write the unit's drops and tally beside its outputs, then put the whole unit in place."""
     with open(os.path.join(partial, DROPS), "w", encoding="utf-8") as out:
-        out.writelines(drop_json(d) + "\n" for d in sorted(tally.drops))
+        out.writelines(as_json(d) + "\n" for d in sorted(tally.drops))
     summary = tally.as_json(**extra)
     with open(os.path.join(partial, TALLY), "w", encoding="utf-8") as out:
         json.dump(summary, out, sort_keys=True)
@@ -204,7 +243,7 @@ def tokenize_unit(unit_dir: str, losers: set[str], cutoff: float, split_counts: 
                   final: str) -> dict:
     """The unit's documents that dedup kept, tokenized and cut into one Arrow stream per shard key
     ("<split>-<index>-of-<count>.arrow") in `final`. Returns the tally."""
-    worker, tally = _worker, _Tally()
+    worker, tally = _worker, Tally()
     if worker.encoding is None:
         worker.encoding = gpt2_encoding()
     started = time.process_time()
@@ -230,14 +269,14 @@ def tokenize_unit(unit_dir: str, losers: set[str], cutoff: float, split_counts: 
         for key, rows in batches_by_key(kept, token_ids, keys):
             pieces.setdefault(key, []).append(rows)
         batch = []
-    partial = _fresh(final)
+    partial = fresh_unit_dir(final)
     for (split, index, count), batches in pieces.items():
         with pa.OSFile(os.path.join(partial, piece_name(split, index, count)), "wb") as sink, \
                 pa.ipc.new_stream(sink, BATCH_SCHEMA) as writer:
             for rows in batches:
                 writer.write_batch(rows)
     tally.timed(TOKENIZE, started)
-    return _finish(tally, partial, final)
+    return finish_unit(tally, partial, final)
 
 
 def piece_name(split: str, index: int, count: int) -> str:

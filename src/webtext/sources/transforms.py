@@ -4,12 +4,11 @@ from typing import Any, NamedTuple
 
 import apache_beam as beam
 
-from webtext.guard import guarded
-from webtext.records import DamagedFileError, Drop
-from webtext.sources.dumps import iter_lines
+from webtext.records import DamagedInput
 from webtext.sources.links import LINKS_STAGE, SELECT_STAGE, build_link, from_url_list, select_submission
 from webtext.sources.reddit_api import INFO_BATCH, Listing, connect, current_scores, listing_submissions
 from webtext.sources.settings import LinkRules
+from webtext.sources.parse_file import LineCount, parsed_file
 from webtext.sources.submissions import STAGE as READ_STAGE
 from webtext.sources.submissions import parse_submission, parse_url_line
 from webtext.stagekit import DROPS, classify, route
@@ -30,20 +29,13 @@ class _ParseFile(beam.DoFn):
         self._parse = parse
 
     def process(self, path: str):
-        lines = 0
-        try:
-            for number, raw in iter_lines(path):
-                lines = number
-                source = f"{path}:{number}"
-                yield route(READ_STAGE, guarded(READ_STAGE, lambda line: self._parse(line, source), raw,
-                                                members=lambda _: [source])[0])
-        except DamagedFileError as error:  # truncated or corrupt: what was read counts, the rest is one drop
-            damaged = error.damaged._replace(records=lines)
-            yield beam.pvalue.TaggedOutput(DAMAGED, damaged)
-            lines += 1
-            yield route(READ_STAGE, Drop(READ_STAGE, "unreadable_file", f"{path}:{lines}",
-                                         f"at byte {damaged.offset}: {damaged.error}"[:200]))
-        yield beam.pvalue.TaggedOutput(LINE_COUNTS, lines)
+        for outcome in parsed_file(path, self._parse):
+            if isinstance(outcome, LineCount):
+                yield beam.pvalue.TaggedOutput(LINE_COUNTS, outcome.lines)
+            elif isinstance(outcome, DamagedInput):
+                yield beam.pvalue.TaggedOutput(DAMAGED, outcome)
+            else:
+                yield route(READ_STAGE, outcome)
 
 
 class ReadOutputs(NamedTuple):

@@ -1,0 +1,83 @@
+"""The read, select and links stages of a run in units (local_run.py), in the pool's worker processes.
+
+`read_unit` streams one input file: each line parsed and selected where it is read, and every counted
+(canonical URL, submission) appended to one of `partitions` spill files by a hash of its URL. Then
+`link_unit` takes one partition from every file: all the submissions of a URL are in it, so it
+builds that URL's link exactly as the Beam stage's GroupByKey would, and writes the links in chunks
+of `chunk_links`, each a fetch unit. Memory: one partition's counted submissions at a time.
+"""
+
+import json
+import os
+import pickle
+import time
+
+from webtext.guard import guarded
+from webtext.hashing import bucket
+from webtext.pipeline import unit_work
+from webtext.pipeline.unit_work import Tally, finish_unit, fresh_unit_dir, read_pickles
+from webtext.records import DamagedInput, Drop, as_json
+from webtext.reasons import LINKS, READ, SELECT
+from webtext.sources.links import build_link, select_submission
+from webtext.sources.parse_file import LineCount, parsed_file
+from webtext.sources.submissions import parse_submission, parse_url_line
+
+DAMAGED = "damaged.json"
+
+
+def partition_name(partition: int) -> str:
+    return f"p{partition:05d}.pickle"
+
+
+def read_unit(path: str, url_list: bool, partitions: int, final: str) -> dict:
+    """One input file through the read and select stages, its counted submissions spilled by URL."""
+    rules, tally, started = unit_work.worker_config().links, Tally(), time.process_time()
+    partial = fresh_unit_dir(final)
+    spills = [open(os.path.join(partial, partition_name(p)), "wb") for p in range(partitions)]
+    damaged, submissions = [], []
+    try:
+        for outcome in parsed_file(path, parse_url_line if url_list else parse_submission):
+            if isinstance(outcome, LineCount):
+                tally.counts[(READ, "in")] += outcome.lines
+            elif isinstance(outcome, DamagedInput):
+                damaged.append(outcome._asdict())
+            elif isinstance(outcome, Drop):
+                tally.drop(outcome)
+            else:
+                submissions.append(outcome)
+                if len(submissions) >= 4096:
+                    _select(submissions, rules, tally, spills)
+                    submissions = []
+        _select(submissions, rules, tally, spills)
+    finally:
+        for spill in spills:
+            spill.close()
+    with open(os.path.join(partial, DAMAGED), "w", encoding="utf-8") as out:
+        json.dump(damaged, out)
+    tally.timed(READ, started)  # reading, parsing and selecting are one loop: their time is the read stage's
+    return finish_unit(tally, partial, final)
+
+
+def _select(submissions: list, rules, tally: Tally, spills: list) -> None:
+    tally.counts[(READ, "kept")] += len(submissions)
+    for url, sub in tally.outcomes(SELECT, [guarded(SELECT, lambda s: select_submission(s, rules), sub)[0]
+                                            for sub in submissions]):
+        pickle.dump((url, sub), spills[bucket(url, len(spills))], protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str) -> dict:
+    """One partition of every file's counted submissions -> links, written in chunks ("c00000.jsonl")."""
+    rules, tally, started = unit_work.worker_config().links, Tally(), time.process_time()
+    by_url: dict[str, list] = {}
+    for read_dir in read_dirs:
+        for url, sub in read_pickles(os.path.join(read_dir, partition_name(partition))):
+            by_url.setdefault(url, []).append(sub)
+    outcomes = [guarded(LINKS, lambda item: build_link(item[0], item[1], rules), (url, by_url[url]))[0]
+                for url in sorted(by_url)]
+    links = tally.outcomes(LINKS, outcomes)
+    partial = fresh_unit_dir(final)
+    for chunk, start in enumerate(range(0, len(links), chunk_links)):
+        with open(os.path.join(partial, f"c{chunk:05d}.jsonl"), "w", encoding="utf-8") as out:
+            out.writelines(as_json(link) + "\n" for link in links[start:start + chunk_links])
+    tally.timed(LINKS, started)
+    return finish_unit(tally, partial, final)

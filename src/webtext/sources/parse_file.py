@@ -1,0 +1,32 @@
+"""One input file's lines as the read stage's outcomes, where the file is read: Beam's read DoFn and
+a run in units both take them from here."""
+
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+from webtext.guard import guarded
+from webtext.records import DamagedFileError, DamagedInput, Drop
+from webtext.sources.dumps import iter_lines
+from webtext.sources.submissions import STAGE
+
+
+class LineCount(NamedTuple):
+    """The file's lines: the read stage's independent "in" count (last, once per file)."""
+    lines: int
+
+
+def parsed_file(path: str, parse: Callable) -> Iterator:
+    """Submission | Drop per line, then a DamagedInput if the file stopped being readable (and one
+    `unreadable_file` drop for the rest of it), then the LineCount."""
+    lines = 0
+    try:
+        for number, raw in iter_lines(path):
+            lines = number
+            source = f"{path}:{number}"
+            yield guarded(STAGE, lambda line: parse(line, source), raw, members=lambda _: [source])[0]
+    except DamagedFileError as error:  # truncated or corrupt: what was read counts, the rest is one drop
+        damaged: DamagedInput = error.damaged._replace(records=lines)
+        yield damaged
+        lines += 1
+        yield Drop(STAGE, "unreadable_file", f"{path}:{lines}", f"at byte {damaged.offset}: {damaged.error}"[:200])
+    yield LineCount(lines)
