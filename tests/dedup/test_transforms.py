@@ -64,3 +64,22 @@ def test_distributed_components_equal_union_find_and_report_convergence():
         _, stats = p | "Chain" >> beam.Create(chain_edges) | "CC" >> ConnectedComponents(rounds=2)
         assert_that(stats | beam.Filter(lambda s: s[0][0] == "unconverged_nodes" and s[1] > 0)
                     | beam.combiners.Count.Globally(), equal_to([1]), label="a long chain is reported")
+
+
+def test_the_global_step_over_signatures_decides_as_the_beam_transform():
+    """dedup_signed (a run in units: exact keys, members and signatures, never texts) on the same documents:
+    the same drops, each naming the same survivor, and the cluster sizes; a document whose signature
+    failed stays, with no candidates."""
+    from webtext.dedup.clusters import member_of
+    from webtext.dedup.minhash import Signer, exact_key
+    from webtext.dedup.over_signatures import Signed, dedup_signed
+
+    signer = Signer(CONFIG.num_perm, CONFIG.shingle_words)
+    signed = [Signed(exact_key(d.text), member_of(d), signer.signature(d.text).tobytes()) for d in DOCS]
+    for order in (signed, list(reversed(signed))):
+        verdicts = dedup_signed(order, CONFIG)
+        assert [(d.reason, d.item, d.detail) for d in verdicts.drops] == [
+            ("exact_duplicate", "a1", "a2"), ("near_duplicate", "a3", "a2")]
+        assert verdicts.stats == [(("cluster_size", 2), 1), (("unconverged_nodes", 0), 0)]
+    unsigned = [s._replace(signature=None) if s.member.doc_id == "a3" else s for s in signed]
+    assert [d.item for d in dedup_signed(unsigned, CONFIG).drops] == ["a1"]

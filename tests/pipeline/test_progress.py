@@ -52,3 +52,10 @@ def test_a_stage_step_counted_under_its_own_name_drops_for_the_stage():
     counts = {("dedup", "kept"): 23, ("dedup", "dropped"): 3, ("dedup.exact", "kept"): 26,
               ("dedup.exact", "dropped"): 1}
     assert progress_line(counts, 1.0).startswith("dedup 23 (4 dropped) |")
+
+
+def test_a_run_in_units_shows_its_latest_step_with_an_eta():
+    counts = {("read", "kept"): 9}
+    work = {"read units": (3, 3, 0.0), "fetch units": (5, 20, 150.4)}
+    assert progress_line(counts, 2.0, work).endswith("| 2 s | fetch units 5/20, ETA 2 min 30 s")
+    assert progress_line(counts, 2.0, {"fetch units": (0, 20, None)}).endswith("| fetch units 0/20")

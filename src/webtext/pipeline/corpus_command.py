@@ -55,6 +55,9 @@ def add_corpus_parser(sub) -> None:
                    help="run the stages unit by unit in N local processes, resuming an interrupted run's "
                         "finished units (replayed corpora; the same shards as one pipeline). Default 0: one "
                         "Beam pipeline on the runner Beam's flags name")
+    p.add_argument("--unit_links", type=int, default=256, metavar="N",
+                   help="with --workers: links per unit of work (default 256). Smaller units share the work "
+                        "out more evenly and lose less to a kill; each costs a few files and a little time")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--no_report", action="store_true", help="skip report.html and stats.json at the end")
 
@@ -135,7 +138,7 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
 
             check_proxy(config.fetch.proxy, config.fetch.allow_origins)
         with view:
-            manifest = run_corpus(config, beam_args, workers=args.workers)
+            manifest = run_corpus(config, beam_args, workers=args.workers, unit_links=args.unit_links)
     except (FileNotFoundError, RedditCredentialsError, ConfigError, BlockedAddress, DNSFailure) as error:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2

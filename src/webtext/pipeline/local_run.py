@@ -6,7 +6,7 @@ units that share nothing, each done by one process and committed to disk when wh
 
 1. read units, one per input file: read and select, the counted submissions spilled into
    partitions by URL (link_units.py).
-2. link units, one per partition: the links stage, links written in chunks of UNIT_LINKS.
+2. link units, one per partition: the links stage, links written in chunks of --unit_links.
    (Reddit API listings and --rescore are bound by the API's rate, not by CPU: with either, this
    step and the one before are the Beam stages, run in this process.)
 3. the WARC responses indexed by canonical URL on disk (crawl/warc_index.py), in this process.
@@ -51,7 +51,6 @@ from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validat
 logger = logging.getLogger(__name__)
 
 RUN_NAME = "run.json"  # under _work/: how the run went (units, resumed ones, CPU and memory per stage)
-UNIT_LINKS = 256  # links per fetch unit: small enough to share the work out evenly, large enough to be cheap
 PARTITION_INPUT_BYTES = 64 << 20  # input bytes per link partition: what bounds a link unit's memory
 MAX_PARTITIONS = 512  # ... and no more spill files than a read unit may hold open
 
@@ -100,7 +99,7 @@ class _InThisProcess:
 
 
 def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists: list[str], warc: list[str],
-                 workers: int) -> dict:
+                 workers: int, unit_links: int = 256) -> dict:
     """The run into `staged.out` (its staging directory), unit by unit; writes _work/results.jsonl as
     the one Beam pipeline does, links/, rejects/, and _work/run.json (what the end summary shows of
     how it went), which it returns."""
@@ -114,9 +113,9 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
             # The workers start their extraction child (a second or more of imports) meanwhile.
             warming = [pool.submit(unit_work.warm_up) for _ in range(workers)]
             if staged.reddit_listings or staged.rescore:
-                read, linked = _links_by_beam(staged, beam_options, dumps, url_lists, root, resources)
+                read, linked = _links_by_beam(staged, beam_options, dumps, url_lists, root, unit_links, resources)
             else:
-                read, linked = _links_in_units(pool, staged, dumps, url_lists, root, resources)
+                read, linked = _links_in_units(pool, staged, dumps, url_lists, root, unit_links, resources)
             if not os.path.exists(index_path):
                 with _InThisProcess(resources, "index WARC"):
                     build_index(warc, index_path)
@@ -148,7 +147,8 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
     _write_results(out, root, read, linked, fetched, verdicts, tokenized, shards)
     resources.phase_done("results")
     run = {"units": len(units), "workers": workers, "resources": resources.rows(), "phases_wall_s": resources.phases,
-           "done_before": {"fetch": fetched["done_before"], "tokenize": tokenized["done_before"]}}
+           "done_before": {"fetch": fetched["done_before"], "tokenize": tokenized["done_before"]},
+           "fetch_units_run": [os.path.basename(unit) for unit in fetched["ran"]]}
     with open(work_path(out, RUN_NAME), "w", encoding="utf-8") as stream:
         json.dump(run, stream, indent=1, sort_keys=True)
     return run
@@ -167,7 +167,7 @@ def _chunk_name(chunk: str) -> str:
     return f"{os.path.basename(os.path.dirname(chunk))}-{os.path.basename(chunk).removesuffix('.jsonl')}"
 
 
-def _links_in_units(pool, staged: CorpusConfig, dumps: list[str], url_lists: list[str], root: str,
+def _links_in_units(pool, staged: CorpusConfig, dumps: list[str], url_lists: list[str], root: str, unit_links: int,
                     resources: Resources) -> tuple[dict, dict]:
     """Read units, one per input file, then link units, one per partition."""
     inputs = [(path, False) for path in dumps] + [(path, True) for path in url_lists]
@@ -177,14 +177,14 @@ def _links_in_units(pool, staged: CorpusConfig, dumps: list[str], url_lists: lis
                                            for final, (path, url_list) in zip(read_dirs, inputs)}, resources)
     resources.phase_done("read units")
     linked = _run_units(pool, "link units", {
-        final: (link_units.link_unit, read_dirs, p, UNIT_LINKS, final)
+        final: (link_units.link_unit, read_dirs, p, unit_links, final)
         for p in range(partitions) for final in [os.path.join(root, "linked", f"p{p:05d}")]}, resources)
     resources.phase_done("link units")
     return read, linked
 
 
 def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lists: list[str], root: str,
-                   resources: Resources) -> tuple[dict, dict]:
+                   unit_links: int, resources: Resources) -> tuple[dict, dict]:
     """The read, select and links stages as Beam runs them (for the Reddit API's sources), their links
     then cut into the same chunks as a link unit's."""
     results = os.path.join(root, "links-results.jsonl")
@@ -196,9 +196,9 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
         lines = sorted((line for path in sorted(glob.glob(os.path.join(staged.out, "links", "*.jsonl")))
                         for line in open(path, encoding="utf-8")), key=lambda line: json.loads(line)["url"])
         partial = unit_work.fresh_unit_dir(final)
-        for chunk, start in enumerate(range(0, len(lines), UNIT_LINKS)):
+        for chunk, start in enumerate(range(0, len(lines), unit_links)):
             with open(os.path.join(partial, f"c{chunk:05d}.jsonl"), "w", encoding="utf-8") as stream:
-                stream.writelines(lines[start:start + UNIT_LINKS])
+                stream.writelines(lines[start:start + unit_links])
         os.rename(partial, final)
     resources.phase_done("links")
     return {"tallies": {}, "beam_results": results}, {"tallies": {}}
@@ -235,7 +235,7 @@ def _run_units(pool, label: str, tasks: dict, resources: Resources) -> dict:
     for final in todo:
         for stage, cpu_s in tallies[final]["cpu_s"].items():
             resources.add(stage, cpu_s, tallies[final]["peak_rss_bytes"])
-    return {"tallies": tallies, "done_before": len(tasks) - len(todo), "run": len(todo)}
+    return {"tallies": tallies, "done_before": len(tasks) - len(todo), "ran": sorted(todo)}
 
 
 def _read_tally(final: str) -> dict:

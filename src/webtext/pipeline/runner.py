@@ -59,10 +59,12 @@ def _read_json_lines(path: str) -> list:
         return [json.loads(line) for line in stream.read().decode("utf-8").splitlines() if line.strip()]
 
 
-def check_workers(config: CorpusConfig, workers: int) -> None:
+def check_workers(config: CorpusConfig, workers: int, unit_links: int) -> None:
     """--workers runs the stages unit by unit in local processes (local_run.py): what it covers so far."""
     if workers < 0:
         raise ConfigError("--workers must be 0 (one Beam pipeline) or a number of processes")
+    if unit_links < 1:
+        raise ConfigError("--unit_links must be at least 1")
     if workers and config.fetch.mode != "replay":
         raise ConfigError("--workers runs replayed corpora only (--warc or --sample) so far; a live crawl runs "
                           "as one Beam pipeline: leave --workers out")
@@ -70,21 +72,22 @@ def check_workers(config: CorpusConfig, workers: int) -> None:
         raise ConfigError("--workers writes its units under a local --out; for gs:// or s3:// leave it out")
 
 
-def _fingerprint(config: CorpusConfig, paths: list[str]) -> str:
-    """What a run in units is a run of: the config and every input file's size and modification time.
-    A rerun with the same fingerprint takes up the units an interrupted run finished."""
+def _fingerprint(config: CorpusConfig, paths: list[str], unit_links: int) -> str:
+    """What a run in units is a run of: the config, the unit size and every input file's size and
+    modification time. A rerun with the same fingerprint takes up the units an interrupted run finished."""
     inputs = [(p, os.path.getsize(p), os.stat(p).st_mtime_ns) for p in paths]
     recorded = {**config.to_json(), "out": None, "max_error_share": None}  # neither changes what units hold
-    return json.dumps({"config": recorded, "inputs": inputs}, sort_keys=True)
+    return json.dumps({"config": recorded, "inputs": inputs, "unit_links": unit_links}, sort_keys=True)
 
 
-def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0) -> dict:
+def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0, unit_links: int = 256) -> dict:
     """Run the whole pipeline into a staging directory beside `config.out`, verify it, then swap it in
     (staging.py); return the manifest. A failed or interrupted run leaves `config.out` as it was.
 
     `workers` 0: one Beam pipeline, on whatever runner `beam_args` name. N > 0: the stages unit by unit
-    in N local processes (local_run.py), resuming the units of an interrupted run; the same shards."""
-    check_workers(config, workers)
+    in N local processes (local_run.py), `unit_links` links a unit, resuming the units of an interrupted
+    run; the same shards."""
+    check_workers(config, workers, unit_links)
     dumps = expand_globs(config.inputs) if config.inputs else []
     url_lists = expand_globs(config.url_lists) if config.url_lists else []
     if config.fetch.mode != "replay":  # what a killed crawl had written page by page becomes whole files first
@@ -92,7 +95,7 @@ def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0) -> 
     warc = expand_globs(config.fetch.warc) if config.fetch.mode == "replay" else _warc_in(config.out)
     check_writable(config.out)
     FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
-    fingerprint = _fingerprint(config, dumps + url_lists + warc) if workers else None
+    fingerprint = _fingerprint(config, dumps + url_lists + warc, unit_links) if workers else None
     recover(config.out, fingerprint)
     staged = dataclasses.replace(config, out=staging_dir(config.out))
     FileSystems.mkdirs(staged.out) if not FileSystems.exists(staged.out) else None  # a resumed run's is there
@@ -100,7 +103,7 @@ def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0) -> 
     if workers:
         from webtext.pipeline.local_run import run_in_units
 
-        run_in_units(staged, beam_options(beam_args), dumps, url_lists, warc, workers)
+        run_in_units(staged, beam_options(beam_args), dumps, url_lists, warc, workers, unit_links)
     else:
         with beam.Pipeline(options=beam_options(beam_args)) as pipeline:
             build_pipeline(pipeline, staged, dumps, url_lists, warc, warc_dir=FileSystems.join(config.out, "warc"))

@@ -1,0 +1,61 @@
+"""Replay by lookup in the on-disk WARC index answers as ReplayPages' join does: redirects followed, the
+smallest record id of several captures, the same drops; a damaged file is named with what it held."""
+
+import io
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from webtext.crawl.replay import match_replay, read_warc
+from webtext.crawl.warc_index import WarcIndex, build_index
+from webtext.records import Drop, Link
+from webtext.urls import canonical_url
+
+
+def record(writer, url, status, body=b"<p>page</p>", location=None, record_id=None):
+    headers = [("Content-Type", "text/html; charset=utf-8")] + ([("Location", location)] if location else [])
+    http = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
+    warc_headers = {"WARC-Record-ID": record_id} if record_id else None
+    writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http,
+                                                  warc_headers_dict=warc_headers))
+
+
+def link(url):
+    return Link(canonical_url(url), url, 5, ("s1",), (5,), ("r",), 100)
+
+
+def test_lookups_answer_as_the_join(tmp_path):
+    warc = tmp_path / "pages.warc.gz"
+    with open(warc, "wb") as raw:
+        writer = WARCWriter(raw, gzip=True)
+        record(writer, "https://a.example/x", "200 OK", b"<p>second</p>", record_id="<urn:uuid:2>")
+        record(writer, "https://a.example/x", "200 OK", b"<p>first</p>", record_id="<urn:uuid:1>")
+        record(writer, "https://b.example/old", "301 Moved", location="https://a.example/x")
+        record(writer, "https://c.example/gone", "404 Not Found")
+    build_index([str(warc)], str(tmp_path / "index.sqlite"))
+    responses = list(read_warc(str(warc)))
+    with WarcIndex(str(tmp_path / "index.sqlite")) as index:
+        a, b, c, d = (index.replay(link(u)) for u in ("https://a.example/x", "https://b.example/old",
+                                                      "https://c.example/gone", "https://d.example/never"))
+        assert index.damaged() == []
+    [expected] = match_replay([link("https://a.example/x")], [r for r in responses if r.target_uri.startswith(
+        "https://a.example")])
+    assert a == expected and a.html == "<p>first</p>" and a.origin == "replay:<urn:uuid:1>"
+    assert b.html == "<p>first</p>" and b.link.url == canonical_url("https://b.example/old")
+    assert c == Drop("fetch", "http_4xx", canonical_url("https://c.example/gone"), "404")
+    assert d == Drop("fetch", "not_archived", canonical_url("https://d.example/never"))
+
+
+def test_a_truncated_warc_is_indexed_up_to_its_damage_and_named(tmp_path):
+    whole = io.BytesIO()
+    writer = WARCWriter(whole, gzip=True)
+    for i in range(4):
+        record(writer, f"https://a.example/{i}", "200 OK", b"<p>" + b"text " * 200 + b"</p>")
+    warc = tmp_path / "cut.warc.gz"
+    warc.write_bytes(whole.getvalue()[:int(len(whole.getvalue()) * 0.7)])
+    build_index([str(warc)], str(tmp_path / "index.sqlite"))
+    with WarcIndex(str(tmp_path / "index.sqlite")) as index:
+        [damaged] = index.damaged()
+        kept = [index.replay(link(f"https://a.example/{i}")) for i in range(4)]
+    assert damaged.path == str(warc) and damaged.records == 2
+    assert [isinstance(k, Drop) for k in kept] == [False, False, True, True]

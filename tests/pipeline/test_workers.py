@@ -1,0 +1,102 @@
+"""`webtext corpus --workers N`: the stages unit by unit in N local processes give the one Beam pipeline's
+corpus, byte for byte; a run killed part-way, run again, takes up the units it finished and redoes none."""
+
+import glob
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import SAMPLE_FLAGS
+from webtext.pipeline.cli import run
+
+
+def files(out) -> dict[str, bytes]:
+    """Every shard file's bytes, by its name."""
+    return {os.path.relpath(path, out): open(path, "rb").read()
+            for path in sorted(glob.glob(f"{out}/tokens/*") + glob.glob(f"{out}/text/*"))}
+
+
+def lines(out, folder: str) -> list[str]:
+    return sorted(line for path in glob.glob(f"{out}/{folder}/*.jsonl") for line in open(path, encoding="utf-8"))
+
+
+def manifest(out) -> dict:
+    recorded = json.loads((out / "manifest.json").read_text())
+    recorded["config"].pop("out")
+    return recorded
+
+
+def test_workers_write_the_one_pipelines_corpus_byte_for_byte(sample_corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run(["corpus", *SAMPLE_FLAGS, "--out", str(out), "--workers", "2", "--unit_links", "8"]) == 0
+    assert files(out) == files(sample_corpus) and len(files(out)) == 8
+    # The same accounting (every stage, every drop reason), dedup figures and damaged inputs.
+    assert manifest(out) == manifest(sample_corpus)
+    assert lines(out, "links") == lines(sample_corpus, "links")
+    assert lines(out, "rejects") == lines(sample_corpus, "rejects") != []
+    run_info = json.loads((out / "_work" / "run.json").read_text())
+    assert run_info["units"] == 5 and run_info["done_before"] == {"fetch": 0, "tokenize": 0}
+    assert {row["stage"] for row in run_info["resources"]} >= {"read", "links", "extract", "filter", "tokenize"}
+
+
+def _finished_units(out) -> list[str]:
+    return sorted(os.path.basename(d) for d in glob.glob(f"{out}.staging/_units/fetched/*") if ".partial" not in d)
+
+
+def _processes_naming(text: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                if text.encode() in cmdline.read() and int(entry) != os.getpid():
+                    found.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def test_a_killed_run_resumes_its_finished_units_and_gives_the_same_bytes(sample_corpus, tmp_path):
+    out = tmp_path / "out"
+    command = ["corpus", *SAMPLE_FLAGS, "--out", str(out), "--workers", "1", "--unit_links", "4"]
+    child = subprocess.Popen([sys.executable, "-m", "webtext", *command], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(_finished_units(out)) < 2 and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)  # the launching process alone: its worker must not outlive it
+    child.wait()
+    time.sleep(0.5)
+    assert _processes_naming(str(out)) == []
+    finished = _finished_units(out)
+    assert 2 <= len(finished) < 9, finished
+    assert not (out / "manifest.json").exists()
+
+    assert run(command) == 0
+    run_info = json.loads((out / "_work" / "run.json").read_text())
+    assert run_info["done_before"]["fetch"] == len(finished)
+    assert not set(run_info["fetch_units_run"]) & set(finished)  # none redone...
+    assert len(run_info["fetch_units_run"]) + len(finished) == run_info["units"] == 9  # ... and none left out
+    assert files(out) == files(sample_corpus)
+    assert manifest(out) == manifest(sample_corpus)
+    assert not os.path.exists(f"{out}.staging")
+
+
+def test_a_rerun_with_other_inputs_does_not_take_up_the_killed_runs_units(tmp_path):
+    from webtext.pipeline.staging import recover, staging_dir
+
+    out = str(tmp_path / "out")
+    assert recover(out, fingerprint="run A") is False  # a fresh staging directory, marked as run A's
+    os.makedirs(f"{staging_dir(out)}/_units/fetched/p00000-c00000")
+    assert recover(out, fingerprint="run A") is True  # the same run again: its units stay
+    assert os.path.isdir(f"{staging_dir(out)}/_units/fetched/p00000-c00000")
+    assert recover(out, fingerprint="run B") is False  # another run: nothing of A's is taken
+    assert not os.path.exists(f"{staging_dir(out)}/_units/fetched")
+
+
+def test_workers_refuse_a_live_crawl_with_a_clear_message(tmp_path, capsys):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("https://example.com/a\n")
+    assert run(["corpus", "--urls", str(urls), "--out", str(tmp_path / "out"), "--workers", "2"]) == 2
+    assert "--workers runs replayed corpora only" in capsys.readouterr().err
