@@ -23,6 +23,7 @@ directory when its fingerprint matches).
 """
 
 import glob
+import heapq
 import json
 import logging
 import math
@@ -32,6 +33,7 @@ import shutil
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 
@@ -39,7 +41,7 @@ import apache_beam as beam
 
 from webtext import progress
 from webtext.crawl.warc_index import WarcIndex, build_index
-from webtext.dedup.over_signatures import dedup_signed
+from webtext.dedup.over_signatures import SignatureStore
 from webtext.pipeline import link_units, unit_work
 from webtext.pipeline.build import RESULTS_NAME, _result, build_links_pipeline, work_path
 from webtext.pipeline.config import CorpusConfig
@@ -128,15 +130,17 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
                                                        for chunk, unit in zip(chunks, units)}, resources)
             resources.phase_done("fetch units")
             with _InThisProcess(resources, "dedup"):
-                verdicts = dedup_signed(_signed(units), staged.dedup)
-                losers = {drop.item for drop in verdicts.drops}
-                cutoff, split_counts = _splits([r.member.doc_id for r in _signed(units)
-                                                if r.member.doc_id not in losers], staged)
+                dedup = SignatureStore(os.path.join(root, "dedup.sqlite"))
+                for unit in units:
+                    dedup.add(os.path.basename(unit), _signed([unit]))
+                dedup.decide(staged.dedup)
+                cutoff, split_counts = _splits(dedup.kept_ids, staged)
             resources.phase_done("dedup")
             per_shard = staged.shards.docs_per_shard
             pieces = [os.path.join(root, "pieces", os.path.basename(unit)) for unit in units]
             tokenized = _run_units(pool, "tokenize units", {
-                piece: (unit_work.tokenize_unit, unit, _losers_of(unit, losers), cutoff, split_counts, per_shard, piece)
+                piece: (unit_work.tokenize_unit, unit, dedup.losers_of(os.path.basename(unit)), cutoff, split_counts,
+                        per_shard, piece)
                 for unit, piece in zip(units, pieces)}, resources)
             resources.phase_done("tokenize units")
             shards = _write_shards(pool, out, pieces, split_counts, per_shard, resources)
@@ -144,7 +148,8 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
         except BaseException:  # Ctrl-C or a worker's error: stop now, the finished units stay for the rerun
             pool.shutdown(wait=False, cancel_futures=True)
             raise
-    _write_results(out, root, read, linked, fetched, verdicts, tokenized, shards)
+    _write_results(out, root, read, linked, fetched, dedup, tokenized, shards)
+    dedup.close()
     resources.phase_done("results")
     run = {"units": len(units), "workers": workers, "resources": resources.rows(), "phases_wall_s": resources.phases,
            "done_before": {"fetch": fetched["done_before"], "tokenize": tokenized["done_before"]},
@@ -249,17 +254,14 @@ def _signed(units: list[str]):
         yield from unit_work.read_pickles(os.path.join(unit, unit_work.SIGNED))
 
 
-def _losers_of(unit: str, losers: set[str]) -> set[str]:
-    """The unit's own documents that dedup dropped: what its tokenize task is sent, not the whole set."""
-    return {r.member.doc_id for r in _signed([unit]) if r.member.doc_id in losers}
-
-
-def _splits(kept_ids: list[str], staged: CorpusConfig) -> tuple[float, dict[str, int]]:
-    """The split cutoff and each split's document count, as TokenizeToShards computes them."""
+def _splits(kept_ids, staged: CorpusConfig) -> tuple[float, dict[str, int]]:
+    """The split cutoff and each split's document count, as TokenizeToShards computes them, in two passes
+    over `kept_ids()` (a fresh iterator each), holding only the smallest buckets."""
     settings = staged.shards
-    smallest = sorted(validation_bucket(doc_id) for doc_id in kept_ids)[:max(1, settings.min_val_documents)]
-    cutoff = split_cutoff(settings.val_fraction, smallest, len(kept_ids), settings.min_val_documents)
-    return cutoff, dict(Counter(split_of(doc_id, cutoff) for doc_id in kept_ids))
+    smallest = heapq.nsmallest(max(1, settings.min_val_documents), map(validation_bucket, kept_ids()))
+    documents = sum(1 for _ in kept_ids())
+    cutoff = split_cutoff(settings.val_fraction, smallest, documents, settings.min_val_documents)
+    return cutoff, dict(Counter(split_of(doc_id, cutoff) for doc_id in kept_ids()))
 
 
 def _write_shards(pool, out: str, pieces: list[str], split_counts: dict[str, int], per_shard: int,
@@ -278,25 +280,25 @@ def _write_shards(pool, out: str, pieces: list[str], split_counts: dict[str, int
     return [result["shard"] for result in written]
 
 
-def _write_results(out: str, root: str, read: dict, linked: dict, fetched: dict, verdicts, tokenized: dict,
-                   shards: list) -> None:
+def _write_results(out: str, root: str, read: dict, linked: dict, fetched: dict, dedup: SignatureStore,
+                   tokenized: dict, shards: list) -> None:
     """_work/results.jsonl as the one pipeline writes it; links/ and rejects/ from the units'."""
     counts, lines = Counter(), []
     steps = (read, linked, fetched, tokenized)
     for tally in (tally for step in steps for tally in step["tallies"].values()):
         for key, n in tally["counts"]:
             counts[tuple(key)] += n
-    filtered = counts[(FILTER, "kept")]
+    filtered, dropped = counts[(FILTER, "kept")], dedup.drop_count()
     counts[(DEDUP, "in")] += filtered
-    counts[(DEDUP, "kept")] += filtered - len(verdicts.drops)
-    for drop in verdicts.drops:
-        counts[(DEDUP, f"dropped:{drop.reason}")] += 1
+    counts[(DEDUP, "kept")] += filtered - sum(dropped.values())
+    for reason, n in dropped.items():
+        counts[(DEDUP, f"dropped:{reason}")] += n
     if "beam_results" in read:  # the first stages ran as Beam: their tallies and damaged files are there
         with open(read["beam_results"], encoding="utf-8") as stream:
             lines += [line.rstrip("\n") for line in stream if line.strip()]
     lines += [_result("accounting", [list(key), n]) for key, n in counts.items()]
     lines += [_result("shards", shard) for shard in shards]
-    lines += [_result("dedup", [list(key), n]) for key, n in verdicts.stats]
+    lines += [_result("dedup", [list(key), n]) for key, n in dedup.stats]
     for unit in sorted(read["tallies"]):
         with open(os.path.join(unit, link_units.DAMAGED), encoding="utf-8") as stream:
             lines += [_result("damaged", damaged) for damaged in json.load(stream)]
@@ -310,13 +312,13 @@ def _write_results(out: str, root: str, read: dict, linked: dict, fetched: dict,
                      os.path.join(out, "links", "links-00000-of-00001.jsonl"))
     drop_files = [os.path.join(unit, unit_work.DROPS) for step in steps for unit in sorted(step["tallies"])]
     _concatenate(drop_files, os.path.join(out, "rejects", "drops-units.jsonl"),
-                 then="".join(as_json(drop) + "\n" for drop in verdicts.drops))
+                 then=(as_json(drop) + "\n" for drop in dedup.drops()))
 
 
-def _concatenate(paths: list[str], target: str, then: str = "") -> None:
+def _concatenate(paths: list[str], target: str, then: Iterable[str] = ()) -> None:
     os.makedirs(os.path.dirname(target), exist_ok=True)
     with open(target, "w", encoding="utf-8") as out:
         for path in paths:
             with open(path, encoding="utf-8") as stream:
                 shutil.copyfileobj(stream, out)
-        out.write(then)
+        out.writelines(then)
