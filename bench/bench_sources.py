@@ -21,9 +21,11 @@ from webtext.sources.transforms import ReadSubmissions, SelectLinks
 HOSTS = [f"site{i}.example" for i in range(5000)] + ["i.redd.it", "imgur.com", "www.youtube.com"]
 
 
-def synthetic_dump(path: str, lines: int) -> None:
+def synthetic_dump(path: str, lines: int, window_log: int = 31) -> None:
+    """Pushshift-like lines, compressed as the real dumps are (--long=31: a 2 GiB window, which the reader
+    must keep as history: up to 2 GiB however it reads), or with a smaller `window_log`."""
     rng = random.Random(0)
-    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=31, write_content_size=False)
+    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=window_log, write_content_size=False)
     with open(path, "wb") as raw, zstandard.ZstdCompressor(compression_params=params).stream_writer(raw) as out:
         buffer = io.StringIO()
         for i in range(lines):

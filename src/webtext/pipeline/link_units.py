@@ -10,6 +10,7 @@ of `chunk_links`, each a fetch unit. Memory: one partition's counted submissions
 import json
 import os
 import pickle
+import resource
 import time
 
 from webtext.guard import guarded
@@ -31,8 +32,9 @@ def partition_name(partition: int) -> str:
 
 def read_unit(path: str, url_list: bool, partitions: int, final: str) -> dict:
     """One input file through the read and select stages, its counted submissions spilled by URL."""
-    rules, tally, started = unit_work.worker_config().links, Tally(), time.process_time()
-    partial = fresh_unit_dir(final)
+    rules, started, partial = unit_work.worker_config().links, time.process_time(), fresh_unit_dir(final)
+    tally = Tally(partial)
+    _open_files_for(partitions + 64)
     spills = [open(os.path.join(partial, partition_name(p)), "wb") for p in range(partitions)]
     damaged, submissions = [], []
     try:
@@ -58,6 +60,13 @@ def read_unit(path: str, url_list: bool, partitions: int, final: str) -> dict:
     return finish_unit(tally, partial, final)
 
 
+def _open_files_for(files: int) -> None:
+    """Raise this process's open-file limit to `files` where its hard limit allows (the soft one is often 1024)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < files:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (files if hard == resource.RLIM_INFINITY else min(files, hard), hard))
+
+
 def _select(submissions: list, rules, tally: Tally, spills: list) -> None:
     tally.counts[(READ, "kept")] += len(submissions)
     for url, sub in tally.outcomes(SELECT, [guarded(SELECT, lambda s: select_submission(s, rules), sub)[0]
@@ -67,7 +76,8 @@ def _select(submissions: list, rules, tally: Tally, spills: list) -> None:
 
 def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str) -> dict:
     """One partition of every file's counted submissions -> links, written in chunks ("c00000.jsonl")."""
-    rules, tally, started = unit_work.worker_config().links, Tally(), time.process_time()
+    rules, started, partial = unit_work.worker_config().links, time.process_time(), fresh_unit_dir(final)
+    tally = Tally(partial)
     by_url: dict[str, list] = {}
     for read_dir in read_dirs:
         for url, sub in read_pickles(os.path.join(read_dir, partition_name(partition))):
@@ -75,7 +85,6 @@ def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str
     outcomes = [guarded(LINKS, lambda item: build_link(item[0], item[1], rules), (url, by_url[url]))[0]
                 for url in sorted(by_url)]
     links = tally.outcomes(LINKS, outcomes)
-    partial = fresh_unit_dir(final)
     for chunk, start in enumerate(range(0, len(links), chunk_links)):
         with open(os.path.join(partial, f"c{chunk:05d}.jsonl"), "w", encoding="utf-8") as out:
             out.writelines(as_json(link) + "\n" for link in links[start:start + chunk_links])

@@ -111,8 +111,10 @@ class Tally:
     """Records in, kept and dropped by reason, per stage, as the accounting's (stage, outcome) counts;
     and the CPU seconds this process spent in each stage."""
 
-    def __init__(self):
-        self.counts, self.cpu_s, self.drops = Counter(), Counter(), []
+    def __init__(self, unit_dir: str):
+        self.counts, self.cpu_s, self.dropped = Counter(), Counter(), 0
+        # Written as they come, in the unit's own (deterministic) order: a read unit's file can drop millions.
+        self._drops = open(os.path.join(unit_dir, DROPS), "w", encoding="utf-8")
 
     def outcomes(self, stage: str, outcomes: list, kept_as=None) -> list:
         """Count `outcomes` (kept records and Drops) for `stage`; return the kept ones."""
@@ -128,14 +130,18 @@ class Tally:
 
     def drop(self, drop: Drop) -> None:
         self.counts[(drop.stage, f"dropped:{drop.reason}")] += 1
-        self.drops.append(drop)
+        self._drops.write(as_json(drop) + "\n")
+        self.dropped += 1
+
+    def close(self) -> None:
+        self._drops.close()
 
     def timed(self, stage: str, started: float) -> None:
         self.cpu_s[stage] += time.process_time() - started
 
     def as_json(self, **extra) -> dict:
         return {"counts": [[list(key), n] for key, n in sorted(self.counts.items())],
-                "cpu_s": dict(sorted(self.cpu_s.items())), "drops": len(self.drops),
+                "cpu_s": dict(sorted(self.cpu_s.items())), "drops": self.dropped,
                 "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, **extra}
 
 
@@ -174,7 +180,9 @@ def _extracted(worker: _Worker, results: list[FetchResult], tally: Tally) -> Ite
 def fetch_unit(links_path: str, final: str) -> dict:
     """Replay, extract and filter one unit's links; write its kept documents, their dedup records,
     its drops and its tally into `final`. Returns the tally."""
-    worker, tally, started_wall = _worker, Tally(), time.monotonic()
+    worker, started_wall = _worker, time.monotonic()
+    partial = fresh_unit_dir(final)
+    tally = Tally(partial)
     with open(links_path, encoding="utf-8") as lines:
         links = sorted((Link(**{k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(line).items()})
                         for line in lines), key=lambda link: link.url)
@@ -182,7 +190,6 @@ def fetch_unit(links_path: str, final: str) -> dict:
     fetched = tally.outcomes(FETCH, [guarded(FETCH, worker.index.replay, link)[0] for link in links],
                              kept_as=fetch_outcome)
     tally.timed(FETCH, started)
-    partial = fresh_unit_dir(final)
     child_cpu = _child_cpu_s(worker.sandbox)
     with open(os.path.join(partial, DOCS), "wb") as docs_out, open(os.path.join(partial, SIGNED), "wb") as signed_out:
         for docs in _extracted(worker, fetched, tally):
@@ -200,9 +207,8 @@ def fetch_unit(links_path: str, final: str) -> dict:
 
 
 def finish_unit(tally: Tally, partial: str, final: str, **extra) -> dict:
-    """Write the unit's drops and tally beside its outputs, then put the whole unit in place."""
-    with open(os.path.join(partial, DROPS), "w", encoding="utf-8") as out:
-        out.writelines(as_json(d) + "\n" for d in sorted(tally.drops))
+    """Write the unit's tally beside its outputs, then put the whole unit in place."""
+    tally.close()
     summary = tally.as_json(**extra)
     with open(os.path.join(partial, TALLY), "w", encoding="utf-8") as out:
         json.dump(summary, out, sort_keys=True)
@@ -243,7 +249,8 @@ def tokenize_unit(unit_dir: str, losers: set[str], cutoff: float, split_counts: 
                   final: str) -> dict:
     """The unit's documents that dedup kept, tokenized and cut into one Arrow stream per shard key
     ("<split>-<index>-of-<count>.arrow") in `final`. Returns the tally."""
-    worker, tally = _worker, Tally()
+    worker, partial = _worker, fresh_unit_dir(final)
+    tally = Tally(partial)
     if worker.encoding is None:
         worker.encoding = gpt2_encoding()
     started = time.process_time()
@@ -269,7 +276,6 @@ def tokenize_unit(unit_dir: str, losers: set[str], cutoff: float, split_counts: 
         for key, rows in batches_by_key(kept, token_ids, keys):
             pieces.setdefault(key, []).append(rows)
         batch = []
-    partial = fresh_unit_dir(final)
     for (split, index, count), batches in pieces.items():
         with pa.OSFile(os.path.join(partial, piece_name(split, index, count)), "wb") as sink, \
                 pa.ipc.new_stream(sink, BATCH_SCHEMA) as writer:
