@@ -52,7 +52,7 @@ def pinned(cores: int) -> list[str]:
 
 
 def corpus_command(warc: str, urls: str, out: str, workers: int) -> list[str]:
-    runner = ["--workers", str(workers)] if workers else []
+    runner = ["--workers", str(workers)]  # 0: the one Beam pipeline
     return [sys.executable, "-m", "webtext", "corpus", "--urls", urls, "--warc", warc, "--out", out, "--quiet",
             "--no_report", *runner]
 

@@ -1,6 +1,7 @@
 """An exception while a stage handles one record drops that record as <stage>_error and the run goes on;
 those drops are counted apart, and more of them than --max_error_share allows fails the run (exit 1) without
-touching the previous corpus. Each stage's own function is made to raise for one chosen record."""
+touching the previous corpus. Each stage's own function is made to raise for one chosen record, as the one
+Beam pipeline and a run in units (--workers, whose forked workers inherit the plants) each call it."""
 
 import json
 import shutil
@@ -8,9 +9,12 @@ import shutil
 import pytest
 
 import webtext.crawl.transforms as crawl
+import webtext.crawl.warc_index as warc_index
 import webtext.dedup.transforms as dedup
 import webtext.extract.extractor as extractor
 import webtext.filters.rules as rules
+import webtext.pipeline.link_units as link_units
+import webtext.pipeline.unit_work as unit_work
 import webtext.sources.transforms as sources
 import webtext.tokenize.transforms as tokenize
 from webtext.pipeline.cli import run
@@ -33,12 +37,20 @@ def planted(monkeypatch):
     """One record planted to raise in each stage (for the tokenizer: when it encodes a document on its own,
     as it does after a batch failed; the batch fails through the same document)."""
     url = STORY.format
-    monkeypatch.setattr(sources, "parse_submission",
-                        raising_for(sources.parse_submission, lambda raw, source: source.endswith(":3")))
-    monkeypatch.setattr(sources, "select_submission", raising_for(
-        sources.select_submission, lambda sub, config: sub.url.endswith("2015/06/story-01/"), LookupError))
-    monkeypatch.setattr(sources, "build_link", raising_for(
-        sources.build_link, lambda key, subs, config: key == url("metro-ledger", "2012/07/story-00")))
+    for module in (sources, link_units):
+        monkeypatch.setattr(module, "parse_submission",
+                            raising_for(module.parse_submission, lambda raw, source: source.endswith(":3")))
+        monkeypatch.setattr(module, "select_submission", raising_for(
+            module.select_submission, lambda sub, config: sub.url.endswith("2015/06/story-01/"), LookupError))
+        monkeypatch.setattr(module, "build_link", raising_for(
+            module.build_link, lambda key, subs, config: key == url("metro-ledger", "2012/07/story-00")))
+    monkeypatch.setattr(warc_index, "response_to_result", raising_for(
+        warc_index.response_to_result, lambda link, response: link.url == url("valley-post", "2016/03/story-05"),
+        LookupError))
+    for module in (tokenize, unit_work):
+        monkeypatch.setattr(module, "encode_documents", raising_for(
+            module.encode_documents, lambda encoding, texts: any(t.split()[:3] == ["Story", "number", "14"]
+                                                                 for t in texts)))
     monkeypatch.setattr(crawl, "match_replay", raising_for(
         crawl.match_replay, lambda links, responses: any(link.url == url("valley-post", "2016/03/story-05")
                                                          for link in links), LookupError))
@@ -48,26 +60,27 @@ def planted(monkeypatch):
         rules.drop_wikipedia, lambda doc: doc.url == url("coastal-herald", "2012/02/story-12"), LookupError))
     monkeypatch.setattr(dedup, "near_duplicate_verdict", raising_for(
         dedup.near_duplicate_verdict, lambda *args: "northern-chronicle" in json.dumps(str(args))))
-    monkeypatch.setattr(tokenize, "encode_documents", raising_for(
-        tokenize.encode_documents, lambda encoding, texts: any(t.split()[:3] == ["Story", "number", "14"] for t in texts)))
 
 
 STAGES = ("read", "select", "links", "fetch", "extract", "filter", "dedup", "tokenize")
 
 
-def test_one_planted_exception_per_stage_is_one_counted_drop_each(planted, tmp_path, capsys):
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_one_planted_exception_per_stage_is_one_counted_drop_each(planted, tmp_path, capsys, workers):
     out = tmp_path / "out"
-    assert run([*SAMPLE, "--out", str(out), "--max_error_share", "0.2"]) == 0
+    assert run([*SAMPLE, "--out", str(out), "--max_error_share", "0.2", "--workers", workers]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
-    for stage in STAGES:
+    # Dedup in units decides over the documents' signatures as a whole, with no step per document to raise.
+    stages = STAGES if workers == "0" else tuple(stage for stage in STAGES if stage != "dedup")
+    for stage in stages:
         entry = manifest["stages"][stage]
         assert entry["dropped"].get(f"{stage}_error", 0) >= 1, (stage, entry["dropped"])
         assert entry["balanced"], stage
     printed = capsys.readouterr().out
-    assert all(f"errors: {stage} " in printed for stage in STAGES)
+    assert all(f"errors: {stage} " in printed for stage in stages)
     drops = [json.loads(line) for path in (out / "rejects").glob("*.jsonl") for line in path.read_text().splitlines()]
-    errors = [d for d in drops if d["reason"] in {f"{stage}_error" for stage in STAGES}]
-    assert len(errors) >= len(STAGES) and all("planted for the test" in d["detail"] for d in errors)
+    errors = [d for d in drops if d["reason"] in {f"{stage}_error" for stage in stages}]
+    assert len(errors) >= len(stages) and all("planted for the test" in d["detail"] for d in errors)
     assert {d["detail"].split(":")[0] for d in errors} == {"ValueError", "LookupError"}
 
 

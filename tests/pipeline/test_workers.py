@@ -29,17 +29,32 @@ def manifest(out) -> dict:
     return recorded
 
 
-def test_workers_write_the_one_pipelines_corpus_byte_for_byte(sample_corpus, tmp_path, capsys):
+def test_units_write_the_one_pipelines_corpus_byte_for_byte(sample_corpus, tmp_path):
+    """The sample corpus is made unit by unit (the default for a replayed corpus); --workers 0 makes it
+    as one Beam pipeline."""
+    run_info = json.loads((sample_corpus / "_work" / "run.json").read_text())
+    assert run_info["workers"] >= 1
+    assert {row["stage"] for row in run_info["resources"]} >= {"read", "links", "extract", "filter", "tokenize"}
     out = tmp_path / "out"
-    assert run(["corpus", *SAMPLE_FLAGS, "--out", str(out), "--workers", "2", "--unit_links", "8"]) == 0
+    assert run(["corpus", *SAMPLE_FLAGS, "--out", str(out), "--workers", "0"]) == 0
+    assert not (out / "_work" / "run.json").exists()
     assert files(out) == files(sample_corpus) and len(files(out)) == 8
     # The same accounting (every stage, every drop reason), dedup figures and damaged inputs.
     assert manifest(out) == manifest(sample_corpus)
     assert lines(out, "links") == lines(sample_corpus, "links")
     assert lines(out, "rejects") == lines(sample_corpus, "rejects") != []
-    run_info = json.loads((out / "_work" / "run.json").read_text())
-    assert run_info["units"] == 5 and run_info["done_before"] == {"fetch": 0, "tokenize": 0}
-    assert {row["stage"] for row in run_info["resources"]} >= {"read", "links", "extract", "filter", "tokenize"}
+
+
+def test_the_default_is_every_usable_core_for_a_replayed_corpus_and_one_pipeline_otherwise():
+    from webtext.pipeline.config import CorpusConfig
+    from webtext.pipeline.runner import default_workers
+
+    replayed = CorpusConfig.from_flags(inputs=("RS.zst",), fetch="replay", warc=("a.warc.gz",), out="out")
+    assert default_workers(replayed, []) == len(os.sched_getaffinity(0))
+    assert default_workers(replayed, ["--runner=DataflowRunner"]) == 0  # Beam flags: the user means Beam
+    assert default_workers(CorpusConfig.from_flags(inputs=("RS.zst",), out="out"), []) == 0  # a live crawl
+    assert default_workers(CorpusConfig.from_flags(inputs=("RS.zst",), fetch="replay", warc=("a.warc.gz",),
+                                                   out="gs://bucket/out"), []) == 0
 
 
 def _finished_units(out) -> list[str]:
@@ -75,6 +90,8 @@ def test_a_killed_run_resumes_its_finished_units_and_gives_the_same_bytes(sample
 
     assert run(command) == 0
     run_info = json.loads((out / "_work" / "run.json").read_text())
+    # What this run did: its CPU seconds and memory per stage (the read and links units were done before).
+    assert {row["stage"] for row in run_info["resources"]} >= {"extract", "filter", "dedup", "tokenize"}
     assert run_info["done_before"]["fetch"] == len(finished)
     assert not set(run_info["fetch_units_run"]) & set(finished)  # none redone...
     assert len(run_info["fetch_units_run"]) + len(finished) == run_info["units"] == 9  # ... and none left out

@@ -51,10 +51,11 @@ def add_corpus_parser(sub) -> None:
                    default=argparse.SUPPRESS, help="the same as --filters none (kept for earlier command lines)")
     for name, section in SECTIONS.items():
         add_arguments(p.add_argument_group(SECTION_HEADINGS[name]), section)
-    p.add_argument("--workers", type=int, default=0, metavar="N",
+    p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="run the stages unit by unit in N local processes, resuming an interrupted run's "
-                        "finished units (replayed corpora; the same shards as one pipeline). Default 0: one "
-                        "Beam pipeline on the runner Beam's flags name")
+                        "finished units; the same corpus as one pipeline. Default: every core, for a replayed "
+                        "corpus (--warc, --sample) on this machine's default runner; 0: one Beam pipeline on "
+                        "the runner Beam's flags name (a live crawl, a cluster)")
     p.add_argument("--unit_links", type=int, default=256, metavar="N",
                    help="with --workers: links per unit of work (default 256). Smaller units share the work "
                         "out more evenly and lose less to a kill; each costs a few files and a little time")
@@ -113,13 +114,14 @@ def _check_reddit_credentials(config: CorpusConfig) -> None:
 
 def run_corpus_command(args, beam_args: list[str]) -> int:
     from webtext.pipeline.progress_view import ProgressView
-    from webtext.pipeline.runner import EmptyInputError, TooManyErrors, in_process, run_corpus
+    from webtext.pipeline.runner import EmptyInputError, TooManyErrors, default_workers, in_process, run_corpus
 
     try:
         config = config_from(args)
     except ConfigError as error:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2
+    workers = args.workers if args.workers is not None else default_workers(config, beam_args)
     started = time.monotonic()
     if args.quiet:
         # The worker processes of an out-of-process runner log to the stderr they inherit, at INFO
@@ -138,7 +140,7 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
 
             check_proxy(config.fetch.proxy, config.fetch.allow_origins)
         with view:
-            manifest = run_corpus(config, beam_args, workers=args.workers, unit_links=args.unit_links)
+            manifest = run_corpus(config, beam_args, workers=workers, unit_links=args.unit_links)
     except (FileNotFoundError, RedditCredentialsError, ConfigError, BlockedAddress, DNSFailure) as error:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2
@@ -151,7 +153,7 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
         write_report(config.out, rule_scores=kept_scores)
     if not args.quiet:
         print(format_summary(manifest, config.out, time.monotonic() - started, report=not args.no_report))
-        if args.workers:
+        if workers:
             print("\n".join(resource_lines(_run_info(config.out))))
     else:
         for warning in damage_warnings(manifest) + error_warnings(manifest):

@@ -59,6 +59,14 @@ def _read_json_lines(path: str) -> list:
         return [json.loads(line) for line in stream.read().decode("utf-8").splitlines() if line.strip()]
 
 
+def default_workers(config: CorpusConfig, beam_args: list[str]) -> int:
+    """--workers left out: every core this process may use (taskset and cgroups included) for a replayed
+    corpus written locally by the default runner; 0 (one Beam pipeline) for anything else."""
+    if config.fetch.mode != "replay" or "://" in config.out or beam_args:
+        return 0
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def check_workers(config: CorpusConfig, workers: int, unit_links: int) -> None:
     """--workers runs the stages unit by unit in local processes (local_run.py): what it covers so far."""
     if workers < 0:

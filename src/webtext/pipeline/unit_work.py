@@ -13,6 +13,7 @@ finished exactly when its directory exists, and a killed run leaves no half of o
 
 import ctypes
 import json
+import logging
 import os
 import pickle
 import resource
@@ -44,6 +45,8 @@ from webtext.tokenize.batches import batches_by_key
 from webtext.tokenize.shards import BATCH_SCHEMA, ShardInfo, write_shard
 from webtext.tokenize.transforms import BATCH_DOCUMENTS as TOKENIZE_BATCH
 from webtext.tokenize.transforms import shard_key
+
+logger = logging.getLogger(__name__)
 
 DOCS, SIGNED, DROPS, TALLY = "docs.pickle", "signed.pickle", "drops.jsonl", "tally.json"
 SIGNATURES = "signatures"  # the dedup records' CPU seconds, under a name of their own
@@ -231,7 +234,8 @@ def _child_cpu_s(sandbox: SandboxedCall) -> float:
 def _signed(worker: _Worker, doc: Document) -> Signed:
     try:
         signature = worker.signer.signature(doc.text).tobytes()
-    except Exception:  # noqa: BLE001 (as in the Beam stage: the document stays, with no candidates)
+    except Exception as error:  # as in the Beam stage: the document stays, with no candidates; logged
+        logger.warning("dedup: no signature for %s (%s: %s)", doc.doc_id, type(error).__name__, error)
         signature = None
     return Signed(exact_key(doc.text), member_of(doc), signature)
 
