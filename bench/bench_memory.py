@@ -4,7 +4,7 @@ replayed documents through every stage. Sampled from /proc every 0.1 s: the laun
 workers and their extraction children, summed at each moment (proportional set sizes, so the pages
 forked workers share count once).
 
-Usage: python bench/bench_memory.py [--lines 1000000,3000000] [--docs 2000,10000] [--workers 2]
+Usage: python bench/bench_memory.py [--lines 1000000,3000000] [--docs 10000,30000] [--workers 2]
 The issue's sizes: --lines 1000000,10000000 --docs 10000,100000,1000000 (hours on 2 cores).
 """
 
@@ -104,15 +104,19 @@ def corpus(workers: int, out: str, *inputs: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", default="1000000,3000000")
-    parser.add_argument("--docs", default="2000,10000")
+    parser.add_argument("--docs", default="10000,30000")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--docs_per_shard", type=int, default=2000,
+                        help="a shard is assembled in one worker's memory: past workers x this many documents, the "
+                             "peak is set (the default 10,000 reaches it at 20,000 documents on 2 workers)")
     args = parser.parse_args()
     for label, sizes, make in [
         ("dump lines through link selection", args.lines, lambda tmp, n: [
             "--input", _made(synthetic_dump, os.path.join(tmp, "RS.zst"), n, DUMP_WINDOW_LOG),
             "--warc", one_page_warc(os.path.join(tmp, "one.warc.gz"))]),
         ("replayed documents through every stage", args.docs, lambda tmp, n: (
-            lambda warc_urls: ["--warc", warc_urls[0], "--urls", warc_urls[1]])(synthetic_site(tmp, n))),
+            lambda warc_urls: ["--warc", warc_urls[0], "--urls", warc_urls[1],
+                               "--docs_per_shard", str(args.docs_per_shard)])(synthetic_site(tmp, n))),
     ]:
         rows, peaks = [], []
         for n in (int(s) for s in sizes.split(",") if s):

@@ -17,6 +17,7 @@ import json
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from warcio.warcwriter import WARCWriter
 from common import report, report_rounds
 from webtext.sample import prose
 
-BUSY_LOOP = "x = 0\nfor i in range(12_000_000): x += i * i % 7"
+BUSY_LOOP = "x = 0\nfor i in range(6_000_000): x += i * i % 7"
 
 
 def synthetic_site(directory: str, pages: int) -> tuple[str, str]:
@@ -63,15 +64,18 @@ def run(warc: str, urls: str, out: str, workers: int) -> float:
     return time.perf_counter() - started
 
 
-def machine_ratio(cores: int) -> float:
-    """How much more `cores` copies of a plain loop get done than one, each set pinned as the pipeline is."""
+def machine_ratio(cores: int, repeats: int = 5) -> float:
+    """How much more `cores` copies of a plain loop get done than one, each set pinned as the pipeline is:
+    one copy and `cores` copies in turn, `repeats` times, medians compared (this machine's speed drifts
+    by a third from one second to the next)."""
     def wall(copies: int) -> float:
         started = time.perf_counter()
         processes = [subprocess.Popen(pinned(copies) + [sys.executable, "-c", BUSY_LOOP]) for _ in range(copies)]
         for process in processes:
             process.wait()
         return time.perf_counter() - started
-    return cores * wall(1) / wall(cores)
+    ones, manys = zip(*((wall(1), wall(cores)) for _ in range(repeats)))
+    return cores * statistics.median(ones) / statistics.median(manys)
 
 
 def shard_digest(out: str) -> str:
@@ -113,19 +117,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         warc, urls = synthetic_site(tmp, args.pages)
         seconds: dict[int, list[float]] = {n: [] for n in counts}
-        machine: dict[int, list[float]] = {n: [] for n in counts}
-        digests = {}
+        machine: dict[int, list[float]] = {n: [] for n in counts[1:]}
+        digests, base = {}, counts[0]
         for r in range(args.rounds):
             for n in counts:
                 out = os.path.join(tmp, f"w{n}-{r}")
                 seconds[n].append(run(warc, urls, out, n))
-                machine[n].append(machine_ratio(n))
+                if n != base:
+                    machine[n].append(machine_ratio(n) / (machine_ratio(base) if base > 1 else 1.0))
                 digests[f"--workers {n}"] = shard_digest(out)
         if args.beam:
             out = os.path.join(tmp, "beam")
             beam_s = run(warc, urls, out, 0)
             digests["one Beam pipeline"] = shard_digest(out)
-        base = counts[0]
         rows = []
         for n in counts:
             rows.append((f"--workers {n} on {n} core(s), best of {args.rounds}", args.pages / min(seconds[n]),
@@ -138,8 +142,9 @@ def main() -> None:
             best = min(seconds[base]) / min(seconds[n])
             print(f"  {f'speed-up, {n} workers over {base}':<44} {best:>14.2f}x")
             report_rounds(ratios)
-            ceiling = max(machine[n]) / max(machine[base])
-            print(f"  {f'a plain loop, {n} copies over {base}':<44} {ceiling:>14.2f}x   (this machine's ceiling)")
+            ceiling = sorted(machine[n])[len(machine[n]) // 2]
+            print(f"  {f'a plain loop, {n} copies over {base}':<44} {ceiling:>14.2f}x   (this machine's ceiling, "
+                  f"median of {' '.join(f'{c:.2f}' for c in machine[n])})")
             print(f"  {'the pipeline against that ceiling':<44} {best / ceiling:>14.0%}")
         same = len(set(digests.values())) == 1
         print(f"  {'shards byte-identical across ' + ', '.join(digests):<44} {'yes' if same else 'NO'}")

@@ -27,8 +27,9 @@ SECTION_HEADINGS = {
 
 def add_corpus_parser(sub) -> None:
     p = sub.add_parser("corpus", help="build a corpus: submissions -> links -> pages -> text -> shards",
-                       description="Build a WebText-style corpus as one Beam pipeline. Flags this command does "
-                                   "not know (--runner, --direct_num_workers, --project, ...) go to Beam.")
+                       description="Build a WebText-style corpus: a replayed one unit by unit in worker processes "
+                                   "on this machine (--workers), anything else as one Beam pipeline. Flags this "
+                                   "command does not know (--runner, --project, ...) go to Beam.")
     p.add_argument("--input", action="append", default=[], metavar="GLOB",
                    help="Pushshift-format dump(s): .zst (2 GiB window ok), .jsonl, .gz, .xz, .bz2; local or gs://, s3://")
     p.add_argument("--urls", action="append", default=[], metavar="GLOB", help="plain URL list(s), one URL a line")

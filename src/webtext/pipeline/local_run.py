@@ -197,6 +197,8 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
     results = os.path.join(root, "links-results.jsonl")
     final = os.path.join(root, "linked", "p00000")
     if not os.path.exists(final):
+        for name in ("links", "rejects"):  # what a run killed inside this pipeline had begun to write
+            shutil.rmtree(os.path.join(staged.out, name), ignore_errors=True)
         with _InThisProcess(resources, "read, select, links"):
             with beam.Pipeline(options=beam_options) as pipeline:
                 build_links_pipeline(pipeline, staged, dumps, url_lists, results)
