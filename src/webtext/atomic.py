@@ -1,4 +1,4 @@
-"""Atomic, idempotent writes and streamed checksums through Beam's filesystems (local, gs://, s3://)."""
+"""Atomic, idempotent writes, streamed checksums and file facts through Beam's filesystems (local, gs://, s3://)."""
 
 import contextlib
 import hashlib
@@ -37,3 +37,9 @@ def checksum(path: str) -> tuple[int, str]:
             digest.update(chunk)
             size += len(chunk)
     return size, digest.hexdigest()
+
+
+def size_and_mtime(path: str) -> tuple[int, float]:
+    """(bytes, last modified, in seconds) of a file, local or on an object store."""
+    metadata = FileSystems.match([path])[0].metadata_list[0]
+    return metadata.size_in_bytes, metadata.last_updated_in_seconds

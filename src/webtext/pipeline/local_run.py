@@ -40,6 +40,7 @@ from multiprocessing import get_context
 import apache_beam as beam
 
 from webtext import progress
+from webtext.atomic import size_and_mtime
 from webtext.crawl.warc_index import WarcIndex, build_index
 from webtext.dedup.over_signatures import SignatureStore
 from webtext.pipeline import link_units, unit_work
@@ -62,7 +63,7 @@ MAX_PARTITIONS = 4096
 def partition_count(paths: list[str]) -> int:
     """Link partitions for these inputs: a function of the inputs alone, so a resumed run finds the same
     units whatever its --workers."""
-    size = sum(os.path.getsize(path) for path in paths)
+    size = sum(size_and_mtime(path)[0] for path in paths)
     return max(1, min(MAX_PARTITIONS, math.ceil(size / PARTITION_INPUT_BYTES)))
 
 

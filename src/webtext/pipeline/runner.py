@@ -11,6 +11,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from webtext.pipeline.config import CorpusConfig
+from webtext.atomic import size_and_mtime
 from webtext.crawl.warc_out import recover_partial_files
 from webtext.guard import stage_errors
 from webtext.pipeline.accounting import accounting_from_counts
@@ -83,7 +84,7 @@ def check_workers(config: CorpusConfig, workers: int, unit_links: int) -> None:
 def _fingerprint(config: CorpusConfig, paths: list[str], unit_links: int) -> str:
     """What a run in units is a run of: the config, the unit size and every input file's size and
     modification time. A rerun with the same fingerprint takes up the units an interrupted run finished."""
-    inputs = [(p, os.path.getsize(p), os.stat(p).st_mtime_ns) for p in paths]
+    inputs = [(p, *size_and_mtime(p)) for p in paths]
     recorded = {**config.to_json(), "out": None, "max_error_share": None}  # neither changes what units hold
     return json.dumps({"config": recorded, "inputs": inputs, "unit_links": unit_links}, sort_keys=True)
 

@@ -12,6 +12,7 @@ finished exactly when its directory exists, and a killed run leaves no half of o
 """
 
 import ctypes
+import itertools
 import json
 import logging
 import os
@@ -80,6 +81,9 @@ def start_worker(config: CorpusConfig, index_path: str) -> None:
     _worker = _Worker(config, index_path)
 
 
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent ends
+
+
 def _die_with_parent() -> None:
     """A worker whose launching process is killed (SIGKILL, the OOM killer) goes too, and its extraction
     child with it (it ends at its input's end), rather than wait for work forever (Linux; elsewhere
@@ -93,9 +97,6 @@ def _die_with_parent() -> None:
         return
     if os.getppid() != parent:  # it died before the call
         os._exit(1)
-
-
-PR_SET_PDEATHSIG = 1
 
 
 def worker_config() -> CorpusConfig:
@@ -260,14 +261,7 @@ def tokenize_unit(unit_dir: str, losers: set[str], cutoff: float, split_counts: 
     started = time.process_time()
     pieces: dict[tuple, list[pa.RecordBatch]] = {}
     docs = (doc for doc in read_pickles(os.path.join(unit_dir, DOCS)) if doc.doc_id not in losers)
-    batch: list[Document] = []
-    for doc in [*docs, None]:
-        if doc is not None:
-            batch.append(doc)
-            if len(batch) < TOKENIZE_BATCH:
-                continue
-        if not batch:
-            break
+    for batch in iter(lambda: list(itertools.islice(docs, TOKENIZE_BATCH)), []):
         try:
             token_ids = encode_documents(worker.encoding, [d.text for d in batch])
             kept = tally.outcomes(TOKENIZE, batch)
@@ -279,7 +273,6 @@ def tokenize_unit(unit_dir: str, losers: set[str], cutoff: float, split_counts: 
         keys = [shard_key(d.doc_id, split_counts, cutoff, per_shard) for d in kept]
         for key, rows in batches_by_key(kept, token_ids, keys):
             pieces.setdefault(key, []).append(rows)
-        batch = []
     for (split, index, count), batches in pieces.items():
         with pa.OSFile(os.path.join(partial, piece_name(split, index, count)), "wb") as sink, \
                 pa.ipc.new_stream(sink, BATCH_SCHEMA) as writer:
