@@ -47,7 +47,7 @@ from webtext.pipeline import link_units, unit_work
 from webtext.pipeline.build import RESULTS_NAME, _result, build_links_pipeline, work_path
 from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.staging import UNITS_DIR
-from webtext.reasons import DEDUP, FILTER
+from webtext.reasons import DEDUP, FETCH, FILTER, STAGES
 from webtext.records import as_json
 from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validation_bucket
 
@@ -85,8 +85,12 @@ class Resources:
         self.phases[phase], self._phase_started = round(now - self._phase_started, 2), now
 
     def rows(self) -> list[dict]:
+        """One per stage, in the order a record meets them."""
+        order = [*STAGES[:STAGES.index(FETCH)], "read, select, links", "index WARC", *STAGES[STAGES.index(FETCH):]]
+        order[order.index(DEDUP):order.index(DEDUP)] = [unit_work.SIGNATURES]
+        stages = sorted(self.cpu_s, key=lambda stage: order.index(stage) if stage in order else len(order))
         return [{"stage": stage, "cpu_s": round(self.cpu_s[stage], 2), "peak_rss_bytes": self.peak_rss[stage]}
-                for stage in self.cpu_s]
+                for stage in stages]
 
 
 class _InThisProcess:
