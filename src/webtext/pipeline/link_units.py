@@ -24,6 +24,7 @@ from webtext.sources.parse_file import LineCount, parsed_file
 from webtext.sources.submissions import parse_submission, parse_url_line
 
 DAMAGED = "damaged.json"
+SELECT_BATCH = 4096  # submissions selected and spilled together: what a read unit holds at a time
 
 
 def partition_name(partition: int) -> str:
@@ -47,7 +48,7 @@ def read_unit(path: str, url_list: bool, partitions: int, final: str) -> dict:
                 tally.drop(outcome)
             else:
                 submissions.append(outcome)
-                if len(submissions) >= 4096:
+                if len(submissions) >= SELECT_BATCH:
                     _select(submissions, rules, tally, spills)
                     submissions = []
         _select(submissions, rules, tally, spills)
