@@ -121,25 +121,30 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
         try:
             # The workers start their extraction child (a second or more of imports) meanwhile.
             warming = [pool.submit(unit_work.warm_up) for _ in range(workers)]
+            def index_warc():  # in this process, while the workers read: the index is the fetch units' input
+                if not os.path.exists(index_path):
+                    with _InThisProcess(resources, "index WARC"):
+                        build_index(warc, index_path)
             if staged.reddit_listings or staged.rescore:
                 read, linked = _links_by_beam(staged, beam_options, dumps, url_lists, root, unit_links, resources)
+                index_warc()
             else:
-                read, linked = _links_in_units(pool, staged, dumps, url_lists, root, unit_links, resources)
-            if not os.path.exists(index_path):
-                with _InThisProcess(resources, "index WARC"):
-                    build_index(warc, index_path)
+                read, linked = _links_in_units(pool, staged, dumps, url_lists, root, unit_links, resources, index_warc)
             resources.phase_done("index")
             for future in warming:
                 future.result()
             chunks = sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl")))
             units = [os.path.join(root, "fetched", _chunk_name(chunk)) for chunk in chunks]
+            dedup = SignatureStore(os.path.join(root, "dedup.sqlite"))
+
+            def add_to_dedup(unit: str) -> None:  # each unit's records as it is finished, while the rest run
+                with _InThisProcess(resources, "dedup"):
+                    dedup.add(os.path.basename(unit), _signed([unit]))
             fetched = _run_units(pool, "fetch units", {unit: (unit_work.fetch_unit, chunk, unit)
-                                                       for chunk, unit in zip(chunks, units)}, resources)
+                                                       for chunk, unit in zip(chunks, units)}, resources,
+                                 on_done=add_to_dedup)
             resources.phase_done("fetch units")
             with _InThisProcess(resources, "dedup"):
-                dedup = SignatureStore(os.path.join(root, "dedup.sqlite"))
-                for unit in units:
-                    dedup.add(os.path.basename(unit), _signed([unit]))
                 dedup.decide(staged.dedup)
                 cutoff, split_counts = _splits(dedup.kept_ids, staged)
             resources.phase_done("dedup")
@@ -180,13 +185,15 @@ def _chunk_name(chunk: str) -> str:
 
 
 def _links_in_units(pool, staged: CorpusConfig, dumps: list[str], url_lists: list[str], root: str, unit_links: int,
-                    resources: Resources) -> tuple[dict, dict]:
-    """Read units, one per input file, then link units, one per partition."""
+                    resources: Resources, while_reading) -> tuple[dict, dict]:
+    """Read units, one per input file (`while_reading()` runs here meanwhile), then link units, one per
+    partition."""
     inputs = [(path, False) for path in dumps] + [(path, True) for path in url_lists]
     partitions = partition_count([path for path, _ in inputs])
     read_dirs = [os.path.join(root, "read", f"f{i:05d}") for i in range(len(inputs))]
     read = _run_units(pool, "read units", {final: (link_units.read_unit, path, url_list, partitions, final)
-                                           for final, (path, url_list) in zip(read_dirs, inputs)}, resources)
+                                           for final, (path, url_list) in zip(read_dirs, inputs)}, resources,
+                      while_waiting=while_reading)
     resources.phase_done("read units")
     linked = _run_units(pool, "link units", {
         final: (link_units.link_unit, read_dirs, p, unit_links, final)
@@ -235,17 +242,25 @@ class _Progress:
         progress.work(self._label, self._done, self._total, eta)
 
 
-def _run_units(pool, label: str, tasks: dict, resources: Resources) -> dict:
-    """Submit each not-yet-finished task ({final dir: (fn, args)}); wait for all; their tallies by dir."""
+def _run_units(pool, label: str, tasks: dict, resources: Resources, while_waiting=None, on_done=None) -> dict:
+    """Submit each not-yet-finished task ({final dir: (fn, args)}); run `while_waiting()` here meanwhile;
+    call `on_done(final dir)` for each unit as it is finished (or was, by an earlier run); wait for all.
+    Their tallies by dir."""
     tallies = {final: _read_tally(final) for final in tasks if os.path.isdir(final)}
     todo = {final: call for final, call in tasks.items() if final not in tallies}
     if tallies:
         logger.info("%s: %d of %d units were done by an earlier run", label, len(tallies), len(tasks))
     view = _Progress(label, len(tasks), len(tallies))
     futures = {pool.submit(fn, *args): final for final, (fn, *args) in todo.items()}
+    if while_waiting is not None:
+        while_waiting()
+    for final in (tallies if on_done is not None else ()):
+        on_done(final)
     for future in as_completed(futures):
         tallies[futures[future]] = tally = future.result()  # a worker's exception is our bug: the run stops
         view.unit_done(tally)
+        if on_done is not None:
+            on_done(futures[future])
     for final in todo:
         for stage, cpu_s in tallies[final]["cpu_s"].items():
             resources.add(stage, cpu_s, tallies[final]["peak_rss_bytes"])
