@@ -22,6 +22,7 @@ and inputs, finds the units already done there and does only the rest (runner.py
 directory when its fingerprint matches).
 """
 
+import functools
 import glob
 import heapq
 import json
@@ -121,10 +122,7 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
         try:
             # The workers start their extraction child (a second or more of imports) meanwhile.
             warming = [pool.submit(unit_work.warm_up) for _ in range(workers)]
-            def index_warc():  # in this process, while the workers read: the index is the fetch units' input
-                if not os.path.exists(index_path):
-                    with _InThisProcess(resources, "index WARC"):
-                        build_index(warc, index_path)
+            index_warc = functools.partial(_index_warc, warc, index_path, resources)
             if staged.reddit_listings or staged.rescore:
                 read, linked = _links_by_beam(staged, beam_options, dumps, url_lists, root, unit_links, resources)
                 index_warc()
@@ -136,13 +134,9 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
             chunks = sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl")))
             units = [os.path.join(root, "fetched", _chunk_name(chunk)) for chunk in chunks]
             dedup = SignatureStore(os.path.join(root, "dedup.sqlite"))
-
-            def add_to_dedup(unit: str) -> None:  # each unit's records as it is finished, while the rest run
-                with _InThisProcess(resources, "dedup"):
-                    dedup.add(os.path.basename(unit), _signed([unit]))
             fetched = _run_units(pool, "fetch units", {unit: (unit_work.fetch_unit, chunk, unit)
                                                        for chunk, unit in zip(chunks, units)}, resources,
-                                 on_done=add_to_dedup)
+                                 on_done=functools.partial(_add_to_dedup, dedup, resources))
             resources.phase_done("fetch units")
             with _InThisProcess(resources, "dedup"):
                 dedup.decide(staged.dedup)
@@ -169,6 +163,19 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
     with open(work_path(out, RUN_NAME), "w", encoding="utf-8") as stream:
         json.dump(run, stream, indent=1, sort_keys=True)
     return run
+
+
+def _index_warc(warc: list[str], index_path: str, resources: Resources) -> None:
+    """The WARC index, in this process, while the workers read where they do: the fetch units' input."""
+    if not os.path.exists(index_path):
+        with _InThisProcess(resources, "index WARC"):
+            build_index(warc, index_path)
+
+
+def _add_to_dedup(dedup: SignatureStore, resources: Resources, unit: str) -> None:
+    """A fetch unit's dedup records into the store as soon as it is finished, while the others run."""
+    with _InThisProcess(resources, "dedup"):
+        dedup.add(os.path.basename(unit), _signed([unit]))
 
 
 def _start_method() -> str:
