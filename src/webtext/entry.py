@@ -24,12 +24,20 @@ def main() -> int:
     try:
         from webtext.pipeline.cli import run
 
-        return run(sys.argv[1:])
+        code = run(sys.argv[1:])
+        # Done: an interrupt from here on (the interpreter's own shutdown) changes nothing.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return code
     except BaseException:
         if not _seen:
             raise
-        # A corpus run builds beside --out and swaps in only when whole: what was there is intact.
-        print("\nwebtext: interrupted", file=sys.stderr)
+        from webtext import interrupts
+
+        if interrupts.is_corpus_in_place():
+            print("\nwebtext: interrupted after the new corpus was in place (it is whole; the report may be "
+                  "missing: `webtext report OUT` writes it)", file=sys.stderr)
+        else:  # a corpus run builds beside --out and swaps in only when whole: what was there is intact
+            print("\nwebtext: interrupted", file=sys.stderr)
         sys.stdout.flush()
         sys.stderr.flush()
         # Straight out: the runner's threads, stopped mid-bundle, would otherwise be joined (or be

@@ -11,6 +11,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from webtext.pipeline.config import CorpusConfig
+from webtext import interrupts
 from webtext.atomic import size_and_mtime
 from webtext.crawl.warc_out import recover_partial_files
 from webtext.guard import stage_errors
@@ -97,6 +98,7 @@ def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0, uni
     in N local processes (local_run.py), `unit_links` links a unit, resuming the units of an interrupted
     run; the same shards."""
     check_workers(config, workers, unit_links)
+    interrupts.started()
     dumps = expand_globs(config.inputs) if config.inputs else []
     url_lists = expand_globs(config.url_lists) if config.url_lists else []
     if config.fetch.mode != "replay":  # what a killed crawl had written page by page becomes whole files first
@@ -138,6 +140,7 @@ def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0, uni
     if failing:
         raise TooManyErrors(failing, config.max_error_share, config.out, staged.out)
     promote(config.out)
+    interrupts.corpus_in_place()
     return manifest
 
 
