@@ -13,8 +13,7 @@ import os
 import sqlite3
 from collections.abc import Iterable
 
-from webtext.crawl.fetch import MAX_REDIRECTS
-from webtext.crawl.replay import NOT_ARCHIVED, STAGE, read_warc_at, response_at, response_to_result
+from webtext.crawl.replay import NOT_ARCHIVED, STAGE, read_warc_at, resolve_redirects, response_at, response_to_result
 from webtext.records import DamagedFileError, DamagedInput, Drop, FetchResult, Link
 from webtext.urls import canonical_url
 
@@ -53,25 +52,33 @@ def build_index(warc_paths: Iterable[str], index_path: str) -> None:
     os.replace(partial, index_path)
 
 
+class _RedirectTable:
+    """The index's redirects, as much of a mapping as `resolve_redirects` asks of one."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+
+    def _row(self, key: str):
+        return self._db.execute("SELECT target FROM redirects WHERE key = ?", (key,)).fetchone()
+
+    def __contains__(self, key: str) -> bool:
+        return self._row(key) is not None
+
+    def __getitem__(self, key: str) -> str:
+        return self._row(key)[0]
+
+
 class WarcIndex:
     """Read-only lookups in an index `build_index` wrote: one per worker process."""
 
     def __init__(self, index_path: str):
         self._db = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)
-
-    def resolved(self, url_key: str) -> str:
-        """The key of the page a canonical URL's archived redirects end at (as `resolve_redirects`)."""
-        for _ in range(MAX_REDIRECTS):
-            row = self._db.execute("SELECT target FROM redirects WHERE key = ?", (url_key,)).fetchone()
-            if row is None:
-                break
-            url_key = row[0]
-        return url_key
+        self._redirects = _RedirectTable(self._db)
 
     def replay(self, link: Link) -> FetchResult | Drop:
         """The link's archived response as a fetch result, or the drop `ReplayPages` would give it."""
         row = self._db.execute("SELECT path, offset FROM responses WHERE key = ? ORDER BY record_id, path LIMIT 1",
-                               (self.resolved(link.url),)).fetchone()
+                               (resolve_redirects(link.url, self._redirects),)).fetchone()
         if row is None:
             return Drop(STAGE, NOT_ARCHIVED, link.url)
         return response_to_result(link, response_at(*row))

@@ -29,7 +29,6 @@ import json
 import logging
 import math
 import os
-import resource
 import shutil
 import sys
 import time
@@ -104,8 +103,7 @@ class _InThisProcess:
         self._started = time.process_time()
 
     def __exit__(self, *exc):
-        self._resources.add(self._stage, time.process_time() - self._started,
-                            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+        self._resources.add(self._stage, time.process_time() - self._started, unit_work.peak_rss_bytes())
 
 
 def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists: list[str], warc: list[str],
@@ -175,7 +173,7 @@ def _index_warc(warc: list[str], index_path: str, resources: Resources) -> None:
 def _add_to_dedup(dedup: SignatureStore, resources: Resources, unit: str) -> None:
     """A fetch unit's dedup records into the store as soon as it is finished, while the others run."""
     with _InThisProcess(resources, "dedup"):
-        dedup.add(os.path.basename(unit), _signed([unit]))
+        dedup.add(os.path.basename(unit), _signed(unit))
 
 
 def _start_method() -> str:
@@ -224,9 +222,7 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
         lines = sorted((line for path in sorted(glob.glob(os.path.join(staged.out, "links", "*.jsonl")))
                         for line in open(path, encoding="utf-8")), key=lambda line: json.loads(line)["url"])
         partial = unit_work.fresh_unit_dir(final)
-        for chunk, start in enumerate(range(0, len(lines), unit_links)):
-            with open(os.path.join(partial, f"c{chunk:05d}.jsonl"), "w", encoding="utf-8") as stream:
-                stream.writelines(lines[start:start + unit_links])
+        link_units.write_chunks(partial, lines, unit_links)
         os.rename(partial, final)
     resources.phase_done("links")
     return {"tallies": {}, "beam_results": results}, {"tallies": {}}
@@ -279,10 +275,9 @@ def _read_tally(final: str) -> dict:
         return json.load(stream)
 
 
-def _signed(units: list[str]):
-    """Every fetch unit's dedup records, unit by unit."""
-    for unit in units:
-        yield from unit_work.read_pickles(os.path.join(unit, unit_work.SIGNED))
+def _signed(unit: str):
+    """A fetch unit's dedup records."""
+    return unit_work.read_pickles(os.path.join(unit, unit_work.SIGNED))
 
 
 def _splits(kept_ids, staged: CorpusConfig) -> tuple[float, dict[str, int]]:

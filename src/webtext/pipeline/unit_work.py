@@ -146,7 +146,12 @@ class Tally:
     def as_json(self, **extra) -> dict:
         return {"counts": [[list(key), n] for key, n in sorted(self.counts.items())],
                 "cpu_s": dict(sorted(self.cpu_s.items())), "drops": self.dropped,
-                "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, **extra}
+                "peak_rss_bytes": peak_rss_bytes(), **extra}
+
+
+def peak_rss_bytes() -> int:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -292,4 +297,4 @@ def assemble_shard(out_dir: str, split: str, index: int, count: int, piece_paths
     batches = [rows for path in piece_paths for rows in pa.ipc.open_stream(pa.memory_map(path)).read_all().to_batches()]
     info: ShardInfo = write_shard(out_dir, split, index, count, batches)
     return {"shard": info._asdict(), "cpu_s": time.process_time() - started,
-            "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+            "peak_rss_bytes": peak_rss_bytes()}
