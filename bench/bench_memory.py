@@ -1,7 +1,7 @@
 """Peak resident memory of the whole process tree of `webtext corpus --workers N` as the input grows:
 dump lines through link selection (every link then unarchived, so the later stages cost little), and
-replayed documents through every stage. Sampled from /proc every 0.1 s: the launching process, its
-workers and their extraction children, summed at each moment (proportional set sizes, so the pages
+replayed documents through every stage and the report (report.html, stats.json). Sampled from /proc every 0.1 s: the launching process, its
+workers, their extraction children and the report's processes, summed at each moment (proportional set sizes, so the pages
 forked workers share count once).
 
 Usage: python bench/bench_memory.py [--lines 1000000,3000000] [--docs 10000,30000] [--workers 2]
@@ -97,8 +97,7 @@ def one_page_warc(path: str) -> str:
 
 
 def corpus(workers: int, out: str, *inputs: str) -> list[str]:
-    return [sys.executable, "-m", "webtext", "corpus", *inputs, "--out", out, "--workers", str(workers),
-            "--quiet", "--no_report"]
+    return [sys.executable, "-m", "webtext", "corpus", *inputs, "--out", out, "--workers", str(workers), "--quiet"]
 
 
 def main() -> None:
@@ -114,7 +113,7 @@ def main() -> None:
         ("dump lines through link selection", args.lines, lambda tmp, n: [
             "--input", _made(synthetic_dump, os.path.join(tmp, "RS.zst"), n, DUMP_WINDOW_LOG),
             "--warc", one_page_warc(os.path.join(tmp, "one.warc.gz"))]),
-        ("replayed documents through every stage", args.docs, lambda tmp, n: (
+        ("replayed documents through every stage and the report", args.docs, lambda tmp, n: (
             lambda warc_urls: ["--warc", warc_urls[0], "--urls", warc_urls[1],
                                "--docs_per_shard", str(args.docs_per_shard)])(synthetic_site(tmp, n))),
     ]:

@@ -1,6 +1,7 @@
 """report.html and stats.json: every number from the manifest, nothing fetched from outside."""
 
 import json
+import os
 import re
 
 from webtext.shards.reader import read_manifest
@@ -49,3 +50,59 @@ def test_the_report_shows_each_active_rules_scores_for_the_kept_documents(sample
     assert summaries[0]["judged"] == stats["documents"]  # stop_words judges every English document
     page = (sample_corpus / "report.html").read_text()
     assert 'id="rule-scores"' in page and all(f'<td class="l">{s["rule"]}</td>' in page for s in summaries)
+
+
+def test_a_report_made_by_several_processes_is_the_same_as_one_made_by_one(sample_corpus, monkeypatch):
+    from webtext.filters.presets import kept_scores
+    from webtext.report import stats as report_stats
+
+    monkeypatch.setattr(report_stats, "PARALLEL_FROM_DOCUMENTS", 0)  # the sample is far below it
+    assert len(read_manifest(str(sample_corpus))["shards"]) > 2
+    made = [json.dumps(report_stats.stats_json(report_stats.corpus_stats(str(sample_corpus), rule_scores=kept_scores,
+                                                                         workers=workers)), sort_keys=True)
+            for workers in (1, 2)]
+    assert made[0] == made[1]
+    assert not [name for name in os.listdir(sample_corpus) if name.startswith(".report-counts-")]
+
+
+def test_distributions_are_held_as_value_counts_with_numpys_quantiles():
+    import numpy as np
+
+    from webtext.report.tally import Distribution
+
+    rng = np.random.default_rng(0)
+    lengths, halves = Distribution(), [Distribution(), Distribution()]
+    values = rng.integers(1, 300, size=20_000)
+    for i, value in enumerate(values.tolist()):
+        lengths.add(value)
+        halves[i >= 7_000].add(value)
+    halves[0].merge(halves[1])
+    assert len(lengths.counts) < 300  # one entry a distinct value, not a document
+    expected = {name: float(np.quantile(values, q)) for name, q in
+                (("min", 0), ("p10", 0.1), ("median", 0.5), ("p90", 0.9), ("max", 1))} | {"mean": float(values.mean())}
+    assert lengths.quantiles() == halves[0].quantiles() == expected
+    histogram = lengths.histogram(limit=299)
+    assert histogram["counts"] == np.histogram(values, bins=30, range=(0, 299 * 1.1))[0].tolist()
+
+    scores = Distribution(digits=4)
+    floats = rng.random(20_000)
+    for value in floats.tolist():
+        scores.add(value)
+    assert len(scores.counts) <= 10_001  # four significant digits in [0, 1)
+    summary = scores.quantiles()
+    assert (summary["min"], summary["max"]) == (floats.min(), floats.max())  # exact
+    assert abs(summary["median"] - np.median(floats)) < 1e-3
+    assert sum(scores.histogram(limit=0.5)["counts"]) == len(floats)
+
+
+def test_domains_are_counted_on_disk_and_ranked_by_count_then_name(tmp_path):
+    from collections import Counter
+
+    from webtext.report.disk_counts import DiskCounts
+
+    with DiskCounts(str(tmp_path)) as counts:
+        counts.add("domain", Counter({"b.example": 2, "a.example": 2, "c.example": 1}))
+        counts.add("domain", Counter({"c.example": 2}))
+        counts.add("subreddit", Counter({"a.example": 9}))
+        assert counts.most_common("domain", 2) == [("c.example", 3), ("a.example", 2)]
+    assert not list(tmp_path.iterdir())  # the file is gone when closed

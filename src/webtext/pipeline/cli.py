@@ -99,9 +99,13 @@ def _run_overlap(args, _beam_args) -> int:
 
 def _run_report(args, _beam_args) -> int:
     from webtext.filters.presets import kept_scores
+    from webtext.pipeline.runner import usable_cores
     from webtext.report.html import write_report
 
-    for path in write_report(args.dir, rule_scores=kept_scores):
+    if args.workers is None:
+        args.workers = usable_cores()
+
+    for path in write_report(args.dir, rule_scores=kept_scores, workers=args.workers):
         print(path)
     return 0
 
@@ -138,6 +142,8 @@ def _parser() -> argparse.ArgumentParser:
     overlap.add_argument("--fp_samples", type=int, default=1_000_000, help="random strings for the FP check")
     report = sub.add_parser("report", help="write report.html (plots) and stats.json for a corpus directory")
     report.add_argument("dir", help="a corpus output directory")
+    report.add_argument("--workers", type=int, default=None,
+                        help="processes that read a large corpus's shards (default: every usable core)")
     sample = sub.add_parser("sample", help="regenerate the bundled sample (deterministic)")
     sample.add_argument("--out", required=True, help="directory to write sample files to")
     return parser

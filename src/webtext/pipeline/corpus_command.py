@@ -115,7 +115,8 @@ def _check_reddit_credentials(config: CorpusConfig) -> None:
 
 def run_corpus_command(args, beam_args: list[str]) -> int:
     from webtext.pipeline.progress_view import ProgressView
-    from webtext.pipeline.runner import EmptyInputError, TooManyErrors, default_workers, in_process, run_corpus
+    from webtext.pipeline.runner import (EmptyInputError, TooManyErrors, default_workers, in_process, run_corpus,
+                                         usable_cores)
 
     try:
         config = config_from(args)
@@ -151,7 +152,9 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
     if not args.no_report:
         from webtext.filters.presets import kept_scores
         from webtext.report.html import write_report
-        write_report(config.out, rule_scores=kept_scores)
+        # A large corpus's report reads its shards in --workers processes, or on every core after the
+        # one Beam pipeline.
+        write_report(config.out, rule_scores=kept_scores, workers=workers or usable_cores())
     if not args.quiet:
         print(format_summary(manifest, config.out, time.monotonic() - started, report=not args.no_report))
         if workers:

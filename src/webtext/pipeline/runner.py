@@ -66,6 +66,11 @@ def default_workers(config: CorpusConfig, beam_args: list[str]) -> int:
     corpus written locally by the default runner; 0 (one Beam pipeline) for anything else."""
     if config.fetch.mode != "replay" or "://" in config.out or beam_args:
         return 0
+    return usable_cores()
+
+
+def usable_cores() -> int:
+    """The cores this process may use: taskset and cgroups included."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 

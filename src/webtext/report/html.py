@@ -123,10 +123,10 @@ def render(stats: dict) -> str:
             f"<style>{STYLE}</style></head><body>{''.join(sections)}</body></html>")
 
 
-def write_report(out_dir: str, rule_scores=None) -> tuple[str, str]:
-    """Write report.html and stats.json into the corpus directory; return their paths. `rule_scores`:
-    see report.stats.corpus_stats."""
-    stats = corpus_stats(out_dir, rule_scores=rule_scores)
+def write_report(out_dir: str, rule_scores=None, workers: int = 1) -> tuple[str, str]:
+    """Write report.html and stats.json into the corpus directory; return their paths. `rule_scores`,
+    `workers`: see report.stats.corpus_stats."""
+    stats = corpus_stats(out_dir, rule_scores=rule_scores, workers=workers)
     html_path, stats_path = os.path.join(out_dir, "report.html"), os.path.join(out_dir, "stats.json")
     write_atomically(html_path, render(stats).encode("utf-8"))
     kept = stats_json(stats)

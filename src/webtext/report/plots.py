@@ -40,23 +40,25 @@ def drop_reasons(stages: dict) -> bytes:
     return _png(figure)
 
 
-def histogram(values, title: str, xlabel: str, log: bool = False) -> bytes:
-    """`values`: one number a document (a list or a numpy array)."""
+def histogram(distribution, title: str, xlabel: str, log: bool = False) -> bytes:
+    """`distribution`: a report.tally.Distribution (one number a document, as value -> count)."""
+    import numpy as np
+
     figure, axes = plt.subplots(figsize=(7, 3))
-    bins = min(40, max(5, len(values) // 2))
+    values, counts = distribution.values_and_counts()
+    bins = min(40, max(5, distribution.n // 2))
     if log and len(values):
         # Log-spaced bins on a log axis (values below 1 shown at 1), ticked at 1, 2 and 5 of each decade
         # so that a range within one decade still has several labelled ticks.
-        import numpy as np
         from matplotlib.ticker import LogLocator, ScalarFormatter
 
-        values = np.maximum(1, np.asarray(values))
+        values = np.maximum(1, values)
         bins = np.logspace(np.log10(values.min()), np.log10(values.max() * 1.05 + 1), bins)
         axes.set_xscale("log")
         axes.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         axes.xaxis.set_major_formatter(ScalarFormatter())
     if len(values):
-        axes.hist(values, bins=bins, color="#3b6ea8")
+        axes.hist(values, bins=bins, weights=counts, color="#3b6ea8")
     axes.set_title(title)
     axes.set_xlabel(xlabel)
     axes.set_ylabel("documents")
