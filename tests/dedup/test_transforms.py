@@ -83,3 +83,34 @@ def test_the_global_step_over_signatures_decides_as_the_beam_transform():
         assert verdicts.stats == [(("cluster_size", 2), 1), (("unconverged_nodes", 0), 0)]
     unsigned = [s._replace(signature=None) if s.member.doc_id == "a3" else s for s in signed]
     assert [d.item for d in dedup_signed(unsigned, CONFIG).drops] == ["a1"]
+
+
+def test_components_over_signatures_are_the_in_memory_union_finds():
+    """Clusters of up to six drifting copies (chains: a copy may match only its neighbours), in shuffled
+    order: the store's on-disk components name the same survivor for every near duplicate as the
+    in-memory reference, and count the clusters by size."""
+    from collections import Counter
+
+    from webtext.dedup.clusters import Member, near_duplicate_survivors
+    from webtext.dedup.minhash import Signer, exact_key
+    from webtext.dedup.over_signatures import Signed, dedup_signed
+
+    rng, texts = random.Random(5), []
+    for base in range(40):
+        words = " ".join(prose.article(random.Random(100 + base), 4)).split()
+        texts.append((f"d{base:02d}-0", " ".join(words)))
+        for copy in range(1, rng.randint(1, 6)):
+            for _ in range(4):
+                words[rng.randrange(len(words))] = "zebra"
+            texts.append((f"d{base:02d}-{copy}", " ".join(words)))
+    assert CONFIG.shingle_words == 5  # the reference's shingles
+    reference = near_duplicate_survivors(texts, CONFIG.threshold, CONFIG.num_perm)
+    signer = Signer(CONFIG.num_perm, CONFIG.shingle_words)
+    signed = [Signed(exact_key(text), Member(doc_id, 0, 0), signer.signature(text).tobytes()) for doc_id, text in texts]
+    rng.shuffle(signed)
+    verdicts = dedup_signed(signed, CONFIG)
+    assert {d.item: d.detail for d in verdicts.drops} == reference
+    losers = Counter(reference.values())  # survivor -> members that lost to it
+    assert max(losers.values()) >= 3 and len(losers) >= 20
+    assert verdicts.stats[:-1] == [(("cluster_size", size), n) for size, n in
+                                   sorted(Counter(n + 1 for n in losers.values()).items())]

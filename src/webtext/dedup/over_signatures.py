@@ -5,13 +5,14 @@ The records go into a SQLite file; SQLite's sorts (on disk, past its page cache)
 group and each LSH bucket together, one at a time. Then the same decisions as `DeduplicateDocuments`:
 exact duplicates by normalised text, one survivor each (`exact_survivor`'s rank); LSH bands of the
 exact survivors, star edges, the signature check, and connected components, the survivor of each its
-best-ranked member. What stays in memory grows with the duplicates, not the corpus: the candidate
-edges' union-find. Its components are exact, where the Beam transform's label propagation stops after
-`rounds`: the two agree whenever that converged, which the manifest reports (here always 0 unconverged).
+best-ranked member. What stays in memory is a batch of rows, one exact group, bucket or component
+at a time, and the union-find's flat arrays over row numbers (9 bytes a document). Its components
+are exact, where the Beam transform's label propagation stops after `rounds`: the two agree whenever that converged, which the manifest reports (here always 0 unconverged).
 """
 
 import contextlib
 import itertools
+from array import array
 import os
 import sqlite3
 from collections import Counter
@@ -20,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from webtext.dedup.clusters import STAGE, Member, best, duplicates_of_components, star_edges
+from webtext.dedup.clusters import STAGE, Member, best, star_edges
 from webtext.dedup.minhash import SIGNATURE_DTYPE, band_keys, bands_and_rows, estimated_jaccard
 from webtext.dedup.settings import DedupSettings
 from webtext.records import Drop
@@ -46,7 +47,8 @@ class Signed(NamedTuple):
 class SignatureStore:
     """The dedup records of every unit, in a SQLite file at `path` (":memory:" for a small set)."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, settings: DedupSettings):
+        self._settings, self._bands_rows = settings, bands_and_rows(settings.threshold, settings.num_perm)
         if path != ":memory:" and os.path.exists(path):
             os.remove(path)  # a killed run's: decided again, from the units
         self._db = sqlite3.connect(path)
@@ -57,32 +59,77 @@ class SignatureStore:
         self.stats: list[tuple[tuple[str, int], int]] = []
 
     def add(self, unit: str, records: Iterable[Signed]) -> None:
-        rows = ((r.member.doc_id, unit, r.exact_key, r.member.karma, r.member.first_seen_utc, r.signature)
-                for r in records)
-        for batch in iter(lambda: list(itertools.islice(rows, _BATCH)), []):
-            self._db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", batch)
+        """A unit's records, and the LSH band keys of each signed one: made here, as the units finish,
+        so that `decide` only sorts them."""
+        docs, bands = [], []
+        for r in records:
+            doc_id, karma, first = r.member
+            docs.append((doc_id, unit, r.exact_key, karma, first, r.signature))
+            if r.signature is not None:
+                bands.extend((bytes([band]) + key, doc_id, karma, first) for band, key in
+                             band_keys(np.frombuffer(r.signature, dtype=SIGNATURE_DTYPE), *self._bands_rows))
+            if len(bands) >= _BATCH or len(docs) >= _BATCH:
+                self._insert(docs, bands)
+                docs, bands = [], []
+        self._insert(docs, bands)
 
-    def decide(self, settings: DedupSettings) -> None:
+    def _insert(self, docs: list, bands: list) -> None:
+        self._db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", docs)
+        self._db.executemany("INSERT INTO bands VALUES (?, ?, ?, ?)", bands)
+
+    def decide(self) -> None:
         """Exact, then near duplicates: the drops table, and `stats` as DeduplicateDocuments' stats."""
         self._db.execute("CREATE INDEX docs_by_unit ON docs (unit)")
         self._exact()
-        self._bands(*bands_and_rows(settings.threshold, settings.num_perm))
-        edges = self._db.execute("SELECT e.a, e.a_karma, e.a_first, e.b, e.b_karma, e.b_first, x.signature, "
-                                 "y.signature FROM edges e JOIN docs x ON x.doc_id = e.a JOIN docs y ON y.doc_id = e.b")
-        verified = [((a, ak, af), (b, bk, bf)) for a, ak, af, b, bk, bf, sa, sb in edges
-                    if not settings.verify or estimated_jaccard(sa, sb) >= settings.threshold]
-        sizes: dict[str, int] = {}
-        drops = []
-        for doc_id, survivor, size in duplicates_of_components(sorted(verified)):
-            drops.append((doc_id, "near_duplicate", survivor))
-            sizes[survivor] = size
-        self._db.executemany("INSERT INTO drops VALUES (?, ?, ?)", drops)
-        clusters = Counter(sizes.values())
+        self._buckets()
+        clusters = self._components(self._settings)
         self.stats = [(("cluster_size", size), n) for size, n in sorted(clusters.items())]
         self.stats.append((("unconverged_nodes", 0), 0))
 
+    def _components(self, settings: DedupSettings) -> Counter:
+        """The verified edges' connected components, each one's best-ranked member its survivor: the
+        near_duplicate drops, and how many clusters there are of each size. The union-find runs over
+        the documents' row numbers in flat arrays (9 bytes a document, whatever the duplicates);
+        each component's members are brought together by a sort on disk."""
+        (last,) = self._db.execute("SELECT COALESCE(MAX(rowid), 0) FROM docs").fetchone()
+        parent, touched = array("q", range(last + 1)), bytearray(last + 1)
+
+        def root(node: int) -> int:
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]
+                node = parent[node]
+            return node
+
+        for a, b, signature_a, signature_b in self._db.execute(
+                "SELECT x.rowid, y.rowid, x.signature, y.signature FROM edges e "
+                "JOIN docs x ON x.doc_id = e.a JOIN docs y ON y.doc_id = e.b"):
+            if settings.verify and estimated_jaccard(signature_a, signature_b) < settings.threshold:
+                continue
+            touched[a] = touched[b] = 1
+            root_a, root_b = root(a), root(b)
+            if root_a != root_b:
+                parent[max(root_a, root_b)] = min(root_a, root_b)
+        self._db.execute("CREATE TABLE components (root INTEGER, node INTEGER)")
+        in_edges = ((root(node), node) for node in range(last + 1) if touched[node])
+        for batch in iter(lambda: list(itertools.islice(in_edges, _BATCH)), []):
+            self._db.executemany("INSERT INTO components VALUES (?, ?)", batch)
+        members = self._db.execute("SELECT c.root, d.doc_id, d.karma, d.first_seen FROM components c "
+                                   "JOIN docs d ON d.rowid = c.node ORDER BY c.root")
+        clusters, drops = Counter(), []
+        for _, component in itertools.groupby(members, key=lambda row: row[0]):
+            component = [Member(doc_id, karma, first) for _, doc_id, karma, first in component]
+            keep = best(component)
+            drops.extend((m.doc_id, "near_duplicate", keep.doc_id) for m in component if m != keep)
+            clusters[len(component)] += 1
+            if len(drops) >= _BATCH:
+                self._db.executemany("INSERT INTO drops VALUES (?, ?, ?)", drops)
+                drops = []
+        self._db.executemany("INSERT INTO drops VALUES (?, ?, ?)", drops)
+        return clusters
+
     def _exact(self) -> None:
-        rows = self._db.execute("SELECT exact_key, doc_id, karma, first_seen FROM docs ORDER BY exact_key")
+        rows = self._db.execute("SELECT exact_key, doc_id, karma, first_seen FROM docs WHERE exact_key IN "
+                                "(SELECT exact_key FROM docs GROUP BY exact_key HAVING COUNT(*) > 1) ORDER BY exact_key")
         drops = []
         for _, group in itertools.groupby(rows, key=lambda row: row[0]):
             members = [Member(doc_id, karma, first) for _, doc_id, karma, first in group]
@@ -94,15 +141,12 @@ class SignatureStore:
                 drops = []
         self._db.executemany("INSERT INTO drops VALUES (?, ?, ?)", drops)
 
-    def _bands(self, bands: int, rows: int) -> None:
-        """Every exact survivor's band keys, then each bucket's star edges (distinct, by the primary key)."""
-        signed = self._db.execute("SELECT doc_id, karma, first_seen, signature FROM docs WHERE signature IS NOT NULL "
-                                  "AND doc_id NOT IN (SELECT doc_id FROM drops)")
-        keyed = ((bytes([band]) + key, doc_id, karma, first) for doc_id, karma, first, signature in signed
-                 for band, key in band_keys(np.frombuffer(signature, dtype=SIGNATURE_DTYPE), bands, rows))
-        for batch in iter(lambda: list(itertools.islice(keyed, _BATCH)), []):
-            self._db.executemany("INSERT INTO bands VALUES (?, ?, ?, ?)", batch)
-        buckets = self._db.execute("SELECT key, doc_id, karma, first_seen FROM bands ORDER BY key")
+    def _buckets(self) -> None:
+        """Each LSH bucket of two or more exact survivors: its star edges (distinct, by the primary key)."""
+        buckets = self._db.execute(
+            "WITH live AS (SELECT key, doc_id, karma, first_seen FROM bands WHERE doc_id NOT IN (SELECT doc_id FROM drops)) "
+            "SELECT key, doc_id, karma, first_seen FROM live WHERE key IN "
+            "(SELECT key FROM live GROUP BY key HAVING COUNT(*) > 1) ORDER BY key")
         edges = []
         for _, bucket in itertools.groupby(buckets, key=lambda row: row[0]):
             members = [(doc_id, karma, first) for _, doc_id, karma, first in bucket]
@@ -142,8 +186,8 @@ class Verdicts(NamedTuple):
 
 def dedup_signed(records: Iterable[Signed], settings: DedupSettings) -> Verdicts:
     """The decisions for a small set, in memory (tests; a run in units uses the store on disk)."""
-    store = SignatureStore(":memory:")
+    store = SignatureStore(":memory:", settings)
     with contextlib.closing(store):
         store.add("", records)
-        store.decide(settings)
+        store.decide()
         return Verdicts(list(store.drops()), store.stats)

@@ -131,13 +131,13 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
                 future.result()
             chunks = sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl")))
             units = [os.path.join(root, "fetched", _chunk_name(chunk)) for chunk in chunks]
-            dedup = SignatureStore(os.path.join(root, "dedup.sqlite"))
+            dedup = SignatureStore(os.path.join(root, "dedup.sqlite"), staged.dedup)
             fetched = _run_units(pool, "fetch units", {unit: (unit_work.fetch_unit, chunk, unit)
                                                        for chunk, unit in zip(chunks, units)}, resources,
                                  on_done=functools.partial(_add_to_dedup, dedup, resources))
             resources.phase_done("fetch units")
             with _InThisProcess(resources, "dedup"):
-                dedup.decide(staged.dedup)
+                dedup.decide()
                 cutoff, split_counts = _splits(dedup.kept_ids, staged)
             resources.phase_done("dedup")
             per_shard = staged.shards.docs_per_shard
