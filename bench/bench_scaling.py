@@ -5,7 +5,7 @@ gives: the same ratio for N copies of a plain Python loop (a VM's cores are rare
 Also: the shards of every N (and of the one Beam pipeline, with --beam) are the same bytes, and a
 run killed part-way, then run again, takes up the finished units and gives the same bytes.
 
-Usage: python bench/bench_scaling.py [--pages 12000] [--workers 1,2] [--rounds 3] [--beam]
+Usage: python bench/bench_scaling.py [--pages 12000] [--workers 1,2] [--rounds 3] [--pages_per_warc 1000] [--beam]
 On a 16-core machine: --pages 24000 --workers 1,2,4,8,16
 """
 
@@ -32,20 +32,26 @@ from webtext.sample import prose
 BUSY_LOOP = "x = 0\nfor i in range(6_000_000): x += i * i % 7"
 
 
-def synthetic_site(directory: str, pages: int) -> tuple[str, str]:
-    """A WARC of `pages` article pages and the URL list that links them."""
+def synthetic_site(directory: str, pages: int, pages_per_file: int = 1000) -> tuple[str, str]:
+    """WARC files of `pages` article pages, `pages_per_file` each (0: one file), as a crawl writes them
+    (webtext's own writes 50 pages a file, Common Crawl's about 40,000), and the URL list that links
+    them: (a pattern matching the WARC files, the URL list)."""
     rng = random.Random(0)
-    warc, urls = os.path.join(directory, "pages.warc.gz"), os.path.join(directory, "urls.txt")
-    with open(warc, "wb") as raw, open(urls, "w") as listing:
-        writer = WARCWriter(raw, gzip=True)
-        for i in range(pages):
-            url = f"https://site{i % 50}.example/articles/{i}"
-            html = prose.page_html(f"Article {i}", f"site{i % 50}.example", prose.article(rng, rng.randint(4, 9)), rng)
-            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(html.encode()),
-                                                          http_headers=headers))
-            listing.write(url + "\n")
-    return warc, urls
+    urls = os.path.join(directory, "urls.txt")
+    per_file = pages_per_file or pages
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    with open(urls, "w") as listing:
+        for first in range(0, pages, per_file):
+            with open(os.path.join(directory, f"pages-{first // per_file:05d}.warc.gz"), "wb") as raw:
+                writer = WARCWriter(raw, gzip=True)
+                for i in range(first, min(pages, first + per_file)):
+                    url = f"https://site{i % 50}.example/articles/{i}"
+                    html = prose.page_html(f"Article {i}", f"site{i % 50}.example",
+                                           prose.article(rng, rng.randint(4, 9)), rng)
+                    writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(html.encode()),
+                                                                  http_headers=headers))
+                    listing.write(url + "\n")
+    return os.path.join(directory, "pages-*.warc.gz"), urls
 
 
 def pinned(cores: int) -> list[str]:
@@ -111,13 +117,14 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=12000)
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts, each on that many cores")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pages_per_warc", type=int, default=1000, help="pages a WARC file (0: one file)")
     parser.add_argument("--beam", action="store_true", help="also time the one Beam pipeline (in-process runner)")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
     if max(counts) > os.cpu_count():
         sys.exit(f"--workers {max(counts)}: this machine has {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
-        warc, urls = synthetic_site(tmp, args.pages)
+        warc, urls = synthetic_site(tmp, args.pages, args.pages_per_warc)
         seconds: dict[int, list[float]] = {n: [] for n in counts}
         machine: dict[int, list[float]] = {n: [] for n in counts[1:]}
         digests, base = {}, counts[0]

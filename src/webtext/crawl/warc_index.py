@@ -20,34 +20,41 @@ from webtext.urls import canonical_url
 _SCHEMA = ("CREATE TABLE responses (key TEXT, record_id TEXT, path TEXT, offset INTEGER)",
            "CREATE TABLE redirects (key TEXT PRIMARY KEY, target TEXT)",
            "CREATE TABLE damaged (path TEXT, offset INTEGER, error TEXT, records INTEGER)")
-_BATCH = 10_000  # rows inserted per statement batch
 
 
-def build_index(warc_paths: Iterable[str], index_path: str) -> None:
+def index_file(path: str) -> tuple[list, list, tuple | None]:
+    """One WARC file's rows for the index: (responses as (key, record id, path, offset), redirects as
+    (key, target key), the file's damage or None). A run in units makes them in its workers, one file
+    each; what a damaged file held before the damage is indexed all the same."""
+    responses, redirects, damaged = [], [], None
+    try:
+        for offset, response in read_warc_at(path):
+            key = canonical_url(response.target_uri)
+            if key and response.location:
+                redirects.append((key, canonical_url(response.location)))
+            elif key:
+                responses.append((key, response.record_id, path, offset))
+    except DamagedFileError as error:
+        damaged = error.damaged
+    return responses, redirects, damaged
+
+
+def build_index(warc_paths: Iterable[str], index_path: str, indexed: Iterable[tuple] | None = None) -> None:
     """Index every response of the WARC files into a new SQLite file at `index_path` (written beside it,
-    then renamed: a killed build leaves no index), with the files that could not be read to their end."""
+    then renamed: a killed build leaves no index), with the files that could not be read to their end.
+    `indexed`: each file's `index_file` rows, in the files' order (a later file's redirect of a URL
+    replaces an earlier one's); made here by default."""
     partial = f"{index_path}.partial-{os.getpid()}"
     if os.path.exists(partial):
         os.remove(partial)
     with contextlib.closing(sqlite3.connect(partial)) as db, db:
         for statement in _SCHEMA:
             db.execute(statement)
-        for path in warc_paths:
-            responses, redirects = [], []
-            try:
-                for offset, response in read_warc_at(path):
-                    key = canonical_url(response.target_uri)
-                    if key and response.location:
-                        redirects.append((key, canonical_url(response.location)))
-                    elif key:
-                        responses.append((key, response.record_id, path, offset))
-                    if len(responses) >= _BATCH:
-                        db.executemany("INSERT INTO responses VALUES (?, ?, ?, ?)", responses)
-                        responses = []
-            except DamagedFileError as error:  # what it held before the damage is indexed all the same
-                db.execute("INSERT INTO damaged VALUES (?, ?, ?, ?)", error.damaged)
+        for responses, redirects, damaged in (indexed if indexed is not None else map(index_file, warc_paths)):
             db.executemany("INSERT INTO responses VALUES (?, ?, ?, ?)", responses)
             db.executemany("INSERT OR REPLACE INTO redirects VALUES (?, ?)", redirects)
+            if damaged is not None:
+                db.execute("INSERT INTO damaged VALUES (?, ?, ?, ?)", damaged)
         db.execute("CREATE INDEX responses_by_key ON responses (key, record_id, path)")
     os.replace(partial, index_path)
 

@@ -4,10 +4,11 @@ Stage counts, documents and tokens are copied from manifest.json, never recomput
 manifest is the one source of truth, and the report only adds what it does not hold.
 """
 
-from collections import deque
+import functools
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
+from webtext.in_order import in_order
 from webtext.reasons import STAGES
 from webtext.report.disk_counts import DiskCounts
 from webtext.report.tally import ShardTally, tally_shard
@@ -35,13 +36,8 @@ def _shard_tallies(out_dir: str, manifest: dict, rule_scores, workers: int):
         yield from (tally_shard(out_dir, shard, config, rule_scores) for shard in shards)
         return
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        pending = deque()
-        for shard in shards:
-            pending.append(pool.submit(tally_shard, out_dir, shard, config, rule_scores))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        yield from in_order(pool, functools.partial(tally_shard, out_dir, config=config, rule_scores=rule_scores),
+                            shards, window=2 * workers)
 
 
 def corpus_stats(out_dir: str, top: int = 15, rule_scores=None, workers: int = 1) -> dict:
