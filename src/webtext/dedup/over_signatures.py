@@ -48,7 +48,8 @@ class SignatureStore:
     """The dedup records of every unit, in a SQLite file at `path` (":memory:" for a small set)."""
 
     def __init__(self, path: str, settings: DedupSettings):
-        self._settings, self._bands_rows = settings, bands_and_rows(settings.threshold, settings.num_perm)
+        self.path, self._settings = path, settings
+        self._bands_rows = bands_and_rows(settings.threshold, settings.num_perm)
         if path != ":memory:" and os.path.exists(path):
             os.remove(path)  # a killed run's: decided again, from the units
         self._db = sqlite3.connect(path)
@@ -85,6 +86,7 @@ class SignatureStore:
         clusters = self._components(self._settings)
         self.stats = [(("cluster_size", size), n) for size, n in sorted(clusters.items())]
         self.stats.append((("unconverged_nodes", 0), 0))
+        self._db.commit()  # for the workers' read-only connections (losers_of)
 
     def _components(self, settings: DedupSettings) -> Counter:
         """The verified edges' connected components, each one's best-ranked member its survivor: the
@@ -166,10 +168,10 @@ class SignatureStore:
     def drop_count(self) -> Counter:
         return Counter(dict(self._db.execute("SELECT reason, COUNT(*) FROM drops GROUP BY reason")))
 
-    def losers_of(self, unit: str) -> set[str]:
-        """The unit's documents that dedup dropped."""
-        return {row[0] for row in self._db.execute(
-            "SELECT doc_id FROM docs WHERE unit = ? AND doc_id IN (SELECT doc_id FROM drops)", (unit,))}
+    def kept_by_unit(self) -> dict[str, int]:
+        """How many of each unit's documents dedup kept (a unit with none kept is not listed)."""
+        return dict(self._db.execute(
+            "SELECT unit, COUNT(*) FROM docs WHERE doc_id NOT IN (SELECT doc_id FROM drops) GROUP BY unit"))
 
     def kept_ids(self) -> Iterator[str]:
         yield from (row[0] for row in self._db.execute(
@@ -177,6 +179,13 @@ class SignatureStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def losers_of(path: str, units: list[str]) -> set[str]:
+    """The documents of these units that dedup dropped, read from a decided store's file (by a worker)."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        return {doc_id for unit in units for (doc_id,) in db.execute(
+            "SELECT doc_id FROM docs WHERE unit = ? AND doc_id IN (SELECT doc_id FROM drops)", (unit,))}
 
 
 class Verdicts(NamedTuple):

@@ -9,12 +9,14 @@ units that share nothing, each done by one process and committed to disk when wh
 2. link units, one per partition: the links stage, links written in chunks of --unit_links.
    (Reddit API listings and --rescore are bound by the API's rate, not by CPU: with either, this
    step and the one before are the Beam stages, run in this process.)
-3. the WARC responses indexed by canonical URL on disk (crawl/warc_index.py), in this process.
+3. the WARC responses indexed by canonical URL on disk (crawl/warc_index.py): each file's rows made
+   by a worker, one unit per file, while the read units run; merged into SQLite in this process.
 4. fetch units, one per chunk of links: replay -> extract -> filters, then each kept document's
    exact key, dedup member and MinHash signature (unit_work.fetch_unit).
 5. dedup, in this process, over those records only, never the texts (dedup/over_signatures.py).
-6. tokenize units: each fetch unit's documents that dedup kept, in per-shard pieces.
-7. shards: each from its pieces in every unit, rows ordered by doc id.
+6. tokenize units: the documents that dedup kept of consecutive fetch units (about --docs_per_shard
+   of them), in per-shard pieces, one file a unit.
+7. shards: each from its piece in every tokenize unit, rows ordered by doc id.
 
 The stages' own functions do the work, so the shards are the bytes the one Beam pipeline writes,
 for any N. Everything lives in `OUT.staging/_units/`: a killed run, run again with the same command
@@ -43,6 +45,7 @@ from webtext import progress
 from webtext.atomic import size_and_mtime
 from webtext.crawl.warc_index import WarcIndex, build_index
 from webtext.dedup.over_signatures import SignatureStore
+from webtext.in_order import in_order
 from webtext.pipeline import link_units, unit_work
 from webtext.pipeline.build import RESULTS_NAME, _result, build_links_pipeline, work_path
 from webtext.pipeline.config import CorpusConfig
@@ -120,7 +123,7 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
         try:
             # The workers start their extraction child (a second or more of imports) meanwhile.
             warming = [pool.submit(unit_work.warm_up) for _ in range(workers)]
-            index_warc = functools.partial(_index_warc, warc, index_path, resources)
+            index_warc = functools.partial(_index_warc, pool, workers, warc, index_path, resources)
             if staged.reddit_listings or staged.rescore:
                 read, linked = _links_by_beam(staged, beam_options, dumps, url_lists, root, unit_links, resources)
                 index_warc()
@@ -141,11 +144,11 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
                 cutoff, split_counts = _splits(dedup.kept_ids, staged)
             resources.phase_done("dedup")
             per_shard = staged.shards.docs_per_shard
-            pieces = [os.path.join(root, "pieces", os.path.basename(unit)) for unit in units]
+            groups = _tokenize_groups(units, dedup.kept_by_unit(), per_shard)
+            pieces = [os.path.join(root, "pieces", os.path.basename(group[0])) for group in groups]
             tokenized = _run_units(pool, "tokenize units", {
-                piece: (unit_work.tokenize_unit, unit, dedup.losers_of(os.path.basename(unit)), cutoff, split_counts,
-                        per_shard, piece)
-                for unit, piece in zip(units, pieces)}, resources)
+                piece: (unit_work.tokenize_unit, group, dedup.path, cutoff, split_counts, per_shard, piece)
+                for group, piece in zip(groups, pieces)}, resources)
             resources.phase_done("tokenize units")
             shards = _write_shards(pool, out, pieces, split_counts, per_shard, resources)
             resources.phase_done("shards")
@@ -163,11 +166,18 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
     return run
 
 
-def _index_warc(warc: list[str], index_path: str, resources: Resources) -> None:
-    """The WARC index, in this process, while the workers read where they do: the fetch units' input."""
-    if not os.path.exists(index_path):
-        with _InThisProcess(resources, "index WARC"):
-            build_index(warc, index_path)
+def _index_warc(pool, workers: int, warc: list[str], index_path: str, resources: Resources) -> None:
+    """The WARC index, the fetch units' input: each file's rows made by a worker (a unit per file, queued
+    behind the read units), merged into SQLite here in the files' order as they come."""
+    if os.path.exists(index_path):
+        return
+
+    def rows():
+        for file_rows, cpu_s, peak_rss in in_order(pool, unit_work.index_unit, warc, window=2 * workers):
+            resources.add("index WARC", cpu_s, peak_rss)
+            yield file_rows
+    with _InThisProcess(resources, "index WARC"):
+        build_index(warc, index_path, rows())
 
 
 def _add_to_dedup(dedup: SignatureStore, resources: Resources, unit: str) -> None:
@@ -290,6 +300,20 @@ def _splits(kept_ids, staged: CorpusConfig) -> tuple[float, dict[str, int]]:
     return cutoff, dict(Counter(split_of(doc_id, cutoff) for doc_id in kept_ids()))
 
 
+def _tokenize_groups(units: list[str], kept_by_unit: dict[str, int], per_shard: int) -> list[list[str]]:
+    """Consecutive fetch units, cut into groups of about `per_shard` kept documents: a tokenize unit
+    each. A group then has a piece for most shards, and there are about as many groups as shards
+    (not a file a document). The same for the same decisions, so a rerun finds the same units."""
+    groups, kept = [[]], 0
+    for unit in units:
+        if kept >= per_shard:
+            groups.append([])
+            kept = 0
+        groups[-1].append(unit)
+        kept += kept_by_unit.get(os.path.basename(unit), 0)
+    return groups if groups[0] else []
+
+
 def _write_shards(pool, out: str, pieces: list[str], split_counts: dict[str, int], per_shard: int,
                   resources: Resources) -> list[dict]:
     """Every shard of every split (one that hashing left without documents is still written, empty)."""
@@ -297,9 +321,7 @@ def _write_shards(pool, out: str, pieces: list[str], split_counts: dict[str, int
     for split, documents in sorted(split_counts.items()):
         count = shard_count(documents, per_shard)
         for index in range(count):
-            name = unit_work.piece_name(split, index, count)
-            paths = [path for unit in pieces if os.path.exists(path := os.path.join(unit, name))]
-            futures.append(pool.submit(unit_work.assemble_shard, out, split, index, count, paths))
+            futures.append(pool.submit(unit_work.assemble_shard, out, split, index, count, pieces))
     written = [future.result() for future in futures]
     for result in written:
         resources.add("write shards", result["cpu_s"], result["peak_rss_bytes"])

@@ -3,8 +3,8 @@
 A unit is a slice of the link space. `fetch_unit` takes its links through the per-record stages,
 replay -> extract -> filters, to the documents that reach dedup, and writes them beside what the
 global dedup step needs of each (exact key, member, signature: never the text). `tokenize_unit`
-later takes the unit's documents that dedup kept to token pieces, one file per shard they belong
-in; `assemble_shard` writes one shard from every unit's pieces for it. Each calls the same pure
+later takes the documents that dedup kept of some consecutive fetch units to token pieces, one per
+shard they belong in, in one file; `assemble_shard` writes one shard from its piece in every unit. Each calls the same pure
 functions as the Beam stages, so the shards are the same bytes.
 
 Every function writes into a fresh directory and renames it into place when done: a unit is
@@ -28,10 +28,10 @@ from collections.abc import Iterator
 import pyarrow as pa
 
 from webtext.crawl.replay import fetch_outcome
-from webtext.crawl.warc_index import WarcIndex
+from webtext.crawl.warc_index import WarcIndex, index_file
 from webtext.dedup.clusters import member_of
 from webtext.dedup.minhash import Signer, exact_key
-from webtext.dedup.over_signatures import Signed
+from webtext.dedup.over_signatures import Signed, losers_of
 from webtext.extract.extractor import extract_document
 from webtext.extract.sandbox import SandboxedCall
 from webtext.extract.transforms import BATCH_PAGES, EXTRACTOR
@@ -50,6 +50,7 @@ from webtext.tokenize.transforms import shard_key
 logger = logging.getLogger(__name__)
 
 DOCS, SIGNED, DROPS, TALLY = "docs.pickle", "signed.pickle", "drops.jsonl", "tally.json"
+PIECES, PIECES_INDEX = "pieces.arrow", "pieces.json"
 SIGNATURES = "signatures"  # the dedup records' CPU seconds, under a name of their own
 
 
@@ -255,17 +256,29 @@ def read_pickles(path: str) -> Iterator:
                 return
 
 
-def tokenize_unit(unit_dir: str, losers: set[str], cutoff: float, split_counts: dict[str, int], per_shard: int,
-                  final: str) -> dict:
-    """The unit's documents that dedup kept, tokenized and cut into one Arrow stream per shard key
-    ("<split>-<index>-of-<count>.arrow") in `final`. Returns the tally."""
+def index_unit(path: str) -> tuple[tuple, float, int]:
+    """One WARC file's rows for the WARC index (crawl.warc_index.index_file), with the CPU seconds and
+    peak memory they took."""
+    started = time.process_time()
+    rows = index_file(path)
+    return rows, time.process_time() - started, peak_rss_bytes()
+
+
+def tokenize_unit(unit_dirs: list[str], dedup_path: str, cutoff: float, split_counts: dict[str, int],
+                  per_shard: int, final: str) -> dict:
+    """The documents that dedup kept of some consecutive fetch units, tokenized and cut into one piece
+    per shard, written to `final` as one Arrow file: PIECES, its record batches in shard order, and
+    PIECES_INDEX, {piece name ("<split>-<index>-of-<count>"): [first batch, batches]}. One file a unit,
+    not one a piece: a unit's documents spread over every shard, so a piece is often one document.
+    Returns the tally."""
     worker, partial = _worker, fresh_unit_dir(final)
     tally = Tally(partial)
     if worker.encoding is None:
         worker.encoding = gpt2_encoding()
     started = time.process_time()
+    losers = losers_of(dedup_path, [os.path.basename(unit) for unit in unit_dirs])
     pieces: dict[tuple, list[pa.RecordBatch]] = {}
-    docs = (doc for doc in read_pickles(os.path.join(unit_dir, DOCS)) if doc.doc_id not in losers)
+    docs = (doc for unit in unit_dirs for doc in read_pickles(os.path.join(unit, DOCS)) if doc.doc_id not in losers)
     for batch in iter(lambda: list(itertools.islice(docs, TOKENIZE_BATCH)), []):
         try:
             token_ids = encode_documents(worker.encoding, [d.text for d in batch])
@@ -278,23 +291,34 @@ def tokenize_unit(unit_dir: str, losers: set[str], cutoff: float, split_counts: 
         keys = [shard_key(d.doc_id, split_counts, cutoff, per_shard) for d in kept]
         for key, rows in batches_by_key(kept, token_ids, keys):
             pieces.setdefault(key, []).append(rows)
-    for (split, index, count), batches in pieces.items():
-        with pa.OSFile(os.path.join(partial, piece_name(split, index, count)), "wb") as sink, \
-                pa.ipc.new_stream(sink, BATCH_SCHEMA) as writer:
-            for rows in batches:
+    index, first = {}, 0
+    with pa.OSFile(os.path.join(partial, PIECES), "wb") as sink, pa.ipc.new_file(sink, BATCH_SCHEMA) as writer:
+        for key in sorted(pieces):
+            index[piece_name(*key)] = [first, len(pieces[key])]
+            first += len(pieces[key])
+            for rows in pieces[key]:
                 writer.write_batch(rows)
+    with open(os.path.join(partial, PIECES_INDEX), "w", encoding="utf-8") as stream:
+        json.dump(index, stream)
     tally.timed(TOKENIZE, started)
     return finish_unit(tally, partial, final)
 
 
 def piece_name(split: str, index: int, count: int) -> str:
-    return f"{split}-{index:05d}-of-{count:05d}.arrow"
+    return f"{split}-{index:05d}-of-{count:05d}"
 
 
-def assemble_shard(out_dir: str, split: str, index: int, count: int, piece_paths: list[str]) -> dict:
-    """One shard from its pieces in every unit (write_shard orders its rows by doc id)."""
+def assemble_shard(out_dir: str, split: str, index: int, count: int, piece_dirs: list[str]) -> dict:
+    """One shard from its piece in every tokenize unit that has one (write_shard orders its rows by
+    doc id)."""
     started = time.process_time()
-    batches = [rows for path in piece_paths for rows in pa.ipc.open_stream(pa.memory_map(path)).read_all().to_batches()]
+    name, batches = piece_name(split, index, count), []
+    for unit in piece_dirs:
+        with open(os.path.join(unit, PIECES_INDEX), encoding="utf-8") as stream:
+            where = json.load(stream).get(name)
+        if where:
+            reader = pa.ipc.open_file(pa.memory_map(os.path.join(unit, PIECES)))
+            batches.extend(reader.get_batch(i) for i in range(where[0], where[0] + where[1]))
     info: ShardInfo = write_shard(out_dir, split, index, count, batches)
     return {"shard": info._asdict(), "cpu_s": time.process_time() - started,
             "peak_rss_bytes": peak_rss_bytes()}
