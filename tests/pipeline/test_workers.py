@@ -117,3 +117,16 @@ def test_workers_refuse_a_live_crawl_with_a_clear_message(tmp_path, capsys):
     urls.write_text("https://example.com/a\n")
     assert run(["corpus", "--urls", str(urls), "--out", str(tmp_path / "out"), "--workers", "2"]) == 2
     assert "--workers runs replayed corpora only" in capsys.readouterr().err
+
+
+def test_tokenize_units_gather_consecutive_fetch_units_up_to_a_shards_worth_of_kept_documents():
+    """About --docs_per_shard kept documents a tokenize unit (so a unit has a piece for most shards,
+    not a file a document); a fetch unit that kept none still belongs to one; none for no fetch unit."""
+    from webtext.pipeline.local_run import _tokenize_groups
+
+    units = [f"/run/fetched/p00000-c{i:05d}" for i in range(7)]
+    kept = {"p00000-c00000": 5, "p00000-c00002": 6, "p00000-c00004": 10, "p00000-c00006": 1}
+    assert _tokenize_groups(units, kept, per_shard=10) == [units[0:3], units[3:5], units[5:7]]
+    assert _tokenize_groups(units, kept, per_shard=1000) == [units]
+    assert _tokenize_groups([], {}, per_shard=10) == []
+
