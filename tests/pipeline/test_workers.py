@@ -121,12 +121,19 @@ def test_workers_refuse_a_live_crawl_with_a_clear_message(tmp_path, capsys):
 
 def test_tokenize_units_gather_consecutive_fetch_units_up_to_a_shards_worth_of_kept_documents():
     """About --docs_per_shard kept documents a tokenize unit (so a unit has a piece for most shards,
-    not a file a document); a fetch unit that kept none still belongs to one; none for no fetch unit."""
-    from webtext.pipeline.local_run import _tokenize_groups
+    not a file a document), or a 64th of the corpus if that is less (but at least a tokenizer batch);
+    a fetch unit that kept none still belongs to one; none for no fetch unit."""
+    from webtext.pipeline.local_run import _group_name, _tokenize_groups
 
-    units = [f"/run/fetched/p00000-c{i:05d}" for i in range(7)]
-    kept = {"p00000-c00000": 5, "p00000-c00002": 6, "p00000-c00004": 10, "p00000-c00006": 1}
+    def fetch_units(kept: list[int]) -> tuple[list[str], dict[str, int]]:
+        names = [f"p00000-c{i:05d}" for i in range(len(kept))]
+        return [f"/run/fetched/{name}" for name in names], {n: k for n, k in zip(names, kept) if k}
+
+    units, kept = fetch_units([8000] * 100)  # 800,000 documents: a 64th is more than a shard
+    assert _tokenize_groups(units, kept, per_shard=10_000) == [units[i:i + 2] for i in range(0, 100, 2)]
+    units, kept = fetch_units([1000] * 10)  # 10,000 documents: a tokenizer batch (2,048) a unit
+    assert _tokenize_groups(units, kept, per_shard=10_000) == [units[0:3], units[3:6], units[6:9], units[9:]]
+    units, kept = fetch_units([5, 0, 6, 0, 10, 0, 1])
     assert _tokenize_groups(units, kept, per_shard=10) == [units[0:3], units[3:5], units[5:7]]
-    assert _tokenize_groups(units, kept, per_shard=1000) == [units]
     assert _tokenize_groups([], {}, per_shard=10) == []
-
+    assert _group_name(units[3:5]) == "p00000-c00003--p00000-c00004"

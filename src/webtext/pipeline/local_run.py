@@ -15,7 +15,7 @@ units that share nothing, each done by one process and committed to disk when wh
    exact key, dedup member and MinHash signature (unit_work.fetch_unit).
 5. dedup, in this process, over those records only, never the texts (dedup/over_signatures.py).
 6. tokenize units: the documents that dedup kept of consecutive fetch units (about --docs_per_shard
-   of them), in per-shard pieces, one file a unit.
+   of them, fewer in a small corpus), in per-shard pieces, one file a unit.
 7. shards: each from its piece in every tokenize unit, rows ordered by doc id.
 
 The stages' own functions do the work, so the shards are the bytes the one Beam pipeline writes,
@@ -52,6 +52,7 @@ from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.staging import UNITS_DIR
 from webtext.reasons import DEDUP, FETCH, FILTER, STAGES
 from webtext.records import as_json
+from webtext.tokenize.transforms import BATCH_DOCUMENTS as TOKENIZE_BATCH
 from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validation_bucket
 
 logger = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
             resources.phase_done("dedup")
             per_shard = staged.shards.docs_per_shard
             groups = _tokenize_groups(units, dedup.kept_by_unit(), per_shard)
-            pieces = [os.path.join(root, "pieces", os.path.basename(group[0])) for group in groups]
+            pieces = [os.path.join(root, "pieces", _group_name(group)) for group in groups]
             tokenized = _run_units(pool, "tokenize units", {
                 piece: (unit_work.tokenize_unit, group, dedup.path, cutoff, split_counts, per_shard, piece)
                 for group, piece in zip(groups, pieces)}, resources)
@@ -301,17 +302,25 @@ def _splits(kept_ids, staged: CorpusConfig) -> tuple[float, dict[str, int]]:
 
 
 def _tokenize_groups(units: list[str], kept_by_unit: dict[str, int], per_shard: int) -> list[list[str]]:
-    """Consecutive fetch units, cut into groups of about `per_shard` kept documents: a tokenize unit
-    each. A group then has a piece for most shards, and there are about as many groups as shards
-    (not a file a document). The same for the same decisions, so a rerun finds the same units."""
+    """Consecutive fetch units, cut into groups of about `per_shard` kept documents (fewer in a corpus of
+    under 64 shards, so that its tokenizing still spreads over the workers): a tokenize unit each. A
+    group has a piece for most shards, and there are about as many groups as shards, not a file a
+    document. Cut by the decisions alone, never by --workers."""
+    target = min(per_shard, max(TOKENIZE_BATCH, sum(kept_by_unit.values()) // 64))
     groups, kept = [[]], 0
     for unit in units:
-        if kept >= per_shard:
+        if kept >= target:
             groups.append([])
             kept = 0
         groups[-1].append(unit)
         kept += kept_by_unit.get(os.path.basename(unit), 0)
     return groups if groups[0] else []
+
+
+def _group_name(group: list[str]) -> str:
+    """A tokenize unit's directory name: its first and last fetch unit, so that a rerun that groups
+    differently never takes up another group's unit."""
+    return f"{os.path.basename(group[0])}--{os.path.basename(group[-1])}"
 
 
 def _write_shards(pool, out: str, pieces: list[str], split_counts: dict[str, int], per_shard: int,
