@@ -137,3 +137,19 @@ def test_tokenize_units_gather_consecutive_fetch_units_up_to_a_shards_worth_of_k
     assert _tokenize_groups(units, kept, per_shard=10) == [units[0:3], units[3:5], units[5:7]]
     assert _tokenize_groups([], {}, per_shard=10) == []
     assert _group_name(units[3:5]) == "p00000-c00003--p00000-c00004"
+
+
+def test_units_past_the_in_flight_bound_wait_their_turn_and_give_the_same_corpus(sample_corpus, tmp_path,
+                                                                                monkeypatch):
+    """Links two a fetch unit (17 units on the sample) with one unit in flight at a time: the launching process
+    holds a bounded number of submissions, whatever the run's size; the corpus is the same bytes."""
+    from webtext.pipeline import local_run
+
+    monkeypatch.setattr(local_run, "IN_FLIGHT", 1)
+    out = tmp_path / "out"
+    assert run(["corpus", *SAMPLE_FLAGS, "--out", str(out), "--workers", "2", "--unit_links", "2",
+                "--no_report", "--quiet"]) == 0
+    assert json.loads((out / "_work" / "run.json").read_text())["units"] > 10
+    assert files(out) == files(sample_corpus)
+    assert manifest(out) == manifest(sample_corpus)
+    assert lines(out, "rejects") == lines(sample_corpus, "rejects")

@@ -27,6 +27,7 @@ directory when its fingerprint matches).
 import functools
 import glob
 import heapq
+import itertools
 import json
 import logging
 import math
@@ -36,7 +37,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 
 import apache_beam as beam
@@ -62,6 +63,9 @@ RUN_NAME = "run.json"  # under _work/: how the run went (units, resumed ones, CP
 # submissions). WebText's 600M dump lines make the most partitions, each a file every read unit holds open.
 PARTITION_INPUT_BYTES = 4 << 20
 MAX_PARTITIONS = 4096
+# Units submitted to the pool and not yet finished: enough to keep a large pool busy, and a bound on
+# what the launching process holds for them whatever the run's size (45M links are 175,000 units).
+IN_FLIGHT = 256
 
 
 def partition_count(paths: list[str]) -> int:
@@ -133,11 +137,11 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
             resources.phase_done("index")
             for future in warming:
                 future.result()
-            chunks = sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl")))
-            units = [os.path.join(root, "fetched", _chunk_name(chunk)) for chunk in chunks]
+            units = [os.path.join(root, "fetched", _chunk_name(chunk))
+                     for chunk in sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl")))]
             dedup = SignatureStore(os.path.join(root, "dedup.sqlite"), staged.dedup)
-            fetched = _run_units(pool, "fetch units", {unit: (unit_work.fetch_unit, chunk, unit)
-                                                       for chunk, unit in zip(chunks, units)}, resources,
+            fetched = _run_units(pool, "fetch units", units,
+                                 lambda unit: (unit_work.fetch_unit, _chunk_of(root, unit), unit), resources,
                                  on_done=functools.partial(_add_to_dedup, dedup, resources))
             resources.phase_done("fetch units")
             with _InThisProcess(resources, "dedup"):
@@ -145,11 +149,11 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
                 cutoff, split_counts = _splits(dedup.kept_ids, staged)
             resources.phase_done("dedup")
             per_shard = staged.shards.docs_per_shard
-            groups = _tokenize_groups(units, dedup.kept_by_unit(), per_shard)
-            pieces = [os.path.join(root, "pieces", _group_name(group)) for group in groups]
-            tokenized = _run_units(pool, "tokenize units", {
-                piece: (unit_work.tokenize_unit, group, dedup.path, cutoff, split_counts, per_shard, piece)
-                for group, piece in zip(groups, pieces)}, resources)
+            groups = {os.path.join(root, "pieces", _group_name(group)): group
+                      for group in _tokenize_groups(units, dedup.kept_by_unit(), per_shard)}
+            pieces = list(groups)
+            tokenized = _run_units(pool, "tokenize units", pieces, lambda piece: (
+                unit_work.tokenize_unit, groups[piece], dedup.path, cutoff, split_counts, per_shard, piece), resources)
             resources.phase_done("tokenize units")
             shards = _write_shards(pool, out, pieces, split_counts, per_shard, resources)
             resources.phase_done("shards")
@@ -195,6 +199,12 @@ def _start_method() -> str:
     return "fork" if sys.platform == "linux" else "spawn"
 
 
+def _chunk_of(root: str, unit: str) -> str:
+    """p00003-c00001 -> linked/p00003/c00001.jsonl: the chunk of links of that fetch unit."""
+    partition, chunk = os.path.basename(unit).split("-")
+    return os.path.join(root, "linked", partition, f"{chunk}.jsonl")
+
+
 def _chunk_name(chunk: str) -> str:
     """linked/p00003/c00001.jsonl -> p00003-c00001: the fetch unit of that chunk of links."""
     return f"{os.path.basename(os.path.dirname(chunk))}-{os.path.basename(chunk).removesuffix('.jsonl')}"
@@ -207,13 +217,13 @@ def _links_in_units(pool, staged: CorpusConfig, dumps: list[str], url_lists: lis
     inputs = [(path, False) for path in dumps] + [(path, True) for path in url_lists]
     partitions = partition_count([path for path, _ in inputs])
     read_dirs = [os.path.join(root, "read", f"f{i:05d}") for i in range(len(inputs))]
-    read = _run_units(pool, "read units", {final: (link_units.read_unit, path, url_list, partitions, final)
-                                           for final, (path, url_list) in zip(read_dirs, inputs)}, resources,
-                      while_waiting=while_reading)
+    reads = {final: (link_units.read_unit, path, url_list, partitions, final)
+             for final, (path, url_list) in zip(read_dirs, inputs)}
+    read = _run_units(pool, "read units", read_dirs, reads.__getitem__, resources, while_waiting=while_reading)
     resources.phase_done("read units")
-    linked = _run_units(pool, "link units", {
-        final: (link_units.link_unit, read_dirs, p, unit_links, final)
-        for p in range(partitions) for final in [os.path.join(root, "linked", f"p{p:05d}")]}, resources)
+    link_dirs = [os.path.join(root, "linked", f"p{p:05d}") for p in range(partitions)]
+    linked = _run_units(pool, "link units", link_dirs, lambda final: (
+        link_units.link_unit, read_dirs, link_dirs.index(final), unit_links, final), resources)
     resources.phase_done("link units")
     return read, linked
 
@@ -236,7 +246,7 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
         link_units.write_chunks(partial, lines, unit_links)
         os.rename(partial, final)
     resources.phase_done("links")
-    return {"tallies": {}, "beam_results": results}, {"tallies": {}}
+    return {"counts": Counter(), "units": [], "beam_results": results}, {"counts": Counter(), "units": []}
 
 
 class _Progress:
@@ -256,29 +266,49 @@ class _Progress:
         progress.work(self._label, self._done, self._total, eta)
 
 
-def _run_units(pool, label: str, tasks: dict, resources: Resources, while_waiting=None, on_done=None) -> dict:
-    """Submit each not-yet-finished task ({final dir: (fn, args)}); run `while_waiting()` here meanwhile;
-    call `on_done(final dir)` for each unit as it is finished (or was, by an earlier run); wait for all.
-    Their tallies by dir."""
-    tallies = {final: _read_tally(final) for final in tasks if os.path.isdir(final)}
-    todo = {final: call for final, call in tasks.items() if final not in tallies}
-    if tallies:
-        logger.info("%s: %d of %d units were done by an earlier run", label, len(tallies), len(tasks))
-    view = _Progress(label, len(tasks), len(tallies))
-    futures = {pool.submit(fn, *args): final for final, (fn, *args) in todo.items()}
+def _run_units(pool, label: str, finals: list[str], call_for, resources: Resources, while_waiting=None,
+               on_done=None) -> dict:
+    """Run every unit of `finals` that no earlier run finished, `call_for(final)` giving its (fn, *args),
+    at most IN_FLIGHT submitted at a time; run `while_waiting()` here meanwhile; call `on_done(final)`
+    for each unit as it is finished (or was, by an earlier run). What the units counted is summed as
+    they finish: nothing is kept a unit but its name."""
+    done_before = [final for final in finals if os.path.isdir(final)]
+    done = set(done_before)
+    todo = [final for final in finals if final not in done]
+    if done_before:
+        logger.info("%s: %d of %d units were done by an earlier run", label, len(done_before), len(finals))
+    counts, view = Counter(), _Progress(label, len(finals), len(done_before))
+    for final in done_before:
+        _count(counts, _read_tally(final))
+    pending, queue = {}, iter(todo)
+
+    def submit_more():
+        for final in itertools.islice(queue, IN_FLIGHT - len(pending)):
+            fn, *args = call_for(final)
+            pending[pool.submit(fn, *args)] = final
+    submit_more()
     if while_waiting is not None:
         while_waiting()
-    for final in (tallies if on_done is not None else ()):
+    for final in (done_before if on_done is not None else ()):
         on_done(final)
-    for future in as_completed(futures):
-        tallies[futures[future]] = tally = future.result()  # a worker's exception is our bug: the run stops
-        view.unit_done(tally)
-        if on_done is not None:
-            on_done(futures[future])
-    for final in todo:
-        for stage, cpu_s in tallies[final]["cpu_s"].items():
-            resources.add(stage, cpu_s, tallies[final]["peak_rss_bytes"])
-    return {"tallies": tallies, "done_before": len(tasks) - len(todo), "ran": sorted(todo)}
+    while pending:
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in sorted(finished, key=pending.get):
+            final = pending.pop(future)
+            tally = future.result()  # a worker's exception is our bug: the run stops
+            _count(counts, tally)
+            for stage, cpu_s in tally["cpu_s"].items():
+                resources.add(stage, cpu_s, tally["peak_rss_bytes"])
+            view.unit_done(tally)
+            if on_done is not None:
+                on_done(final)
+        submit_more()
+    return {"counts": counts, "units": finals, "done_before": len(done_before), "ran": todo}
+
+
+def _count(counts: Counter, tally: dict) -> None:
+    for key, n in tally["counts"]:
+        counts[tuple(key)] += n
 
 
 def _read_tally(final: str) -> dict:
@@ -342,9 +372,8 @@ def _write_results(out: str, root: str, read: dict, linked: dict, fetched: dict,
     """_work/results.jsonl as the one pipeline writes it; links/ and rejects/ from the units'."""
     counts, lines = Counter(), []
     steps = (read, linked, fetched, tokenized)
-    for tally in (tally for step in steps for tally in step["tallies"].values()):
-        for key, n in tally["counts"]:
-            counts[tuple(key)] += n
+    for step in steps:
+        counts.update(step["counts"])
     filtered, dropped = counts[(FILTER, "kept")], dedup.drop_count()
     counts[(DEDUP, "in")] += filtered
     counts[(DEDUP, "kept")] += filtered - sum(dropped.values())
@@ -356,7 +385,7 @@ def _write_results(out: str, root: str, read: dict, linked: dict, fetched: dict,
     lines += [_result("accounting", [list(key), n]) for key, n in counts.items()]
     lines += [_result("shards", shard) for shard in shards]
     lines += [_result("dedup", [list(key), n]) for key, n in dedup.stats]
-    for unit in sorted(read["tallies"]):
+    for unit in sorted(read["units"]):
         with open(os.path.join(unit, link_units.DAMAGED), encoding="utf-8") as stream:
             lines += [_result("damaged", damaged) for damaged in json.load(stream)]
     with WarcIndex(os.path.join(root, "warc.sqlite")) as index:
@@ -367,7 +396,7 @@ def _write_results(out: str, root: str, read: dict, linked: dict, fetched: dict,
     if "beam_results" not in read:
         _concatenate(sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl"))),
                      os.path.join(out, "links", "links-00000-of-00001.jsonl"))
-    drop_files = [os.path.join(unit, unit_work.DROPS) for step in steps for unit in sorted(step["tallies"])]
+    drop_files = [os.path.join(unit, unit_work.DROPS) for step in steps for unit in sorted(step["units"])]
     _concatenate(drop_files, os.path.join(out, "rejects", "drops-units.jsonl"),
                  then=(as_json(drop) + "\n" for drop in dedup.drops()))
 
