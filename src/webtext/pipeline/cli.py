@@ -102,10 +102,8 @@ def _run_report(args, _beam_args) -> int:
     from webtext.pipeline.runner import usable_cores
     from webtext.report.html import write_report
 
-    if args.workers is None:
-        args.workers = usable_cores()
-
-    for path in write_report(args.dir, rule_scores=kept_scores, workers=args.workers):
+    workers = usable_cores() if args.workers is None else args.workers
+    for path in write_report(args.dir, rule_scores=kept_scores, workers=workers):
         print(path)
     return 0
 

@@ -53,8 +53,8 @@ from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.staging import UNITS_DIR
 from webtext.reasons import DEDUP, FETCH, FILTER, STAGES
 from webtext.records import as_json
-from webtext.tokenize.transforms import BATCH_DOCUMENTS as TOKENIZE_BATCH
 from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validation_bucket
+from webtext.tokenize.transforms import BATCH_DOCUMENTS as TOKENIZE_BATCH
 
 logger = logging.getLogger(__name__)
 
@@ -221,9 +221,9 @@ def _links_in_units(pool, staged: CorpusConfig, dumps: list[str], url_lists: lis
              for final, (path, url_list) in zip(read_dirs, inputs)}
     read = _run_units(pool, "read units", read_dirs, reads.__getitem__, resources, while_waiting=while_reading)
     resources.phase_done("read units")
-    link_dirs = [os.path.join(root, "linked", f"p{p:05d}") for p in range(partitions)]
-    linked = _run_units(pool, "link units", link_dirs, lambda final: (
-        link_units.link_unit, read_dirs, link_dirs.index(final), unit_links, final), resources)
+    links = {final: (link_units.link_unit, read_dirs, p, unit_links, final)
+             for p in range(partitions) for final in [os.path.join(root, "linked", f"p{p:05d}")]}
+    linked = _run_units(pool, "link units", list(links), links.__getitem__, resources)
     resources.phase_done("link units")
     return read, linked
 

@@ -4,8 +4,8 @@ A unit is a slice of the link space. `fetch_unit` takes its links through the pe
 replay -> extract -> filters, to the documents that reach dedup, and writes them beside what the
 global dedup step needs of each (exact key, member, signature: never the text). `tokenize_unit`
 later takes the documents that dedup kept of some consecutive fetch units to token pieces, one per
-shard they belong in, in one file; `assemble_shard` writes one shard from its piece in every unit. Each calls the same pure
-functions as the Beam stages, so the shards are the same bytes.
+shard they belong in, in one file; `assemble_shard` writes one shard from its piece in every unit.
+Each calls the same pure functions as the Beam stages, so the shards are the same bytes.
 
 Every function writes into a fresh directory and renames it into place when done: a unit is
 finished exactly when its directory exists, and a killed run leaves no half of one.
