@@ -143,9 +143,9 @@ def test_units_past_the_in_flight_bound_wait_their_turn_and_give_the_same_corpus
                                                                                 monkeypatch):
     """Links two a fetch unit (17 units on the sample) with one unit in flight at a time: the launching process
     holds a bounded number of submissions, whatever the run's size; the corpus is the same bytes."""
-    from webtext.pipeline import local_run
+    from webtext.pipeline import unit_runner
 
-    monkeypatch.setattr(local_run, "IN_FLIGHT", 1)
+    monkeypatch.setattr(unit_runner, "IN_FLIGHT", 1)
     out = tmp_path / "out"
     assert run(["corpus", *SAMPLE_FLAGS, "--out", str(out), "--workers", "2", "--unit_links", "2",
                 "--no_report", "--quiet"]) == 0

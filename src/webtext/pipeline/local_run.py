@@ -27,45 +27,35 @@ directory when its fingerprint matches).
 import functools
 import glob
 import heapq
-import itertools
 import json
-import logging
 import math
 import os
 import shutil
 import sys
-import time
 from collections import Counter
-from collections.abc import Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
 import apache_beam as beam
 
-from webtext import progress
 from webtext.atomic import size_and_mtime
-from webtext.crawl.warc_index import WarcIndex, build_index
+from webtext.crawl.warc_index import build_index
 from webtext.dedup.over_signatures import SignatureStore
 from webtext.in_order import in_order
 from webtext.pipeline import link_units, unit_work
-from webtext.pipeline.build import RESULTS_NAME, _result, build_links_pipeline, work_path
+from webtext.pipeline.build import build_links_pipeline, work_path
 from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.staging import UNITS_DIR
-from webtext.reasons import DEDUP, FETCH, FILTER, STAGES
-from webtext.records import as_json
+from webtext.pipeline.unit_results import write_results
+from webtext.pipeline.unit_runner import InThisProcess, Resources, run_units
 from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validation_bucket
 from webtext.tokenize.transforms import BATCH_DOCUMENTS as TOKENIZE_BATCH
-
-logger = logging.getLogger(__name__)
 
 RUN_NAME = "run.json"  # under _work/: how the run went (units, resumed ones, CPU and memory per stage)
 # Input bytes per link partition: what bounds a link unit's memory (4 MiB of a zstd dump: some 200k
 # submissions). WebText's 600M dump lines make the most partitions, each a file every read unit holds open.
 PARTITION_INPUT_BYTES = 4 << 20
 MAX_PARTITIONS = 4096
-# Units submitted to the pool and not yet finished: enough to keep a large pool busy, and a bound on
-# what the launching process holds for them whatever the run's size (45M links are 175,000 units).
-IN_FLIGHT = 256
 
 
 def partition_count(paths: list[str]) -> int:
@@ -73,45 +63,6 @@ def partition_count(paths: list[str]) -> int:
     units whatever its --workers."""
     size = sum(size_and_mtime(path)[0] for path in paths)
     return max(1, min(MAX_PARTITIONS, math.ceil(size / PARTITION_INPUT_BYTES)))
-
-
-class Resources:
-    """CPU seconds and peak resident memory per stage of the run, and wall time per step, for the end
-    summary."""
-
-    def __init__(self):
-        self.cpu_s, self.peak_rss, self.phases = Counter(), Counter(), {}
-        self._phase_started = time.monotonic()
-
-    def add(self, stage: str, cpu_s: float = 0.0, peak_rss: int = 0) -> None:
-        self.cpu_s[stage] += cpu_s
-        self.peak_rss[stage] = max(self.peak_rss[stage], peak_rss)
-
-    def phase_done(self, phase: str) -> None:
-        """The wall time since the last step ended, as `phase`'s."""
-        now = time.monotonic()
-        self.phases[phase], self._phase_started = round(now - self._phase_started, 2), now
-
-    def rows(self) -> list[dict]:
-        """One per stage, in the order a record meets them."""
-        order = [*STAGES[:STAGES.index(FETCH)], "read, select, links", "index WARC", *STAGES[STAGES.index(FETCH):]]
-        order[order.index(DEDUP):order.index(DEDUP)] = [unit_work.SIGNATURES]
-        stages = sorted(self.cpu_s, key=lambda stage: order.index(stage) if stage in order else len(order))
-        return [{"stage": stage, "cpu_s": round(self.cpu_s[stage], 2), "peak_rss_bytes": self.peak_rss[stage]}
-                for stage in stages]
-
-
-class _InThisProcess:
-    """A stage run in this process: its CPU seconds and this process's peak memory since."""
-
-    def __init__(self, resources: Resources, stage: str):
-        self._resources, self._stage = resources, stage
-
-    def __enter__(self):
-        self._started = time.process_time()
-
-    def __exit__(self, *exc):
-        self._resources.add(self._stage, time.process_time() - self._started, unit_work.peak_rss_bytes())
 
 
 def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists: list[str], warc: list[str],
@@ -140,11 +91,11 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
             units = [os.path.join(root, "fetched", _chunk_name(chunk))
                      for chunk in sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl")))]
             dedup = SignatureStore(os.path.join(root, "dedup.sqlite"), staged.dedup)
-            fetched = _run_units(pool, "fetch units", units,
+            fetched = run_units(pool, "fetch units", units,
                                  lambda unit: (unit_work.fetch_unit, _chunk_of(root, unit), unit), resources,
                                  on_done=functools.partial(_add_to_dedup, dedup, resources))
             resources.phase_done("fetch units")
-            with _InThisProcess(resources, "dedup"):
+            with InThisProcess(resources, "dedup"):
                 dedup.decide()
                 cutoff, split_counts = _splits(dedup.kept_ids, staged)
             resources.phase_done("dedup")
@@ -152,7 +103,7 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
             groups = {os.path.join(root, "pieces", _group_name(group)): group
                       for group in _tokenize_groups(units, dedup.kept_by_unit(), per_shard)}
             pieces = list(groups)
-            tokenized = _run_units(pool, "tokenize units", pieces, lambda piece: (
+            tokenized = run_units(pool, "tokenize units", pieces, lambda piece: (
                 unit_work.tokenize_unit, groups[piece], dedup.path, cutoff, split_counts, per_shard, piece), resources)
             resources.phase_done("tokenize units")
             shards = _write_shards(pool, out, pieces, split_counts, per_shard, resources)
@@ -160,7 +111,7 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
         except BaseException:  # Ctrl-C or a worker's error: stop now, the finished units stay for the rerun
             pool.shutdown(wait=False, cancel_futures=True)
             raise
-    _write_results(out, root, read, linked, fetched, dedup, tokenized, shards)
+    write_results(out, root, read, linked, fetched, dedup, tokenized, shards)
     dedup.close()
     resources.phase_done("results")
     run = {"units": len(units), "workers": workers, "resources": resources.rows(), "phases_wall_s": resources.phases,
@@ -181,13 +132,13 @@ def _index_warc(pool, workers: int, warc: list[str], index_path: str, resources:
         for file_rows, cpu_s, peak_rss in in_order(pool, unit_work.index_unit, warc, window=2 * workers):
             resources.add("index WARC", cpu_s, peak_rss)
             yield file_rows
-    with _InThisProcess(resources, "index WARC"):
+    with InThisProcess(resources, "index WARC"):
         build_index(warc, index_path, rows())
 
 
 def _add_to_dedup(dedup: SignatureStore, resources: Resources, unit: str) -> None:
     """A fetch unit's dedup records into the store as soon as it is finished, while the others run."""
-    with _InThisProcess(resources, "dedup"):
+    with InThisProcess(resources, "dedup"):
         dedup.add(os.path.basename(unit), _signed(unit))
 
 
@@ -219,11 +170,11 @@ def _links_in_units(pool, staged: CorpusConfig, dumps: list[str], url_lists: lis
     read_dirs = [os.path.join(root, "read", f"f{i:05d}") for i in range(len(inputs))]
     reads = {final: (link_units.read_unit, path, url_list, partitions, final)
              for final, (path, url_list) in zip(read_dirs, inputs)}
-    read = _run_units(pool, "read units", read_dirs, reads.__getitem__, resources, while_waiting=while_reading)
+    read = run_units(pool, "read units", read_dirs, reads.__getitem__, resources, while_waiting=while_reading)
     resources.phase_done("read units")
     links = {final: (link_units.link_unit, read_dirs, p, unit_links, final)
              for p in range(partitions) for final in [os.path.join(root, "linked", f"p{p:05d}")]}
-    linked = _run_units(pool, "link units", list(links), links.__getitem__, resources)
+    linked = run_units(pool, "link units", list(links), links.__getitem__, resources)
     resources.phase_done("link units")
     return read, linked
 
@@ -237,7 +188,7 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
     if not os.path.exists(final):
         for name in ("links", "rejects"):  # what a run killed inside this pipeline had begun to write
             shutil.rmtree(os.path.join(staged.out, name), ignore_errors=True)
-        with _InThisProcess(resources, "read, select, links"):
+        with InThisProcess(resources, "read, select, links"):
             with beam.Pipeline(options=beam_options) as pipeline:
                 build_links_pipeline(pipeline, staged, dumps, url_lists, results)
         lines = sorted((line for path in sorted(glob.glob(os.path.join(staged.out, "links", "*.jsonl")))
@@ -247,73 +198,6 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
         os.rename(partial, final)
     resources.phase_done("links")
     return {"counts": Counter(), "units": [], "beam_results": results}, {"counts": Counter(), "units": []}
-
-
-class _Progress:
-    """Units done out of all, for the terminal's progress line (webtext.progress) with an ETA."""
-
-    def __init__(self, label: str, total: int, done: int):
-        self._label, self._total, self._done, self._started, self._first = label, total, done, time.monotonic(), done
-        progress.work(label, done, total, None)
-
-    def unit_done(self, tally: dict) -> None:
-        self._done += 1
-        for (stage, outcome), n in tally["counts"]:
-            if outcome == "kept" or outcome.startswith("dropped:"):
-                progress.tick(stage, outcome.split(":")[0], n)
-        rate = (self._done - self._first) / max(time.monotonic() - self._started, 1e-6)
-        eta = (self._total - self._done) / rate if rate else None
-        progress.work(self._label, self._done, self._total, eta)
-
-
-def _run_units(pool, label: str, finals: list[str], call_for, resources: Resources, while_waiting=None,
-               on_done=None) -> dict:
-    """Run every unit of `finals` that no earlier run finished, `call_for(final)` giving its (fn, *args),
-    at most IN_FLIGHT submitted at a time; run `while_waiting()` here meanwhile; call `on_done(final)`
-    for each unit as it is finished (or was, by an earlier run). What the units counted is summed as
-    they finish: nothing is kept a unit but its name."""
-    done_before = [final for final in finals if os.path.isdir(final)]
-    done = set(done_before)
-    todo = [final for final in finals if final not in done]
-    if done_before:
-        logger.info("%s: %d of %d units were done by an earlier run", label, len(done_before), len(finals))
-    counts, view = Counter(), _Progress(label, len(finals), len(done_before))
-    for final in done_before:
-        _count(counts, _read_tally(final))
-    pending, queue = {}, iter(todo)
-
-    def submit_more():
-        for final in itertools.islice(queue, IN_FLIGHT - len(pending)):
-            fn, *args = call_for(final)
-            pending[pool.submit(fn, *args)] = final
-    submit_more()
-    if while_waiting is not None:
-        while_waiting()
-    for final in (done_before if on_done is not None else ()):
-        on_done(final)
-    while pending:
-        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in sorted(finished, key=pending.get):
-            final = pending.pop(future)
-            tally = future.result()  # a worker's exception is our bug: the run stops
-            _count(counts, tally)
-            for stage, cpu_s in tally["cpu_s"].items():
-                resources.add(stage, cpu_s, tally["peak_rss_bytes"])
-            view.unit_done(tally)
-            if on_done is not None:
-                on_done(final)
-        submit_more()
-    return {"counts": counts, "units": finals, "done_before": len(done_before), "ran": todo}
-
-
-def _count(counts: Counter, tally: dict) -> None:
-    for key, n in tally["counts"]:
-        counts[tuple(key)] += n
-
-
-def _read_tally(final: str) -> dict:
-    with open(os.path.join(final, unit_work.TALLY), encoding="utf-8") as stream:
-        return json.load(stream)
 
 
 def _signed(unit: str):
@@ -365,46 +249,3 @@ def _write_shards(pool, out: str, pieces: list[str], split_counts: dict[str, int
     for result in written:
         resources.add("write shards", result["cpu_s"], result["peak_rss_bytes"])
     return [result["shard"] for result in written]
-
-
-def _write_results(out: str, root: str, read: dict, linked: dict, fetched: dict, dedup: SignatureStore,
-                   tokenized: dict, shards: list) -> None:
-    """_work/results.jsonl as the one pipeline writes it; links/ and rejects/ from the units'."""
-    counts, lines = Counter(), []
-    steps = (read, linked, fetched, tokenized)
-    for step in steps:
-        counts.update(step["counts"])
-    filtered, dropped = counts[(FILTER, "kept")], dedup.drop_count()
-    counts[(DEDUP, "in")] += filtered
-    counts[(DEDUP, "kept")] += filtered - sum(dropped.values())
-    for reason, n in dropped.items():
-        counts[(DEDUP, f"dropped:{reason}")] += n
-    if "beam_results" in read:  # the first stages ran as Beam: their tallies and damaged files are there
-        with open(read["beam_results"], encoding="utf-8") as stream:
-            lines += [line.rstrip("\n") for line in stream if line.strip()]
-    lines += [_result("accounting", [list(key), n]) for key, n in counts.items()]
-    lines += [_result("shards", shard) for shard in shards]
-    lines += [_result("dedup", [list(key), n]) for key, n in dedup.stats]
-    for unit in sorted(read["units"]):
-        with open(os.path.join(unit, link_units.DAMAGED), encoding="utf-8") as stream:
-            lines += [_result("damaged", damaged) for damaged in json.load(stream)]
-    with WarcIndex(os.path.join(root, "warc.sqlite")) as index:
-        lines += [_result("damaged", damaged._asdict()) for damaged in index.damaged()]
-    os.makedirs(os.path.join(out, "_work"), exist_ok=True)
-    with open(work_path(out, RESULTS_NAME), "w", encoding="utf-8") as stream:
-        stream.writelines(line + "\n" for line in sorted(lines))
-    if "beam_results" not in read:
-        _concatenate(sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl"))),
-                     os.path.join(out, "links", "links-00000-of-00001.jsonl"))
-    drop_files = [os.path.join(unit, unit_work.DROPS) for step in steps for unit in sorted(step["units"])]
-    _concatenate(drop_files, os.path.join(out, "rejects", "drops-units.jsonl"),
-                 then=(as_json(drop) + "\n" for drop in dedup.drops()))
-
-
-def _concatenate(paths: list[str], target: str, then: Iterable[str] = ()) -> None:
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with open(target, "w", encoding="utf-8") as out:
-        for path in paths:
-            with open(path, encoding="utf-8") as stream:
-                shutil.copyfileobj(stream, out)
-        out.writelines(then)

@@ -1,0 +1,59 @@
+"""What a run in units leaves for the manifest and the user, as the one Beam pipeline leaves it:
+_work/results.jsonl (the accounting, shards, dedup figures, damaged inputs), links/ and rejects/."""
+
+import glob
+import json
+import os
+import shutil
+from collections import Counter
+from collections.abc import Iterable
+
+from webtext.crawl.warc_index import WarcIndex
+from webtext.dedup.over_signatures import SignatureStore
+from webtext.pipeline import link_units, unit_work
+from webtext.pipeline.build import RESULTS_NAME, _result, work_path
+from webtext.reasons import DEDUP, FILTER
+from webtext.records import as_json
+
+
+def write_results(out: str, root: str, read: dict, linked: dict, fetched: dict, dedup: SignatureStore,
+                   tokenized: dict, shards: list) -> None:
+    """_work/results.jsonl as the one pipeline writes it; links/ and rejects/ from the units'."""
+    counts, lines = Counter(), []
+    steps = (read, linked, fetched, tokenized)
+    for step in steps:
+        counts.update(step["counts"])
+    filtered, dropped = counts[(FILTER, "kept")], dedup.drop_count()
+    counts[(DEDUP, "in")] += filtered
+    counts[(DEDUP, "kept")] += filtered - sum(dropped.values())
+    for reason, n in dropped.items():
+        counts[(DEDUP, f"dropped:{reason}")] += n
+    if "beam_results" in read:  # the first stages ran as Beam: their tallies and damaged files are there
+        with open(read["beam_results"], encoding="utf-8") as stream:
+            lines += [line.rstrip("\n") for line in stream if line.strip()]
+    lines += [_result("accounting", [list(key), n]) for key, n in counts.items()]
+    lines += [_result("shards", shard) for shard in shards]
+    lines += [_result("dedup", [list(key), n]) for key, n in dedup.stats]
+    for unit in sorted(read["units"]):
+        with open(os.path.join(unit, link_units.DAMAGED), encoding="utf-8") as stream:
+            lines += [_result("damaged", damaged) for damaged in json.load(stream)]
+    with WarcIndex(os.path.join(root, "warc.sqlite")) as index:
+        lines += [_result("damaged", damaged._asdict()) for damaged in index.damaged()]
+    os.makedirs(os.path.join(out, "_work"), exist_ok=True)
+    with open(work_path(out, RESULTS_NAME), "w", encoding="utf-8") as stream:
+        stream.writelines(line + "\n" for line in sorted(lines))
+    if "beam_results" not in read:
+        _concatenate(sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl"))),
+                     os.path.join(out, "links", "links-00000-of-00001.jsonl"))
+    drop_files = [os.path.join(unit, unit_work.DROPS) for step in steps for unit in sorted(step["units"])]
+    _concatenate(drop_files, os.path.join(out, "rejects", "drops-units.jsonl"),
+                 then=(as_json(drop) + "\n" for drop in dedup.drops()))
+
+
+def _concatenate(paths: list[str], target: str, then: Iterable[str] = ()) -> None:
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "w", encoding="utf-8") as out:
+        for path in paths:
+            with open(path, encoding="utf-8") as stream:
+                shutil.copyfileobj(stream, out)
+        out.writelines(then)

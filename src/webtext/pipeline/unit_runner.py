@@ -1,0 +1,127 @@
+"""Running units in a process pool for a run in units (local_run.py): each unit not finished by an
+earlier run submitted, a bounded number at a time, its counts summed and its CPU seconds and peak
+memory kept per stage as it finishes, the progress line kept up to date."""
+
+import itertools
+import json
+import logging
+import os
+import time
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, wait
+
+from webtext import progress
+from webtext.pipeline import unit_work
+from webtext.reasons import DEDUP, FETCH, STAGES
+
+logger = logging.getLogger(__name__)
+
+# Units submitted to the pool and not yet finished: enough to keep a large pool busy, and a bound on
+# what the launching process holds for them whatever the run's size (45M links are 175,000 units).
+IN_FLIGHT = 256
+
+
+class Resources:
+    """CPU seconds and peak resident memory per stage of the run, and wall time per step, for the end
+    summary."""
+
+    def __init__(self):
+        self.cpu_s, self.peak_rss, self.phases = Counter(), Counter(), {}
+        self._phase_started = time.monotonic()
+
+    def add(self, stage: str, cpu_s: float = 0.0, peak_rss: int = 0) -> None:
+        self.cpu_s[stage] += cpu_s
+        self.peak_rss[stage] = max(self.peak_rss[stage], peak_rss)
+
+    def phase_done(self, phase: str) -> None:
+        """The wall time since the last step ended, as `phase`'s."""
+        now = time.monotonic()
+        self.phases[phase], self._phase_started = round(now - self._phase_started, 2), now
+
+    def rows(self) -> list[dict]:
+        """One per stage, in the order a record meets them."""
+        order = [*STAGES[:STAGES.index(FETCH)], "read, select, links", "index WARC", *STAGES[STAGES.index(FETCH):]]
+        order[order.index(DEDUP):order.index(DEDUP)] = [unit_work.SIGNATURES]
+        stages = sorted(self.cpu_s, key=lambda stage: order.index(stage) if stage in order else len(order))
+        return [{"stage": stage, "cpu_s": round(self.cpu_s[stage], 2), "peak_rss_bytes": self.peak_rss[stage]}
+                for stage in stages]
+
+
+class InThisProcess:
+    """A stage run in this process: its CPU seconds and this process's peak memory since."""
+
+    def __init__(self, resources: Resources, stage: str):
+        self._resources, self._stage = resources, stage
+
+    def __enter__(self):
+        self._started = time.process_time()
+
+    def __exit__(self, *exc):
+        self._resources.add(self._stage, time.process_time() - self._started, unit_work.peak_rss_bytes())
+
+
+class Progress:
+    """Units done out of all, for the terminal's progress line (webtext.progress) with an ETA."""
+
+    def __init__(self, label: str, total: int, done: int):
+        self._label, self._total, self._done, self._started, self._first = label, total, done, time.monotonic(), done
+        progress.work(label, done, total, None)
+
+    def unit_done(self, tally: dict) -> None:
+        self._done += 1
+        for (stage, outcome), n in tally["counts"]:
+            if outcome == "kept" or outcome.startswith("dropped:"):
+                progress.tick(stage, outcome.split(":")[0], n)
+        rate = (self._done - self._first) / max(time.monotonic() - self._started, 1e-6)
+        eta = (self._total - self._done) / rate if rate else None
+        progress.work(self._label, self._done, self._total, eta)
+
+
+def run_units(pool, label: str, finals: list[str], call_for, resources: Resources, while_waiting=None,
+               on_done=None) -> dict:
+    """Run every unit of `finals` that no earlier run finished, `call_for(final)` giving its (fn, *args),
+    at most IN_FLIGHT submitted at a time; run `while_waiting()` here meanwhile; call `on_done(final)`
+    for each unit as it is finished (or was, by an earlier run). What the units counted is summed as
+    they finish: nothing is kept a unit but its name."""
+    done_before = [final for final in finals if os.path.isdir(final)]
+    done = set(done_before)
+    todo = [final for final in finals if final not in done]
+    if done_before:
+        logger.info("%s: %d of %d units were done by an earlier run", label, len(done_before), len(finals))
+    counts, view = Counter(), Progress(label, len(finals), len(done_before))
+    for final in done_before:
+        _count(counts, read_tally(final))
+    pending, queue = {}, iter(todo)
+
+    def submit_more():
+        for final in itertools.islice(queue, IN_FLIGHT - len(pending)):
+            fn, *args = call_for(final)
+            pending[pool.submit(fn, *args)] = final
+    submit_more()
+    if while_waiting is not None:
+        while_waiting()
+    for final in (done_before if on_done is not None else ()):
+        on_done(final)
+    while pending:
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in sorted(finished, key=pending.get):
+            final = pending.pop(future)
+            tally = future.result()  # a worker's exception is our bug: the run stops
+            _count(counts, tally)
+            for stage, cpu_s in tally["cpu_s"].items():
+                resources.add(stage, cpu_s, tally["peak_rss_bytes"])
+            view.unit_done(tally)
+            if on_done is not None:
+                on_done(final)
+        submit_more()
+    return {"counts": counts, "units": finals, "done_before": len(done_before), "ran": todo}
+
+
+def _count(counts: Counter, tally: dict) -> None:
+    for key, n in tally["counts"]:
+        counts[tuple(key)] += n
+
+
+def read_tally(final: str) -> dict:
+    with open(os.path.join(final, unit_work.TALLY), encoding="utf-8") as stream:
+        return json.load(stream)
