@@ -1,7 +1,10 @@
 """Atomic, idempotent writes, streamed checksums and file facts through Beam's filesystems (local, gs://, s3://)."""
 
 import contextlib
+import glob
 import hashlib
+import os
+import uuid
 
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
@@ -11,22 +14,53 @@ def write_atomically(path: str, data: bytes) -> str:
     """Write under a temporary name, then rename over `path`; return the sha256 of the bytes.
 
     Beam retries bundles, so a second write of the same path replaces the first; a write
-    that fails takes its temporary file with it, where it can.
+    that fails takes its temporary file with it, where it can. The temporary name is the writer's
+    own (process and a random part): two writers never write into one temporary file. A local
+    file is on disk (fsynced) before its rename, so a crash cannot leave `path` naming lost bytes.
     """
     directory, name = path.rsplit("/", 1)
-    temporary = FileSystems.join(directory, f".tmp-{name}")
+    temporary = FileSystems.join(directory, f".tmp-{name}-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     try:
-        # UNCOMPRESSED: Beam would otherwise gzip a second time any name ending in .gz
-        with FileSystems.create(temporary, compression_type=CompressionTypes.UNCOMPRESSED) as out:
-            out.write(data)
-        if FileSystems.exists(path):
-            FileSystems.delete([path])
-        FileSystems.rename([temporary], [path])
+        if "://" not in path:
+            os.makedirs(directory, exist_ok=True)  # as FileSystems.create does
+            with open(temporary, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)
+            _remove_dead_writers_temporaries(directory, name)
+        else:
+            # UNCOMPRESSED: Beam would otherwise gzip a second time any name ending in .gz
+            with FileSystems.create(temporary, compression_type=CompressionTypes.UNCOMPRESSED) as out:
+                out.write(data)
+            if FileSystems.exists(path):
+                FileSystems.delete([path])
+            FileSystems.rename([temporary], [path])
     except Exception:
         with contextlib.suppress(Exception):  # the write's own error is the one to report
             FileSystems.delete([temporary])
         raise
     return hashlib.sha256(data).hexdigest()
+
+
+def _remove_dead_writers_temporaries(directory: str, name: str) -> None:
+    """The temporary files of `name` left by writers that were killed before their rename (their process
+    is gone); a live writer's is its own to finish."""
+    for leftover in glob.glob(os.path.join(glob.escape(directory), f".tmp-{glob.escape(name)}*")):
+        pid = leftover[len(os.path.join(directory, f".tmp-{name}")):].lstrip("-").split("-")[0]
+        if not pid.isdigit() or not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.remove(leftover)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def checksum(path: str) -> tuple[int, str]:

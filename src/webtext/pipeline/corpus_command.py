@@ -8,6 +8,7 @@ import time
 
 from webtext.crawl.safety import BlockedAddress, DNSFailure
 from webtext.crawl.settings import FetchSettings
+from webtext.pipeline.out_lock import owning
 from webtext.pipeline.config import SECTIONS, CorpusConfig
 from webtext.pipeline.summary import damage_warnings, error_warnings, format_summary, resource_lines
 from webtext.settings import ConfigError, add_arguments, from_arguments
@@ -115,8 +116,8 @@ def _check_reddit_credentials(config: CorpusConfig) -> None:
 
 def run_corpus_command(args, beam_args: list[str]) -> int:
     from webtext.pipeline.progress_view import ProgressView
-    from webtext.pipeline.runner import (EmptyInputError, TooManyErrors, default_workers, in_process, run_corpus,
-                                         usable_cores)
+    from webtext.pipeline.runner import (BrokenAccount, EmptyInputError, TooManyErrors, default_workers, in_process,
+                                         run_corpus)
 
     try:
         config = config_from(args)
@@ -135,20 +136,28 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
     else:  # workers are other processes: their counters show in the runner's UI, and in the summary below
         print("running; per-stage progress is in the runner's UI (Beam counters webtext.<stage>)", flush=True)
         view = contextlib.nullcontext()
-    try:
-        _check_reddit_credentials(config)
-        if config.fetch.proxy:
-            from webtext.crawl.fetch import check_proxy
+    with contextlib.ExitStack() as owner:  # one owner of --out for the run and its report
+        try:
+            owner.enter_context(owning(config.out))
+            _check_reddit_credentials(config)
+            if config.fetch.proxy:
+                from webtext.crawl.fetch import check_proxy
 
-            check_proxy(config.fetch.proxy, config.fetch.allow_origins)
-        with view:
-            manifest = run_corpus(config, beam_args, workers=workers, unit_links=args.unit_links)
-    except (FileNotFoundError, RedditCredentialsError, ConfigError, BlockedAddress, DNSFailure) as error:
-        print(f"webtext corpus: {error}", file=sys.stderr)
-        return 2
-    except (EmptyInputError, TooManyErrors) as error:
-        print(f"webtext corpus: {error}", file=sys.stderr)
-        return 1
+                check_proxy(config.fetch.proxy, config.fetch.allow_origins)
+            with view:
+                manifest = run_corpus(config, beam_args, workers=workers, unit_links=args.unit_links)
+        except (FileNotFoundError, RedditCredentialsError, ConfigError, BlockedAddress, DNSFailure) as error:
+            print(f"webtext corpus: {error}", file=sys.stderr)
+            return 2
+        except (EmptyInputError, TooManyErrors, BrokenAccount) as error:
+            print(f"webtext corpus: {error}", file=sys.stderr)
+            return 1
+        return _report_and_summary(args, config, manifest, workers, started)
+
+
+def _report_and_summary(args, config: CorpusConfig, manifest: dict, workers: int, started: float) -> int:
+    from webtext.pipeline.runner import usable_cores
+
     if not args.no_report:
         from webtext.filters.presets import kept_scores
         from webtext.report.html import write_report

@@ -1,0 +1,74 @@
+"""One owner per `--out`: a run holds `OUT.lock` from its first step to its last (the swap and the report
+included), and a second run on the same `--out` is refused at once with the holder's name.
+
+The lock is `flock(2)` on a file beside `--out`: the kernel lets go of it when the holding process and
+every process that inherited the descriptor (its forked workers) are gone, however they ended. So the
+lock of a killed run is taken over safely, with no stale-PID guessing, and never while an orphaned
+worker of the killed run could still write into the staging directory. The file's text (pid, command,
+start time) is only for the message. Object stores (gs://, s3://) have no such lock: there, as on any
+shared storage, one run per `--out` is the user's to keep.
+"""
+
+import fcntl
+import json
+import os
+import sys
+import time
+from contextlib import contextmanager
+
+from webtext.settings import ConfigError
+
+_held: dict[str, int] = {}  # lock path -> descriptor, for the runs of this process that hold one
+
+
+class OutInUse(ConfigError):
+    """Another process holds this `--out`."""
+
+
+def lock_path(out: str) -> str:
+    return os.path.abspath(out.rstrip("/") or "/") + ".lock"
+
+
+def _holder(fd: int) -> str:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        info = json.loads(os.read(fd, 65536).decode("utf-8"))
+        return f"process {info['pid']} ({info['command']}, since {info['started']})"
+    except (OSError, ValueError, KeyError):
+        return "another process"
+
+
+@contextmanager
+def owning(out: str):
+    """Hold `out`'s lock within; OutInUse (one line, what to do) when another process holds it. Re-entrant
+    within one process: a run inside a command that already holds the lock goes on under it."""
+    if "://" in out:
+        yield
+        return
+    path = lock_path(out)
+    if path in _held:
+        yield
+        return
+    from webtext.pipeline.staging import check_writable
+
+    check_writable(out)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = _holder(fd)
+        os.close(fd)
+        raise OutInUse(f"--out {out} is in use by {holder}: wait for it to end, or stop it, then run again; "
+                       f"a second run on one --out would mix their files") from None
+    os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)
+    command = " ".join(["webtext", *sys.argv[1:]])[:300]
+    os.write(fd, json.dumps({"pid": os.getpid(), "command": command,
+                             "started": time.strftime("%Y-%m-%d %H:%M:%S")}).encode("utf-8"))
+    _held[path] = fd
+    try:
+        yield
+    finally:
+        del _held[path]
+        os.close(fd)  # the workers' inherited copies are gone by now: the pool is shut down
