@@ -3,17 +3,22 @@
 `OUT.staging/` holds the run's shards, links, rejects and manifest; the previous corpus in `OUT/` is
 not touched until the manifest has been written and every shard re-hashed against it. Then the
 swap: the previous corpus's outputs move to `OUT.previous/`, the new ones move in (the manifest,
-which says the corpus is whole, last), and `OUT.previous/` is deleted. The swap is a few renames;
-if even those are interrupted, the next run puts back whichever corpus is complete (`recover`).
+which says the corpus is whole, last), and `OUT.previous/` is deleted. The swap is a few renames
+under a journal; if even those are cut off, the next run (or `webtext verify`) finishes it (`recover`).
 The WARC files of a live crawl are written straight to `OUT/warc/` as pages arrive, so an
 interrupted crawl keeps what it fetched and the rerun fetches only the rest.
 """
 
+import json
 import logging
 import os
 import time
 
+from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
+
+from webtext.atomic import write_atomically
+from webtext.kill_points import kill_point
 
 from webtext.pipeline.build import WORK_DIR
 from webtext.shards.reader import MANIFEST_NAME
@@ -106,28 +111,81 @@ def check_writable(out: str) -> None:
             raise PermissionError(f"--out {out}: cannot write in {folder}")
 
 
-def recover(out: str, fingerprint: str | None = None) -> bool:
-    """Before a run: finish or undo a swap that was interrupted, and clear an old staging directory,
-    unless it holds the units of an interrupted run with this `fingerprint` (then True: resume it)."""
+def swap_journal(out: str) -> str:
+    """The swap's record, beside `out`: while it exists a swap is under way, or was cut off."""
+    return out.rstrip("/") + ".swap.json"
+
+
+def _write_journal(out: str, phase: str) -> None:
+    write_atomically(swap_journal(out), json.dumps({"phase": phase}).encode("utf-8"))
+
+
+def _journal_phase(out: str) -> str | None:
+    try:
+        with FileSystems.open(swap_journal(out), compression_type=CompressionTypes.UNCOMPRESSED) as stream:
+            return json.loads(stream.read().decode("utf-8"))["phase"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def finish_interrupted_swap(out: str) -> bool:
+    """Whatever a killed swap left, made whole: the new corpus, if the swap had begun and its staging
+    directory still holds it (it was verified before the swap began), else the previous one. True when
+    there was one to finish. `recover` and `webtext verify` call it."""
+    phase = _journal_phase(out) if _exists(swap_journal(out)) else None
     previous = previous_dir(out)
-    if _exists(previous):
-        if _exists(_path(out, MANIFEST_NAME)):  # the new corpus had fully moved in
+    if phase is None and not _exists(swap_journal(out)):
+        if _exists(previous):  # an earlier version's swap: nothing of what OUT holds is deleted
+            logger.warning("an interrupted swap left %s: putting back what %s lacks", previous, out)
+            _move([n for n in (*RUN_OUTPUTS, MANIFEST_NAME) if not _exists(_path(out, n))], previous, out)
             _delete(previous)
-        else:  # cut off mid-swap: the previous corpus goes back, whole
-            logger.warning("an interrupted swap left %s: putting the previous corpus back", previous)
-            for name in (*RUN_OUTPUTS, MANIFEST_NAME):
-                _delete(_path(out, name))
-            _move((*RUN_OUTPUTS, MANIFEST_NAME), previous, out)
-            _delete(previous)
-    if fingerprint is not None and "://" not in out and _fingerprint_of(staging_dir(out)) == fingerprint:
-        logger.info("resuming the interrupted run in %s", staging_dir(out))
+            return True
+        return False
+    new_is_whole = _exists(_path(staging_dir(out), MANIFEST_NAME)) or _exists(_path(out, MANIFEST_NAME))
+    if phase not in ("aside", "in", "clean") or not new_is_whole and phase != "clean":
+        logger.warning("an interrupted swap left %s without the new corpus: putting the previous one back", out)
+        _move([n for n in (*RUN_OUTPUTS, MANIFEST_NAME) if not _exists(_path(out, n))], previous, out)
+        _delete(previous)
+        _delete(swap_journal(out))
         return True
+    logger.warning("an interrupted swap into %s: finishing it (the new corpus was verified before it began)", out)
+    _roll_forward(out, phase)
+    return True
+
+
+def recover(out: str, fingerprint: str | None = None) -> bool:
+    """Before a run: finish a swap that was cut off, and clear an old staging directory, unless it holds
+    the units of an interrupted run with this `fingerprint` (then True: resume it). A staging directory
+    with units of another run is discarded with one line saying why."""
+    finish_interrupted_swap(out)
+    if fingerprint is not None and "://" not in out:
+        recorded = _fingerprint_of(staging_dir(out))
+        if recorded == fingerprint:
+            logger.info("resuming the interrupted run in %s", staging_dir(out))
+            return True
+        if recorded is not None:
+            logger.warning("%s holds the units of an interrupted run that cannot be taken up (%s): starting afresh",
+                           staging_dir(out), why_different(recorded, fingerprint))
     _delete(staging_dir(out))
     if fingerprint is not None and "://" not in out:
         os.makedirs(_path(staging_dir(out), UNITS_DIR))
-        with open(_path(_path(staging_dir(out), UNITS_DIR), FINGERPRINT), "w", encoding="utf-8") as stream:
-            stream.write(fingerprint)
+        write_atomically(_path(_path(staging_dir(out), UNITS_DIR), FINGERPRINT), fingerprint.encode("utf-8"))
     return False
+
+
+def why_different(recorded: str, fingerprint: str) -> str:
+    """What changed between two runs' fingerprints (JSON objects), in a few words."""
+    try:
+        old, new = json.loads(recorded), json.loads(fingerprint)
+    except ValueError:
+        return "its record is unreadable"
+    changed = [key for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+    if "inputs" in changed:
+        old_inputs, new_inputs = dict(old.get("inputs", [])), dict(new.get("inputs", []))
+        paths = [p for p in sorted(set(old_inputs) | set(new_inputs)) if old_inputs.get(p) != new_inputs.get(p)]
+        changed[changed.index("inputs")] = "inputs changed: " + ", ".join(paths[:3]) + (" ..." if len(paths) > 3 else "")
+    return "; ".join({"config": "other settings", "code": "another version of webtext or its libraries"}.get(c, c)
+                     for c in changed) or "another run"
 
 
 def _fingerprint_of(staging: str) -> str | None:
@@ -139,11 +197,36 @@ def _fingerprint_of(staging: str) -> str | None:
 
 
 def promote(out: str) -> None:
-    """Replace the corpus in `out` with the verified one in its staging directory."""
+    """Replace the corpus in `out` with the verified one in its staging directory.
+
+    The swap is journalled (`OUT.swap.json`, on disk before anything moves): "aside" while the previous
+    corpus's outputs move to OUT.previous/ (the manifest first: OUT is no corpus until the last rename),
+    "in" while the new ones move in (the manifest last), "clean" while the leftovers go. A kill at any
+    instant leaves the journal, and the next run or `webtext verify` finishes the swap from it
+    (`finish_interrupted_swap`). Nothing of the previous corpus is deleted before the new one is whole
+    in place."""
+    _delete(previous_dir(out))  # an earlier swap's leftovers, finished already
+    _write_journal(out, "aside")
+    _roll_forward(out, "aside")
+
+
+def _roll_forward(out: str, phase: str) -> None:
     staging, previous = staging_dir(out), previous_dir(out)
-    if "://" not in previous:
-        FileSystems.mkdirs(previous)
-    _move((MANIFEST_NAME, *RUN_OUTPUTS), out, previous)  # the manifest first: OUT is no corpus until the last rename
-    _move((*RUN_OUTPUTS, MANIFEST_NAME), staging, out)
+    if phase == "aside":
+        if "://" not in previous:
+            FileSystems.mkdirs(previous) if not FileSystems.exists(previous) else None
+        for name in (MANIFEST_NAME, *RUN_OUTPUTS):
+            kill_point(f"swap-aside-{name}")
+            if _exists(_path(out, name)):
+                _move([name], out, previous)
+        _write_journal(out, phase := "in")
+    if phase == "in":
+        for name in (*RUN_OUTPUTS, MANIFEST_NAME):
+            kill_point(f"swap-in-{name}")
+            if _exists(_path(staging, name)):
+                _move([name], staging, out)
+        _write_journal(out, "clean")
+    kill_point("swap-clean")
     _delete(previous)
     _delete(staging)
+    _delete(swap_journal(out))
