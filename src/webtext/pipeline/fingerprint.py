@@ -1,0 +1,83 @@
+"""What a run in units is a run of: its settings, the contents of its inputs and its code.
+
+A killed run's finished units are taken up by the next run only when all three are the same: units made
+from other inputs, settings or code would be silently wrong. Inputs are known by content, within what a
+rerun can afford to read before any work starts:
+- files up to FULLY_HASHED bytes (URL lists, eval sets, the sample, small dumps): sha256 of every byte;
+- larger ones (month dumps, WARC files of GBs): size, modification time, and on a local disk the inode and
+  its change time, which the kernel moves on every write and which no tool can set back (a rewrite of the
+  same size with its modification time restored still changes it), plus sha256 of SAMPLED_BLOCKS blocks
+  of SAMPLE_BLOCK bytes spread over the file, the first and the last included.
+The code is webtext's version, a hash of its source files and the versions of the libraries that shape
+the output (manifest.PACKAGES).
+"""
+
+import functools
+import hashlib
+import json
+import os
+
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+
+from webtext.atomic import size_and_mtime
+from webtext.pipeline.config import CorpusConfig
+
+FULLY_HASHED = 64 << 20
+SAMPLED_BLOCKS = 16
+SAMPLE_BLOCK = 1 << 20
+
+
+def input_identity(path: str) -> dict:
+    """What says a file is the same file with the same bytes (see the module's docstring)."""
+    size, mtime = size_and_mtime(path)
+    identity = {"bytes": size, "mtime": mtime}
+    if "://" not in path:
+        status = os.stat(path)
+        identity.update(inode=status.st_ino, ctime_ns=status.st_ctime_ns)
+    digest = hashlib.sha256()
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
+        if size <= FULLY_HASHED:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+            identity["sha256"] = digest.hexdigest()
+        else:
+            step = (size - SAMPLE_BLOCK) // (SAMPLED_BLOCKS - 1)
+            for block in range(SAMPLED_BLOCKS):
+                stream.seek(block * step)
+                digest.update(stream.read(SAMPLE_BLOCK))
+            identity["sampled_sha256"] = digest.hexdigest()
+    return identity
+
+
+@functools.cache
+def code_identity() -> dict:
+    """webtext's version, a sha256 over its source files (path and bytes) and its libraries' versions."""
+    from webtext.pipeline.manifest import package_versions
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    digest = hashlib.sha256()
+    for folder, dirs, names in sorted(os.walk(package)):
+        dirs.sort()
+        for name in sorted(n for n in names if n.endswith(".py")):
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, package).encode() + b"\0")
+            with open(path, "rb") as stream:
+                digest.update(stream.read())
+    return {"source_sha256": digest.hexdigest(), "versions": package_versions()}
+
+
+def eval_set_paths(config: CorpusConfig) -> list[str]:
+    """The files of the --decontaminate eval sets (NAME=PATH)."""
+    from webtext.evalsets import parse_named
+    from webtext.sources.dumps import expand_globs
+
+    return expand_globs([parse_named(spec)[1] for spec in config.filters.decontaminate])
+
+
+def run_fingerprint(config: CorpusConfig, paths: list[str], unit_links: int) -> str:
+    """The fingerprint of a run in units (JSON): the same exactly when its units may be taken up."""
+    inputs = [(path, input_identity(path)) for path in [*paths, *eval_set_paths(config)]]
+    recorded = {**config.to_json(), "out": None, "max_error_share": None}  # neither changes what units hold
+    return json.dumps({"config": {"settings": recorded, "unit_links": unit_links}, "inputs": inputs,
+                       "code": code_identity()}, sort_keys=True)
