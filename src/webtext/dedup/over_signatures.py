@@ -58,12 +58,14 @@ class SignatureStore:
         for statement in _SCHEMA:
             self._db.execute(statement)
         self.stats: list[tuple[tuple[str, int], int]] = []
+        self.records_in = 0  # counted as they are read: dedup's `in`
 
     def add(self, unit: str, records: Iterable[Signed]) -> None:
         """A unit's records, and the LSH band keys of each signed one: made here, as the units finish,
         so that `decide` only sorts them."""
         docs, bands = [], []
         for r in records:
+            self.records_in += 1
             doc_id, karma, first = r.member
             docs.append((doc_id, unit, r.exact_key, karma, first, r.signature))
             if r.signature is not None:
@@ -172,6 +174,10 @@ class SignatureStore:
         """How many of each unit's documents dedup kept (a unit with none kept is not listed)."""
         return dict(self._db.execute(
             "SELECT unit, COUNT(*) FROM docs WHERE doc_id NOT IN (SELECT doc_id FROM drops) GROUP BY unit"))
+
+    def kept_count(self) -> int:
+        """The documents no decision dropped, counted in the store: dedup's `kept`."""
+        return self._db.execute("SELECT COUNT(*) FROM docs WHERE doc_id NOT IN (SELECT doc_id FROM drops)").fetchone()[0]
 
     def kept_ids(self) -> Iterator[str]:
         yield from (row[0] for row in self._db.execute(

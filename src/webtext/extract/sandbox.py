@@ -81,8 +81,12 @@ class SandboxedCall:
     child, a fresh child takes the calls after it.
     """
 
-    def __init__(self, target: str, timeout_s: float):
+    def __init__(self, target: str, timeout_s: float, die_with_parent: bool = False):
+        """`die_with_parent`: the child is killed when the thread that started it ends (prctl's death
+        signal follows the thread, not the process): for a process's main thread only, as a unit
+        worker's, never a Beam worker's pooled threads."""
         self._target, self._timeout_s = target, timeout_s
+        self._die_with_parent = die_with_parent
         self._process: subprocess.Popen | None = None
         self._pending: deque[tuple] = deque()  # sent and not yet collected, oldest first
         self._deadline = 0.0
@@ -94,7 +98,8 @@ class SandboxedCall:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         # Unbuffered (bufsize=0): select() sees the pipe, not a reader's buffer, so a buffered read
         # that took the next answer's bytes along would leave select() waiting for the time limit.
-        self._process = subprocess.Popen([sys.executable, "-m", "webtext.extract.sandbox", self._target],
+        flags = ["--die_with_parent"] if self._die_with_parent else []
+        self._process = subprocess.Popen([sys.executable, "-m", "webtext.extract.sandbox", self._target, *flags],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0)
         ready, _, _ = select.select([self._process.stdout], [], [], STARTUP_LIMIT_S)
         try:
@@ -220,4 +225,8 @@ def _serve(target: Callable) -> None:
 
 
 if __name__ == "__main__":
+    if "--die_with_parent" in sys.argv[2:]:
+        from webtext.parent_death import die_with_parent
+
+        die_with_parent()
     _serve(resolve(sys.argv[1]))

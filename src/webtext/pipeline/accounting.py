@@ -7,8 +7,11 @@ they balance instead of deriving one from the others.
 
 import apache_beam as beam
 
-from webtext.reasons import STAGES
+from webtext.reasons import LINKS, STAGES
 
+# The stage boundaries where records are regrouped, so that a stage's `in` is not the previous stage's
+# `kept`: the links stage takes the counted submissions grouped by canonical URL, one record a URL.
+REGROUPED = {LINKS: "the submissions that select kept, grouped into one record per canonical URL"}
 
 
 def _count_as(pcoll, stage: str, outcome: str, summed: bool = False):
@@ -69,3 +72,16 @@ def accounting_from_counts(counts: list[tuple[tuple[str, str], int]]) -> dict[st
             entry["kept_by"] = dict(sorted(entry["kept_by"].items()))
         entry["balanced"] = entry["in"] == entry["kept"] + sum(entry["dropped"].values())
     return table
+
+
+def account_problems(stages: dict[str, dict]) -> list[str]:
+    """What is wrong with a run's accounting: a stage whose `in` is not its `kept` plus its drops, or whose
+    `in` is not the previous stage's `kept` (at the boundaries not in REGROUPED). Counts are taken where
+    records are read and where they are written, so a record lost between two stages shows here."""
+    problems = [f"{stage}: in {entry['in']} != kept {entry['kept']} + dropped {sum(entry['dropped'].values())}"
+                for stage, entry in stages.items() if not entry["balanced"]]
+    order = [stage for stage in STAGES if stage in stages]
+    for before, after in zip(order, order[1:]):
+        if after not in REGROUPED and stages[before]["kept"] != stages[after]["in"]:
+            problems.append(f"{before} kept {stages[before]['kept']} but {after} read {stages[after]['in']}")
+    return problems

@@ -85,14 +85,18 @@ def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str
             by_url.setdefault(url, []).append(sub)
     outcomes = [guarded(LINKS, lambda item: build_link(item[0], item[1], rules), (url, by_url[url]))[0]
                 for url in sorted(by_url)]
-    links = tally.outcomes(LINKS, outcomes)
-    write_chunks(partial, [as_json(link) + "\n" for link in links], chunk_links)
+    links = tally.outcomes(LINKS, outcomes, count_kept=False)
+    tally.counts[(LINKS, "kept")] += write_chunks(partial, [as_json(link) + "\n" for link in links], chunk_links)
     tally.timed(LINKS, started)
     return finish_unit(tally, partial, final)
 
 
-def write_chunks(unit_dir: str, lines: list[str], per_chunk: int) -> None:
-    """Link lines, in order, into files of `per_chunk` ("c00000.jsonl", ...): each a fetch unit's links."""
+def write_chunks(unit_dir: str, lines: list[str], per_chunk: int) -> int:
+    """Link lines, in order, into files of `per_chunk` ("c00000.jsonl", ...): each a fetch unit's links.
+    Returns the lines written."""
+    written = 0
     for chunk, start in enumerate(range(0, len(lines), per_chunk)):
         with open(os.path.join(unit_dir, f"c{chunk:05d}.jsonl"), "w", encoding="utf-8") as out:
             out.writelines(lines[start:start + per_chunk])
+            written += len(lines[start:start + per_chunk])
+    return written

@@ -21,13 +21,15 @@ units that share nothing, each done by one process and committed to disk when wh
 The stages' own functions do the work, so the shards are the bytes the one Beam pipeline writes,
 for any N. Everything lives in `OUT.staging/_units/`: a killed run, run again with the same command
 and inputs, finds the units already done there and does only the rest (runner.py keeps the staging
-directory when its fingerprint matches).
+directory when its fingerprint matches: the same settings, input contents and code), once each unit's
+files match its completion record (unit_proof.py).
 """
 
 import functools
 import glob
 import heapq
 import json
+import logging
 import math
 import os
 import shutil
@@ -46,10 +48,13 @@ from webtext.pipeline import link_units, unit_work
 from webtext.pipeline.build import build_links_pipeline, work_path
 from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.staging import UNITS_DIR
+from webtext.pipeline.unit_proof import commit_dir, dir_problem, file_problem, seal_dir, seal_file
 from webtext.pipeline.unit_results import write_results
 from webtext.pipeline.unit_runner import InThisProcess, Resources, run_units
 from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validation_bucket
 from webtext.tokenize.transforms import BATCH_DOCUMENTS as TOKENIZE_BATCH
+
+logger = logging.getLogger(__name__)
 
 RUN_NAME = "run.json"  # under _work/: how the run went (units, resumed ones, CPU and memory per stage)
 # Input bytes per link partition: what bounds a link unit's memory (4 MiB of a zstd dump: some 200k
@@ -72,6 +77,7 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
     how it went), which it returns."""
     out, root, resources = staged.out, os.path.join(staged.out, UNITS_DIR), Resources()
     os.makedirs(root, exist_ok=True)
+    _remove_partials(root)
     index_path = os.path.join(root, "warc.sqlite")
     context = get_context(_start_method())
     with ProcessPoolExecutor(workers, mp_context=context, initializer=unit_work.start_worker,
@@ -116,6 +122,7 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
     resources.phase_done("results")
     run = {"units": len(units), "workers": workers, "resources": resources.rows(), "phases_wall_s": resources.phases,
            "done_before": {"fetch": fetched["done_before"], "tokenize": tokenized["done_before"]},
+           "redone": sorted(name for step in (read, linked, fetched, tokenized) for name in step.get("redone", ())),
            "fetch_units_run": [os.path.basename(unit) for unit in fetched["ran"]]}
     with open(work_path(out, RUN_NAME), "w", encoding="utf-8") as stream:
         json.dump(run, stream, indent=1, sort_keys=True)
@@ -126,7 +133,10 @@ def _index_warc(pool, workers: int, warc: list[str], index_path: str, resources:
     """The WARC index, the fetch units' input: each file's rows made by a worker (a unit per file, queued
     behind the read units), merged into SQLite here in the files' order as they come."""
     if os.path.exists(index_path):
-        return
+        problem = file_problem(index_path)
+        if problem is None:
+            return
+        logger.warning("the WARC index %s is made again: %s", index_path, problem)
 
     def rows():
         for file_rows, cpu_s, peak_rss in in_order(pool, unit_work.index_unit, warc, window=2 * workers):
@@ -134,6 +144,16 @@ def _index_warc(pool, workers: int, warc: list[str], index_path: str, resources:
             yield file_rows
     with InThisProcess(resources, "index WARC"):
         build_index(warc, index_path, rows())
+        seal_file(index_path)
+
+
+def _remove_partials(root: str) -> None:
+    """What the workers of a killed run had begun (`<unit>.partial-<pid>`): never taken up, so gone."""
+    for partial in glob.glob(os.path.join(root, "**", "*.partial-*"), recursive=True):
+        if os.path.isdir(partial):
+            shutil.rmtree(partial, ignore_errors=True)
+        else:
+            os.remove(partial)
 
 
 def _add_to_dedup(dedup: SignatureStore, resources: Resources, unit: str) -> None:
@@ -185,6 +205,9 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
     then cut into the same chunks as a link unit's."""
     results = os.path.join(root, "links-results.jsonl")
     final = os.path.join(root, "linked", "p00000")
+    if os.path.exists(final) and dir_problem(final) is not None:
+        logger.warning("the links of an earlier run are made again: %s", dir_problem(final))
+        shutil.rmtree(final)
     if not os.path.exists(final):
         for name in ("links", "rejects"):  # what a run killed inside this pipeline had begun to write
             shutil.rmtree(os.path.join(staged.out, name), ignore_errors=True)
@@ -195,7 +218,8 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
                         for line in open(path, encoding="utf-8")), key=lambda line: json.loads(line)["url"])
         partial = unit_work.fresh_unit_dir(final)
         link_units.write_chunks(partial, lines, unit_links)
-        os.rename(partial, final)
+        seal_dir(partial)
+        commit_dir(partial, final)
     resources.phase_done("links")
     return {"counts": Counter(), "units": [], "beam_results": results}, {"counts": Counter(), "units": []}
 

@@ -11,12 +11,14 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from webtext.pipeline.config import CorpusConfig
+from webtext.reasons import TOKENIZE
 from webtext import interrupts
-from webtext.atomic import size_and_mtime
 from webtext.crawl.warc_out import recover_partial_files
 from webtext.guard import stage_errors
-from webtext.pipeline.accounting import accounting_from_counts
+from webtext.pipeline.accounting import REGROUPED, account_problems, accounting_from_counts
 from webtext.pipeline.build import RESULTS_NAME, build_pipeline, work_path
+from webtext.pipeline.fingerprint import run_fingerprint
+from webtext.pipeline.out_lock import owning
 from webtext.pipeline.manifest import build_manifest, verify_shards, write_manifest
 from webtext.settings import ConfigError
 from webtext.pipeline.staging import check_writable, promote, recover, staging_dir
@@ -87,14 +89,6 @@ def check_workers(config: CorpusConfig, workers: int, unit_links: int) -> None:
         raise ConfigError("--workers writes its units under a local --out; for gs:// or s3:// leave it out")
 
 
-def _fingerprint(config: CorpusConfig, paths: list[str], unit_links: int) -> str:
-    """What a run in units is a run of: the config, the unit size and every input file's size and
-    modification time. A rerun with the same fingerprint takes up the units an interrupted run finished."""
-    inputs = [(p, *size_and_mtime(p)) for p in paths]
-    recorded = {**config.to_json(), "out": None, "max_error_share": None}  # neither changes what units hold
-    return json.dumps({"config": recorded, "inputs": inputs, "unit_links": unit_links}, sort_keys=True)
-
-
 def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0, unit_links: int = 256) -> dict:
     """Run the whole pipeline into a staging directory beside `config.out`, verify it, then swap it in
     (staging.py); return the manifest. A failed or interrupted run leaves `config.out` as it was.
@@ -103,15 +97,20 @@ def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0, uni
     in N local processes (local_run.py), `unit_links` links a unit, resuming the units of an interrupted
     run; the same shards."""
     check_workers(config, workers, unit_links)
-    interrupts.started()
+    interrupts.started(config.out)
+    check_writable(config.out)
+    with owning(config.out):
+        return _run_owned(config, beam_args, workers, unit_links)
+
+
+def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_links: int) -> dict:
     dumps = expand_globs(config.inputs) if config.inputs else []
     url_lists = expand_globs(config.url_lists) if config.url_lists else []
     if config.fetch.mode != "replay":  # what a killed crawl had written page by page becomes whole files first
         recover_partial_files(FileSystems.join(config.out, "warc"))
     warc = expand_globs(config.fetch.warc) if config.fetch.mode == "replay" else _warc_in(config.out)
-    check_writable(config.out)
     FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
-    fingerprint = _fingerprint(config, dumps + url_lists + warc, unit_links) if workers else None
+    fingerprint = run_fingerprint(config, dumps + url_lists + warc, unit_links) if workers else None
     recover(config.out, fingerprint)
     staged = dataclasses.replace(config, out=staging_dir(config.out))
     FileSystems.mkdirs(staged.out) if not FileSystems.exists(staged.out) else None  # a resumed run's is there
@@ -135,8 +134,15 @@ def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0, uni
     manifest = build_manifest(config, dumps, url_lists, warc, accounting_from_counts(counts), shards, dedup_stats,
                               shard_root=staged.out)
     manifest["damaged_inputs"] = sorted(results["damaged"], key=lambda d: d["path"])
+    manifest["regrouped"] = REGROUPED
     write_manifest(manifest, staged.out)
     verify_shards(manifest, staged.out)
+    problems = account_problems(manifest["stages"])
+    if manifest["documents"] != manifest["stages"][TOKENIZE]["kept"]:
+        problems.append(f"tokenize kept {manifest['stages'][TOKENIZE]['kept']} but the shards hold "
+                        f"{manifest['documents']} documents")
+    if problems:
+        raise BrokenAccount(problems, config.out, staged.out)
     empty = [d for d in manifest["damaged_inputs"] if d["records"] == 0]
     if empty:
         raise EmptyInputError(empty, config.out, staged.out)
@@ -144,8 +150,9 @@ def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0, uni
                if counts[0] > config.max_error_share * counts[1]}
     if failing:
         raise TooManyErrors(failing, config.max_error_share, config.out, staged.out)
-    promote(config.out)
-    interrupts.corpus_in_place()
+    with interrupts.deferred():  # a Ctrl-C during the few renames of the swap counts from its end
+        promote(config.out)
+        interrupts.corpus_in_place()
     return manifest
 
 
@@ -166,3 +173,12 @@ class EmptyInputError(RuntimeError):
         named = "; ".join(f"{d['path']} yielded nothing (unreadable at byte {d['offset']}: {d['error']})"
                           for d in damaged)
         super().__init__(f"{named}. The run's corpus is left in {staging} for a look; {out} is unchanged")
+
+
+class BrokenAccount(RuntimeError):
+    """The run's counts do not add up: records were lost or made between where they were written and read."""
+
+    def __init__(self, problems: list[str], out: str, staging: str):
+        super().__init__(f"the run's accounting does not add up ({'; '.join(problems)}): records were lost between "
+                         f"stages (a damaged unit file, or a bug), so the corpus is not taken. It is left in "
+                         f"{staging} for a look; {out} is unchanged. Delete {staging} and run again")

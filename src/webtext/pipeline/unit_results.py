@@ -12,7 +12,7 @@ from webtext.crawl.warc_index import WarcIndex
 from webtext.dedup.over_signatures import SignatureStore
 from webtext.pipeline import link_units, unit_work
 from webtext.pipeline.build import RESULTS_NAME, _result, work_path
-from webtext.reasons import DEDUP, FILTER
+from webtext.reasons import DEDUP, TOKENIZE
 from webtext.records import as_json
 
 
@@ -23,11 +23,11 @@ def write_results(out: str, root: str, read: dict, linked: dict, fetched: dict, 
     steps = (read, linked, fetched, tokenized)
     for step in steps:
         counts.update(step["counts"])
-    filtered, dropped = counts[(FILTER, "kept")], dedup.drop_count()
-    counts[(DEDUP, "in")] += filtered
-    counts[(DEDUP, "kept")] += filtered - sum(dropped.values())
-    for reason, n in dropped.items():
+    counts[(DEDUP, "in")] += dedup.records_in  # counted as the units' records were read into the store
+    counts[(DEDUP, "kept")] += dedup.kept_count()
+    for reason, n in dedup.drop_count().items():
         counts[(DEDUP, f"dropped:{reason}")] += n
+    counts[(TOKENIZE, "kept")] += sum(shard["documents"] for shard in shards)  # as written, as Beam counts it
     if "beam_results" in read:  # the first stages ran as Beam: their tallies and damaged files are there
         with open(read["beam_results"], encoding="utf-8") as stream:
             lines += [line.rstrip("\n") for line in stream if line.strip()]

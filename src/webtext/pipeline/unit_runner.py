@@ -6,12 +6,13 @@ import itertools
 import json
 import logging
 import os
+import shutil
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, wait
 
 from webtext import progress
-from webtext.pipeline import unit_work
+from webtext.pipeline import unit_proof, unit_work
 from webtext.reasons import DEDUP, FETCH, STAGES
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def run_units(pool, label: str, finals: list[str], call_for, resources: Resource
     at most IN_FLIGHT submitted at a time; run `while_waiting()` here meanwhile; call `on_done(final)`
     for each unit as it is finished (or was, by an earlier run). What the units counted is summed as
     they finish: nothing is kept a unit but its name."""
-    done_before = [final for final in finals if os.path.isdir(final)]
+    done_before, redone = _units_to_take_up(label, finals)
     done = set(done_before)
     todo = [final for final in finals if final not in done]
     if done_before:
@@ -114,7 +115,28 @@ def run_units(pool, label: str, finals: list[str], call_for, resources: Resource
             if on_done is not None:
                 on_done(final)
         submit_more()
-    return {"counts": counts, "units": finals, "done_before": len(done_before), "ran": todo}
+    return {"counts": counts, "units": finals, "done_before": len(done_before), "ran": todo, "redone": redone}
+
+
+def _units_to_take_up(label: str, finals: list[str]) -> tuple[list[str], list[str]]:
+    """(the units an earlier run finished that may be taken up, those it left that must be redone): a unit
+    is redone when its files no longer match its completion record, or when it recorded `<stage>_error`
+    drops (exceptions, perhaps of a bug fixed since: never frozen into the corpus). Each is said once."""
+    done, redone = [], []
+    for final in (final for final in finals if os.path.isdir(final)):
+        problem = unit_proof.dir_problem(final) or _error_drops(final)
+        if problem is None:
+            done.append(final)
+            continue
+        logger.warning("%s: %s is redone: %s", label, os.path.basename(final), problem)
+        shutil.rmtree(final)
+        redone.append(os.path.basename(final))
+    return done, redone
+
+
+def _error_drops(final: str) -> str | None:
+    errors = sum(n for (stage, outcome), n in read_tally(final)["counts"] if outcome.endswith("_error"))
+    return f"it recorded {errors} exception drop(s) (<stage>_error)" if errors else None
 
 
 def _count(counts: Counter, tally: dict) -> None:

@@ -7,11 +7,11 @@ later takes the documents that dedup kept of some consecutive fetch units to tok
 shard they belong in, in one file; `assemble_shard` writes one shard from its piece in every unit.
 Each calls the same pure functions as the Beam stages, so the shards are the same bytes.
 
-Every function writes into a fresh directory and renames it into place when done: a unit is
-finished exactly when its directory exists, and a killed run leaves no half of one.
+Every function writes into a fresh directory and renames it into place when done, with a completion
+record of its files' sizes and checksums (unit_proof.py): a killed run leaves no half of a unit, and a
+rerun takes up only units whose files still match their record.
 """
 
-import ctypes
 import itertools
 import json
 import logging
@@ -38,7 +38,10 @@ from webtext.extract.transforms import BATCH_PAGES, EXTRACTOR
 from webtext.filters.rules import eval_filter, filter_documents
 from webtext.filters.transforms import BATCH_DOCUMENTS as FILTER_BATCH
 from webtext.guard import guarded
+from webtext.parent_death import die_with_parent
+from webtext.kill_points import kill_point
 from webtext.pipeline.config import CorpusConfig
+from webtext.pipeline.unit_proof import commit_dir, seal_dir
 from webtext.reasons import EXTRACT, FETCH, FILTER, TOKENIZE
 from webtext.records import Document, Drop, FetchResult, Link, as_json
 from webtext.shards.gpt2 import encode_documents, gpt2_encoding
@@ -59,7 +62,7 @@ class _Worker:
 
     def __init__(self, config: CorpusConfig, index_path: str):
         self.config, self._index_path, self._index = config, index_path, None
-        self.sandbox = SandboxedCall(EXTRACTOR, config.extract.timeout_s)
+        self.sandbox = SandboxedCall(EXTRACTOR, config.extract.timeout_s, die_with_parent=True)
         self.signer = Signer(config.dedup.num_perm, config.dedup.shingle_words)
         self.eval_ngrams = eval_filter(config.filters.decontaminate) if config.filters.decontaminate else None
         self.encoding = None  # built at the first tokenized unit
@@ -78,26 +81,8 @@ _worker: _Worker | None = None
 def start_worker(config: CorpusConfig, index_path: str) -> None:
     """A process pool's initializer: this process's worker state."""
     global _worker
-    _die_with_parent()
+    die_with_parent()
     _worker = _Worker(config, index_path)
-
-
-PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent ends
-
-
-def _die_with_parent() -> None:
-    """A worker whose launching process is killed (SIGKILL, the OOM killer) goes too, and its extraction
-    child with it (it ends at its input's end), rather than wait for work forever (Linux; elsewhere
-    the pool's own checks are all there is)."""
-    if sys.platform != "linux":
-        return
-    parent = os.getppid()
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # it died before the call
-        os._exit(1)
 
 
 def worker_config() -> CorpusConfig:
@@ -121,11 +106,14 @@ class Tally:
         # Written as they come, in the unit's own (deterministic) order: a read unit's file can drop millions.
         self._drops = open(os.path.join(unit_dir, DROPS), "w", encoding="utf-8")
 
-    def outcomes(self, stage: str, outcomes: list, kept_as=None) -> list:
-        """Count `outcomes` (kept records and Drops) for `stage`; return the kept ones."""
+    def outcomes(self, stage: str, outcomes: list, kept_as=None, count_in: bool = True,
+                 count_kept: bool = True) -> list:
+        """Count `outcomes` (kept records and Drops) for `stage`; return the kept ones. Where the stage's
+        input was read from a file, or its output is written to one, `in` or `kept` is counted there
+        instead (count_in, count_kept False): records lost between a write and a read then show."""
         kept = [o for o in outcomes if not isinstance(o, Drop)]
-        self.counts[(stage, "in")] += len(outcomes)
-        self.counts[(stage, "kept")] += len(kept)
+        self.counts[(stage, "in")] += len(outcomes) if count_in else 0
+        self.counts[(stage, "kept")] += len(kept) if count_kept else 0
         for drop in (o for o in outcomes if isinstance(o, Drop)):
             self.drop(drop)
         if kept_as is not None:
@@ -161,10 +149,9 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 
 
 def _commit(partial: str, final: str) -> None:
-    """The finished unit directory into place; another process that finished it first wins."""
-    try:
-        os.rename(partial, final)
-    except OSError:  # the same unit, done meanwhile by an abandoned run's worker: same bytes
+    """The sealed unit directory into place; another process that finished it first wins."""
+    kill_point("unit-commit")
+    if not commit_dir(partial, final):  # the same unit, done meanwhile by an abandoned run's worker: same bytes
         shutil.rmtree(partial, ignore_errors=True)
 
 
@@ -196,32 +183,37 @@ def fetch_unit(links_path: str, final: str) -> dict:
     with open(links_path, encoding="utf-8") as lines:
         links = sorted((Link(**{k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(line).items()})
                         for line in lines), key=lambda link: link.url)
+    tally.counts[(FETCH, "in")] += len(links)  # every line of the chunk read: the fetch stage's input
     started = time.process_time()
     fetched = tally.outcomes(FETCH, [guarded(FETCH, worker.index.replay, link)[0] for link in links],
-                             kept_as=fetch_outcome)
+                             kept_as=fetch_outcome, count_in=False)
     tally.timed(FETCH, started)
     child_cpu = _child_cpu_s(worker.sandbox)
     with open(os.path.join(partial, DOCS), "wb") as docs_out, open(os.path.join(partial, SIGNED), "wb") as signed_out:
         for docs in _extracted(worker, fetched, tally):
             for batch in _chunks(docs, FILTER_BATCH):
                 started = time.process_time()
-                kept = tally.outcomes(FILTER, filter_documents(batch, worker.config.filters, worker.eval_ngrams))
+                kept = tally.outcomes(FILTER, filter_documents(batch, worker.config.filters, worker.eval_ngrams),
+                                      count_kept=False)
                 tally.timed(FILTER, started)
                 started = time.process_time()
                 for doc in kept:
                     pickle.dump(doc, docs_out, protocol=pickle.HIGHEST_PROTOCOL)
                     pickle.dump(_signed(worker, doc), signed_out, protocol=pickle.HIGHEST_PROTOCOL)
+                    tally.counts[(FILTER, "kept")] += 1  # counted as written: what dedup will read
                 tally.timed(SIGNATURES, started)
     tally.cpu_s[EXTRACT] += max(0.0, _child_cpu_s(worker.sandbox) - child_cpu)
     return finish_unit(tally, partial, final, wall_s=round(time.monotonic() - started_wall, 3))
 
 
 def finish_unit(tally: Tally, partial: str, final: str, **extra) -> dict:
-    """Write the unit's tally beside its outputs, then put the whole unit in place."""
+    """Write the unit's tally beside its outputs and its completion record (unit_proof.py), then put the
+    whole unit in place."""
     tally.close()
     summary = tally.as_json(**extra)
     with open(os.path.join(partial, TALLY), "w", encoding="utf-8") as out:
         json.dump(summary, out, sort_keys=True)
+    seal_dir(partial)
     _commit(partial, final)
     return summary
 
@@ -279,14 +271,16 @@ def tokenize_unit(unit_dirs: list[str], dedup_path: str, cutoff: float, split_co
     losers = losers_of(dedup_path, [os.path.basename(unit) for unit in unit_dirs])
     pieces: dict[tuple, list[pa.RecordBatch]] = {}
     docs = (doc for unit in unit_dirs for doc in read_pickles(os.path.join(unit, DOCS)) if doc.doc_id not in losers)
+    # `in` is what was read; `kept` is counted from the shards written (as the Beam stage counts it)
     for batch in iter(lambda: list(itertools.islice(docs, TOKENIZE_BATCH)), []):
+        tally.counts[(TOKENIZE, "in")] += len(batch)
         try:
             token_ids = encode_documents(worker.encoding, [d.text for d in batch])
-            kept = tally.outcomes(TOKENIZE, batch)
+            kept = batch
         except Exception:  # noqa: BLE001 (each on its own, as the Beam stage does)
             outcomes = [guarded(TOKENIZE, lambda d: (d, encode_documents(worker.encoding, [d.text])[0]), doc)[0]
                         for doc in batch]
-            pairs = tally.outcomes(TOKENIZE, outcomes)
+            pairs = tally.outcomes(TOKENIZE, outcomes, count_in=False, count_kept=False)
             kept, token_ids = [d for d, _ in pairs], [ids for _, ids in pairs]
         keys = [shard_key(d.doc_id, split_counts, cutoff, per_shard) for d in kept]
         for key, rows in batches_by_key(kept, token_ids, keys):
