@@ -10,23 +10,8 @@ import sys
 import time
 
 from conftest import SAMPLE_FLAGS
+from helpers.corpus_files import files, lines, manifest
 from webtext.pipeline.cli import run
-
-
-def files(out) -> dict[str, bytes]:
-    """Every shard file's bytes, by its name."""
-    return {os.path.relpath(path, out): open(path, "rb").read()
-            for path in sorted(glob.glob(f"{out}/tokens/*") + glob.glob(f"{out}/text/*"))}
-
-
-def lines(out, folder: str) -> list[str]:
-    return sorted(line for path in glob.glob(f"{out}/{folder}/*.jsonl") for line in open(path, encoding="utf-8"))
-
-
-def manifest(out) -> dict:
-    recorded = json.loads((out / "manifest.json").read_text())
-    recorded["config"].pop("out")
-    return recorded
 
 
 def test_units_write_the_one_pipelines_corpus_byte_for_byte(sample_corpus, tmp_path):

@@ -3,6 +3,7 @@
 import argparse
 import json
 import logging
+import os
 import sys
 
 from webtext.entry import interrupted
@@ -37,8 +38,21 @@ def _run_sample(args, _beam_args) -> int:
 
 
 def _run_verify(args, _beam_args) -> int:
+    from webtext.pipeline.out_lock import OutInUse, owning
+    from webtext.pipeline.staging import finish_interrupted_swap, swap_journal
     from webtext.tokenize.verify import verify_corpus
 
+    try:
+        with owning(args.dir):  # a swap cut off by a kill is finished first, unless a run owns the folder
+            if finish_interrupted_swap(args.dir):
+                print(f"{args.dir}: finished a swap that a killed run had begun", file=sys.stderr)
+    except OutInUse as error:
+        print(f"webtext verify: {error}", file=sys.stderr)
+        return 2
+    except OSError:  # a folder this user cannot write: verified as it is
+        if os.path.exists(swap_journal(args.dir)):
+            print(f"{args.dir}: a swap was cut off ({swap_journal(args.dir)}); run verify where the folder "
+                  f"is writable to finish it", file=sys.stderr)
     problems = verify_corpus(args.dir)
     for problem in problems:
         print(problem, file=sys.stderr)

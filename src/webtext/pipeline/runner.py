@@ -15,6 +15,7 @@ from webtext.reasons import TOKENIZE
 from webtext import interrupts
 from webtext.crawl.warc_out import recover_partial_files
 from webtext.guard import stage_errors
+from webtext.kill_points import kill_point
 from webtext.pipeline.accounting import REGROUPED, account_problems, accounting_from_counts
 from webtext.pipeline.build import RESULTS_NAME, build_pipeline, work_path
 from webtext.pipeline.fingerprint import run_fingerprint
@@ -150,6 +151,7 @@ def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_li
                if counts[0] > config.max_error_share * counts[1]}
     if failing:
         raise TooManyErrors(failing, config.max_error_share, config.out, staged.out)
+    kill_point("before-swap")
     with interrupts.deferred():  # a Ctrl-C during the few renames of the swap counts from its end
         promote(config.out)
         interrupts.corpus_in_place()

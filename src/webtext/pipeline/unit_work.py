@@ -19,8 +19,6 @@ import os
 import pickle
 import resource
 import shutil
-import signal
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
