@@ -21,9 +21,10 @@ REASONS: dict[str, dict[str, str]] = {
         "missing_url": "a link submission without a url",
         "invalid_url_text": "a url that is not text",
         "missing_score": "a submission without a score",
-        "bad_score": "a score that is not a number",
+        "bad_score": "a score that is not a number (or past 10^12)",
         "missing_created_utc": "a submission without created_utc",
         "bad_created_utc": "a created_utc that is not a time",
+        "created_utc_out_of_range": "a created_utc before 2005 or from 2100 on: no Reddit submission's",
         "unreadable_file": "the rest of a damaged input file (named with the byte where reading stopped)",
     },
     SELECT: {

@@ -43,6 +43,15 @@ def test_benign_framing_is_repaired(raw):
     (line(created_utc=None), "missing_created_utc"),
     (line(created_utc="yesterday"), "bad_created_utc"),
     (b'{"id":"a","url":"https://e.com/\\ud83d","score":1,"created_utc":1}', "invalid_url_text"),
+    # Limits of the input, not bugs: nesting past the stack, a number past int's digit limit, dates no
+    # Reddit submission has, a score past any real one.
+    (b'{"id":"a","x":' + b"[" * 100_000 + b"]" * 100_000 + b"}", "malformed_json"),
+    (b'{"id":"a","url":"https://e.com","score":' + b"9" * 5000 + b',"created_utc":1400000000}', "malformed_json"),
+    (line(created_utc=-1e300), "created_utc_out_of_range"),
+    (line(created_utc=1e300), "created_utc_out_of_range"),
+    (line(created_utc=0), "created_utc_out_of_range"),
+    (line(created_utc=4102444800), "created_utc_out_of_range"),
+    (line(score=-1e300), "bad_score"),
 ])
 def test_bad_line_is_dropped_with_reason(raw, reason):
     result = parse_submission(raw, "f:7")

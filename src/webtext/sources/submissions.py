@@ -27,6 +27,11 @@ def _object_without_duplicate_keys(pairs):
     return obj
 
 
+# Reddit began in June 2005; a time before 2005 or from 2100 on is a damaged or made-up record, not a date.
+FIRST_PLAUSIBLE_UTC, LAST_PLAUSIBLE_UTC = 1_104_537_600, 4_102_444_800  # 2005-01-01, 2100-01-01 (UTC)
+MAX_SCORE = 10**12  # past any real score, and well inside the int64 every later stage stores karma in
+
+
 def _as_int(value) -> int | None:
     """An integer from an int, an integral float or a decimal string; None otherwise."""
     if isinstance(value, bool):
@@ -73,7 +78,9 @@ def _decode(raw: bytes, source: str) -> dict | Drop:
         obj = json.loads(text, object_pairs_hook=_object_without_duplicate_keys)
     except _DuplicateKey as error:
         return Drop(STAGE, "duplicate_key", source, f"key {error}")
-    except json.JSONDecodeError as error:
+    except RecursionError:  # nested past the interpreter's stack: no submission is shaped so
+        return Drop(STAGE, "malformed_json", source, "nested too deeply")
+    except ValueError as error:  # JSONDecodeError, and a number past int's digit limit (4,300)
         return Drop(STAGE, "malformed_json", source, str(error)[:200])
     if not isinstance(obj, dict):
         return Drop(STAGE, "not_an_object", source, type(obj).__name__)
@@ -97,13 +104,15 @@ def parse_submission(raw: bytes, source: str) -> Submission | Drop:
     if obj.get("score") is None:
         return Drop(STAGE, "missing_score", source, sub_id)
     score = _as_int(obj["score"])
-    if score is None:
+    if score is None or abs(score) > MAX_SCORE:
         return Drop(STAGE, "bad_score", source, f"{sub_id}: {obj['score']!r}"[:200])
     if obj.get("created_utc") is None:
         return Drop(STAGE, "missing_created_utc", source, sub_id)
     created = _as_int(obj["created_utc"])
     if created is None:
         return Drop(STAGE, "bad_created_utc", source, f"{sub_id}: {obj['created_utc']!r}"[:200])
+    if not FIRST_PLAUSIBLE_UTC <= created < LAST_PLAUSIBLE_UTC:
+        return Drop(STAGE, "created_utc_out_of_range", source, f"{sub_id}: {created}"[:200])
     subreddit = obj.get("subreddit")
     # Eras differ: removal is `removed_by_category` (2019+), `removed`/`banned_by` (API), or a
     # "[deleted]" author (all eras). One flag here; the link rules decide what it means.
