@@ -55,6 +55,7 @@ REASONS: dict[str, dict[str, str]] = {
         "tls": "the TLS handshake or certificate failed",
         "ssrf": "the address is not public (private, loopback, metadata, ...) or not http(s)",
         "too_large": "the body passed --max_body_bytes",
+        "warc_record_damaged": "its WARC record's HTTP part is unreadable (file and error in the detail)",
         "decode_error": "broken compression",
         "redirect_loop": "more than 5 redirects",
         "bad_redirect": "a Location that is not a URL",

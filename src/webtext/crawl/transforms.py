@@ -17,7 +17,7 @@ from webtext.crawl.replay import NOT_ARCHIVED, STAGE, match_replay, read_warc, r
 from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.guard import guarded
 from webtext.hashing import bucket
-from webtext.records import DamagedFileError, Drop, FetchResult, Link
+from webtext.records import DamagedFileError, DamagedInput, Drop, FetchResult, Link
 from webtext.stagekit import DROPS, Routed, classify, route, windowed
 from webtext.urls import canonical_url, host_of
 
@@ -26,11 +26,16 @@ DAMAGED = "damaged"
 
 
 class _ReadWarcFile(beam.DoFn):
-    """A WARC path -> its responses; a file that is damaged gives what it held, then a DamagedInput."""
+    """A WARC path -> its responses; each stretch of it that could not be read, and a file that ends
+    damaged, a DamagedInput."""
+
+    def __init__(self, max_body_bytes: int | None):
+        self._max_body_bytes = max_body_bytes
 
     def process(self, path: str):
         try:
-            yield from read_warc(path)
+            for item in read_warc(path, self._max_body_bytes):
+                yield beam.pvalue.TaggedOutput(DAMAGED, item) if isinstance(item, DamagedInput) else item
         except DamagedFileError as error:
             yield beam.pvalue.TaggedOutput(DAMAGED, error.damaged)
 
@@ -49,15 +54,16 @@ class ReplayPages(beam.PTransform):
     `not_archived` drops: a live run first takes what its own WARC files already hold.
     """
 
-    def __init__(self, warc_paths: list[str], missing_output: bool = False):
+    def __init__(self, warc_paths: list[str], missing_output: bool = False, max_body_bytes: int | None = None):
         super().__init__()
         self._warc_paths = warc_paths
         self._missing_output = missing_output
+        self._max_body_bytes = max_body_bytes  # a replayed body is capped as a fetched one is
 
     def expand(self, links):
         read = (links.pipeline
                 | "WarcFiles" >> beam.Create(self._warc_paths)
-                | "ReadWarc" >> beam.ParDo(_ReadWarcFile()).with_outputs(DAMAGED, main="records"))
+                | "ReadWarc" >> beam.ParDo(_ReadWarcFile(self._max_body_bytes)).with_outputs(DAMAGED, main="records"))
         records = read.records
         redirects = beam.pvalue.AsDict(
             records | "Redirects" >> beam.FlatMap(

@@ -22,20 +22,23 @@ _SCHEMA = ("CREATE TABLE responses (key TEXT, record_id TEXT, path TEXT, offset 
            "CREATE TABLE damaged (path TEXT, offset INTEGER, error TEXT, records INTEGER)")
 
 
-def index_file(path: str) -> tuple[list, list, tuple | None]:
+def index_file(path: str) -> tuple[list, list, list]:
     """One WARC file's rows for the index: (responses as (key, record id, path, offset), redirects as
-    (key, target key), the file's damage or None). A run in units makes them in its workers, one file
-    each; what a damaged file held before the damage is indexed all the same."""
-    responses, redirects, damaged = [], [], None
+    (key, target key), the file's damaged stretches). A run in units makes them in its workers, one file
+    each; what a damaged file held around the damage is indexed all the same. Bodies are not read here."""
+    responses, redirects, damaged = [], [], []
     try:
-        for offset, response in read_warc_at(path):
+        for offset, response in read_warc_at(path, with_body=False):
+            if isinstance(response, DamagedInput):
+                damaged.append(tuple(response))
+                continue
             key = canonical_url(response.target_uri)
             if key and response.location:
                 redirects.append((key, canonical_url(response.location)))
             elif key:
                 responses.append((key, response.record_id, path, offset))
     except DamagedFileError as error:
-        damaged = error.damaged
+        damaged.append(tuple(error.damaged))
     return responses, redirects, damaged
 
 
@@ -53,8 +56,7 @@ def build_index(warc_paths: Iterable[str], index_path: str, indexed: Iterable[tu
         for responses, redirects, damaged in (indexed if indexed is not None else map(index_file, warc_paths)):
             db.executemany("INSERT INTO responses VALUES (?, ?, ?, ?)", responses)
             db.executemany("INSERT OR REPLACE INTO redirects VALUES (?, ?)", redirects)
-            if damaged is not None:
-                db.execute("INSERT INTO damaged VALUES (?, ?, ?, ?)", damaged)
+            db.executemany("INSERT INTO damaged VALUES (?, ?, ?, ?)", damaged)
         db.execute("CREATE INDEX responses_by_key ON responses (key, record_id, path)")
     os.replace(partial, index_path)
 
@@ -78,8 +80,9 @@ class _RedirectTable:
 class WarcIndex:
     """Read-only lookups in an index `build_index` wrote: one per worker process."""
 
-    def __init__(self, index_path: str):
+    def __init__(self, index_path: str, max_body_bytes: int | None = None):
         self._db = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)
+        self._max_body_bytes = max_body_bytes  # a replayed body is capped as a fetched one is
         self._redirects = _RedirectTable(self._db)
 
     def replay(self, link: Link) -> FetchResult | Drop:
@@ -88,7 +91,7 @@ class WarcIndex:
                                (resolve_redirects(link.url, self._redirects),)).fetchone()
         if row is None:
             return Drop(STAGE, NOT_ARCHIVED, link.url)
-        return response_to_result(link, response_at(*row))
+        return response_to_result(link, response_at(*row, self._max_body_bytes))
 
     def damaged(self) -> list[DamagedInput]:
         """The WARC files that could not be read to their end, in the order they were indexed."""

@@ -67,13 +67,13 @@ def _fetch(links, config: CorpusConfig, warc_paths: list[str], warc_dir: str):
     """(fetch results, drops, damaged WARC files): replayed, fetched live, or live resuming from earlier
     WARC files."""
     if config.fetch.mode == "replay":
-        replayed = links | "ReplayPages" >> ReplayPages(warc_paths)
+        replayed = links | "ReplayPages" >> ReplayPages(warc_paths, max_body_bytes=config.fetch.max_body_bytes)
         return replayed.results, replayed.drops, replayed.damaged
     if not warc_paths:
         fetched, drops = links | "FetchPages" >> FetchPages(config.fetch, warc_dir, config.links.cutoff_utc)
         return fetched, drops, links.pipeline | "NoDamagedWarc" >> beam.Create([])
     # Live, resuming: what earlier runs already fetched is replayed, the rest fetched.
-    cached = links | "ReplayCached" >> ReplayPages(warc_paths, missing_output=True)
+    cached = links | "ReplayCached" >> ReplayPages(warc_paths, missing_output=True, max_body_bytes=config.fetch.max_body_bytes)
     fresh, fresh_drops = cached.missing | "FetchPages" >> FetchPages(config.fetch, warc_dir, config.links.cutoff_utc)
     return ((cached.results, fresh) | "AllFetched" >> beam.Flatten(),
             (cached.drops, fresh_drops) | "AllFetchDrops" >> beam.Flatten(), cached.damaged)

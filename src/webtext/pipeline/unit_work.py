@@ -69,7 +69,7 @@ class _Worker:
     def index(self) -> WarcIndex:
         """Opened at the first unit: the pool starts before the index is built."""
         if self._index is None:
-            self._index = WarcIndex(self._index_path)
+            self._index = WarcIndex(self._index_path, self.config.fetch.max_body_bytes)
         return self._index
 
 
