@@ -6,6 +6,8 @@ Also: the shards of every N (and of the one Beam pipeline, with --beam) are the 
 run killed part-way, then run again, takes up the finished units and gives the same bytes.
 
 Usage: python bench/bench_scaling.py [--pages 12000] [--workers 1,2] [--rounds 3] [--pages_per_warc 1000] [--beam]
+       python bench/bench_scaling.py --against OTHER/src [--workers 2] [--rounds 5]   (what a change costs:
+       `git worktree add OTHER <commit before it>`, then this code and that one in alternation)
 On a 16-core machine: --pages 48000 --workers 1,2,4,8,16 (the one-worker run is then 4 minutes a round, the
 sixteen-worker one about 20 s, of which about 2 s are start-up)
 """
@@ -65,10 +67,27 @@ def corpus_command(warc: str, urls: str, out: str, workers: int) -> list[str]:
             "--no_report", *runner]
 
 
-def run(warc: str, urls: str, out: str, workers: int) -> float:
+def run(warc: str, urls: str, out: str, workers: int, source: str | None = None) -> float:
+    """Seconds of one run; `source`: the `src` folder of another checkout of webtext to run instead."""
     started = time.perf_counter()
-    subprocess.run(pinned(max(1, workers)) + corpus_command(warc, urls, out, workers), check=True)
+    env = {**os.environ, "PYTHONPATH": source} if source else None
+    subprocess.run(pinned(max(1, workers)) + corpus_command(warc, urls, out, workers), check=True, env=env)
     return time.perf_counter() - started
+
+
+def against(warc: str, urls: str, tmp: str, workers: int, source: str, rounds: int) -> bool:
+    """This code against the code in `source` (e.g. a worktree of the commit before a change), the same
+    runs in alternation: what the change costs, and whether the shards are the same bytes."""
+    mine, theirs = [], []
+    for r in range(rounds):
+        theirs.append(run(warc, urls, os.path.join(tmp, f"theirs-{r}"), workers, source))
+        mine.append(run(warc, urls, os.path.join(tmp, f"mine-{r}"), workers))
+    ratios = [m / t for m, t in zip(mine, theirs)]
+    print(f"  {f'this code over {source}, --workers {workers}':<44} {statistics.median(ratios):>14.3f}x time"
+          f"   (per round: {' '.join(f'{x:.3f}' for x in ratios)}; best {min(mine):.2f} s against {min(theirs):.2f} s)")
+    same = shard_digest(os.path.join(tmp, "mine-0")) == shard_digest(os.path.join(tmp, "theirs-0"))
+    print(f"  {'shards byte-identical to that code':<44} {'yes' if same else 'NO'}")
+    return same
 
 
 def machine_ratio(cores: int, repeats: int = 5) -> float:
@@ -120,12 +139,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pages_per_warc", type=int, default=1000, help="pages a WARC file (0: one file)")
     parser.add_argument("--beam", action="store_true", help="also time the one Beam pipeline (in-process runner)")
+    parser.add_argument("--against", metavar="SRC", help="only compare this code with the src folder of another "
+                        "checkout (a worktree of an earlier commit), at the largest --workers, in alternation")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
     if max(counts) > os.cpu_count():
         sys.exit(f"--workers {max(counts)}: this machine has {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         warc, urls = synthetic_site(tmp, args.pages, args.pages_per_warc)
+        if args.against:
+            sys.exit(0 if against(warc, urls, tmp, counts[-1], args.against, args.rounds) else 1)
         seconds: dict[int, list[float]] = {n: [] for n in counts}
         machine: dict[int, list[float]] = {n: [] for n in counts[1:]}
         digests, base = {}, counts[0]

@@ -12,7 +12,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from webtext.crawl.replay import ArchivedResponse, match_replay, read_warc
+from webtext.crawl.replay import ArchivedResponse, match_replay, read_warc_at
 from webtext.crawl.warc_index import WarcIndex, build_index
 from webtext.records import DamagedInput, Drop, FetchResult, Link
 from webtext.urls import canonical_url
@@ -45,7 +45,7 @@ def both_readers(path, tmp_path, max_body_bytes=None) -> tuple[list, list, list]
     with WarcIndex(str(tmp_path / "index.sqlite"), max_body_bytes) as index:
         by_index = [index.replay(link(f"https://a.example/{i}")) for i in range(PAGES)]
         damaged = index.damaged()
-    items = list(read_warc(str(path), max_body_bytes))
+    items = [item for _, item in read_warc_at(str(path), max_body_bytes)]
     responses = [r for r in items if isinstance(r, ArchivedResponse)]
     by_join = [next(match_replay([link(f"https://a.example/{i}")],
                                  [r for r in responses if r.target_uri == f"https://a.example/{i}"]))

@@ -55,10 +55,10 @@ def _ends_a_record(raw) -> bool:
     return raw.read(4) == b"\r\n\r\n"
 
 
-def read_warc(path: str, max_body_bytes: int | None = None) -> Iterator[ArchivedResponse | DamagedInput]:
-    """Every HTTP response record of a WARC file (gzip per record, or plain), and a DamagedInput for each
-    stretch of it that could not be read (see `read_warc_at`)."""
-    return (item for _, item in read_warc_at(path, max_body_bytes))
+def read_warc(path: str, max_body_bytes: int | None = None) -> Iterator[ArchivedResponse]:
+    """Every HTTP response record of a WARC file (gzip per record, or plain); `read_warc_at` also says
+    which stretches of it could not be read."""
+    return (item for _, item in read_warc_at(path, max_body_bytes) if isinstance(item, ArchivedResponse))
 
 
 def read_warc_at(path: str, max_body_bytes: int | None = None,
@@ -203,7 +203,7 @@ def warc_html(path: str) -> Iterator[tuple[str, str]]:
     from webtext.crawl.charset import decode_html
 
     for response in read_warc(path):
-        if isinstance(response, ArchivedResponse) and not response.problem:
+        if not response.problem:
             yield response.target_uri, decode_html(response.body, response.content_type)[0]
 
 

@@ -13,7 +13,7 @@ from webtext.crawl.archives import ArchiveClient
 from webtext.crawl.charset import decode_html
 from webtext.crawl.fetch import FetchFailure, content_type_of, make_session, unexpected
 from webtext.crawl.modes import ARCHIVE_MODES, FALLBACK_MODES, LiveHost, fetch_link
-from webtext.crawl.replay import NOT_ARCHIVED, STAGE, match_replay, read_warc, resolve_redirects
+from webtext.crawl.replay import NOT_ARCHIVED, STAGE, match_replay, read_warc_at, resolve_redirects
 from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.guard import guarded
 from webtext.hashing import bucket
@@ -34,7 +34,7 @@ class _ReadWarcFile(beam.DoFn):
 
     def process(self, path: str):
         try:
-            for item in read_warc(path, self._max_body_bytes):
+            for _, item in read_warc_at(path, self._max_body_bytes):
                 yield beam.pvalue.TaggedOutput(DAMAGED, item) if isinstance(item, DamagedInput) else item
         except DamagedFileError as error:
             yield beam.pvalue.TaggedOutput(DAMAGED, error.damaged)
