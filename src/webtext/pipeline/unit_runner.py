@@ -13,6 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 
 from webtext import progress
 from webtext.pipeline import unit_proof, unit_work
+from webtext.pipeline.staging import UNITS_DIR
 from webtext.reasons import DEDUP, FETCH, STAGES
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,10 @@ def run_units(pool, label: str, finals: list[str], call_for, resources: Resource
         finished, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in sorted(finished, key=pending.get):
             final = pending.pop(future)
-            tally = future.result()  # a worker's exception is our bug: the run stops
+            try:
+                tally = future.result()  # a worker's exception is our bug: the run stops
+            except Exception as error:
+                raise UnitFailed(label, final) from error
             _count(counts, tally)
             for stage, cpu_s in tally["cpu_s"].items():
                 resources.add(stage, cpu_s, tally["peak_rss_bytes"])
@@ -147,3 +151,14 @@ def _count(counts: Counter, tally: dict) -> None:
 def read_tally(final: str) -> dict:
     with open(os.path.join(final, unit_work.TALLY), encoding="utf-8") as stream:
         return json.load(stream)
+
+
+class UnitFailed(RuntimeError):
+    """A unit raised: a bug, or a unit file that its checks let through. Says where the units are and what
+    to do."""
+
+    def __init__(self, label: str, final: str):
+        staging = final[:final.index(f"/{UNITS_DIR}/")] if f"/{UNITS_DIR}/" in final else os.path.dirname(final)
+        super().__init__(f"{label}: {os.path.basename(final)} failed (-v shows the traceback); the units finished "
+                         f"so far stay in {staging}: run the same command again to take them up, or delete "
+                         f"{staging} to start afresh")
