@@ -71,3 +71,39 @@ def test_an_intact_corpus_is_hashed_once_then_trusted_by_size_and_time(corpus, t
 def test_verbose_shows_the_traceback(tmp_path):
     with pytest.raises(FileNotFoundError):
         run(["-v", "report", str(tmp_path)])
+
+
+def test_a_byte_flipped_in_place_with_its_mtime_put_back_is_caught(corpus, tmp_path, capsys):
+    """The cache of verified shards cannot be fooled by a write in place: the change time moves."""
+    import os
+
+    assert run(["export", str(corpus), "--format", "nanogpt", "--to", str(tmp_path / "a")]) == 0
+    shard = first_shard(corpus)
+    stat = shard.stat()
+    data = bytearray(shard.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    with open(shard, "r+b") as stream:  # in place: same inode, same size
+        stream.write(bytes(data))
+    os.utime(shard, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    one_line_error(capsys, ["export", str(corpus), "--format", "nanogpt", "--to", str(tmp_path / "b")],
+                   f"{shard.relative_to(corpus)}: sha256 differs from the manifest")
+
+
+@pytest.mark.parametrize("flags, expected", [
+    (["--workers", "2", "--runner", "DataflowRunner"], "leave one of them out"),
+    (["--workers", "2", "--direct_num_workers", "2"], "--direct_num_workers is Beam's"),
+    (["--direct_num_workers", "2"], "needs --direct_running_mode multi_processing"),
+    (["--runner", "Bogus"], "--runner Bogus: Unexpected pipeline runner"),
+    (["--languages", "en,xx"], "--languages xx: not a language py3langid knows"),
+    (["--decontaminate", "e=missing.jsonl"], "--decontaminate e=missing.jsonl: no file matches"),
+])
+def test_flags_that_cannot_work_are_refused_before_anything_runs(tmp_path, capsys, flags, expected):
+    one_line_error(capsys, ["corpus", "--sample", "--out", str(tmp_path / "out"), "--quiet", *flags], expected)
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even the lock
+
+
+def test_more_workers_than_cores_is_a_warning():
+    from webtext.pipeline.flag_conflicts import too_many_workers
+
+    assert "the extra workers only take turns" in too_many_workers(64, 2)
+    assert too_many_workers(2, 2) is None

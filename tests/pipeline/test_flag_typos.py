@@ -26,6 +26,6 @@ def test_dashes_and_underscores_are_the_same_flag(tmp_path):
 
     out = tmp_path / "out"
     assert run(["corpus", "--sample", "--out", str(out), "--quiet", "--no-report", "--min-karma", "30",
-                "--val-fraction=0.2", "--direct-num-workers=1"]) == 0
+                "--val-fraction=0.2", "--direct-running-mode=multi_threading", "--direct-num-workers=1"]) == 0
     config = json.loads((out / "manifest.json").read_text())["config"]
     assert config["links"]["min_karma"] == 30 and config["shards"]["val_fraction"] == 0.2

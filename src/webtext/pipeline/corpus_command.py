@@ -116,8 +116,9 @@ def _check_reddit_credentials(config: CorpusConfig) -> None:
 
 def run_corpus_command(args, beam_args: list[str]) -> int:
     from webtext.pipeline.progress_view import ProgressView
+    from webtext.pipeline.flag_conflicts import check_config, check_engine, check_runner, too_many_workers
     from webtext.pipeline.runner import (BrokenAccount, EmptyInputError, TooManyErrors, default_workers, in_process,
-                                         run_corpus)
+                                         run_corpus, usable_cores)
 
     try:
         config = config_from(args)
@@ -125,6 +126,15 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2
     workers = args.workers if args.workers is not None else default_workers(config, beam_args)
+    try:
+        check_runner(beam_args)
+        check_engine(beam_args, workers, workers_given=args.workers is not None)
+        check_config(config)
+    except (ConfigError, FileNotFoundError, IsADirectoryError) as error:
+        print(f"webtext corpus: {error}", file=sys.stderr)
+        return 2
+    if warning := too_many_workers(workers, usable_cores()):
+        print(warning, file=sys.stderr)
     started = time.monotonic()
     if args.quiet:
         # The worker processes of an out-of-process runner log to the stderr they inherit, at INFO

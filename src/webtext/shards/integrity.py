@@ -2,9 +2,9 @@
 
 `export` and `train` read token shards as memory maps, which cannot notice a flipped byte. Each
 shard of a split is re-hashed (sha256, as `webtext verify` does) and compared with the manifest;
-the result is remembered in `.verified.json` beside the manifest, keyed by the file's size and
-modification time, so a corpus is hashed once, not at every start. A shard that was replaced or
-touched since is hashed again.
+the result is remembered in `.verified.json` beside the manifest, keyed by the file's size,
+modification time, change time and inode, so a corpus is hashed once, not at every start. A shard
+that was replaced, written or touched since is hashed again.
 """
 
 import hashlib
@@ -59,7 +59,10 @@ def check_token_shards(out_dir: str, manifest: dict, split: str | None = None) -
         except OSError as error:
             raise CorpusDamaged(f"{path}: missing ({error.strerror}); `webtext verify {out_dir}` checks the "
                                 f"whole corpus") from error
-        key, seen = shard["tokens_path"], [stat.st_size, stat.st_mtime_ns, shard["tokens_sha256"]]
+        # The change time moves on every write and cannot be set back (a modification time can): a byte
+        # flipped in place with the modification time restored is hashed again.
+        key = shard["tokens_path"]
+        seen = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, shard["tokens_sha256"]]
         if cache.get(key) != seen:
             if _sha256(path) != shard["tokens_sha256"]:
                 raise CorpusDamaged(f"{shard['tokens_path']}: sha256 differs from the manifest; the corpus is "

@@ -1,0 +1,91 @@
+"""Flags that cannot work together, refused before anything runs (one line, exit 2), and flags that work
+but are likely a mistake (a warning).
+
+`--workers N` runs the pipeline in N processes on this machine; Beam's runner and worker flags run one
+Beam pipeline somewhere. Given both, one of them would be silently ignored: a Dataflow job that ran
+locally, or Beam's worker count dropped without a word.
+"""
+
+from webtext.evalsets import parse_named
+from webtext.pipeline.config import CorpusConfig
+from webtext.settings import ConfigError
+from webtext.sources.dumps import expand_globs
+
+# Beam's flags that say how many workers run its pipeline, or where.
+BEAM_WORKER_FLAGS = ("--direct_num_workers", "--direct_running_mode", "--num_workers", "--max_num_workers",
+                     "--sdk_worker_parallelism", "--environment_type", "--job_endpoint")
+LOCAL_RUNNERS = ("FnApiRunner", "DirectRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner")
+
+
+def _flag_values(beam_args: list[str], flag: str) -> list[str]:
+    """The values `beam_args` give `flag` (`--flag=V` or `--flag V`)."""
+    values = []
+    for i, token in enumerate(beam_args):
+        if token.startswith(flag + "="):
+            values.append(token.split("=", 1)[1])
+        elif token == flag and i + 1 < len(beam_args):
+            values.append(beam_args[i + 1])
+    return values
+
+
+def _given(beam_args: list[str], flag: str) -> bool:
+    return any(token == flag or token.startswith(flag + "=") for token in beam_args)
+
+
+def check_runner(beam_args: list[str]) -> None:
+    """ConfigError for a --runner Beam does not know."""
+    for name in _flag_values(beam_args, "--runner"):
+        from apache_beam.runners.runner import create_runner
+
+        try:
+            create_runner(name)
+        except ValueError as error:
+            raise ConfigError(f"--runner {name}: {str(error).splitlines()[0]}") from None
+        except ImportError as error:
+            raise ConfigError(f"--runner {name} needs what is not installed here: {error}") from None
+
+
+def check_engine(beam_args: list[str], workers: int, workers_given: bool) -> None:
+    """ConfigError when --workers and Beam's own runner or worker flags would both decide where it runs."""
+    runners = [r for r in _flag_values(beam_args, "--runner") if r not in LOCAL_RUNNERS]
+    if workers and workers_given and runners:
+        raise ConfigError(f"--workers runs the pipeline on this machine and --runner {runners[0]} runs it as one "
+                          f"Beam pipeline there: leave one of them out")
+    beam_workers = [flag for flag in BEAM_WORKER_FLAGS if _given(beam_args, flag)]
+    if workers and beam_workers:
+        raise ConfigError(f"{beam_workers[0]} is Beam's, for one Beam pipeline; with --workers webtext runs its "
+                          f"own processes: use --workers N, or --workers 0 with {beam_workers[0]}")
+    modes = _flag_values(beam_args, "--direct_running_mode")
+    if not workers and _given(beam_args, "--direct_num_workers") and not (modes and modes[-1] != "in_memory"):
+        raise ConfigError("--direct_num_workers needs --direct_running_mode multi_processing (or multi_threading) "
+                          "to have any effect; for every core on this machine, leave both out (--workers)")
+
+
+def known_languages() -> frozenset[str]:
+    import py3langid
+    import py3langid.langid
+
+    py3langid.classify("")  # loads the model, which knows its languages
+    return frozenset(py3langid.langid.IDENTIFIER.nb_classes)
+
+
+def check_config(config: CorpusConfig) -> None:
+    """ConfigError for a --languages code the language identifier does not know (it would keep nothing),
+    FileNotFoundError for an eval set that is not there."""
+    unknown = [code for code in config.filters.languages if code and code not in known_languages()]
+    if unknown:
+        raise ConfigError(f"--languages {','.join(unknown)}: not a language py3langid knows (ISO 639-1 codes such "
+                          f"as en, de, fr); the filter would keep nothing")
+    for spec in config.filters.decontaminate:
+        try:
+            expand_globs([parse_named(spec)[1]])
+        except (FileNotFoundError, IsADirectoryError) as error:
+            raise ConfigError(f"--decontaminate {spec}: {error}") from None
+
+
+def too_many_workers(workers: int, cores: int) -> str | None:
+    """A warning when more workers than usable cores were asked for: they only take turns (and memory)."""
+    if workers > cores:
+        return (f"warning: --workers {workers} on {cores} usable core(s): the extra workers only take turns and "
+                f"use memory; --workers {cores} (the default) is as fast")
+    return None
