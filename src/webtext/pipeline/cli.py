@@ -56,9 +56,13 @@ def _run_verify(args, _beam_args) -> int:
     problems = verify_corpus(args.dir)
     for problem in problems:
         print(problem, file=sys.stderr)
-    if not problems:
-        print(f"{args.dir}: every shard matches manifest.json")
-    return 1 if problems else 0
+    if problems:
+        return 1
+    print(f"{args.dir}: every shard matches manifest.json")
+    from webtext.pipeline.corpus_command import damaged_inputs_exit
+
+    with open(os.path.join(args.dir, "manifest.json"), encoding="utf-8") as stream:
+        return damaged_inputs_exit(json.load(stream), args.dir, "webtext verify")
 
 
 def _run_inspect(args, _beam_args) -> int:

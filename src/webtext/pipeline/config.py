@@ -29,6 +29,7 @@ class CorpusConfig:
     reddit_api_url: str = ""  # replaces Reddit's API endpoints (a proxy; the tests' loopback fake)
     out: str = "out"
     max_error_share: float = 0.01  # a stage whose <stage>_error drops exceed this share of its input fails the run
+    accept_damaged_inputs: bool = False  # inputs read only in part: a warning, not exit 3
     links: LinkRules = field(default_factory=LinkRules)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     extract: ExtractSettings = field(default_factory=ExtractSettings)

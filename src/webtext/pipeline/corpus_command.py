@@ -49,6 +49,10 @@ def add_corpus_parser(sub) -> None:
     p.add_argument("--max_error_share", type=float, default=CorpusConfig.max_error_share,
                    help="fail the run (exit 1, the previous corpus kept) when exceptions dropped more than this "
                         f"share of a stage's records as <stage>_error (default: {CorpusConfig.max_error_share})")
+    p.add_argument("--accept_damaged_inputs", action="store_true",
+                   help="take inputs that could be read only in part (a truncated dump or WARC) as they are: a "
+                        f"warning, exit 0. Without it the corpus is still written, but the run exits "
+                        f"{DAMAGED_INPUTS_EXIT} and `webtext verify` fails on it")
     p.add_argument("--no_quality_filters", action="store_const", dest="filters", const="none",
                    default=argparse.SUPPRESS, help="the same as --filters none (kept for earlier command lines)")
     for name, section in SECTIONS.items():
@@ -77,7 +81,7 @@ def config_from(args) -> CorpusConfig:
     return CorpusConfig(
         inputs=tuple(inputs), url_lists=tuple(args.urls), reddit_listings=tuple(args.reddit_listing),
         rescore=args.rescore, reddit_api_url=args.reddit_api_url, out=args.out.rstrip("/") or "/",
-        max_error_share=args.max_error_share,
+        max_error_share=args.max_error_share, accept_damaged_inputs=args.accept_damaged_inputs,
         **{name: from_arguments(section, args, **fixed.get(name, {})) for name, section in SECTIONS.items()})
 
 
@@ -179,6 +183,24 @@ def _report_and_summary(args, config: CorpusConfig, manifest: dict, workers: int
         if workers:
             print("\n".join(resource_lines(_run_info(config.out))))
     else:
-        for warning in damage_warnings(manifest) + error_warnings(manifest):
+        for warning in error_warnings(manifest) + (damage_warnings(manifest) if config.accept_damaged_inputs else []):
             print(warning, file=sys.stderr)
-    return 0
+    return damaged_inputs_exit(manifest, config.out, "webtext corpus")
+
+
+# The exit status of a run, or a verify, whose corpus was built from inputs read only in part.
+DAMAGED_INPUTS_EXIT = 3
+
+
+def damaged_inputs_exit(manifest: dict, out: str, command: str) -> int:
+    """0, or DAMAGED_INPUTS_EXIT with each damaged input on stderr when they were not accepted."""
+    damaged = manifest.get("damaged_inputs", [])
+    if not damaged or manifest["config"].get("accept_damaged_inputs"):
+        return 0
+    for d in damaged:
+        print(f"{command}: {d['path']}: read only in part ({d['records']} records, then unreadable at byte "
+              f"{d['offset']}: {d['error']})", file=sys.stderr)
+    print(f"{command}: the corpus in {out} was built from {len(damaged)} input(s) read only in part (exit "
+          f"{DAMAGED_INPUTS_EXIT}); mend them, or run again with --accept_damaged_inputs to take them as they are",
+          file=sys.stderr)
+    return DAMAGED_INPUTS_EXIT

@@ -78,6 +78,7 @@ def eval_set_paths(config: CorpusConfig) -> list[str]:
 def run_fingerprint(config: CorpusConfig, paths: list[str], unit_links: int) -> str:
     """The fingerprint of a run in units (JSON): the same exactly when its units may be taken up."""
     inputs = [(path, input_identity(path)) for path in [*paths, *eval_set_paths(config)]]
-    recorded = {**config.to_json(), "out": None, "max_error_share": None}  # neither changes what units hold
+    # none of these changes what units hold
+    recorded = {**config.to_json(), "out": None, "max_error_share": None, "accept_damaged_inputs": None}
     return json.dumps({"config": {"settings": recorded, "unit_links": unit_links}, "inputs": inputs,
                        "code": code_identity()}, sort_keys=True)

@@ -8,7 +8,6 @@ nothing is ever loaded whole.
 """
 
 import bz2
-import gzip
 import io
 import lzma
 import os
@@ -40,28 +39,46 @@ class TruncatedDumpError(EOFError):
     """The compressed stream ended inside a frame: the file is cut short."""
 
 
-class _ZstdFrames(io.RawIOBase):
-    """Decompresses every zstd frame of a stream and, unlike zstandard's stream_reader (which
-    returns a clean end of file on a truncated frame), raises when the data ends mid-frame."""
+def _zstd() -> object:
+    return zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW).decompressobj()
 
-    def __init__(self, raw):
-        self._raw = raw
-        self._context = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
-        self._frame = self._context.decompressobj()
+
+# name ending -> a fresh incremental decompressor of one frame (member, stream), with .decompress(data),
+# .eof and .unused_data: each gives what it has decompressed as it goes, so the bytes before a damage are
+# all read (a gzip.GzipFile loses what it had decompressed in the read that meets the damage).
+DECOMPRESSORS = {".zst": _zstd, ".zstd": _zstd, ".gz": lambda: zlib.decompressobj(wbits=31),
+                 ".xz": lzma.LZMADecompressor, ".bz2": bz2.BZ2Decompressor}
+
+
+class _Frames(io.RawIOBase):
+    """Decompresses every frame of a stream (zstd frames, gzip members, xz and bz2 streams, one after
+    another), giving back every byte decompressed before a damage; raises when the data ends inside a
+    frame (zstandard's own stream_reader, and gzip at the end of a member, return a clean end of file)
+    or when a frame is corrupt, only once everything before it has been read."""
+
+    def __init__(self, raw, new_frame):
+        self._raw, self._new_frame = raw, new_frame
+        self._frame = new_frame()
         self._pending = b""
         self._in_frame = False
+        self._error: Exception | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
         while not self._pending:
+            if self._error is not None:
+                raise self._error
             chunk = self._raw.read(1 << 20)
             if not chunk:
                 if self._in_frame:
-                    raise TruncatedDumpError("the zstd data ends inside a frame")
+                    raise TruncatedDumpError("the compressed data ends inside a frame")
                 return 0
-            self._decompress(chunk)
+            try:
+                self._decompress(chunk)
+            except UNREADABLE as error:  # given back once the bytes before it are read
+                self._error = error
         size = min(len(buffer), len(self._pending))
         buffer[:size], self._pending = self._pending[:size], self._pending[size:]
         return size
@@ -73,19 +90,14 @@ class _ZstdFrames(io.RawIOBase):
             if not self._frame.eof:
                 return
             self._in_frame = False  # a frame ended; anything after it starts the next one
-            chunk, self._frame = self._frame.unused_data, self._context.decompressobj()
+            chunk, self._frame = self._frame.unused_data, self._new_frame()
 
 
 def _decompressed(raw, path: str):
     name = path.lower()
-    if name.endswith(".zst") or name.endswith(".zstd"):
-        return _ZstdFrames(raw)
-    if name.endswith(".gz"):
-        return gzip.GzipFile(fileobj=raw)
-    if name.endswith(".xz"):
-        return lzma.LZMAFile(raw)
-    if name.endswith(".bz2"):
-        return bz2.BZ2File(raw)
+    for ending, new_frame in DECOMPRESSORS.items():
+        if name.endswith(ending):
+            return _Frames(raw, new_frame)
     if name.endswith((".jsonl", ".json", ".ndjson", ".txt")) or "." not in name.rsplit("/", 1)[-1]:
         return raw
     raise UnsupportedDumpError(f"{path}: unknown dump format (expected .zst, .jsonl, .gz, .xz or .bz2)")
