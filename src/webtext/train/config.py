@@ -115,7 +115,13 @@ def load_train_config(path: str | None = None, overrides: list[str] = ()) -> Tra
     values: dict = {}
     if path:
         with open(path, "rb") as stream:
-            values = json.load(stream) if path.endswith(".json") else tomllib.load(stream)
+            try:
+                values = json.load(stream) if path.endswith(".json") else tomllib.load(stream)
+            except ValueError as error:  # tomllib.TOMLDecodeError, json.JSONDecodeError
+                raise TrainConfigError(f"--config {path}: not valid {'JSON' if path.endswith('.json') else 'TOML'} "
+                                       f"({error})") from None
+        if not isinstance(values, dict):
+            raise TrainConfigError(f"--config {path}: expected a table of settings")
     for item in overrides:
         key, sep, text = item.removeprefix("--").partition("=")
         key = key.replace("-", "_")  # --max-steps is --max_steps

@@ -76,6 +76,9 @@ def start_runtime(device: str, dtype: str) -> Runtime:
     rank, local_rank = int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0"))
     if device == "auto":
         device = f"cuda:{local_rank}" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise PrecisionError(f"--device={device}: this machine has no CUDA GPU that torch can use; --device=cpu, "
+                             f"or leave --device out (auto)")
     if dtype == "float16" and not device.startswith("cuda"):
         # float16 needs loss scaling, which webtext does with a CUDA GradScaler; on a CPU bfloat16 does the job.
         raise PrecisionError("dtype float16 trains only on a CUDA GPU (with loss scaling); use bfloat16 or float32")

@@ -4,6 +4,7 @@ import dataclasses
 import json
 import math
 import os
+import sys
 import time
 from contextlib import nullcontext
 
@@ -41,14 +42,37 @@ def make_optimizer(model: GPT, config: TrainConfig, device: str) -> torch.optim.
                              fused=device.startswith("cuda"))
 
 
-def build_model(config: TrainConfig, runtime: Runtime) -> GPT:
+def model_config(config: TrainConfig):
+    """The model's shape, without building it: what the data and memory checks need first."""
     overrides = {"dropout": config.dropout, "flash": config.flash, "loss": config.loss}
     if config.block_size:
         overrides["block_size"] = config.block_size
-    model = GPT(config_for(config.model, **overrides))
+    return config_for(config.model, **overrides)
+
+
+def build_model(config: TrainConfig, runtime: Runtime) -> GPT:
+    model = GPT(model_config(config))
     if config.init_from:
-        load_gpt2_state_dict(model, _read_weights(config.init_from))
+        try:
+            load_gpt2_state_dict(model, _read_weights(config.init_from))
+        except (OSError, TrainConfigError):
+            raise
+        except Exception as error:  # noqa: BLE001 (what torch or safetensors raise on a file that is no checkpoint)
+            raise TrainConfigError(f"--init_from {config.init_from}: not GPT-2 weights this model can take "
+                                   f"({type(error).__name__}: {str(error).splitlines()[0][:160]})") from None
     return model.to(runtime.device)
+
+
+def check_memory(config: TrainConfig) -> None:
+    """Refuse, before anything is allocated, a model whose causal masks alone (one bool per pair of
+    positions, in every layer, where attention is not flash) would not fit in this machine's memory."""
+    shape = model_config(config)
+    masks = shape.n_layer * shape.block_size ** 2
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if masks > memory // 2:
+        raise TrainConfigError(f"--block_size={shape.block_size}: the causal masks alone would take "
+                               f"{masks / 2**30:.1f} GiB ({shape.n_layer} layers x {shape.block_size}^2 bytes), "
+                               f"more than half of this machine's {memory / 2**30:.0f} GiB; choose a smaller block")
 
 
 def _read_weights(path: str) -> dict:
@@ -95,13 +119,33 @@ class Logger:
         with open(self._path, "a", encoding="utf-8") as out:
             out.write(json.dumps(record) + "\n")
         if not self._quiet:
-            print("  ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in record.items()),
-                  flush=True)
+            print(console_line(record), flush=True)
+
+
+def _clock(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def console_line(record: dict) -> str:
+    """A log record as one console line: "step 25/300", then the figures, elapsed and ETA as clock times."""
+    shown = dict(record)
+    if "max_steps" in shown:
+        shown["step"] = f"{shown['step']}/{shown.pop('max_steps')}"
+    for key in ("elapsed_s", "eta_s"):
+        if key in shown:
+            shown[key.removesuffix("_s")] = _clock(shown.pop(key))
+    return "  ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in shown.items())
 
 
 def check_out_dir(config: TrainConfig) -> None:
     """Refuse what would mix two runs in one out_dir; with --overwrite, clear the old run's files."""
     old = [name for name in (CHECKPOINT_NAME, LOG_NAME) if os.path.exists(os.path.join(config.out_dir, name))]
+    if old == [LOG_NAME] and not config.resume:  # a run stopped before its first checkpoint: nothing to continue
+        print(f"{config.out_dir} holds the log of a run stopped before its first checkpoint: starting afresh",
+              file=sys.stderr)
+        config = dataclasses.replace(config, overwrite=True)
     if config.resume:
         if CHECKPOINT_NAME not in old:
             raise TrainConfigError(f"--resume: {config.out_dir} holds no checkpoint ({CHECKPOINT_NAME}) to continue; "
@@ -117,6 +161,7 @@ def check_out_dir(config: TrainConfig) -> None:
 def train(config: TrainConfig, quiet: bool = False) -> dict:
     """Train; return {"losses": [...per step...], "val_loss": ..., "sample": ...} (on every rank)."""
     check_out_dir(config)
+    check_memory(config)
     torch.manual_seed(config.seed)
     runtime = start_runtime(config.device, config.dtype)
     finished = False
@@ -148,6 +193,10 @@ class StepLosses:
 
 
 def _train(config: TrainConfig, runtime: Runtime, quiet: bool) -> dict:
+    block = model_config(config).block_size
+    # The data first: a block no split can fill is refused before the model is built.
+    train_windows = ShardWindows(config.corpus, "train", block, config.seed)
+    val_windows = ShardWindows(config.corpus, "validation", block, config.seed + 1)
     model = build_model(config, runtime)
     config = _fit_micro_batch(config, model, runtime)
     optimizer = make_optimizer(model, config, runtime.device)
@@ -160,9 +209,6 @@ def _train(config: TrainConfig, runtime: Runtime, quiet: bool) -> dict:
         if state.get("scaler"):
             scaler.load_state_dict(state["scaler"])
         start_step, best_val = state["step"], state["best_val_loss"]
-    block = model.config.block_size
-    train_windows = ShardWindows(config.corpus, "train", block, config.seed)
-    val_windows = ShardWindows(config.corpus, "validation", block, config.seed + 1)
     runner = torch.compile(model, mode=config.compile_mode) if config.compile else model
     if runtime.distributed:
         runner = DistributedDataParallel(runner, device_ids=[runtime.local_rank] if runtime.device.startswith("cuda") else None)
@@ -173,6 +219,7 @@ def _train(config: TrainConfig, runtime: Runtime, quiet: bool) -> dict:
     batches = micro_batches(train_windows, start_step, end_step, runtime.rank, runtime.world, config.batch_size,
                             config.grad_accum, runtime.device)
     interval_start, interval_steps = time.perf_counter(), 0
+    started = interval_start
     for step in range(start_step, end_step):
         losses.add(_optimizer_step(runner, optimizer, scaler, batches, step, config, runtime))
         interval_steps += 1
@@ -182,9 +229,13 @@ def _train(config: TrainConfig, runtime: Runtime, quiet: bool) -> dict:
             loss = losses.flush()[-1]  # waits for the GPU: the interval's time is then complete
             seconds = time.perf_counter() - interval_start
             tokens_per_s = tokens_per_step * interval_steps / seconds
-            record = {"step": step, "loss": loss, "lr": lr_at(step, config), "tokens_per_s": tokens_per_s}
+            record = {"step": step, "max_steps": end_step, "loss": loss, "lr": lr_at(step, config),
+                      "tokens_per_s": tokens_per_s}
             if peak:
                 record["mfu"] = model.flops_per_token() * tokens_per_s / (peak * runtime.world)
+            elapsed = time.perf_counter() - started  # since this run's first step, evaluations included
+            record.update(elapsed_s=round(elapsed, 1),
+                          eta_s=round(elapsed / (step + 1 - start_step) * (end_step - step - 1), 1))
             logger.log(record)
         if (step + 1) % config.eval_interval == 0 or last:
             val_loss = evaluate(model, val_windows, config, runtime)
