@@ -66,3 +66,17 @@ def test_a_run_stopped_before_its_first_checkpoint_is_started_afresh(sample_corp
 def test_a_log_line_says_step_n_of_m_elapsed_and_eta():
     line = console_line({"step": 25, "max_steps": 300, "loss": 3.25, "elapsed_s": 62.0, "eta_s": 3725.0})
     assert line == "step 25/300  loss 3.25  elapsed 1:02  eta 1:02:05"
+
+
+def test_a_run_draws_its_curves_and_generate_samples_from_its_checkpoint(sample_corpus, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert run([*common(sample_corpus, out), "--max_steps=4", "--eval_interval=2"]) == 0
+    assert (out / "loss.png").read_bytes().startswith(b"\x89PNG")
+    assert "step</th><td>3 of 4" in (out / "summary.html").read_text()
+    capsys.readouterr()
+    argv = ["generate", f"--out_dir={out}", "--prompt=The city council", "--max_new_tokens=8", "--device=cpu"]
+    assert run(argv) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("The city council") and len(first) > len("The city council")
+    assert run(argv) == 0 and capsys.readouterr().out == first  # seeded: the same text again
+    one_line_error(capsys, ["generate", f"--out_dir={tmp_path / 'none'}"], "holds no checkpoint")

@@ -102,6 +102,23 @@ def _run_train(args, overrides: list[str]) -> int:
     return 0
 
 
+def _run_generate(args, _rest) -> int:
+    try:
+        from webtext.train.config import TrainConfigError
+        from webtext.train.generate import generate
+    except ImportError as error:
+        print(f"webtext generate needs PyTorch: pip install -e '.[train]' ({error})", file=sys.stderr)
+        return 2
+    try:
+        texts = generate(args.out_dir, args.prompt, args.max_new_tokens, args.temperature, args.top_k, args.samples,
+                         args.seed, args.device)
+    except (TrainConfigError, OSError) as error:
+        print(f"webtext generate: {error}", file=sys.stderr)
+        return 2
+    print("\n---------------\n".join(texts))
+    return 0
+
+
 def _run_overlap(args, _beam_args) -> int:
     from webtext.evalsets import EvalSetError
     from webtext.overlap.report import format_report, overlap_report
@@ -149,6 +166,15 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--quiet", action="store_true", help="no console log (log.jsonl is still written)")
     train.add_argument("-h", "--help", action="store_true", help="show this help, with every setting, and exit")
     train.set_defaults(train_parser=train)
+    generate = sub.add_parser("generate", help="sample text from a training run's checkpoint")
+    generate.add_argument("--out_dir", required=True, help="the training run's directory (its ckpt.pt)")
+    generate.add_argument("--prompt", default="\n", help="the text to continue (default: a new line)")
+    generate.add_argument("--max_new_tokens", type=int, default=100)
+    generate.add_argument("--temperature", type=float, default=0.8, help="below 1: surer, above: more varied")
+    generate.add_argument("--top_k", type=int, default=200, help="sample among the k likeliest tokens")
+    generate.add_argument("--samples", type=int, default=1, help="how many continuations")
+    generate.add_argument("--seed", type=int, default=0)
+    generate.add_argument("--device", default="auto", help="auto (a GPU if there is one), cpu, cuda, ...")
     overlap = sub.add_parser("overlap", help="8-gram overlap of eval sets with the training split (GPT-2 sec. 4)")
     overlap.add_argument("dir", help="a corpus output directory")
     overlap.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",
@@ -199,7 +225,7 @@ def run(argv: list[str]) -> int:
     if rest and args.command not in ("corpus", "train"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     handlers = {"corpus": run_corpus_command, "sample": _run_sample, "verify": _run_verify, "inspect": _run_inspect,
-                "export": _run_export, "train": _run_train, "overlap": _run_overlap,
+                "export": _run_export, "train": _run_train, "generate": _run_generate, "overlap": _run_overlap,
                 "report": _run_report}
     try:
         return handlers[args.command](args, rest)

@@ -16,6 +16,7 @@ from webtext.shards.gpt2 import gpt2_encoding
 from webtext.train.batch_fit import fits_on_gpu, largest_that_fits
 from webtext.train.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from webtext.train.config import TrainConfig, TrainConfigError
+from webtext.train.curves import write_curves
 from webtext.train.data import ShardWindows, micro_batches
 from webtext.train.hardware import (Runtime, attention_backend, mean_across_ranks, peak_flops, start_runtime,
                                     stop_runtime)
@@ -112,6 +113,11 @@ class Logger:
         self._path = os.path.join(out_dir, LOG_NAME)
         if self._enabled:
             os.makedirs(out_dir, exist_ok=True)
+
+    def draw(self) -> None:
+        """The curves and the summary page, from the log so far (curves.py)."""
+        if self._enabled:
+            write_curves(os.path.dirname(self._path), self._path)
 
     def log(self, record: dict) -> None:
         if not self._enabled:
@@ -241,6 +247,7 @@ def _train(config: TrainConfig, runtime: Runtime, quiet: bool) -> dict:
             val_loss = evaluate(model, val_windows, config, runtime)
             best_val = min(best_val, val_loss)
             logger.log({"step": step, "val_loss": val_loss, "val_perplexity": math.exp(min(val_loss, 50))})
+            logger.draw()
         if runtime.is_main and ((step + 1) % config.checkpoint_interval == 0 or last):
             save_checkpoint(config.out_dir, model=model, optimizer=optimizer, step=step + 1, config=config.to_dict(),
                             model_config=model.config.to_dict(), best_val_loss=best_val,
