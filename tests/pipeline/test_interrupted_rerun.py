@@ -74,3 +74,33 @@ def test_an_interrupted_swap_is_undone_or_finished_by_the_next_run(tmp_path):
     previous.mkdir()
     recover(str(out))
     assert not previous.exists() and snapshot(out)["manifest.json"] == b"new"
+
+
+def _session_processes(session: int) -> list[int]:
+    """The processes still alive (not zombies) in a session."""
+    alive = []
+    for entry in os.listdir("/proc"):
+        try:
+            fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+        except (OSError, ValueError, IndexError):
+            continue
+        if entry.isdigit() and int(fields[3]) == session and fields[0] != "Z":
+            alive.append(int(entry))
+    return alive
+
+
+def test_a_terminals_ctrl_c_is_quiet_and_leaves_no_process_behind(tmp_path):
+    """Ctrl-C in a terminal reaches the whole process group: the launcher, its workers and their extraction
+    children. One message, exit 130, no traceback from any of them, and none of them left once it exits."""
+    out = tmp_path / "out"
+    run_ = subprocess.Popen([sys.executable, "-m", "webtext", *SAMPLE, "--out", str(out), "--workers", "2",
+                             "--unit_links", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not list(Path(f"{out}.staging/_units").glob("fetched/*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the fetch units have begun: workers and extraction children are all up
+    os.killpg(run_.pid, signal.SIGINT)
+    _, err = run_.communicate(timeout=60)
+    assert run_.returncode == 130, err[-2000:]
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("webtext: interrupted"), err[-3000:]
+    assert _session_processes(run_.pid) == []

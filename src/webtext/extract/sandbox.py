@@ -225,6 +225,11 @@ def _serve(target: Callable) -> None:
 
 
 if __name__ == "__main__":
+    import signal
+
+    # A terminal's Ctrl-C reaches the whole process group: the parent decides what it means, and the child
+    # ends when its input does (or with its parent), without a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if "--die_with_parent" in sys.argv[2:]:
         from webtext.parent_death import die_with_parent
 

@@ -115,7 +115,7 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
             shards = _write_shards(pool, out, pieces, split_counts, per_shard, resources)
             resources.phase_done("shards")
         except BaseException:  # Ctrl-C or a worker's error: stop now, the finished units stay for the rerun
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_workers(pool)
             raise
     write_results(out, root, read, linked, fetched, dedup, tokenized, shards)
     dedup.close()
@@ -145,6 +145,18 @@ def _index_warc(pool, workers: int, warc: list[str], index_path: str, resources:
     with InThisProcess(resources, "index WARC"):
         build_index(warc, index_path, rows())
         seal_file(index_path)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """The workers killed, and gone, before this process goes on: a unit they were in the middle of is
+    never committed (it is redone by the rerun), and nothing of the run outlives it. (The pool's own
+    shutdown would wait for every running unit; its processes are only reachable as `_processes`.)"""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join(2)
 
 
 def _remove_partials(root: str) -> None:

@@ -19,6 +19,7 @@ import os
 import pickle
 import resource
 import shutil
+import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -80,6 +81,9 @@ def start_worker(config: CorpusConfig, index_path: str) -> None:
     """A process pool's initializer: this process's worker state."""
     global _worker
     die_with_parent()
+    # Ctrl-C is the launching process's to handle (it stops the pool): a worker that took it too would
+    # print a traceback for every unit in hand.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = _Worker(config, index_path)
 
 
