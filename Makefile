@@ -9,7 +9,7 @@ OUT    ?= out/sample
 .PHONY: corpus test train bench sample screenshots clean
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c "import sys; assert (3, 11) <= sys.version_info[:2] <= (3, 13), sys.version" || { echo "webtext needs Python 3.11, 3.12 or 3.13 (set PYTHON=...)"; exit 1; }
+	@$(PYTHON) -c "import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))" 2>/dev/null || { echo "webtext needs Python 3.11, 3.12 or 3.13; $(PYTHON) is not one (set PYTHON=...)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e ".[dev,train]"
 	rm -f $(VENV)/.installed-*; touch $(STAMP)

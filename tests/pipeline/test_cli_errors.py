@@ -96,10 +96,15 @@ def test_a_byte_flipped_in_place_with_its_mtime_put_back_is_caught(corpus, tmp_p
     (["--runner", "Bogus"], "--runner Bogus: Unexpected pipeline runner"),
     (["--languages", "en,xx"], "--languages xx: not a language py3langid knows"),
     (["--decontaminate", "e=missing.jsonl"], "--decontaminate e=missing.jsonl: no file matches"),
+    (["--input", "REPORT"], "report.html: unknown dump format"),  # a glob that caught a previous run's report
 ])
 def test_flags_that_cannot_work_are_refused_before_anything_runs(tmp_path, capsys, flags, expected):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "report.html").write_text("<html></html>")
+    flags = [str(inputs / "*") if flag == "REPORT" else flag for flag in flags]
     one_line_error(capsys, ["corpus", "--sample", "--out", str(tmp_path / "out"), "--quiet", *flags], expected)
-    assert list(tmp_path.iterdir()) == []  # nothing written, not even the lock
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs"]  # nothing written, not even the lock
 
 
 def test_more_workers_than_cores_is_a_warning():

@@ -9,7 +9,7 @@ locally, or Beam's worker count dropped without a word.
 from webtext.evalsets import parse_named
 from webtext.pipeline.config import CorpusConfig
 from webtext.settings import ConfigError
-from webtext.sources.dumps import expand_globs
+from webtext.sources.dumps import UnsupportedDumpError, check_dump_name, expand_globs
 
 # Beam's flags that say how many workers run its pipeline, or where.
 BEAM_WORKER_FLAGS = ("--direct_num_workers", "--direct_running_mode", "--num_workers", "--max_num_workers",
@@ -70,12 +70,18 @@ def known_languages() -> frozenset[str]:
 
 
 def check_config(config: CorpusConfig) -> None:
-    """ConfigError for a --languages code the language identifier does not know (it would keep nothing),
-    FileNotFoundError for an eval set that is not there."""
+    """ConfigError for a --languages code the language identifier does not know (it would keep nothing), an
+    input whose name says it is no dump or URL list, an eval set that is not there."""
     unknown = [code for code in config.filters.languages if code and code not in known_languages()]
     if unknown:
         raise ConfigError(f"--languages {','.join(unknown)}: not a language py3langid knows (ISO 639-1 codes such "
                           f"as en, de, fr); the filter would keep nothing")
+    for flag, patterns in (("--input", config.inputs), ("--urls", config.url_lists)):
+        for path in expand_globs(patterns) if patterns else []:
+            try:
+                check_dump_name(path)
+            except UnsupportedDumpError as error:
+                raise ConfigError(f"{flag}: {error}") from None
     for spec in config.filters.decontaminate:
         try:
             expand_globs([parse_named(spec)[1]])

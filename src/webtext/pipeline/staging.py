@@ -19,7 +19,6 @@ from apache_beam.io.filesystems import FileSystems
 
 from webtext.atomic import write_atomically
 from webtext.kill_points import kill_point
-
 from webtext.pipeline.build import WORK_DIR
 from webtext.shards.reader import MANIFEST_NAME
 

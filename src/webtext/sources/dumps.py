@@ -93,14 +93,24 @@ class _Frames(io.RawIOBase):
             chunk, self._frame = self._frame.unused_data, self._new_frame()
 
 
+PLAIN = (".jsonl", ".json", ".ndjson", ".txt")
+
+
+def check_dump_name(path: str) -> None:
+    """UnsupportedDumpError for a file whose name says it is no dump or URL list webtext can read (a
+    glob that caught a previous run's report.html, say): refused before any work."""
+    name = path.lower()
+    if not (name.endswith((*DECOMPRESSORS, *PLAIN)) or "." not in name.rsplit("/", 1)[-1]):
+        raise UnsupportedDumpError(f"{path}: unknown dump format (expected .zst, .jsonl, .gz, .xz or .bz2)")
+
+
 def _decompressed(raw, path: str):
+    check_dump_name(path)
     name = path.lower()
     for ending, new_frame in DECOMPRESSORS.items():
         if name.endswith(ending):
             return _Frames(raw, new_frame)
-    if name.endswith((".jsonl", ".json", ".ndjson", ".txt")) or "." not in name.rsplit("/", 1)[-1]:
-        return raw
-    raise UnsupportedDumpError(f"{path}: unknown dump format (expected .zst, .jsonl, .gz, .xz or .bz2)")
+    return raw
 
 
 UNREADABLE = (zstandard.ZstdError, EOFError, OSError, lzma.LZMAError, zlib.error)
