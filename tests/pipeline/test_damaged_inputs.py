@@ -68,6 +68,13 @@ def test_a_truncated_dump_is_named_and_what_it_held_is_kept(tmp_path, capsys):
     assert f"warning: {dump}:" in capsys.readouterr().err  # even with --quiet
 
 
+def test_an_empty_dump_fails_the_run(sample_corpus, tmp_path, capsys):
+    empty = tmp_path / "RS_empty.zst"
+    empty.write_bytes(b"")
+    assert corpus(tmp_path / "out", empty, sample_warc(), "--quiet") == 1
+    assert f"{empty} yielded nothing (unreadable at byte 0: the file holds no line)" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("which", ["dump", "warc"])
 def test_an_input_that_yields_nothing_fails_the_run_and_keeps_the_previous_corpus(sample_corpus, tmp_path, capsys,
                                                                                   which):

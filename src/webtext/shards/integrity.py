@@ -9,7 +9,10 @@ that was replaced, written or touched since is hashed again.
 
 import hashlib
 import json
+import logging
 import os
+
+logger = logging.getLogger(__name__)
 
 CACHE_NAME = ".verified.json"
 
@@ -49,6 +52,10 @@ def _write_cache(out_dir: str, cache: dict) -> None:
 def check_token_shards(out_dir: str, manifest: dict, split: str | None = None) -> list[str]:
     """The local paths of the token shards of `split` (all when None), each checked against the
     manifest; raise CorpusDamaged on the first that is missing or differs."""
+    damaged = manifest.get("damaged_inputs", [])
+    if damaged and not manifest.get("config", {}).get("accept_damaged_inputs"):
+        logger.warning("%s was built from %d input(s) read only in part (`webtext verify %s` names them)",
+                       out_dir, len(damaged), out_dir)
     cache, changed, paths = _read_cache(out_dir), False, []
     for shard in manifest["shards"]:
         if split is not None and shard["split"] != split:

@@ -17,7 +17,7 @@ class LineCount(NamedTuple):
 
 def parsed_file(path: str, parse: Callable) -> Iterator:
     """Submission | Drop per line, then a DamagedInput if the file stopped being readable (and one
-    `unreadable_file` drop for the rest of it), then the LineCount."""
+    `unreadable_file` drop for the rest of it) or held no line at all, then the LineCount."""
     lines = 0
     try:
         for number, raw in iter_lines(path):
@@ -29,4 +29,7 @@ def parsed_file(path: str, parse: Callable) -> Iterator:
         yield damaged
         lines += 1
         yield Drop(STAGE, "unreadable_file", f"{path}:{lines}", f"at byte {damaged.offset}: {damaged.error}"[:200])
+    else:
+        if not lines:  # an empty dump or list (a download that never happened): named, and it fails the run
+            yield DamagedInput(path, 0, "the file holds no line", 0)
     yield LineCount(lines)
