@@ -165,3 +165,59 @@ def test_a_host_fetch_reads_robots_once_and_gives_every_link_one_outcome(base, t
     reasons = sorted(o.reason for o in outcomes if isinstance(o, Drop))
     assert reasons == ["content_type", "http_4xx", "robots"]
     assert Handler.hits.get("/robots.txt", 0) - robots_before <= 1
+
+
+def _raw_server(answer):
+    """A loopback socket server that reads a request and hands the connection to `answer`; its origin."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                try:
+                    answer(connection)
+                except OSError:
+                    pass
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+ARTICLE = b"<html><body>" + b"<p>An article that must not end early. " * 400 + b"</body></html>"
+
+
+def _short_content_length(connection):
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(ARTICLE)
+                       + ARTICLE[:5000])
+
+
+def _chunked_cut(connection):
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       + b"%x\r\n" % 5000 + ARTICLE[:5000] + b"\r\n")
+
+
+def _drip_then_stop(connection):
+    """Headers, then a byte of the article every 0.3 s: slower than the deadline allows; it never ends."""
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n")
+    for i in range(40):
+        connection.sendall(ARTICLE[i:i + 1])
+        time.sleep(0.3)
+
+
+@pytest.mark.parametrize("answer, expected", [(_short_content_length, "connection_error"),
+                                              (_chunked_cut, "connection_error"), (_drip_then_stop, "timeout")])
+def test_a_body_cut_short_is_never_a_page(answer, expected):
+    """Closed before its Content-Length, before the last chunk, or cut by the attempt's deadline (whose
+    watchdog's shut socket reads as an end of file): a drop, never a truncated article kept."""
+    listener, origin = _raw_server(answer)
+    with listener, make_session("webtext-tests", (origin,)) as session:
+        with pytest.raises(FetchFailure) as failure:
+            fetch_url(session, origin + "/article", timeout_s=0.5, max_bytes=1_000_000)
+    assert failure.value.reason == expected

@@ -207,12 +207,15 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
     at = time.monotonic() + 3 * timeout_s
     with Deadline(min(at, deadline_at) if deadline_at is not None else at) as deadline:
         try:
-            return _follow(session, url, deadline.at, timeout_s=timeout_s, max_bytes=max_bytes,
-                           text_only=text_only, headers=headers, truncate=truncate, hop_check=hop_check)
+            fetched = _follow(session, url, deadline.at, timeout_s=timeout_s, max_bytes=max_bytes,
+                              text_only=text_only, headers=headers, truncate=truncate, hop_check=hop_check)
         except FetchFailure as failure:
             if deadline.expired:  # whatever came after the watchdog cut the connection is its doing
                 raise FetchFailure("timeout", f"the deadline passed: {failure.detail}"[:200]) from failure
             raise
+        if deadline.expired:  # the watchdog shut the socket mid-body: the end of file it left is no end of page
+            raise FetchFailure("timeout", f"the deadline cut the body short after {len(fetched.body)} bytes")
+        return fetched
 
 
 def _follow(session: requests.Session, url: str, deadline: float, *, timeout_s: float, max_bytes: int,
