@@ -93,14 +93,19 @@ def canonical_url(url: str) -> str | None:
 
 
 def fetchable_url(url: str) -> str:
-    """The submitted URL cleaned for fetching: unescaped, tracking parameters and fragment dropped."""
+    """The submitted URL as it is fetched: as submitted, but for Reddit's HTML escaping (`&amp;`), the
+    fragment (never sent to a server) and the host's case (case-blind by RFC 3986). Its query is kept
+    whole, empty values and tracking parameters included: the canonical URL is for identity and dedup
+    only, and some servers answer `?idx=8723&page=1&bc=` and `?idx=8723&page=1` differently."""
     url = html.unescape(url.strip())
     try:
-        normalized = normalize_url(url, strict=False, trailing_slash=True)
+        parts = urlsplit(url)
+        if not parts.scheme or not parts.hostname:
+            return url
     except ValueError:
         return url
-    parts = urlsplit(normalized)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+    netloc = parts.netloc.rpartition("@")[2].lower()  # a link's user:password is never sent
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
 def host_matches(url: str, domains) -> bool:

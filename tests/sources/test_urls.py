@@ -59,8 +59,19 @@ def test_canonical_url_never_raises(text):
     canonical_url("https://example.com/" + text)
 
 
-def test_fetchable_url_keeps_scheme_and_host_but_drops_tracking():
-    assert fetchable_url("http://www.example.com/a/?utm_source=x&amp;id=3#c") == "http://www.example.com/a/?id=3"
+@pytest.mark.parametrize("submitted, fetched", [
+    ("http://www.example.com/a/?utm_source=x&amp;id=3#c", "http://www.example.com/a/?utm_source=x&id=3"),
+    ("https://news.example.kr/news_view.html?idx=8723&page=1&bc=&mc=&find=&sch_date=",
+     "https://news.example.kr/news_view.html?idx=8723&page=1&bc=&mc=&find=&sch_date="),  # empty values kept
+    ("https://Example.COM:8443/Path/Case?Q=1#frag", "https://example.com:8443/Path/Case?Q=1"),  # host case only
+    ("https://user:secret@example.com/x", "https://example.com/x"),  # credentials are never sent
+    ("https://example.com", "https://example.com/"),
+])
+def test_the_url_fetched_is_the_url_submitted(submitted, fetched):
+    """The canonical URL is for identity and dedup; the request goes to the URL as submitted, less its
+    fragment, its HTML escaping and its host's case."""
+    assert fetchable_url(submitted) == fetched
+    assert canonical_url(submitted) == canonical_url(fetched)
 
 
 @pytest.mark.parametrize("url, wikipedia", [
