@@ -1,7 +1,6 @@
 """Atomic, idempotent writes, streamed checksums and file facts through Beam's filesystems (local, gs://, s3://)."""
 
 import contextlib
-import glob
 import hashlib
 import os
 import uuid
@@ -28,7 +27,8 @@ def write_atomically(path: str, data: bytes) -> str:
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, path)
-            _remove_dead_writers_temporaries(directory, name)
+            with contextlib.suppress(FileNotFoundError):  # the one temporary name of earlier versions
+                os.remove(os.path.join(directory, f".tmp-{name}"))
         else:
             # UNCOMPRESSED: Beam would otherwise gzip a second time any name ending in .gz
             with FileSystems.create(temporary, compression_type=CompressionTypes.UNCOMPRESSED) as out:
@@ -43,14 +43,23 @@ def write_atomically(path: str, data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _remove_dead_writers_temporaries(directory: str, name: str) -> None:
-    """The temporary files of `name` left by writers that were killed before their rename (their process
-    is gone); a live writer's is its own to finish."""
-    for leftover in glob.glob(os.path.join(glob.escape(directory), f".tmp-{glob.escape(name)}*")):
-        pid = leftover[len(os.path.join(directory, f".tmp-{name}")):].lstrip("-").split("-")[0]
-        if not pid.isdigit() or not _alive(int(pid)):
-            with contextlib.suppress(OSError):
-                os.remove(leftover)
+def remove_dead_writers_temporaries(root: str, prefix: str = "", recursive: bool = True) -> None:
+    """The temporary files (`.tmp-<prefix>...`) in the local folder `root` (and below it) left by writers
+    that were killed before their rename (their process is gone); a live writer's is its own to finish.
+    Once per run and folder, not at every write: a crawl's warc/ holds hundreds of thousands of files."""
+    if "://" in root or not os.path.isdir(root):
+        return
+    for folder, dirs, names in os.walk(root):
+        for name in names:
+            if not name.startswith(f".tmp-{prefix}"):
+                continue
+            _, pid, token = (["", "", ""] + name.rsplit("-", 2))[-3:]
+            live = pid.isdigit() and len(token) == 12 and _alive(int(pid))  # `.tmp-NAME-PID-RANDOM`
+            if not live:
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(folder, name))
+        if not recursive:
+            dirs.clear()
 
 
 def _alive(pid: int) -> bool:

@@ -254,3 +254,18 @@ def test_the_extraction_child_dies_with_its_worker(tmp_path):
         time.sleep(0.05)
     state = open(f"/proc/{child}/stat").read().split(")")[1].split()[0] if os.path.exists(f"/proc/{child}") else "gone"
     assert state in ("gone", "Z")
+
+
+def test_a_killed_writers_temporary_files_are_swept_and_a_live_ones_kept(tmp_path):
+    from webtext.atomic import remove_dead_writers_temporaries
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a process id that is gone
+    (tmp_path / "tokens").mkdir()
+    gone = tmp_path / "tokens" / f".tmp-train-00000-of-00001.arrow-{dead.pid}-0123456789ab"
+    live = tmp_path / "tokens" / f".tmp-train-00001-of-00001.arrow-{os.getpid()}-0123456789ab"
+    older = tmp_path / ".tmp-manifest.json"  # an earlier version's one temporary name
+    for path in (gone, live, older):
+        path.write_bytes(b"half a file")
+    remove_dead_writers_temporaries(str(tmp_path))
+    assert not gone.exists() and not older.exists() and live.exists()

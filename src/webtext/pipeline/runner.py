@@ -14,6 +14,7 @@ from webtext.pipeline.config import CorpusConfig
 from webtext.reasons import TOKENIZE
 from webtext import interrupts
 from webtext.crawl.warc_out import recover_partial_files
+from webtext.atomic import remove_dead_writers_temporaries
 from webtext.guard import stage_errors
 from webtext.kill_points import kill_point
 from webtext.pipeline.accounting import REGROUPED, account_problems, accounting_from_counts
@@ -22,7 +23,7 @@ from webtext.pipeline.fingerprint import run_fingerprint
 from webtext.pipeline.out_lock import owning
 from webtext.pipeline.manifest import build_manifest, verify_shards, write_manifest
 from webtext.settings import ConfigError
-from webtext.pipeline.staging import check_writable, promote, recover, staging_dir
+from webtext.pipeline.staging import RUN_OUTPUTS, promote, recover, staging_dir, swap_journal
 from webtext.sources.dumps import expand_globs
 
 logger = logging.getLogger(__name__)
@@ -99,8 +100,7 @@ def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0, uni
     run; the same shards."""
     check_workers(config, workers, unit_links)
     interrupts.started(config.out)
-    check_writable(config.out)
-    with owning(config.out):
+    with owning(config.out):  # which checks that --out can be written first
         return _run_owned(config, beam_args, workers, unit_links)
 
 
@@ -113,6 +113,10 @@ def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_li
     FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
     fingerprint = run_fingerprint(config, dumps + url_lists + warc, unit_links) if workers else None
     recover(config.out, fingerprint)
+    # What writers killed in an earlier run left half-written (the swap's journal is written beside --out).
+    remove_dead_writers_temporaries(config.out)
+    remove_dead_writers_temporaries(os.path.dirname(os.path.abspath(config.out)),
+                                    prefix=os.path.basename(swap_journal(config.out)), recursive=False)
     staged = dataclasses.replace(config, out=staging_dir(config.out))
     FileSystems.mkdirs(staged.out) if not FileSystems.exists(staged.out) else None  # a resumed run's is there
     started = time.monotonic()
@@ -151,6 +155,8 @@ def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_li
                if counts[0] > config.max_error_share * counts[1]}
     if failing:
         raise TooManyErrors(failing, config.max_error_share, config.out, staged.out)
+    for name in RUN_OUTPUTS:  # what a writer killed in this run (a Beam worker) left is not moved in
+        remove_dead_writers_temporaries(FileSystems.join(staged.out, name))
     kill_point("before-swap")
     with interrupts.deferred():  # a Ctrl-C during the few renames of the swap counts from its end
         promote(config.out)
