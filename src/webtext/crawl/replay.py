@@ -61,8 +61,7 @@ def read_warc(path: str, max_body_bytes: int | None = None) -> Iterator[Archived
     return (item for _, item in read_warc_at(path, max_body_bytes) if isinstance(item, ArchivedResponse))
 
 
-def read_warc_at(path: str, max_body_bytes: int | None = None,
-                 with_body: bool = True) -> Iterator[tuple[int, ArchivedResponse | DamagedInput]]:
+def read_warc_at(path: str, max_body_bytes: int | None = None) -> Iterator[tuple[int, ArchivedResponse | DamagedInput]]:
     """(the record's byte offset in the file, response) for every response record.
 
     One bad record costs that record, not the file: a record whose WARC headers are readable but whose
@@ -72,7 +71,7 @@ def read_warc_at(path: str, max_body_bytes: int | None = None,
     record start, and comes out as a DamagedInput (where it began, why) once the file is read. A file
     that is no WARC, or that ends inside a record, raises DamagedFileError after everything read
     before that point: never taken silently as whole. Bodies past `max_body_bytes` are not read (the
-    response's problem says too_large)."""
+    response's problem says too_large); with 0, no body is read."""
     raw = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
     skipped: list[tuple[int, str]] = []
     with raw:
@@ -84,7 +83,7 @@ def read_warc_at(path: str, max_body_bytes: int | None = None,
                 raw.seek(start)
                 records = ArchiveIterator(raw)
                 for record in records:
-                    response = _response(record, path, max_body_bytes if with_body else 0)
+                    response = _response(record, path, max_body_bytes)
                     _drain(record.raw_stream)
                     if getattr(record.raw_stream, "limit", 0) > 0:  # its declared length is not in the file
                         raise EOFError("a record's Content-Length runs past its end")

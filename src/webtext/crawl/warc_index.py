@@ -28,7 +28,7 @@ def index_file(path: str) -> tuple[list, list, list]:
     each; what a damaged file held around the damage is indexed all the same. Bodies are not read here."""
     responses, redirects, damaged = [], [], []
     try:
-        for offset, response in read_warc_at(path, with_body=False):
+        for offset, response in read_warc_at(path, max_body_bytes=0):
             if isinstance(response, DamagedInput):
                 damaged.append(tuple(response))
                 continue

@@ -20,7 +20,7 @@ import os
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from webtext.atomic import size_and_mtime
+from webtext.atomic import checksum, size_and_mtime
 from webtext.pipeline.config import CorpusConfig
 
 FULLY_HASHED = 64 << 20
@@ -35,18 +35,16 @@ def input_identity(path: str) -> dict:
     if "://" not in path:
         status = os.stat(path)
         identity.update(inode=status.st_ino, ctime_ns=status.st_ctime_ns)
+    if size <= FULLY_HASHED:
+        identity["sha256"] = checksum(path)[1]
+        return identity
     digest = hashlib.sha256()
     with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
-        if size <= FULLY_HASHED:
-            while chunk := stream.read(1 << 20):
-                digest.update(chunk)
-            identity["sha256"] = digest.hexdigest()
-        else:
-            step = (size - SAMPLE_BLOCK) // (SAMPLED_BLOCKS - 1)
-            for block in range(SAMPLED_BLOCKS):
-                stream.seek(block * step)
-                digest.update(stream.read(SAMPLE_BLOCK))
-            identity["sampled_sha256"] = digest.hexdigest()
+        step = (size - SAMPLE_BLOCK) // (SAMPLED_BLOCKS - 1)
+        for block in range(SAMPLED_BLOCKS):
+            stream.seek(block * step)
+            digest.update(stream.read(SAMPLE_BLOCK))
+    identity["sampled_sha256"] = digest.hexdigest()
     return identity
 
 

@@ -96,7 +96,8 @@ def write_chunks(unit_dir: str, lines: list[str], per_chunk: int) -> int:
     Returns the lines written."""
     written = 0
     for chunk, start in enumerate(range(0, len(lines), per_chunk)):
+        part = lines[start:start + per_chunk]
         with open(os.path.join(unit_dir, f"c{chunk:05d}.jsonl"), "w", encoding="utf-8") as out:
-            out.writelines(lines[start:start + per_chunk])
-            written += len(lines[start:start + per_chunk])
+            out.writelines(part)
+        written += len(part)
     return written

@@ -217,8 +217,8 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
     then cut into the same chunks as a link unit's."""
     results = os.path.join(root, "links-results.jsonl")
     final = os.path.join(root, "linked", "p00000")
-    if os.path.exists(final) and dir_problem(final) is not None:
-        logger.warning("the links of an earlier run are made again: %s", dir_problem(final))
+    if os.path.exists(final) and (problem := dir_problem(final)) is not None:
+        logger.warning("the links of an earlier run are made again: %s", problem)
         shutil.rmtree(final)
     if not os.path.exists(final):
         for name in ("links", "rejects"):  # what a run killed inside this pipeline had begun to write

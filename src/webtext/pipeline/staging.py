@@ -136,20 +136,25 @@ def finish_interrupted_swap(out: str) -> bool:
     if phase is None and not _exists(swap_journal(out)):
         if _exists(previous):  # an earlier version's swap: nothing of what OUT holds is deleted
             logger.warning("an interrupted swap left %s: putting back what %s lacks", previous, out)
-            _move([n for n in (*RUN_OUTPUTS, MANIFEST_NAME) if not _exists(_path(out, n))], previous, out)
-            _delete(previous)
+            _put_previous_back(out)
             return True
         return False
     new_is_whole = _exists(_path(staging_dir(out), MANIFEST_NAME)) or _exists(_path(out, MANIFEST_NAME))
     if phase not in ("aside", "in", "clean") or not new_is_whole and phase != "clean":
         logger.warning("an interrupted swap left %s without the new corpus: putting the previous one back", out)
-        _move([n for n in (*RUN_OUTPUTS, MANIFEST_NAME) if not _exists(_path(out, n))], previous, out)
-        _delete(previous)
+        _put_previous_back(out)
         _delete(swap_journal(out))
         return True
     logger.warning("an interrupted swap into %s: finishing it (the new corpus was verified before it began)", out)
     _roll_forward(out, phase)
     return True
+
+
+def _put_previous_back(out: str) -> None:
+    """The previous corpus's outputs from OUT.previous/ into OUT, each one OUT lacks; nothing in OUT deleted."""
+    previous = previous_dir(out)
+    _move([n for n in (*RUN_OUTPUTS, MANIFEST_NAME) if not _exists(_path(out, n))], previous, out)
+    _delete(previous)
 
 
 def recover(out: str, fingerprint: str | None = None) -> bool:

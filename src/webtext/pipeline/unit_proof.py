@@ -8,20 +8,12 @@ older webtext (none) is redone, never trusted. The same for single files the run
 `seal_file` writes `<path>.done.json` beside it.
 """
 
-import hashlib
 import json
 import os
 
+from webtext.atomic import checksum, write_atomically
+
 RECORD = "done.json"
-
-
-def _digest(path: str) -> tuple[int, str]:
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
 
 
 def _fsync(path: str) -> None:
@@ -33,10 +25,7 @@ def _fsync(path: str) -> None:
 
 
 def _write_record(path: str, record: dict) -> None:
-    with open(path, "w", encoding="utf-8") as out:
-        json.dump(record, out, sort_keys=True)
-        out.flush()
-        os.fsync(out.fileno())
+    write_atomically(path, json.dumps(record, sort_keys=True).encode("utf-8"))  # fsynced before its rename
 
 
 def _files_of(directory: str) -> list[str]:
@@ -54,7 +43,7 @@ def seal_dir(directory: str) -> None:
     for name in _files_of(directory):
         path = os.path.join(directory, name)
         _fsync(path)
-        files[name] = list(_digest(path))
+        files[name] = list(checksum(path))
     _write_record(os.path.join(directory, RECORD), {"files": files})
     _fsync(directory)
 
@@ -74,7 +63,7 @@ def _listed_problem(directory: str, files: dict) -> str | None:
     for name, (size, sha256) in sorted(files.items()):
         path = os.path.join(directory, name)
         try:
-            actual = _digest(path)
+            actual = checksum(path)
         except OSError:
             return f"{name} is missing"
         if actual[0] != size:
@@ -96,7 +85,7 @@ def dir_problem(directory: str) -> str | None:
 
 def seal_file(path: str) -> None:
     _fsync(path)
-    _write_record(f"{path}.{RECORD}", {"files": {os.path.basename(path): list(_digest(path))}})
+    _write_record(f"{path}.{RECORD}", {"files": {os.path.basename(path): list(checksum(path))}})
 
 
 def file_problem(path: str) -> str | None:
