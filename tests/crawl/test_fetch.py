@@ -149,7 +149,7 @@ def test_robots_txt_is_honoured(session, base):
 def test_a_host_fetch_reads_robots_once_and_gives_every_link_one_outcome(base, tmp_path):
     from helpers.loopback_server import Handler
     from webtext.crawl.settings import FetchSettings
-    from webtext.crawl.transforms import fetch_host
+    from webtext.crawl.host_fetch import fetch_host
     from webtext.crawl.warc_out import WarcBundleWriter
     from webtext.records import Drop, FetchResult, Link
 

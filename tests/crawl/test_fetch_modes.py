@@ -11,7 +11,7 @@ from webtext.crawl.archives import ArchiveClient, timestamp_utc
 from webtext.crawl.deadpage import dead_page_reason
 from webtext.crawl.fetch import make_session
 from webtext.crawl.ratelimit import RateLimiter
-from webtext.crawl.transforms import fetch_host
+from webtext.crawl.host_fetch import fetch_host
 from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.records import FetchResult, Link
 

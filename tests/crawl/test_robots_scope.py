@@ -115,7 +115,7 @@ def test_ipv6_forms_are_judged_by_the_ipv4_address_they_carry(address, allowed):
 def test_a_host_past_its_time_budget_drops_its_remaining_links_instead_of_stalling(tmp_path):
     from dataclasses import replace
 
-    from webtext.crawl.transforms import fetch_host
+    from webtext.crawl.host_fetch import fetch_host
     from webtext.crawl.warc_out import WarcBundleWriter
     from webtext.records import Drop
 

@@ -2,7 +2,6 @@
 from web archives, as the fetch mode says; resumable)."""
 
 import queue
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -10,14 +9,13 @@ import apache_beam as beam
 
 from webtext.crawl.settings import FetchSettings
 from webtext.crawl.archives import ArchiveClient
-from webtext.crawl.charset import decode_html
-from webtext.crawl.fetch import FetchFailure, content_type_of, make_session, unexpected
-from webtext.crawl.modes import ARCHIVE_MODES, FALLBACK_MODES, LiveHost, fetch_link
+from webtext.crawl.fetch import make_session
+from webtext.crawl.host_fetch import fetch_host
+from webtext.crawl.modes import ARCHIVE_MODES
 from webtext.crawl.replay import NOT_ARCHIVED, STAGE, match_replay, read_warc_at, resolve_redirects
 from webtext.crawl.warc_out import WarcBundleWriter
-from webtext.guard import guarded
 from webtext.hashing import bucket
-from webtext.records import DamagedFileError, DamagedInput, Drop, FetchResult, Link
+from webtext.records import DamagedFileError, DamagedInput, Link
 from webtext.stagekit import DROPS, Routed, classify, route, windowed
 from webtext.urls import canonical_url, host_of
 
@@ -83,43 +81,6 @@ class ReplayPages(beam.PTransform):
             lambda link: (link.url, link))} | "JoinMissing" >> beam.CoGroupByKey()
             | "MissingLinks" >> beam.FlatMap(lambda kv: list(kv[1]["links"]) if list(kv[1]["missing"]) else []))
         return Replayed(results, split[0], missing, read[DAMAGED])
-
-
-def fetch_host(session, links: list[Link], config: FetchSettings, warc: WarcBundleWriter,
-               archive: ArchiveClient | None = None, sleep=time.sleep, clock=time.monotonic):
-    """Fetch one host's links in order, live or from an archive as `config.mode` says; yield outcomes.
-
-    Live requests read robots.txt once and wait a delay between them (LiveHost); archive
-    requests wait for the archive's own rate limit (ArchiveClient).
-    """
-    live = LiveHost(session, config, detect_dead=config.mode in FALLBACK_MODES, sleep=sleep)
-    budget_end, over_budget = clock() + config.host_budget_s, False
-    for link in sorted(links, key=lambda link: link.url):
-        # A host that would hold its thread past the budget (a long Crawl-delay times many links, or a
-        # slow server) gives up its remaining links at once, each a drop, instead of stalling the run.
-        wait = live.next_wait(link.fetch_url) if config.mode != "archive" else 0.0
-        if over_budget or clock() + wait > budget_end:
-            over_budget = True
-            yield Drop(STAGE, "host_budget", link.url, f"the host's {config.host_budget_s:g} s were spent")
-            continue
-        try:
-            fetched = fetch_link(link, config.mode, live.fetch, archive.fetch if archive else None)
-        except Exception as error:  # one server's answer must never end the run: a counted drop
-            failure = error if isinstance(error, FetchFailure) else unexpected(error)
-            yield Drop(STAGE, failure.reason, link.url, failure.detail)
-            continue
-        # Our own output: an I/O failure here fails the bundle, which a runner retries; not a drop.
-        record_id, warc_date = warc.add(fetched)
-        yield guarded(STAGE, lambda page: _decoded(link, page, record_id, warc_date), fetched,
-                      members=lambda _: [link.url])[0]
-
-
-def _decoded(link: Link, fetched, record_id: str, warc_date: str) -> FetchResult:
-    """A fetched page (already in the WARC file), decoded."""
-    content_type = content_type_of(fetched.headers)
-    html, encoding = decode_html(fetched.body, content_type)
-    return FetchResult(link, fetched.status, fetched.url, content_type, encoding, html, f"live:{record_id}",
-                       warc_date, fetched.source, fetched.archive_url)
 
 
 _HOST_DONE = object()  # a host's fetch thread has no more outcomes

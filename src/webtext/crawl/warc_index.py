@@ -85,10 +85,18 @@ class WarcIndex:
         self._max_body_bytes = max_body_bytes  # a replayed body is capped as a fetched one is
         self._redirects = _RedirectTable(self._db)
 
+    def _where(self, link: Link) -> tuple[str, int] | None:
+        """(WARC file, offset) of the link's response, redirects followed; None when there is none."""
+        return self._db.execute("SELECT path, offset FROM responses WHERE key = ? ORDER BY record_id, path LIMIT 1",
+                                (resolve_redirects(link.url, self._redirects),)).fetchone()
+
+    def holds(self, link: Link) -> bool:
+        """Whether replay has a response for the link (not read: a lookup only)."""
+        return self._where(link) is not None
+
     def replay(self, link: Link) -> FetchResult | Drop:
         """The link's archived response as a fetch result, or the drop `ReplayPages` would give it."""
-        row = self._db.execute("SELECT path, offset FROM responses WHERE key = ? ORDER BY record_id, path LIMIT 1",
-                               (resolve_redirects(link.url, self._redirects),)).fetchone()
+        row = self._where(link)
         if row is None:
             return Drop(STAGE, NOT_ARCHIVED, link.url)
         return response_to_result(link, response_at(*row, self._max_body_bytes))

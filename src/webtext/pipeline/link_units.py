@@ -17,7 +17,8 @@ from webtext.guard import guarded
 from webtext.hashing import bucket
 from webtext.pipeline import unit_work
 from webtext.pipeline.unit_work import Tally, finish_unit, fresh_unit_dir, read_pickles
-from webtext.records import DamagedInput, Drop, as_json
+from webtext.crawl.host_fetch import host_key
+from webtext.records import DamagedInput, Drop, Link, as_json
 from webtext.reasons import LINKS, READ, SELECT
 from webtext.sources.links import build_link, select_submission
 from webtext.sources.parse_file import LineCount, parsed_file
@@ -70,9 +71,18 @@ def _open_files_for(files: int) -> None:
 
 def _select(submissions: list, rules, tally: Tally, spills: list) -> None:
     tally.counts[(READ, "kept")] += len(submissions)
+    by_host = fetched_live()
     for url, sub in tally.outcomes(SELECT, [guarded(SELECT, lambda s: select_submission(s, rules), sub)[0]
                                             for sub in submissions]):
-        pickle.dump((url, sub), spills[bucket(url, len(spills))], protocol=pickle.HIGHEST_PROTOCOL)
+        spill = bucket(host_key(url) if by_host else url, len(spills))
+        pickle.dump((url, sub), spills[spill], protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def fetched_live() -> bool:
+    """Whether this run fetches (live or from archives) rather than replays: then a host's links are
+    spilled into one partition and kept in one chunk, so that one fetch unit, and so one thread of one
+    worker, fetches that host for the whole run (politeness per host, not per worker)."""
+    return unit_work.worker_config().fetch.mode != "replay"
 
 
 def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str) -> dict:
@@ -86,18 +96,23 @@ def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str
     outcomes = [guarded(LINKS, lambda item: build_link(item[0], item[1], rules), (url, by_url[url]))[0]
                 for url in sorted(by_url)]
     links = tally.outcomes(LINKS, outcomes, count_kept=False)
-    tally.counts[(LINKS, "kept")] += write_chunks(partial, [as_json(link) + "\n" for link in links], chunk_links)
+    tally.counts[(LINKS, "kept")] += write_chunks(partial, links, chunk_links, by_host=fetched_live())
     tally.timed(LINKS, started)
     return finish_unit(tally, partial, final)
 
 
-def write_chunks(unit_dir: str, lines: list[str], per_chunk: int) -> int:
-    """Link lines, in order, into files of `per_chunk` ("c00000.jsonl", ...): each a fetch unit's links.
-    Returns the lines written."""
-    written = 0
-    for chunk, start in enumerate(range(0, len(lines), per_chunk)):
-        part = lines[start:start + per_chunk]
-        with open(os.path.join(unit_dir, f"c{chunk:05d}.jsonl"), "w", encoding="utf-8") as out:
-            out.writelines(part)
-        written += len(part)
+def write_chunks(unit_dir: str, links: list[Link], per_chunk: int, by_host: bool = False) -> int:
+    """Links (sorted by URL) into files of `per_chunk` ("c00000.jsonl", ...): each a fetch unit's links.
+    `by_host`: sorted by host first, and a chunk ends only where a host does (one host's links, however
+    many, are one unit's). Returns the links written."""
+    if by_host:
+        links = sorted(links, key=lambda link: (host_key(link.url), link.url))
+    written, chunk, lines = 0, 0, []
+    for i, link in enumerate(links):
+        lines.append(as_json(link) + "\n")
+        last = i + 1 == len(links)
+        if last or (len(lines) >= per_chunk and not (by_host and host_key(links[i + 1].url) == host_key(link.url))):
+            with open(os.path.join(unit_dir, f"c{chunk:05d}.jsonl"), "w", encoding="utf-8") as out:
+                out.writelines(lines)
+            written, chunk, lines = written + len(lines), chunk + 1, []
     return written

@@ -71,17 +71,21 @@ def partition_count(paths: list[str]) -> int:
 
 
 def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists: list[str], warc: list[str],
-                 workers: int, unit_links: int = 256) -> dict:
+                 workers: int, unit_links: int = 256, warc_dir: str = "") -> dict:
     """The run into `staged.out` (its staging directory), unit by unit; writes _work/results.jsonl as
     the one Beam pipeline does, links/, rejects/, and _work/run.json (what the end summary shows of
-    how it went), which it returns."""
+    how it went), which it returns. A live (or archive) run's fetch units write the pages they fetch
+    to WARC files in `warc_dir`, and replay what `warc` (the WARC files there before) already holds."""
     out, root, resources = staged.out, os.path.join(staged.out, UNITS_DIR), Resources()
+    live = staged.fetch.mode != "replay"
     os.makedirs(root, exist_ok=True)
     _remove_partials(root)
     index_path = os.path.join(root, "warc.sqlite")
+    if live and os.path.exists(index_path):  # the crawl's WARC files have grown since (a killed run's pages)
+        os.remove(index_path)
     context = get_context(_start_method())
     with ProcessPoolExecutor(workers, mp_context=context, initializer=unit_work.start_worker,
-                             initargs=(staged, index_path)) as pool:
+                             initargs=(staged, index_path, warc_dir)) as pool:
         try:
             # The workers start their extraction child (a second or more of imports) meanwhile.
             warming = [pool.submit(unit_work.warm_up) for _ in range(workers)]
@@ -97,7 +101,10 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
             units = [os.path.join(root, "fetched", _chunk_name(chunk))
                      for chunk in sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl")))]
             dedup = SignatureStore(os.path.join(root, "dedup.sqlite"), staged.dedup)
-            fetched = run_units(pool, "fetch units", units,
+            # A live unit takes as long as its biggest host (one page at a time, a delay between): those
+            # go first, so that the last to finish are short ones. Replay keeps the units' order.
+            order = sorted(units, key=lambda unit: -os.path.getsize(_chunk_of(root, unit))) if live else units
+            fetched = run_units(pool, "fetch units", order,
                                  lambda unit: (unit_work.fetch_unit, _chunk_of(root, unit), unit), resources,
                                  on_done=functools.partial(_add_to_dedup, dedup, resources))
             resources.phase_done("fetch units")
@@ -226,10 +233,11 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
         with InThisProcess(resources, "read, select, links"):
             with beam.Pipeline(options=beam_options) as pipeline:
                 build_links_pipeline(pipeline, staged, dumps, url_lists, results)
-        lines = sorted((line for path in sorted(glob.glob(os.path.join(staged.out, "links", "*.jsonl")))
-                        for line in open(path, encoding="utf-8")), key=lambda line: json.loads(line)["url"])
+        links = sorted((unit_work.link_from_json(line) for path in sorted(glob.glob(os.path.join(staged.out, "links",
+                                                                                             "*.jsonl")))
+                        for line in open(path, encoding="utf-8")), key=lambda link: link.url)
         partial = unit_work.fresh_unit_dir(final)
-        link_units.write_chunks(partial, lines, unit_links)
+        link_units.write_chunks(partial, links, unit_links, by_host=staged.fetch.mode != "replay")
         seal_dir(partial)
         commit_dir(partial, final)
     resources.phase_done("links")

@@ -66,9 +66,9 @@ def _read_json_lines(path: str) -> list:
 
 
 def default_workers(config: CorpusConfig, beam_args: list[str]) -> int:
-    """--workers left out: every core this process may use (taskset and cgroups included) for a replayed
-    corpus written locally by the default runner; 0 (one Beam pipeline) for anything else."""
-    if config.fetch.mode != "replay" or "://" in config.out or beam_args:
+    """--workers left out: every core this process may use (taskset and cgroups included) for a corpus
+    written locally by the default runner, replayed or crawled; 0 (one Beam pipeline) for anything else."""
+    if "://" in config.out or beam_args:
         return 0
     return usable_cores()
 
@@ -84,9 +84,6 @@ def check_workers(config: CorpusConfig, workers: int, unit_links: int) -> None:
         raise ConfigError("--workers must be 0 (one Beam pipeline) or a number of processes")
     if unit_links < 1:
         raise ConfigError("--unit_links must be at least 1")
-    if workers and config.fetch.mode != "replay":
-        raise ConfigError("--workers runs replayed corpora only (--warc or --sample) so far; a live crawl runs "
-                          "as one Beam pipeline: leave --workers out")
     if workers and "://" in config.out:
         raise ConfigError("--workers writes its units under a local --out; for gs:// or s3:// leave it out")
 
@@ -111,7 +108,9 @@ def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_li
         recover_partial_files(FileSystems.join(config.out, "warc"))
     warc = expand_globs(config.fetch.warc) if config.fetch.mode == "replay" else _warc_in(config.out)
     FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
-    fingerprint = run_fingerprint(config, dumps + url_lists + warc, unit_links) if workers else None
+    # A crawl's own WARC files are its cache, not its inputs: a killed crawl's pages are there when it resumes.
+    inputs = dumps + url_lists + (warc if config.fetch.mode == "replay" else [])
+    fingerprint = run_fingerprint(config, inputs, unit_links) if workers else None
     recover(config.out, fingerprint)
     # What writers killed in an earlier run left half-written (the swap's journal is written beside --out).
     remove_dead_writers_temporaries(config.out)
@@ -123,7 +122,8 @@ def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_li
     if workers:
         from webtext.pipeline.local_run import run_in_units
 
-        run_in_units(staged, beam_options(beam_args), dumps, url_lists, warc, workers, unit_links)
+        run_in_units(staged, beam_options(beam_args), dumps, url_lists, warc, workers, unit_links,
+                     warc_dir=os.path.join(config.out, "warc"))
     else:
         with beam.Pipeline(options=beam_options(beam_args)) as pipeline:
             build_pipeline(pipeline, staged, dumps, url_lists, warc, warc_dir=FileSystems.join(config.out, "warc"))

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 
 import pyarrow as pa
 
+from webtext.crawl.host_fetch import HostFetcher
 from webtext.crawl.replay import fetch_outcome
 from webtext.crawl.warc_index import WarcIndex, index_file
 from webtext.dedup.clusters import member_of
@@ -59,8 +60,9 @@ SIGNATURES = "signatures"  # the dedup records' CPU seconds, under a name of the
 class _Worker:
     """What a worker process builds once and keeps for every unit it is given."""
 
-    def __init__(self, config: CorpusConfig, index_path: str):
+    def __init__(self, config: CorpusConfig, index_path: str, warc_dir: str):
         self.config, self._index_path, self._index = config, index_path, None
+        self.warc_dir = warc_dir  # where a live unit writes what it fetches: --out/warc, which outlives runs
         self.sandbox = SandboxedCall(EXTRACTOR, config.extract.timeout_s, die_with_parent=True)
         self.signer = Signer(config.dedup.num_perm, config.dedup.shingle_words)
         self.eval_ngrams = eval_filter(config.filters.decontaminate) if config.filters.decontaminate else None
@@ -77,14 +79,14 @@ class _Worker:
 _worker: _Worker | None = None
 
 
-def start_worker(config: CorpusConfig, index_path: str) -> None:
+def start_worker(config: CorpusConfig, index_path: str, warc_dir: str = "") -> None:
     """A process pool's initializer: this process's worker state."""
     global _worker
     die_with_parent()
     # Ctrl-C is the launching process's to handle (it stops the pool): a worker that took it too would
     # print a traceback for every unit in hand.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker = _Worker(config, index_path)
+    _worker = _Worker(config, index_path, warc_dir)
 
 
 def worker_config() -> CorpusConfig:
@@ -103,10 +105,13 @@ class Tally:
     """Records in, kept and dropped by reason, per stage, as the accounting's (stage, outcome) counts;
     and the CPU seconds this process spent in each stage."""
 
-    def __init__(self, unit_dir: str):
+    def __init__(self, unit_dir: str, sort_drops: bool = False):
+        """`sort_drops`: the drops are written sorted when the unit closes, for a unit whose records come in
+        an order of their own (a live fetch's, as pages arrive); else as they come, in the unit's own
+        (deterministic) order: a read unit's file can drop millions."""
         self.counts, self.cpu_s, self.dropped = Counter(), Counter(), 0
-        # Written as they come, in the unit's own (deterministic) order: a read unit's file can drop millions.
         self._drops = open(os.path.join(unit_dir, DROPS), "w", encoding="utf-8")
+        self._held: list[str] | None = [] if sort_drops else None
 
     def outcomes(self, stage: str, outcomes: list, kept_as=None, count_in: bool = True,
                  count_kept: bool = True) -> list:
@@ -125,10 +130,15 @@ class Tally:
 
     def drop(self, drop: Drop) -> None:
         self.counts[(drop.stage, f"dropped:{drop.reason}")] += 1
-        self._drops.write(as_json(drop) + "\n")
+        if self._held is not None:
+            self._held.append(as_json(drop) + "\n")
+        else:
+            self._drops.write(as_json(drop) + "\n")
         self.dropped += 1
 
     def close(self) -> None:
+        if self._held is not None:
+            self._drops.writelines(sorted(self._held))
         self._drops.close()
 
     def timed(self, stage: str, started: float) -> None:
@@ -164,46 +174,82 @@ def fresh_unit_dir(final: str) -> str:
     return partial
 
 
-def _extracted(worker: _Worker, results: list[FetchResult], tally: Tally) -> Iterator[list[Document]]:
-    """Documents batch by batch, one batch always in the extraction child's hands: while it extracts
-    batch N, this process filters and signs batch N-1 (as the Beam stage's _Extract does)."""
+def _extracted(worker: _Worker, batches: Iterator[list], tally: Tally) -> Iterator[list[Document]]:
+    """Documents batch by batch from batches of fetch outcomes (results and drops), one batch always in
+    the extraction child's hands: while it extracts batch N, this process filters and signs batch N-1
+    and reads (or, live, waits for) batch N+1 (as the Beam stage's _Extract does)."""
     in_flight: list[FetchResult] = []
-    for batch in [*_chunks(results, BATCH_PAGES), []]:
-        outcomes = [extract_document(result, lambda html, url: worker.sandbox.collect()) for result in in_flight]
-        in_flight = batch
-        if batch:
-            worker.sandbox.submit_batch([(r.html, r.final_url) for r in batch])
-        yield tally.outcomes(EXTRACT, outcomes)
+    for outcomes in itertools.chain(batches, [[]]):
+        results = tally.outcomes(FETCH, outcomes, kept_as=fetch_outcome, count_in=False)
+        docs = [extract_document(result, lambda html, url: worker.sandbox.collect()) for result in in_flight]
+        in_flight = results
+        if results:
+            worker.sandbox.submit_batch([(r.html, r.final_url) for r in results])
+        yield tally.outcomes(EXTRACT, docs)
+
+
+def read_links(links_path: str) -> list[Link]:
+    """A fetch unit's links (a link unit's chunk), sorted by URL."""
+    with open(links_path, encoding="utf-8") as lines:
+        return sorted(map(link_from_json, lines), key=lambda link: link.url)
+
+
+def link_from_json(line: str) -> Link:
+    """A Link from its line in links/ (as_json's)."""
+    return Link(**{k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(line).items()})
+
+
+def _replayed(worker: _Worker, links: list[Link]) -> Iterator[list]:
+    """The links' outcomes from the WARC files, a batch of links at a time."""
+    for batch in _chunks(links, BATCH_PAGES):
+        yield [guarded(FETCH, worker.index.replay, link)[0] for link in batch]
+
+
+def _replayed_then_fetched(worker: _Worker, links: list[Link], fetcher: HostFetcher) -> Iterator[list]:
+    """A live (or archive) unit: what the WARC files already hold (earlier runs', and what a killed run
+    had fetched) replayed, the rest fetched. The fetch threads start first, so that replaying and
+    extracting overlap the network."""
+    held = [link for link in links if worker.index.holds(link)]
+    fetcher.start([link for link in links if not worker.index.holds(link)])
+    yield from _replayed(worker, held)
+    yield from fetcher.batches(BATCH_PAGES)
 
 
 def fetch_unit(links_path: str, final: str) -> dict:
-    """Replay, extract and filter one unit's links; write its kept documents, their dedup records,
-    its drops and its tally into `final`. Returns the tally."""
-    worker, started_wall = _worker, time.monotonic()
+    """Fetch (replay, or live for the other modes), extract and filter one unit's links; write its kept
+    documents, their dedup records, its drops and its tally into `final`. Returns the tally.
+
+    A live unit's pages come in the order they arrive; its documents and drops are written sorted, so
+    the unit's files are the same whatever that order was."""
+    worker, started_wall, config = _worker, time.monotonic(), _worker.config
+    live = config.fetch.mode != "replay"
     partial = fresh_unit_dir(final)
-    tally = Tally(partial)
-    with open(links_path, encoding="utf-8") as lines:
-        links = sorted((Link(**{k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(line).items()})
-                        for line in lines), key=lambda link: link.url)
+    tally = Tally(partial, sort_drops=live)
+    links = read_links(links_path)
     tally.counts[(FETCH, "in")] += len(links)  # every line of the chunk read: the fetch stage's input
-    started = time.process_time()
-    fetched = tally.outcomes(FETCH, [guarded(FETCH, worker.index.replay, link)[0] for link in links],
-                             kept_as=fetch_outcome, count_in=False)
-    tally.timed(FETCH, started)
-    child_cpu = _child_cpu_s(worker.sandbox)
+    started_cpu, child_cpu = time.process_time(), _child_cpu_s(worker.sandbox)
+    fetcher = HostFetcher(config.fetch, worker.warc_dir, config.links.cutoff_utc) if live else None
+    batches = _replayed_then_fetched(worker, links, fetcher) if live else _replayed(worker, links)
+    kept: list[tuple[Document, Signed]] = []
+    for docs in _extracted(worker, batches, tally):
+        for batch in _chunks(docs, FILTER_BATCH):
+            started = time.thread_time()  # this thread's: a live unit's fetch threads run meanwhile
+            survivors = tally.outcomes(FILTER, filter_documents(batch, config.filters, worker.eval_ngrams),
+                                       count_kept=False)
+            tally.cpu_s[FILTER] += time.thread_time() - started
+            started = time.thread_time()
+            kept += [(doc, _signed(worker, doc)) for doc in survivors]
+            tally.cpu_s[SIGNATURES] += time.thread_time() - started
+    if fetcher is not None:
+        fetcher.close()  # its WARC files whole before the unit is
     with open(os.path.join(partial, DOCS), "wb") as docs_out, open(os.path.join(partial, SIGNED), "wb") as signed_out:
-        for docs in _extracted(worker, fetched, tally):
-            for batch in _chunks(docs, FILTER_BATCH):
-                started = time.process_time()
-                kept = tally.outcomes(FILTER, filter_documents(batch, worker.config.filters, worker.eval_ngrams),
-                                      count_kept=False)
-                tally.timed(FILTER, started)
-                started = time.process_time()
-                for doc in kept:
-                    pickle.dump(doc, docs_out, protocol=pickle.HIGHEST_PROTOCOL)
-                    pickle.dump(_signed(worker, doc), signed_out, protocol=pickle.HIGHEST_PROTOCOL)
-                    tally.counts[(FILTER, "kept")] += 1  # counted as written: what dedup will read
-                tally.timed(SIGNATURES, started)
+        for doc, signed in sorted(kept, key=lambda pair: pair[0].url):
+            pickle.dump(doc, docs_out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(signed, signed_out, protocol=pickle.HIGHEST_PROTOCOL)
+            tally.counts[(FILTER, "kept")] += 1  # counted as written: what dedup will read
+    # The rest of this process's CPU is the fetch stage's: replay reads, or live threads' requests,
+    # decoding and WARC writing (the extraction child's is counted apart).
+    tally.cpu_s[FETCH] += max(0.0, time.process_time() - started_cpu - tally.cpu_s[FILTER] - tally.cpu_s[SIGNATURES])
     tally.cpu_s[EXTRACT] += max(0.0, _child_cpu_s(worker.sandbox) - child_cpu)
     return finish_unit(tally, partial, final, wall_s=round(time.monotonic() - started_wall, 3))
 

@@ -1,0 +1,144 @@
+"""Fetching many hosts at once without Beam: the live (and archive) fetch of a run in units.
+
+A host's links are fetched by one thread, in order, by `fetch_host` (robots.txt, delays, the host
+budget, the WARC writer), as the Beam stage's `FetchPages` does; up to `fetch_threads` hosts at once.
+Outcomes come back as they arrive, through a bounded queue: a thread waits while the queue is full,
+so a host with thousands of pages never has them all in memory.
+
+The caller decides what a host is for politeness (`host_key`): a run in units puts every link of a
+host key in one unit, so that one thread of one worker fetches it for the whole run.
+"""
+
+import queue
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+from webtext.crawl.archives import ArchiveClient
+from webtext.crawl.charset import decode_html
+from webtext.crawl.fetch import FetchFailure, content_type_of, make_session, unexpected
+from webtext.crawl.modes import ARCHIVE_MODES, FALLBACK_MODES, LiveHost, fetch_link
+from webtext.crawl.replay import STAGE
+from webtext.crawl.settings import FetchSettings
+from webtext.crawl.warc_out import WarcBundleWriter
+from webtext.guard import guarded
+from webtext.hashing import bucket
+from webtext.records import Drop, FetchResult, Link
+from webtext.urls import host_of
+
+def fetch_host(session, links: list[Link], config: FetchSettings, warc: WarcBundleWriter,
+               archive: ArchiveClient | None = None, sleep=time.sleep, clock=time.monotonic):
+    """Fetch one host's links in order, live or from an archive as `config.mode` says; yield outcomes.
+
+    Live requests read robots.txt once and wait a delay between them (LiveHost); archive
+    requests wait for the archive's own rate limit (ArchiveClient).
+    """
+    live = LiveHost(session, config, detect_dead=config.mode in FALLBACK_MODES, sleep=sleep)
+    budget_end, over_budget = clock() + config.host_budget_s, False
+    for link in sorted(links, key=lambda link: link.url):
+        # A host that would hold its thread past the budget (a long Crawl-delay times many links, or a
+        # slow server) gives up its remaining links at once, each a drop, instead of stalling the run.
+        wait = live.next_wait(link.fetch_url) if config.mode != "archive" else 0.0
+        if over_budget or clock() + wait > budget_end:
+            over_budget = True
+            yield Drop(STAGE, "host_budget", link.url, f"the host's {config.host_budget_s:g} s were spent")
+            continue
+        try:
+            fetched = fetch_link(link, config.mode, live.fetch, archive.fetch if archive else None)
+        except Exception as error:  # one server's answer must never end the run: a counted drop
+            failure = error if isinstance(error, FetchFailure) else unexpected(error)
+            yield Drop(STAGE, failure.reason, link.url, failure.detail)
+            continue
+        # Our own output: an I/O failure here fails the bundle, which a runner retries; not a drop.
+        record_id, warc_date = warc.add(fetched)
+        yield guarded(STAGE, lambda page: _decoded(link, page, record_id, warc_date), fetched,
+                      members=lambda _: [link.url])[0]
+
+
+def _decoded(link: Link, fetched, record_id: str, warc_date: str) -> FetchResult:
+    """A fetched page (already in the WARC file), decoded."""
+    content_type = content_type_of(fetched.headers)
+    html, encoding = decode_html(fetched.body, content_type)
+    return FetchResult(link, fetched.status, fetched.url, content_type, encoding, html, f"live:{record_id}",
+                       warc_date, fetched.source, fetched.archive_url)
+
+
+_DONE = object()  # a host's thread has no more outcomes
+
+
+def host_key(url: str) -> str:
+    """What politeness counts as one host: the host name of the link's canonical URL."""
+    return host_of(url)
+
+
+def host_slice(link: Link, slices: int) -> tuple[str, int]:
+    """The key one thread fetches: (host, slice), `slices` (--host_parallelism) per host."""
+    return host_key(link.url), bucket(link.url, slices)
+
+
+class _Failed:
+    """What a host's thread raised (our own output failed, e.g. the WARC file): re-raised by the caller."""
+
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+class HostFetcher:
+    """Links -> outcomes (FetchResult or Drop) in the order they arrive; one thread per host slice."""
+
+    def __init__(self, config: FetchSettings, warc_dir: str, undated_as_of: int | None = None):
+        self._config = config
+        self._session = make_session(config.user_agent, config.allow_origins, pool_size=config.fetch_threads * 2,
+                                     proxy=config.proxy)
+        self._archive = (ArchiveClient(self._session, config, undated_as_of=undated_as_of)
+                         if config.mode in ARCHIVE_MODES else None)
+        self._pool = ThreadPoolExecutor(config.fetch_threads, thread_name_prefix="fetch")
+        self._warc = WarcBundleWriter(warc_dir, config.warc_pages_per_file)
+        self._outcomes: queue.Queue = queue.Queue(maxsize=4 * config.fetch_threads)
+        self._running = 0
+
+    def start(self, links: list[Link]) -> None:
+        """Begin fetching `links`: a thread per host slice, the biggest first (they take longest)."""
+        groups: dict[tuple, list[Link]] = {}
+        for link in links:
+            groups.setdefault(host_slice(link, self._config.host_parallelism), []).append(link)
+        for key in sorted(groups, key=lambda key: (-len(groups[key]), key)):
+            self._running += 1
+            self._pool.submit(self._fetch, groups[key])
+
+    def _fetch(self, links: list[Link]) -> None:
+        try:
+            for outcome in fetch_host(self._session, links, self._config, self._warc, self._archive,
+                                      sleep=time.sleep):
+                self._outcomes.put(outcome)
+        except BaseException as error:  # noqa: BLE001 (handed to the caller's thread, which raises it)
+            self._outcomes.put(_Failed(error))
+        finally:
+            self._outcomes.put(_DONE)
+
+    def next_batch(self, most: int) -> list[FetchResult | Drop] | None:
+        """Up to `most` outcomes: waits for the first, then takes only what has already arrived (the
+        caller extracts them while the rest come). None once every host is done."""
+        batch = []
+        while self._running and len(batch) < most:
+            try:
+                outcome = self._outcomes.get(block=not batch)
+            except queue.Empty:
+                break
+            if outcome is _DONE:
+                self._running -= 1
+            elif isinstance(outcome, _Failed):
+                raise outcome.error
+            else:
+                batch.append(outcome)
+        return batch if batch or self._running else None
+
+    def batches(self, most: int) -> Iterator[list[FetchResult | Drop]]:
+        while (batch := self.next_batch(most)) is not None:
+            yield batch
+
+    def close(self) -> None:
+        """Every page fetched is in a whole WARC file once this returns (the threads are done by then)."""
+        self._pool.shutdown(wait=True)
+        self._warc.close()
+        self._session.close()
