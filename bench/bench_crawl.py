@@ -5,22 +5,40 @@ after --latency_ms; each records how many requests it had in flight at once. The
 (robots.txt, retries, WARC writing, one worker process) is measured next to a sequential
 `requests` loop over the same kind of pages, in the same run.
 
+Then the whole live crawl, `webtext corpus --fetch live` in units (crawl -> extract -> filters -> dedup
+-> shards): --crawl_pages article pages on --crawl_hosts hosts answering in 50-100 ms, one worker pinned
+to one core and --crawl_workers workers on as many cores, in interleaved rounds: pages a second, the
+shards' bytes, each worker's peak memory with its 64 fetch threads, and a 45M-link crawl projected
+from the measured rate.
+
 Usage: python bench/bench_crawl.py [--hosts 64] [--pages_per_host 12] [--latency_ms 100]
+                                   [--crawl_pages 3000] [--crawl_hosts 40] [--crawl_workers 2] [--rounds 3]
+       python bench/bench_crawl.py --crawl_pages 0     (the fetch stage alone)
 """
 
 import argparse
+import asyncio
 import http.server
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+import zlib
 
 import apache_beam as beam
 import requests
 
-from common import report
+from bench_scaling import machine_ratio
+from common import report, report_rounds
 from webtext.pipeline.config import CorpusConfig
 from webtext.crawl.transforms import FetchPages
 from webtext.records import Link
+from webtext.sample import prose
 
 PAGE = b"<html><body><article><p>" + b"Some words of a page. " * 200 + b"</p></article></body></html>"
 
@@ -57,12 +75,146 @@ class Host:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
+LINKS_45M, LIVE_PAGES_45M = 45_000_000, 25_000_000  # WebText's links, and about how many are still live
+
+
+def serve_articles(hosts: int, pages: int) -> None:
+    """Serve `pages` article pages over `hosts` loopback hosts, each answer after 50-100 ms (fixed per
+    page); print the hosts' [base URL, pages] as one JSON line; serve until stdin closes.
+
+    In a process of its own, on asyncio (a fraction of a millisecond of CPU a request, where a threading
+    server spends about one): the servers of a real crawl are not on the crawler's cores, and here they
+    share the measured ones."""
+    per_host = -(-pages // hosts)
+    bodies = {}
+    for h in range(hosts):
+        rng = random.Random(h)
+        for i in range(min(per_host, pages - h * per_host)):
+            html = prose.page_html(f"Article {h}-{i}", f"site{h}.test", prose.article(rng, rng.randint(4, 9)), rng)
+            bodies[(h, f"/a/{i}")] = html.encode()
+
+    def answer(h: int, path: str) -> bytes:
+        body = b"User-agent: *\nAllow: /\n" if path == "/robots.txt" else bodies.get((h, path))
+        content_type = "text/plain" if path == "/robots.txt" else "text/html; charset=utf-8"
+        status = "200 OK" if body is not None else "404 Not Found"
+        body = body or b""
+        return (f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
+                .encode() + body)
+
+    def handler_for(h: int):
+        async def handle(reader, writer):
+            try:
+                while request := await reader.readuntil(b"\r\n\r\n"):
+                    path = request.split(b" ", 2)[1].decode()
+                    await asyncio.sleep((50 + zlib.crc32(f"{h}{path}".encode()) % 51) / 1000)
+                    writer.write(answer(h, path))
+                    await writer.drain()
+            except (asyncio.IncompleteReadError, ConnectionError):
+                pass
+            finally:
+                writer.close()
+        return handle
+
+    async def serve():
+        servers = [await asyncio.start_server(handler_for(h), f"127.0.0.{h + 2}", 0) for h in range(hosts)]
+        print(json.dumps([[f"http://127.0.0.{h + 2}:{server.sockets[0].getsockname()[1]}",
+                           sum(1 for key in bodies if key[0] == h)] for h, server in enumerate(servers)]), flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+    asyncio.run(serve())
+
+
+def crawl(urls: str, bases: list[str], out: str, workers: int, *extra: str) -> tuple[float, float, dict]:
+    """One whole live crawl, `workers` workers pinned to as many cores: (its seconds, the seconds of its
+    crawl proper, the fetch units, its manifest)."""
+    command = ["taskset", "-c", f"0-{workers - 1}", sys.executable, "-m", "webtext", "corpus", "--urls", urls,
+               "--out", out, "--fetch", "live", "--delay_s", "0", "--workers", str(workers), "--quiet", "--no_report",
+               *(flag for base in bases for flag in ("--allow_origin", base)), *extra]
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    seconds = time.perf_counter() - started
+    with open(os.path.join(out, "_work", "run.json")) as stream:
+        run = json.load(stream)
+    with open(os.path.join(out, "manifest.json")) as stream:
+        manifest = json.load(stream)
+    return seconds, run["phases_wall_s"]["fetch units"], {"manifest": manifest, "run": run}
+
+
+class Served:
+    """The article servers (serve_articles) in a process of their own, for a `with` block."""
+
+    def __init__(self, hosts: int, pages: int):
+        self._server = subprocess.Popen([sys.executable, __file__, "--serve", str(hosts), str(pages)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.hosts = json.loads(self._server.stdout.readline())
+        self.bases = [base for base, _ in self.hosts]
+
+    def url_list(self, path: str) -> str:
+        with open(path, "w") as listing:
+            listing.writelines(f"{base}/a/{i}\n" for base, count in self.hosts for i in range(count))
+        return path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._server.stdin.close()
+        self._server.wait()
+
+
+def crawl_in_units(pages: int, hosts: int, workers: int, rounds: int) -> None:
+    # A fetch unit holds whole hosts, at least --fetch_threads of them (a thread a host): 10 here, so that
+    # the 40 hosts make 4 units for the workers to share. (With the default 64, 40 hosts are one unit.)
+    threads = ["--fetch_threads", str(max(1, hosts // (2 * workers)))]
+    with Served(hosts, pages) as served, tempfile.TemporaryDirectory() as tmp:
+        urls = served.url_list(os.path.join(tmp, "urls.txt"))
+        ones, manys = [], []
+        for r in range(rounds):
+            ones.append(crawl(urls, served.bases, os.path.join(tmp, f"one-{r}"), 1, *threads))
+            manys.append(crawl(urls, served.bases, os.path.join(tmp, f"many-{r}"), workers, *threads))
+    with Served(64, 64 * 10) as served, tempfile.TemporaryDirectory() as tmp:  # 64 hosts for the 64 threads
+        _, _, wide = crawl(served.url_list(os.path.join(tmp, "urls.txt")), served.bases, os.path.join(tmp, "o"), 1)
+    one, many = ones[-1][2]["manifest"], manys[-1][2]["manifest"]
+    fetched = one["stages"]["fetch"]["kept"]
+    same = [s["tokens_sha256"] for s in one["shards"]] == [s["tokens_sha256"] for s in many["shards"]]
+    peak = max(row["peak_rss_bytes"] for row in wide["run"]["resources"] if row["stage"] == "fetch") / 2**20
+    one_s, many_s = (statistics.median(x[0] for x in runs) for runs in (ones, manys))
+    one_crawl_s, many_crawl_s = (statistics.median(x[1] for x in runs) for runs in (ones, manys))
+    efficiency = one_crawl_s / many_crawl_s / workers
+    projected_h = LIVE_PAGES_45M / (fetched / one_crawl_s * 16 * efficiency) / 3600
+    ratios = [o[1] / m[1] for o, m in zip(ones, manys)]
+    machine = machine_ratio(workers)
+    report(f"live crawl in units: {fetched} pages on {hosts} hosts answering in 50-100 ms, {rounds} rounds "
+           f"(median)", [
+        ("1 worker on 1 core: the crawl (fetch units)", fetched / one_crawl_s, "pages/s"),
+        (f"{workers} workers on {workers} cores: the crawl", fetched / many_crawl_s, "pages/s"),
+        ("1 worker on 1 core: the whole command", fetched / one_s, "pages/s"),
+        (f"{workers} workers on {workers} cores: the whole command", fetched / many_s, "pages/s"),
+        (f"the whole command, {workers} workers / 1", one_s / many_s, "x"),
+        ("one core's CPU a page, fetch to dedup record", one_crawl_s / fetched * 1000, "ms"),
+        ("a worker's peak memory, 64 fetch threads busy", peak, "MiB"),
+        ("shards byte-identical (tokens), 1 and N workers", float(same), "(1 = yes)"),
+        (f"45M links ({LIVE_PAGES_45M // 10**6}M live pages), 16 cores, projected", projected_h, "hours"),
+        (f"{workers} copies of a plain Python loop / 1, these cores", machine, "x"),
+    ], (f"the crawl, {workers} workers / 1", statistics.median(ratios)))
+    report_rounds(ratios)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--serve"]:
+        serve_articles(int(sys.argv[2]), int(sys.argv[3]))
+        return
     parser = argparse.ArgumentParser()
     parser.add_argument("--hosts", type=int, default=64)
     parser.add_argument("--pages_per_host", type=int, default=12)
     parser.add_argument("--latency_ms", type=float, default=100)
+    parser.add_argument("--crawl_pages", type=int, default=3000)
+    parser.add_argument("--crawl_hosts", type=int, default=40)
+    parser.add_argument("--crawl_workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if args.crawl_pages:
+        crawl_in_units(args.crawl_pages, args.crawl_hosts, args.crawl_workers, args.rounds)
     hosts = [Host(f"127.0.0.{i + 2}", args.latency_ms / 1000) for i in range(args.hosts)]
     links = [Link(f"{h.base}/p{j}", f"{h.base}/p{j}", 5, ("s",), (5,), ("r",), 1)
              for h in hosts for j in range(args.pages_per_host)]

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from helpers.fake_archives import Archive, Snapshot, fake_archives
 from helpers.loopback_server import _page, loopback_server
@@ -33,7 +34,14 @@ def _texts(out: Path) -> dict[str, dict]:
     return {row["url"].rsplit("/", 1)[-1]: row for row in rows}
 
 
-def test_live_then_archive_end_to_end_and_replayed(tmp_path: Path):
+# Fetched by two worker processes either way (as on a cluster, each has its own archive client): Beam's
+# multi-process runner, or the units engine (a crawl's default).
+ENGINES = {"beam": ["--direct_num_workers", "2", "--direct_running_mode", "multi_processing"],
+           "units": ["--workers", "2"]}
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_live_then_archive_end_to_end_and_replayed(tmp_path: Path, engine: str):
     with loopback_server() as web:
         wayback_page, cc_page = _page("Archived on the Wayback Machine", 31), _page("Archived by Common Crawl", 32)
         archive = Archive(wayback={f"{web}/missing": [Snapshot("20170601000000", wayback_page.encode()),
@@ -42,12 +50,10 @@ def test_live_then_archive_end_to_end_and_replayed(tmp_path: Path):
         dump = _dump(tmp_path / "RS_2017-06.jsonl", [f"{web}/page", f"{web}/missing", f"{web}/gone", f"{web}/soft404"])
         out = tmp_path / "out"
         with fake_archives(archive) as base:
-            # Fetched by two worker processes (as on a cluster: each has its own archive client)...
             assert run(["corpus", "--input", str(dump), "--fetch", "live-then-archive", "--out", str(out),
                         "--wayback_url", f"{base}/wb", "--cc_index_url", f"{base}/cc-index",
-                        "--cc_data_url", f"{base}/cc-data", "--direct_num_workers", "2",
-                        "--direct_running_mode", "multi_processing", "--allow_origin", web, "--allow_origin", base,
-                        *FLAGS]) == 0
+                        "--cc_data_url", f"{base}/cc-data", *ENGINES[engine],
+                        "--allow_origin", web, "--allow_origin", base, *FLAGS]) == 0
     manifest = read_manifest(str(out))
     fetch = manifest["stages"]["fetch"]
     assert fetch["kept_by"] == {"archived_cc": 1, "archived_wayback": 1, "live": 1}

@@ -52,21 +52,25 @@ def archived_pages(out: Path) -> set[tuple[str, str]]:
     return paths
 
 
-def test_a_hosts_links_are_one_chunk_however_many(tmp_path):
+def test_a_fetch_unit_holds_whole_hosts_biggest_first(tmp_path):
     def link(url):
         return Link(url, url, 5, ("a",), (5,), ("s",), 0)
-    links = sorted([link(f"http://h{h}.test/{i}") for h in range(3) for i in range(5)] + [link("http://z.test/0")],
-                   key=lambda x: x.url)
-    assert write_chunks(str(tmp_path), links, 2, by_host=True) == len(links)
-    chunks = [[json.loads(line)["url"] for line in path.read_text().splitlines()]
-              for path in sorted(tmp_path.glob("c*.jsonl"))]
-    assert [len(chunk) for chunk in chunks] == [5, 5, 5, 1]
-    assert all(len({urlsplit(url).hostname for url in chunk}) == 1 for chunk in chunks)
-    # Replay cuts where the count says (no host to keep together).
-    for path in tmp_path.glob("c*.jsonl"):
-        path.unlink()
-    assert write_chunks(str(tmp_path), links, 2) == len(links)
-    assert len(list(tmp_path.glob("c*.jsonl"))) == 8
+    sizes = {"a.test": 5, "b.test": 1, "c.test": 3, "d.test": 3, "e.test": 1}
+    links = sorted((link(f"http://{host}/{i}") for host, n in sizes.items() for i in range(n)), key=lambda x: x.url)
+
+    def chunks(per_chunk, min_hosts):
+        for path in tmp_path.glob("c*.jsonl"):
+            path.unlink()
+        assert write_chunks(str(tmp_path), links, per_chunk, min_hosts) == len(links)
+        return [[urlsplit(json.loads(line)["url"]).hostname for line in path.read_text().splitlines()]
+                for path in sorted(tmp_path.glob("c*.jsonl"))]
+
+    # Two links a unit, one host at least: a host is never cut, and units end only between hosts.
+    assert [sorted(set(chunk)) for chunk in chunks(2, 1)] == [["a.test"], ["c.test"], ["d.test"], ["b.test", "e.test"]]
+    # Two hosts at least (--fetch_threads 2): hosts of like size together.
+    assert [sorted(set(chunk)) for chunk in chunks(2, 2)] == [["a.test", "c.test"], ["b.test", "d.test"], ["e.test"]]
+    # Replay cuts where the count says.
+    assert [len(chunk) for chunk in chunks(4, 0)] == [4, 4, 4, 1]
 
 
 def test_a_crawl_in_units_is_polite_per_host_and_equals_the_beam_pipeline(tmp_path):
@@ -74,7 +78,7 @@ def test_a_crawl_in_units_is_polite_per_host_and_equals_the_beam_pipeline(tmp_pa
         urls = url_list(tmp_path, hosts, 6)
         flags = [*FLAGS, *allow_flags(hosts)]
         assert run(["corpus", "--urls", str(urls), "--out", str(tmp_path / "units"), "--workers", "2",
-                    "--unit_links", "4", *flags]) == 0
+                    "--unit_links", "4", "--fetch_threads", "1", *flags]) == 0
         # One thread of one worker per host for the whole run, though a unit holds 4 links and a host 6.
         assert [host.max_in_flight for _, host in hosts] == [1] * 5
         assert all(host.hits[f"/a/{i}"] == 1 and host.hits["/robots.txt"] == 1 for _, host in hosts for i in range(6))

@@ -85,6 +85,12 @@ def fetched_live() -> bool:
     return unit_work.worker_config().fetch.mode != "replay"
 
 
+def hosts_a_unit(config=None) -> int:
+    """The hosts a fetch unit holds at least: --fetch_threads when fetching, 0 (links only) when replaying."""
+    config = config or unit_work.worker_config()
+    return config.fetch.fetch_threads if config.fetch.mode != "replay" else 0
+
+
 def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str) -> dict:
     """One partition of every file's counted submissions -> links, written in chunks ("c00000.jsonl")."""
     rules, started, partial = unit_work.worker_config().links, time.process_time(), fresh_unit_dir(final)
@@ -96,23 +102,32 @@ def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str
     outcomes = [guarded(LINKS, lambda item: build_link(item[0], item[1], rules), (url, by_url[url]))[0]
                 for url in sorted(by_url)]
     links = tally.outcomes(LINKS, outcomes, count_kept=False)
-    tally.counts[(LINKS, "kept")] += write_chunks(partial, links, chunk_links, by_host=fetched_live())
+    tally.counts[(LINKS, "kept")] += write_chunks(partial, links, chunk_links, min_hosts=hosts_a_unit())
     tally.timed(LINKS, started)
     return finish_unit(tally, partial, final)
 
 
-def write_chunks(unit_dir: str, links: list[Link], per_chunk: int, by_host: bool = False) -> int:
-    """Links (sorted by URL) into files of `per_chunk` ("c00000.jsonl", ...): each a fetch unit's links.
-    `by_host`: sorted by host first, and a chunk ends only where a host does (one host's links, however
-    many, are one unit's). Returns the links written."""
-    if by_host:
-        links = sorted(links, key=lambda link: (host_key(link.url), link.url))
-    written, chunk, lines = 0, 0, []
-    for i, link in enumerate(links):
-        lines.append(as_json(link) + "\n")
-        last = i + 1 == len(links)
-        if last or (len(lines) >= per_chunk and not (by_host and host_key(links[i + 1].url) == host_key(link.url))):
+def write_chunks(unit_dir: str, links: list[Link], per_chunk: int, min_hosts: int = 0) -> int:
+    """Links (sorted by URL) into files ("c00000.jsonl", ...): each a fetch unit's links. Returns the links
+    written.
+
+    Replayed (`min_hosts` 0): `per_chunk` links a file, in URL order. Fetched: whole hosts, biggest first,
+    a file ending after a host once it holds `per_chunk` links and `min_hosts` hosts (--fetch_threads: a
+    thread a host, so that the unit keeps its worker's threads busy). Hosts of like size share a unit,
+    which lasts about as long as one of them takes."""
+    if min_hosts:
+        by_host: dict[str, list[Link]] = {}
+        for link in links:
+            by_host.setdefault(host_key(link.url), []).append(link)
+        hosts = sorted(by_host.items(), key=lambda item: (-len(item[1]), item[0]))
+    else:
+        hosts = [(None, links[start:start + per_chunk]) for start in range(0, len(links), per_chunk)]
+    written, chunk, lines, in_chunk = 0, 0, [], 0
+    for i, (_, host_links) in enumerate(hosts):
+        lines += [as_json(link) + "\n" for link in host_links]
+        in_chunk += 1
+        if i + 1 == len(hosts) or (len(lines) >= per_chunk and in_chunk >= min_hosts):
             with open(os.path.join(unit_dir, f"c{chunk:05d}.jsonl"), "w", encoding="utf-8") as out:
                 out.writelines(lines)
-            written, chunk, lines = written + len(lines), chunk + 1, []
+            written, chunk, lines, in_chunk = written + len(lines), chunk + 1, [], 0
     return written

@@ -237,7 +237,7 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
                                                                                              "*.jsonl")))
                         for line in open(path, encoding="utf-8")), key=lambda link: link.url)
         partial = unit_work.fresh_unit_dir(final)
-        link_units.write_chunks(partial, links, unit_links, by_host=staged.fetch.mode != "replay")
+        link_units.write_chunks(partial, links, unit_links, min_hosts=link_units.hosts_a_unit(staged))
         seal_dir(partial)
         commit_dir(partial, final)
     resources.phase_done("links")

@@ -209,9 +209,9 @@ def _replayed_then_fetched(worker: _Worker, links: list[Link], fetcher: HostFetc
     """A live (or archive) unit: what the WARC files already hold (earlier runs', and what a killed run
     had fetched) replayed, the rest fetched. The fetch threads start first, so that replaying and
     extracting overlap the network."""
-    held = [link for link in links if worker.index.holds(link)]
-    fetcher.start([link for link in links if not worker.index.holds(link)])
-    yield from _replayed(worker, held)
+    held = {link.url for link in links if worker.index.holds(link)}
+    fetcher.start([link for link in links if link.url not in held])
+    yield from _replayed(worker, [link for link in links if link.url in held])
     yield from fetcher.batches(BATCH_PAGES)
 
 
@@ -219,8 +219,9 @@ def fetch_unit(links_path: str, final: str) -> dict:
     """Fetch (replay, or live for the other modes), extract and filter one unit's links; write its kept
     documents, their dedup records, its drops and its tally into `final`. Returns the tally.
 
-    A live unit's pages come in the order they arrive; its documents and drops are written sorted, so
-    the unit's files are the same whatever that order was."""
+    A live unit's pages come in the order they arrive, and its documents are written in that order (dedup
+    decides by rank and the shards are ordered by doc id: the same whatever the order); its drops are
+    written sorted, for rejects/ files that are the same whatever it was."""
     worker, started_wall, config = _worker, time.monotonic(), _worker.config
     live = config.fetch.mode != "replay"
     partial = fresh_unit_dir(final)
@@ -230,23 +231,21 @@ def fetch_unit(links_path: str, final: str) -> dict:
     started_cpu, child_cpu = time.process_time(), _child_cpu_s(worker.sandbox)
     fetcher = HostFetcher(config.fetch, worker.warc_dir, config.links.cutoff_utc) if live else None
     batches = _replayed_then_fetched(worker, links, fetcher) if live else _replayed(worker, links)
-    kept: list[tuple[Document, Signed]] = []
-    for docs in _extracted(worker, batches, tally):
-        for batch in _chunks(docs, FILTER_BATCH):
-            started = time.thread_time()  # this thread's: a live unit's fetch threads run meanwhile
-            survivors = tally.outcomes(FILTER, filter_documents(batch, config.filters, worker.eval_ngrams),
-                                       count_kept=False)
-            tally.cpu_s[FILTER] += time.thread_time() - started
-            started = time.thread_time()
-            kept += [(doc, _signed(worker, doc)) for doc in survivors]
-            tally.cpu_s[SIGNATURES] += time.thread_time() - started
+    with open(os.path.join(partial, DOCS), "wb") as docs_out, open(os.path.join(partial, SIGNED), "wb") as signed_out:
+        for docs in _extracted(worker, batches, tally):
+            for batch in _chunks(docs, FILTER_BATCH):
+                started = time.thread_time()  # this thread's: a live unit's fetch threads run meanwhile
+                survivors = tally.outcomes(FILTER, filter_documents(batch, config.filters, worker.eval_ngrams),
+                                           count_kept=False)
+                tally.cpu_s[FILTER] += time.thread_time() - started
+                started = time.thread_time()
+                for doc in survivors:
+                    pickle.dump(doc, docs_out, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump(_signed(worker, doc), signed_out, protocol=pickle.HIGHEST_PROTOCOL)
+                    tally.counts[(FILTER, "kept")] += 1  # counted as written: what dedup will read
+                tally.cpu_s[SIGNATURES] += time.thread_time() - started
     if fetcher is not None:
         fetcher.close()  # its WARC files whole before the unit is
-    with open(os.path.join(partial, DOCS), "wb") as docs_out, open(os.path.join(partial, SIGNED), "wb") as signed_out:
-        for doc, signed in sorted(kept, key=lambda pair: pair[0].url):
-            pickle.dump(doc, docs_out, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(signed, signed_out, protocol=pickle.HIGHEST_PROTOCOL)
-            tally.counts[(FILTER, "kept")] += 1  # counted as written: what dedup will read
     # The rest of this process's CPU is the fetch stage's: replay reads, or live threads' requests,
     # decoding and WARC writing (the extraction child's is counted apart).
     tally.cpu_s[FETCH] += max(0.0, time.process_time() - started_cpu - tally.cpu_s[FILTER] - tally.cpu_s[SIGNATURES])
