@@ -30,14 +30,15 @@ def test_units_write_the_one_pipelines_corpus_byte_for_byte(sample_corpus, tmp_p
     assert lines(out, "rejects") == lines(sample_corpus, "rejects") != []
 
 
-def test_the_default_is_every_usable_core_for_a_replayed_corpus_and_one_pipeline_otherwise():
+def test_the_default_is_every_usable_core_for_a_local_corpus_and_one_pipeline_otherwise():
     from webtext.pipeline.config import CorpusConfig
     from webtext.pipeline.runner import default_workers
 
     replayed = CorpusConfig.from_flags(inputs=("RS.zst",), fetch="replay", warc=("a.warc.gz",), out="out")
     assert default_workers(replayed, []) == len(os.sched_getaffinity(0))
     assert default_workers(replayed, ["--runner=DataflowRunner"]) == 0  # Beam flags: the user means Beam
-    assert default_workers(CorpusConfig.from_flags(inputs=("RS.zst",), out="out"), []) == 0  # a live crawl
+    crawl = CorpusConfig.from_flags(inputs=("RS.zst",), out="out")  # a live crawl runs in units too
+    assert default_workers(crawl, []) == len(os.sched_getaffinity(0))
     assert default_workers(CorpusConfig.from_flags(inputs=("RS.zst",), fetch="replay", warc=("a.warc.gz",),
                                                    out="gs://bucket/out"), []) == 0
 
@@ -97,11 +98,11 @@ def test_a_rerun_with_other_inputs_does_not_take_up_the_killed_runs_units(tmp_pa
     assert not os.path.exists(f"{staging_dir(out)}/_units/fetched")
 
 
-def test_workers_refuse_a_live_crawl_with_a_clear_message(tmp_path, capsys):
+def test_workers_refuse_a_remote_out_with_a_clear_message(tmp_path, capsys):
     urls = tmp_path / "urls.txt"
     urls.write_text("https://example.com/a\n")
-    assert run(["corpus", "--urls", str(urls), "--out", str(tmp_path / "out"), "--workers", "2"]) == 2
-    assert "--workers runs replayed corpora only" in capsys.readouterr().err
+    assert run(["corpus", "--urls", str(urls), "--out", "gs://bucket/out", "--workers", "2"]) == 2
+    assert "--workers writes its units under a local --out" in capsys.readouterr().err
 
 
 def test_tokenize_units_gather_consecutive_fetch_units_up_to_a_shards_worth_of_kept_documents():
