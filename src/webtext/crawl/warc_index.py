@@ -90,6 +90,10 @@ class WarcIndex:
         return self._db.execute("SELECT path, offset FROM responses WHERE key = ? ORDER BY record_id, path LIMIT 1",
                                 (resolve_redirects(link.url, self._redirects),)).fetchone()
 
+    def where(self, url: str) -> tuple[str, int] | None:
+        """(WARC file, offset) of the response for a canonical URL, redirects followed; None if none."""
+        return self._where(Link(url, url, 0, (), (), (), 0))
+
     def holds(self, link: Link) -> bool:
         """Whether replay has a response for the link (not read: a lookup only)."""
         return self._where(link) is not None

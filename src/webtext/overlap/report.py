@@ -14,12 +14,13 @@ from webtext.shards.reader import read_manifest, split_shard_paths
 CACHE_DIR = "overlap"
 
 
-def training_filter(out_dir: str, false_positive_rate_bound: float):
-    """The cached filter when the training shards and bound are unchanged, else a new one."""
+def training_filter(out_dir: str, false_positive_rate_bound: float, report_dir: str | None = None):
+    """The cached filter (in `report_dir`, default OUT/overlap) when the training shards and bound are
+    unchanged, else a new one."""
     manifest = read_manifest(out_dir)
     train = [s for s in manifest["shards"] if s["split"] == "train"]
     key = hashlib.sha256(json.dumps([[s["text_sha256"] for s in train], false_positive_rate_bound]).encode())
-    path = os.path.join(out_dir, CACHE_DIR, f"train-8grams-{key.hexdigest()[:16]}.bloom")
+    path = os.path.join(report_dir or os.path.join(out_dir, CACHE_DIR), f"train-8grams-{key.hexdigest()[:16]}.bloom")
     if os.path.exists(path):
         with open(path, "rb") as stream:
             return filter_from_bytes(stream.read()), path, True
@@ -52,8 +53,11 @@ def _cdf_plot(results: dict, path: str) -> None:
 
 
 def overlap_report(out_dir: str, eval_specs: list[str], false_positive_rate_bound: float = 1e-8,
-                   fp_samples: int = 1_000_000, text_field: str = "text") -> dict:
-    bloom, filter_path, cached = training_filter(out_dir, false_positive_rate_bound)
+                   fp_samples: int = 1_000_000, text_field: str = "text", to: str | None = None) -> dict:
+    """The overlap of each eval set with the training split; its files (overlap.json, the CDF plot, the
+    overlapping items, the cached filter) go to `to`, default OUT/overlap (a read-only corpus needs `to`)."""
+    report_dir = to or os.path.join(out_dir, CACHE_DIR)
+    bloom, filter_path, cached = training_filter(out_dir, false_positive_rate_bound, report_dir)
     manifest = read_manifest(out_dir)
     results, flagged = {}, {}
     for spec in eval_specs:
@@ -64,7 +68,7 @@ def overlap_report(out_dir: str, eval_specs: list[str], false_positive_rate_boun
     validation = [t for p in split_shard_paths(out_dir, "validation", manifest, kind="text") for t in read_documents(p, "text")]
     if validation:
         results["validation split"] = measure(validation, bloom)
-    report_dir = os.path.join(out_dir, CACHE_DIR)
+    os.makedirs(report_dir, exist_ok=True)
     _cdf_plot(results, os.path.join(report_dir, "overlap_cdf.png"))
     everything = [item for items in flagged.values() for item in items]
     name_training_documents(everything, split_shard_paths(out_dir, "train", manifest, kind="text"))

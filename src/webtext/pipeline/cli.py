@@ -1,6 +1,7 @@
 """The `webtext` command. Flags of `corpus` it does not know pass through to Beam, if they are Beam's."""
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -119,13 +120,28 @@ def _run_generate(args, _rest) -> int:
     return 0
 
 
+def _cannot_write(command: str, error: OSError, corpus: str) -> int:
+    """A corpus folder that cannot be written (a read-only mount, someone else's): say where to write instead."""
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        print(f"webtext {command}: cannot write into {corpus} ({error.strerror}): write elsewhere with --to DIR",
+              file=sys.stderr)
+        return 2
+    raise error
+
+
 def _run_overlap(args, _beam_args) -> int:
     from webtext.evalsets import EvalSetError
     from webtext.overlap.report import format_report, overlap_report
 
     try:
-        report = overlap_report(args.dir, args.eval, args.false_positive_rate, args.fp_samples, args.text_field)
-    except (EvalSetError, OSError) as error:
+        report = overlap_report(args.dir, args.eval, args.false_positive_rate, args.fp_samples, args.text_field,
+                                to=args.to)
+    except EvalSetError as error:
+        print(f"webtext overlap: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return _cannot_write("overlap", error, args.dir)
         print(f"webtext overlap: {error}", file=sys.stderr)
         return 2
     print(format_report(report))
@@ -138,8 +154,45 @@ def _run_report(args, _beam_args) -> int:
     from webtext.report.html import write_report
 
     workers = usable_cores() if args.workers is None else args.workers
-    for path in write_report(args.dir, rule_scores=kept_scores, workers=workers):
-        print(path)
+    try:
+        for path in write_report(args.dir, rule_scores=kept_scores, workers=workers, to=args.to):
+            print(path)
+    except OSError as error:
+        return _cannot_write("report", error, args.dir)
+    return 0
+
+
+def _run_card(args, _beam_args) -> int:
+    from webtext.pipeline.runner import usable_cores
+    from webtext.report.card import card_for
+
+    try:
+        for path in card_for(args.dir, to=args.to, workers=usable_cores()):
+            print(path)
+    except OSError as error:
+        return _cannot_write("card", error, args.dir)
+    return 0
+
+
+def _run_show(args, _beam_args) -> int:
+    from webtext.pipeline.show import NotFound, format_document, format_dropped, show_document, show_dropped
+
+    which = {"doc_id": args.id, "url": args.url, "domain": args.domain, "seed": args.seed}
+    try:
+        shown = show_dropped(args.dir, **which) if args.dropped else show_document(args.dir, **which)
+    except NotFound as error:
+        print(f"webtext show: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(shown, indent=2, ensure_ascii=False, sort_keys=True))
+        return 0
+    text = format_dropped(shown) if args.dropped else format_document(shown)
+    if sys.stdout.isatty():
+        import pydoc
+
+        pydoc.pager(text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -182,10 +235,26 @@ def _parser() -> argparse.ArgumentParser:
     overlap.add_argument("--text_field", default="text", help="the text field of JSONL/Parquet eval sets")
     overlap.add_argument("--false_positive_rate", type=float, default=1e-8, help="the filter's bound (1e-8)")
     overlap.add_argument("--fp_samples", type=int, default=1_000_000, help="random strings for the FP check")
+    overlap.add_argument("--to", help="write overlap.json, the plot and the cached filter here (default: "
+                                      "DIR/overlap; for a read-only corpus)")
     report = sub.add_parser("report", help="write report.html (plots) and stats.json for a corpus directory")
     report.add_argument("dir", help="a corpus output directory")
     report.add_argument("--workers", type=int, default=None,
                         help="processes that read a large corpus's shards (default: every usable core)")
+    report.add_argument("--to", help="write them here instead of into DIR (for a read-only corpus)")
+    card = sub.add_parser("card", help="write the dataset card (README.md, Hugging Face metadata) and "
+                                       "croissant.json for a corpus directory")
+    card.add_argument("dir", help="a corpus output directory")
+    card.add_argument("--to", help="write them here instead of into DIR (for a read-only corpus)")
+    show = sub.add_parser("show", help="one document with its provenance (by --id, --url, --domain or at random); "
+                                       "--dropped: one record of rejects/ with why it was dropped")
+    show.add_argument("dir", help="a corpus output directory")
+    show.add_argument("--id", help="a document id (doc_id)")
+    show.add_argument("--url", help="the document's URL (as linked, canonical, or its final URL)")
+    show.add_argument("--domain", help="one of this domain's documents, at random")
+    show.add_argument("--seed", type=int, default=None, help="for a random pick that can be repeated")
+    show.add_argument("--dropped", action="store_true", help="look in rejects/: the stage and reason it was dropped")
+    show.add_argument("--json", action="store_true", help="one JSON object, for scripts")
     sample = sub.add_parser("sample", help="regenerate the bundled sample (deterministic)")
     sample.add_argument("--out", required=True, help="directory to write sample files to")
     return parser
@@ -226,7 +295,8 @@ def run(argv: list[str]) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     handlers = {"corpus": run_corpus_command, "sample": _run_sample, "verify": _run_verify, "inspect": _run_inspect,
                 "export": _run_export, "train": _run_train, "generate": _run_generate, "overlap": _run_overlap,
-                "report": _run_report}
+                "report": _run_report, "card": _run_card, "show": _run_show}
+    args.argv = argv
     try:
         return handlers[args.command](args, rest)
     except Exception as error:

@@ -3,6 +3,7 @@
 import argparse
 import contextlib
 import os
+import shlex
 import sys
 import time
 
@@ -159,7 +160,8 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
 
                 check_proxy(config.fetch.proxy, config.fetch.allow_origins)
             with view:
-                manifest = run_corpus(config, beam_args, workers=workers, unit_links=args.unit_links)
+                manifest = run_corpus(config, beam_args, workers=workers, unit_links=args.unit_links,
+                                      command=shlex.join(["webtext", *getattr(args, "argv", ["corpus"])]))
         except (FileNotFoundError, RedditCredentialsError, ConfigError, BlockedAddress, DNSFailure) as error:
             print(f"webtext corpus: {error}", file=sys.stderr)
             return 2
@@ -178,6 +180,9 @@ def _report_and_summary(args, config: CorpusConfig, manifest: dict, workers: int
         # A large corpus's report reads its shards in --workers processes, or on every core after the
         # one Beam pipeline.
         write_report(config.out, rule_scores=kept_scores, workers=workers or usable_cores())
+        from webtext.report.card import card_for
+
+        card_for(config.out)  # the folder a Hugging Face dataset: README.md and croissant.json
     if not args.quiet:
         print(format_summary(manifest, config.out, time.monotonic() - started, report=not args.no_report))
         if workers:

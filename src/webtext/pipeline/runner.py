@@ -88,20 +88,21 @@ def check_workers(config: CorpusConfig, workers: int, unit_links: int) -> None:
         raise ConfigError("--workers writes its units under a local --out; for gs:// or s3:// leave it out")
 
 
-def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0, unit_links: int = 256) -> dict:
+def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0, unit_links: int = 256,
+               command: str = "") -> dict:
     """Run the whole pipeline into a staging directory beside `config.out`, verify it, then swap it in
     (staging.py); return the manifest. A failed or interrupted run leaves `config.out` as it was.
 
     `workers` 0: one Beam pipeline, on whatever runner `beam_args` name. N > 0: the stages unit by unit
     in N local processes (local_run.py), `unit_links` links a unit, resuming the units of an interrupted
-    run; the same shards."""
+    run; the same shards. `command`: the command line, for the manifest (and so the dataset card)."""
     check_workers(config, workers, unit_links)
     interrupts.started(config.out)
     with owning(config.out):  # which checks that --out can be written first
-        return _run_owned(config, beam_args, workers, unit_links)
+        return _run_owned(config, beam_args, workers, unit_links, command)
 
 
-def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_links: int) -> dict:
+def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_links: int, command: str) -> dict:
     dumps = expand_globs(config.inputs) if config.inputs else []
     url_lists = expand_globs(config.url_lists) if config.url_lists else []
     if config.fetch.mode != "replay":  # what a killed crawl had written page by page becomes whole files first
@@ -140,6 +141,8 @@ def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_li
                               shard_root=staged.out)
     manifest["damaged_inputs"] = sorted(results["damaged"], key=lambda d: d["path"])
     manifest["regrouped"] = REGROUPED
+    if command:
+        manifest["command"] = command
     write_manifest(manifest, staged.out)
     verify_shards(manifest, staged.out)
     problems = account_problems(manifest["stages"])

@@ -71,7 +71,7 @@ def metadata(manifest: dict, stats: dict) -> dict:
         "license_name": "pages-belong-to-their-authors",
         "task_categories": ["text-generation"],
         "size_categories": [size_category(manifest["documents"])],
-        "tags": ["webtext", "reddit", "gpt-2", "common-crawl-free"],
+        "tags": ["webtext", "reddit", "gpt-2"],
         "configs": [{"config_name": "default", "default": True,
                      "data_files": [{"split": split, "path": f"text/{split}-*.parquet"} for split in splits]}],
     }
@@ -239,6 +239,29 @@ def _personal_and_licence() -> list[str]:
             "  institution = {OpenAI}, year = {2019}",
             "}",
             "```"]
+
+
+def card_for(corpus: str, to: str | None = None, workers: int = 1) -> list[str]:
+    """`webtext card`: the card and croissant.json of a corpus, from its manifest and stats.json (made, and
+    written beside the card, where the corpus has none: a run with --no_report)."""
+    import json
+
+    from webtext.shards.reader import read_manifest
+
+    manifest = read_manifest(corpus)
+    stats_path = os.path.join(corpus, "stats.json")
+    if os.path.exists(stats_path):
+        with open(stats_path, encoding="utf-8") as stream:
+            stats = json.load(stream)
+        return write_card(corpus, stats, manifest, to)
+    from webtext.atomic import write_atomically
+    from webtext.report.stats import corpus_stats, stats_json
+
+    stats = stats_json(corpus_stats(corpus, workers=workers))
+    os.makedirs(to or corpus, exist_ok=True)
+    made = os.path.join(to or corpus, "stats.json")
+    write_atomically(made, (json.dumps(stats, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
+    return [made, *write_card(corpus, stats, manifest, to)]
 
 
 def write_card(corpus: str, stats: dict, manifest: dict, to: str | None = None) -> list[str]:

@@ -20,6 +20,7 @@ CONTEXT = {
     "md5": "cr:md5", "parentField": "cr:parentField", "path": "cr:path", "recordSet": "cr:recordSet",
     "references": "cr:references", "regex": "cr:regex", "repeated": "cr:repeated", "replace": "cr:replace",
     "separator": "cr:separator", "source": "cr:source", "subField": "cr:subField", "transform": "cr:transform",
+    "samplingRate": "cr:samplingRate", "equivalentProperty": "cr:equivalentProperty",
 }
 # The Parquet columns a record has, and their Croissant types (lists are left to the Parquet schema).
 FIELDS = [("doc_id", "sc:Text"), ("url", "sc:URL"), ("final_url", "sc:URL"), ("domain", "sc:Text"),

@@ -8,10 +8,10 @@ from collections import Counter
 
 
 class DiskCounts:
-    """Counters by kind ("domain", "subreddit"), kept in a temporary SQLite file in `directory` that
-    closing removes. Use as a context manager."""
+    """Counters by kind ("domain", "subreddit"), kept in a temporary SQLite file in `directory` (default:
+    the system's temporary folder, $TMPDIR) that closing removes. Use as a context manager."""
 
-    def __init__(self, directory: str):
+    def __init__(self, directory: str | None = None):
         handle, self.path = tempfile.mkstemp(prefix=".report-counts-", suffix=".sqlite", dir=directory)
         os.close(handle)
         self.db = sqlite3.connect(self.path)

@@ -123,11 +123,13 @@ def render(stats: dict) -> str:
             f"<style>{STYLE}</style></head><body>{''.join(sections)}</body></html>")
 
 
-def write_report(out_dir: str, rule_scores=None, workers: int = 1) -> tuple[str, str]:
-    """Write report.html and stats.json into the corpus directory; return their paths. `rule_scores`,
-    `workers`: see report.stats.corpus_stats."""
+def write_report(out_dir: str, rule_scores=None, workers: int = 1, to: str | None = None) -> tuple[str, str]:
+    """Write report.html and stats.json into `to` (default: the corpus directory); return their paths.
+    `rule_scores`, `workers`: see report.stats.corpus_stats."""
     stats = corpus_stats(out_dir, rule_scores=rule_scores, workers=workers)
-    html_path, stats_path = os.path.join(out_dir, "report.html"), os.path.join(out_dir, "stats.json")
+    target = to or out_dir
+    os.makedirs(target, exist_ok=True)
+    html_path, stats_path = os.path.join(target, "report.html"), os.path.join(target, "stats.json")
     write_atomically(html_path, render(stats).encode("utf-8"))
     kept = stats_json(stats)
     write_atomically(stats_path, (json.dumps(kept, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())

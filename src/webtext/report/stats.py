@@ -47,7 +47,7 @@ def corpus_stats(out_dir: str, top: int = 15, rule_scores=None, workers: int = 1
     Memory is set by the shard size, whatever the corpus's: domains and subreddits are counted on disk."""
     manifest = read_manifest(out_dir)
     tally = ShardTally(*(rule_scores(manifest["config"]) if rule_scores else ((), None)))
-    with DiskCounts(out_dir) as counts:
+    with DiskCounts() as counts:  # in the temporary folder: the corpus may be read-only
         for shard_tally in _shard_tallies(out_dir, manifest, rule_scores, workers):
             tally.merge(shard_tally)
             counts.add("domain", shard_tally.domains)
@@ -66,6 +66,7 @@ def corpus_stats(out_dir: str, top: int = 15, rule_scores=None, workers: int = 1
         "length_quantiles": tally.lengths.quantiles(),
         "karma": tally.karma,
         "karma_quantiles": tally.karma.quantiles(),
+        "first_seen_utc": {"min": tally.first_seen[0], "max": tally.first_seen[1]},
         "top_domains": top_domains,
         "top_subreddits": top_subreddits,
         "languages": dict(tally.languages.most_common()),

@@ -99,6 +99,7 @@ class ShardTally:
         self.rules, self.score = rules, score
         self.scores = [Distribution(SCORE_DIGITS) for _ in rules]  # one per rule, in the rules' order
         self.near_limit = [0 for _ in rules]  # kept documents within a fifth of each rule's limit
+        self.first_seen: list = [None, None]  # the earliest and latest first_seen_utc
 
     def add(self, row: dict) -> None:
         self.lengths.add(row["n_tokens"])
@@ -107,6 +108,7 @@ class ShardTally:
         self.subreddits.update(row["subreddits"])
         self.languages[row["language"]] += 1
         self.sources[row["source"]] += 1
+        self._seen(row["first_seen_utc"], row["first_seen_utc"])
         if self.score is not None:
             for i, value in enumerate(self.score(row["text"], row["language"])):
                 if value is not None:
@@ -125,7 +127,13 @@ class ShardTally:
         for mine, theirs in zip(self.scores, other.scores, strict=True):
             mine.merge(theirs)
         self.near_limit = [a + b for a, b in zip(self.near_limit, other.near_limit, strict=True)]
+        if other.first_seen[0] is not None:
+            self._seen(*other.first_seen)
         self._keep_samples(other.samples)
+
+    def _seen(self, earliest: int, latest: int) -> None:
+        low, high = self.first_seen
+        self.first_seen = [earliest if low is None else min(low, earliest), latest if high is None else max(high, latest)]
 
     def _keep_samples(self, samples: list) -> None:
         for sample in samples:

@@ -1,0 +1,69 @@
+"""`webtext show`: one document with its provenance (the WARC record it was read from included), or one
+dropped record with its stage and reason; plain text or JSON; the same pick for the same seed."""
+
+import json
+
+import pyarrow.parquet as pq
+from warcio.archiveiterator import ArchiveIterator
+
+from webtext.pipeline.cli import run
+
+
+def shown(capsys, *args) -> dict:
+    assert run(["show", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def first_row(corpus) -> dict:
+    path = sorted((corpus / "text").glob("train-*.parquet"))[0]
+    return pq.read_table(path).slice(0, 1).to_pylist()[0]
+
+
+def test_a_document_by_id_url_final_url_or_domain_with_its_warc_record(sample_corpus, capsys):
+    row = first_row(sample_corpus)
+    by_id = shown(capsys, str(sample_corpus), "--id", row["doc_id"])
+    assert {key: by_id[key] for key in row} == row
+    assert shown(capsys, str(sample_corpus), "--url", row["url"])["doc_id"] == row["doc_id"]
+    assert shown(capsys, str(sample_corpus), "--url", row["final_url"])["doc_id"] == row["doc_id"]
+    assert shown(capsys, str(sample_corpus), "--domain", row["domain"], "--seed", "1")["domain"] == row["domain"]
+    # The WARC record named is the page's response.
+    warc = by_id["warc"]
+    with open(warc["path"], "rb") as stream:
+        stream.seek(warc["offset"])
+        record = next(iter(ArchiveIterator(stream)))
+    assert record.rec_type == "response"
+    assert record.rec_headers.get_header("WARC-Target-URI").rstrip("/").lower() in (
+        row["final_url"].rstrip("/").lower(), row["url"].rstrip("/").lower())
+
+
+def test_plain_text_names_the_provenance_and_holds_the_text(sample_corpus, capsys):
+    row = first_row(sample_corpus)
+    assert run(["show", str(sample_corpus), "--id", row["doc_id"]]) == 0
+    out = capsys.readouterr().out
+    for expected in (row["url"], row["final_url"], *row["submission_ids"], *row["subreddits"], "warc record",
+                     row["text"][:200]):
+        assert expected in out, expected
+
+
+def test_a_random_pick_is_the_same_for_the_same_seed(sample_corpus, capsys):
+    picks = [shown(capsys, str(sample_corpus), "--seed", str(seed))["doc_id"] for seed in (3, 3, 4, 5, 6)]
+    assert picks[0] == picks[1] and len(set(picks)) > 1
+
+
+def test_a_dropped_record_with_its_stage_reason_and_link(sample_corpus, capsys):
+    drops = [json.loads(line) for path in (sample_corpus / "rejects").glob("*.jsonl")
+             for line in path.read_text().splitlines()]
+    low_karma = next(d for d in drops if d["reason"] == "low_karma")
+    record = shown(capsys, str(sample_corpus), "--dropped", "--url", low_karma["item"])
+    assert (record["stage"], record["reason"], record["item"]) == ("links", "low_karma", low_karma["item"])
+    assert "min_karma" in record["meaning"]
+    near = next(d for d in drops if d["reason"] == "near_duplicate")  # named by document id
+    record = shown(capsys, str(sample_corpus), "--dropped", "--id", near["item"])
+    assert record["reason"] == "near_duplicate" and record["detail"] == near["detail"]
+    assert record["link"] is not None and record["warc"] is not None  # its page was read, then dropped
+
+
+def test_nothing_found_is_a_clear_message_and_exit_1(sample_corpus, capsys):
+    assert run(["show", str(sample_corpus), "--url", "https://nowhere.example/none"]) == 1
+    assert "no document at https://nowhere.example/none" in capsys.readouterr().err
+    assert run(["show", str(sample_corpus), "--dropped", "--url", "https://nowhere.example/none"]) == 1
