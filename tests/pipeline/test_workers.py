@@ -24,8 +24,9 @@ def test_units_write_the_one_pipelines_corpus_byte_for_byte(sample_corpus, tmp_p
     assert run(["corpus", *SAMPLE_FLAGS, "--out", str(out), "--workers", "0"]) == 0
     assert not (out / "_work" / "run.json").exists()
     assert files(out) == files(sample_corpus) and len(files(out)) == 8
-    # The same accounting (every stage, every drop reason), dedup figures and damaged inputs.
+    # The same accounting (every stage, every drop reason), dedup figures and examples, and damaged inputs.
     assert manifest(out) == manifest(sample_corpus)
+    assert manifest(out)["dedup"]["examples"]
     assert lines(out, "links") == lines(sample_corpus, "links")
     assert lines(out, "rejects") == lines(sample_corpus, "rejects") != []
 

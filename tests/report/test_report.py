@@ -30,6 +30,23 @@ def test_html_numbers_are_the_manifests(sample_corpus):
         assert (int(row.group(1)), int(row.group(2))) == (entry["in"], entry["kept"]), stage
 
 
+def test_the_report_shows_near_duplicate_pairs_with_their_estimated_jaccard(sample_corpus):
+    manifest = read_manifest(str(sample_corpus))
+    examples = manifest["dedup"]["examples"]
+    drops = {json.loads(line)["item"]: json.loads(line) for path in (sample_corpus / "rejects").glob("*.jsonl")
+             for line in path.read_text().splitlines()}
+    assert 0 < len(examples) <= 5
+    for example in examples:  # each a real drop, with the document kept in its place
+        drop = drops[example["dropped"]["doc_id"]]
+        assert (drop["reason"], drop["detail"]) == ("near_duplicate", example["kept"]["doc_id"])
+        assert 0.5 <= example["estimated_jaccard"] <= 1.0
+    page = (sample_corpus / "report.html").read_text()
+    section = page[page.index("Examples: near-duplicates"):]
+    for example in examples:
+        assert f'<td>{example["estimated_jaccard"]:.2f}</td>' in section
+        assert example["kept"]["doc_id"] in section and example["dropped"]["doc_id"] in section
+
+
 def test_html_is_self_contained(sample_corpus):
     page = (sample_corpus / "report.html").read_text()
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', page)

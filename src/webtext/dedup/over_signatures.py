@@ -170,6 +170,15 @@ class SignatureStore:
     def drop_count(self) -> Counter:
         return Counter(dict(self._db.execute("SELECT reason, COUNT(*) FROM drops GROUP BY reason")))
 
+    @property
+    def settings(self) -> DedupSettings:
+        return self._settings
+
+    def units_of(self, doc_ids: set[str]) -> list[str]:
+        """The units (as added) that hold these documents."""
+        return sorted({unit for doc_id in sorted(doc_ids) for (unit,) in self._db.execute(
+            "SELECT unit FROM docs WHERE doc_id = ?", (doc_id,))})
+
     def kept_by_unit(self) -> dict[str, int]:
         """How many of each unit's documents dedup kept (a unit with none kept is not listed)."""
         return dict(self._db.execute(

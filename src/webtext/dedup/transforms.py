@@ -9,6 +9,7 @@ from apache_beam.metrics import Metrics
 from webtext.dedup.settings import DedupSettings
 from webtext.dedup.clusters import (STAGE, exact_survivor, member_of, near_duplicate_verdict, star_edges,
                                     verified_edges, with_center_signature)
+from webtext.dedup.examples import EXAMPLES, dedup_examples
 from webtext.dedup.components import (by_owner, changed, jump, node_from_views, node_views, relabel, spread,
                                       survivor_of)
 from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, exact_key
@@ -95,6 +96,7 @@ class Deduplicated(NamedTuple):
     drops: Any  # Drop: exact_duplicate / near_duplicate, the survivor's id in its detail
     stats: Any  # (("cluster_size", size), clusters) and (("unconverged_nodes", 0), nodes)
     kept_tally: Any  # (doc id, +1 or -1), see below
+    examples: Any  # dict: a few near-duplicate pairs for the report (dedup/examples.py)
 
 
 class DeduplicateDocuments(beam.PTransform):
@@ -131,7 +133,20 @@ class DeduplicateDocuments(beam.PTransform):
         kept, near_drops = classify(joined, "Near", STAGE, lambda kv: near_duplicate_verdict(
             kv[0], list(kv[1]["docs"]), list(kv[1]["losers"])))
         drops = (exact_drops, near_drops) | "Drops" >> beam.Flatten()
+        examples = self._examples(unique, near_drops)
         kept_tally = ((unique | "PlusOne" >> beam.Map(lambda d: (d.doc_id, 1)),
                        losers | "MinusOne" >> beam.Map(lambda loser: (loser[0], -1)))
                       | "KeptTally" >> beam.Flatten())
-        return Deduplicated(kept, drops, stats, kept_tally)
+        return Deduplicated(kept, drops, stats, kept_tally, examples)
+
+    def _examples(self, unique, near_drops):
+        """The first few near-duplicate pairs by dropped id, with both documents: a bounded Top, then the
+        few documents they name."""
+        config = self._config
+        pairs = (near_drops | "ExamplePairs" >> beam.Map(lambda drop: (drop.item, drop.detail))
+                 | "FirstPairs" >> beam.combiners.Top.Smallest(EXAMPLES))
+        named = beam.pvalue.AsSingleton(pairs)
+        return (unique | "ExampleDocs" >> beam.Filter(lambda doc, pairs: any(doc.doc_id in pair for pair in pairs), named)
+                | "ExampleDocList" >> beam.combiners.ToList()
+                | "Examples" >> beam.FlatMap(lambda docs, pairs: dedup_examples(
+                    list(pairs), docs, config.num_perm, config.shingle_words), named))

@@ -100,8 +100,8 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     fetched, fetch_drops, damaged_warc = _fetch(links, config, warc_paths, warc_dir)
     docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract.timeout_s)
     filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config.filters)
-    unique, dedup_drops, dedup_stats, kept_tally = \
-        filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config.dedup)
+    deduplicated = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config.dedup)
+    unique, dedup_drops, dedup_stats, kept_tally = deduplicated[:4]
     shards, tokenize_drops = unique | "TokenizeToShards" >> TokenizeToShards(config.shards, out, expected=kept_tally)
     written = shards | "DocumentsWritten" >> beam.Map(lambda shard: shard.documents)
 
@@ -112,7 +112,7 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
                (DEDUP, filtered, unique, dedup_drops, {}),
                (TOKENIZE, unique, written, tokenize_drops, {"kept_are_counts": True})]
     _write_outputs(pipeline, out, stages, links, (damaged_files, damaged_warc), work_path(out, RESULTS_NAME),
-                   shards=shards, dedup_stats=dedup_stats)
+                   shards=shards, dedup_stats=dedup_stats, dedup_examples=deduplicated.examples)
 
 
 def build_links_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: list[str],
@@ -124,7 +124,7 @@ def build_links_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_pat
 
 
 def _write_outputs(pipeline, out: str, stages: list, links, damaged: tuple, results_path: str, shards=None,
-                   dedup_stats=None) -> None:
+                   dedup_stats=None, dedup_examples=None) -> None:
     """links/, rejects/ and the results file (tallies, shards, dedup stats, damaged inputs)."""
     tallies = [pipeline | f"Tally_{name}" >> TallyStage(name, inputs, kept, drops, **counting)
                for name, inputs, kept, drops, counting in stages]
@@ -138,6 +138,8 @@ def _write_outputs(pipeline, out: str, stages: list, links, damaged: tuple, resu
         results.append(shards | "ShardJson" >> beam.Map(lambda s: _result("shards", json.loads(shard_info_json(s)))))
     if dedup_stats is not None:
         results.append(dedup_stats | "DedupJson" >> beam.Map(lambda c: _result("dedup", [list(c[0]), c[1]])))
+    if dedup_examples is not None:
+        results.append(dedup_examples | "DedupExampleJson" >> beam.Map(lambda e: _result("dedup_example", e)))
     _write_lines(results | "AllResults" >> beam.Flatten(), "Results", results_path)
     (links | "LinkJson" >> beam.Map(as_json)
      | "WriteLinks" >> beam.io.WriteToText(FileSystems.join(out, "links", "links"), file_name_suffix=".jsonl"))

@@ -129,7 +129,7 @@ def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_li
         with beam.Pipeline(options=beam_options(beam_args)) as pipeline:
             build_pipeline(pipeline, staged, dumps, url_lists, warc, warc_dir=FileSystems.join(config.out, "warc"))
     logger.info("pipeline finished in %.1f s", time.monotonic() - started)
-    results = {"accounting": [], "shards": [], "dedup": [], "damaged": []}
+    results = {"accounting": [], "shards": [], "dedup": [], "damaged": [], "dedup_example": []}
     for kind, value in _read_json_lines(work_path(staged.out, RESULTS_NAME)):
         results[kind].append(value)
     counts = [((stage, outcome), n) for (stage, outcome), n in results["accounting"]]
@@ -141,6 +141,7 @@ def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_li
                               shard_root=staged.out)
     manifest["damaged_inputs"] = sorted(results["damaged"], key=lambda d: d["path"])
     manifest["regrouped"] = REGROUPED
+    manifest["dedup"]["examples"] = sorted(results["dedup_example"], key=lambda e: e["dropped"]["doc_id"])
     if command:
         manifest["command"] = command
     write_manifest(manifest, staged.out)

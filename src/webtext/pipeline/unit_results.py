@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from webtext.crawl.warc_index import WarcIndex
+from webtext.dedup.examples import dedup_examples, example_pairs
 from webtext.dedup.over_signatures import SignatureStore
 from webtext.pipeline import link_units, unit_work
 from webtext.pipeline.build import RESULTS_NAME, _result, work_path
@@ -34,6 +35,7 @@ def write_results(out: str, root: str, read: dict, linked: dict, fetched: dict, 
     lines += [_result("accounting", [list(key), n]) for key, n in counts.items()]
     lines += [_result("shards", shard) for shard in shards]
     lines += [_result("dedup", [list(key), n]) for key, n in dedup.stats]
+    lines += [_result("dedup_example", example) for example in _dedup_examples(dedup, root)]
     for unit in sorted(read["units"]):
         with open(os.path.join(unit, link_units.DAMAGED), encoding="utf-8") as stream:
             lines += [_result("damaged", damaged) for damaged in json.load(stream)]
@@ -48,6 +50,16 @@ def write_results(out: str, root: str, read: dict, linked: dict, fetched: dict, 
     drop_files = [os.path.join(unit, unit_work.DROPS) for step in steps for unit in sorted(step["units"])]
     _concatenate(drop_files, os.path.join(out, "rejects", "drops-units.jsonl"),
                  then=(as_json(drop) + "\n" for drop in dedup.drops()))
+
+
+def _dedup_examples(dedup: SignatureStore, root: str) -> list[dict]:
+    """The report's near-duplicate examples (dedup/examples.py), their documents read from their units."""
+    pairs = example_pairs(dedup.drops())
+    wanted = {doc_id for pair in pairs for doc_id in pair}
+    docs = [doc for unit in dedup.units_of(wanted)
+            for doc in unit_work.read_pickles(os.path.join(root, "fetched", unit, unit_work.DOCS)) if doc.doc_id in wanted]
+    settings = dedup.settings
+    return dedup_examples(pairs, docs, settings.num_perm, settings.shingle_words)
 
 
 def _concatenate(paths: list[str], target: str, then: Iterable[str] = ()) -> None:

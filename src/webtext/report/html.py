@@ -12,7 +12,9 @@ from webtext.report.stats import corpus_stats, stats_json
 STYLE = """body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222;padding:0 1em}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
 th{background:#f2f2f2}td.l,th.l{text-align:left}img{max-width:100%}pre{white-space:pre-wrap;background:#f7f7f7;
-padding:.6em;font-size:90%}.doc{border-left:3px solid #3b6ea8;padding-left:.8em;margin:1em 0}"""
+padding:.6em;font-size:90%}.doc{border-left:3px solid #3b6ea8;padding-left:.8em;margin:1em 0}
+table.pairs td{text-align:left;vertical-align:top;width:45%}table.pairs td:first-child{width:10%;text-align:right}
+.id{color:#777;font-size:85%}"""
 
 
 def _image(png: bytes, alt: str) -> str:
@@ -82,6 +84,20 @@ def _rule_score_section(summaries: list[dict]) -> list[str]:
             _table(["rule", "drops when", "judged", "near the limit", "min", "median", "max"], rows)]
 
 
+def _duplicate_examples(examples: list[dict]) -> list[str]:
+    """A few near-duplicate pairs side by side: the document kept, the one dropped, their estimated Jaccard."""
+    if not examples:
+        return []
+
+    def side(doc: dict) -> str:
+        return (f'<b>{html.escape(doc["title"] or doc["url"])}</b><br>{html.escape(doc["url"])}<br>'
+                f'<span class="id">{doc["doc_id"]}</span><pre>{html.escape(doc["excerpt"])}</pre>')
+    rows = "".join(f'<tr><td>{e["estimated_jaccard"]:.2f}</td><td>{side(e["kept"])}</td><td>{side(e["dropped"])}</td></tr>'
+                   for e in examples)
+    return ["<h3>Examples: near-duplicates dropped, and the document kept in their place</h3>",
+            f'<table class="pairs"><tr><th>estimated Jaccard</th><th>kept</th><th>dropped</th></tr>{rows}</table>']
+
+
 def render(stats: dict) -> str:
     sections = [
         "<h1>webtext corpus report</h1>",
@@ -108,6 +124,7 @@ def render(stats: dict) -> str:
         _table(["threshold", "bands", "rows", "unconverged nodes"],
                [[stats["dedup"]["threshold"], stats["dedup"]["bands"], stats["dedup"]["rows"],
                  stats["dedup"]["unconverged_nodes"]]]),
+        *_duplicate_examples(stats["dedup"].get("examples", [])),
         "<h2>Languages</h2>", _table(["language", "documents"], list(stats["languages"].items())),
         "<h2>Where the pages came from</h2>", _table(["source", "documents"], list(stats["sources"].items())),
         "<h2>Sample documents</h2>",
