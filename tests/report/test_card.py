@@ -76,6 +76,8 @@ def test_every_number_of_the_card_is_the_manifests_or_the_stats(card):
     assert found["input|kind|bytes|sha256"] == [
         [f"`{item['path']}`", kind, n(item["bytes"]), f"`{item['sha256'][:16]}…`"]
         for kind in ("dumps", "url_lists", "warc") for item in manifest["inputs"][kind]]
+    assert found["dropped|kept in its place|estimated Jaccard"] == [
+        [e["dropped"]["url"], e["kept"]["url"], f"{e['estimated_jaccard']:.2f}"] for e in manifest["dedup"]["examples"]]
     dedup, config = stages["dedup"]["dropped"], manifest["dedup"]
     sentences = [
         f"{n(manifest['documents'])} documents and {n(manifest['tokens'])} GPT-2 tokens "

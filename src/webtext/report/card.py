@@ -51,8 +51,10 @@ def _day(unix_seconds) -> str:
     return datetime.datetime.fromtimestamp(int(unix_seconds), datetime.timezone.utc).strftime("%Y-%m-%d")
 
 
-def _table(headers: list[str], rows: list[list]) -> list[str]:
-    return [f"| {' | '.join(headers)} |", f"|{'|'.join('---' for _ in headers)}|",
+def _table(headers: list[str], rows: list[list], text_columns: int = 1) -> list[str]:
+    """A Markdown table, its first `text_columns` left-aligned and the others (counts) right-aligned."""
+    return [f"| {' | '.join(headers)} |",
+            f"|{'|'.join('---' if i < text_columns else '---:' for i in range(len(headers)))}|",
             *(f"| {' | '.join(str(cell) for cell in row)} |" for row in rows), ""]
 
 
@@ -185,6 +187,11 @@ def _dedup(manifest: dict) -> list[str]:
         lines += _table(["documents in a near-duplicate group", "groups"],
                         [[size, n(count)] for size, count in sorted(dedup["cluster_sizes"].items(),
                                                                    key=lambda kv: int(kv[0]))])
+    if dedup.get("examples"):
+        lines += ["For example (the report shows their texts side by side):", ""]
+        lines += _table(["dropped", "kept in its place", "estimated Jaccard"],
+                        [[example["dropped"]["url"], example["kept"]["url"], f"{example['estimated_jaccard']:.2f}"]
+                         for example in dedup["examples"]], text_columns=2)
     return lines
 
 
