@@ -30,7 +30,7 @@ UNITS_DIR = "_units"
 FINGERPRINT = "fingerprint.json"
 
 # What one run writes into OUT and replaces whole; warc/ is kept across runs.
-RUN_OUTPUTS = ("tokens", "text", "links", "rejects", WORK_DIR, "report.html", "stats.json")
+RUN_OUTPUTS = ("tokens", "text", "links", "rejects", WORK_DIR, "report.html", "stats.json", "README.md", "croissant.json")
 
 
 def staging_dir(out: str) -> str:
