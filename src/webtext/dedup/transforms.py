@@ -140,13 +140,19 @@ class DeduplicateDocuments(beam.PTransform):
         return Deduplicated(kept, drops, stats, kept_tally, examples)
 
     def _examples(self, unique, near_drops):
-        """The first few near-duplicate pairs by dropped id, with both documents: a bounded Top, then the
-        few documents they name."""
+        """The first few near-duplicate pairs by dropped id, with both documents: a bounded Top of the
+        pairs, the few documents they name found by a join on doc id, then one list."""
         config = self._config
-        pairs = (near_drops | "ExamplePairs" >> beam.Map(lambda drop: (drop.item, drop.detail))
-                 | "FirstPairs" >> beam.combiners.Top.Smallest(EXAMPLES))
-        named = beam.pvalue.AsSingleton(pairs)
-        return (unique | "ExampleDocs" >> beam.Filter(lambda doc, pairs: any(doc.doc_id in pair for pair in pairs), named)
-                | "ExampleDocList" >> beam.combiners.ToList()
-                | "Examples" >> beam.FlatMap(lambda docs, pairs: dedup_examples(
-                    list(pairs), docs, config.num_perm, config.shingle_words), named))
+        named = (near_drops | "ExamplePairs" >> beam.Map(lambda drop: (drop.item, drop.detail))
+                 # Without a default for no pairs: the bundle-retrying local runner mishandles its injection.
+                 | "FirstPairs" >> beam.CombineGlobally(beam.combiners.TopCombineFn(EXAMPLES, reverse=True))
+                 .without_defaults()
+                 | "EachPair" >> beam.FlatMap(lambda pairs: [(doc_id, pair) for pair in pairs for doc_id in pair]))
+        found = ({"pair": named, "doc": unique | "ExampleKeys" >> beam.Map(lambda d: (d.doc_id, d))}
+                 | "FindExampleDocs" >> beam.CoGroupByKey()
+                 | "ExampleDocs" >> beam.FlatMap(lambda kv: [(None, (pair, doc)) for pair in set(kv[1]["pair"])
+                                                              for doc in kv[1]["doc"]]))
+        return (found | "AllExampleDocs" >> beam.GroupByKey()
+                | "Examples" >> beam.FlatMap(lambda kv: dedup_examples(
+                    sorted({pair for pair, _ in kv[1]}), [doc for _, doc in kv[1]], config.num_perm,
+                    config.shingle_words)))
