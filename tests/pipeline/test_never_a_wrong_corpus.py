@@ -89,6 +89,7 @@ def _without_work(files_: dict) -> dict:
     if "manifest.json" in kept:
         recorded = json.loads(kept["manifest.json"])
         recorded["config"].pop("out")
+        recorded.pop("command", None)  # names --out too
         kept["manifest.json"] = recorded
     return kept
 
