@@ -14,9 +14,8 @@ import webtext.dedup.transforms as dedup
 import webtext.extract.extractor as extractor
 import webtext.filters.rules as rules
 import webtext.pipeline.link_units as link_units
-import webtext.pipeline.unit_work as unit_work
 import webtext.sources.transforms as sources
-import webtext.tokenize.transforms as tokenize
+import webtext.tokenize.encode as encode
 from webtext.pipeline.cli import run
 
 SAMPLE = ["corpus", "--sample", "--val_fraction", "0.2", "--docs_per_shard", "8", "--no_report"]
@@ -47,10 +46,9 @@ def planted(monkeypatch):
     monkeypatch.setattr(warc_index, "response_to_result", raising_for(
         warc_index.response_to_result, lambda link, response: link.url == url("valley-post", "2016/03/story-05"),
         LookupError))
-    for module in (tokenize, unit_work):
-        monkeypatch.setattr(module, "encode_documents", raising_for(
-            module.encode_documents, lambda encoding, texts: any(t.split()[:3] == ["Story", "number", "14"]
-                                                                 for t in texts)))
+    monkeypatch.setattr(encode, "encode_documents", raising_for(  # the one driver both engines tokenize with
+        encode.encode_documents, lambda encoding, texts: any(t.split()[:3] == ["Story", "number", "14"]
+                                                             for t in texts)))
     monkeypatch.setattr(crawl, "match_replay", raising_for(
         crawl.match_replay, lambda links, responses: any(link.url == url("valley-post", "2016/03/story-05")
                                                          for link in links), LookupError))

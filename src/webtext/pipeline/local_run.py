@@ -52,7 +52,7 @@ from webtext.pipeline.unit_proof import commit_dir, dir_problem, file_problem, s
 from webtext.pipeline.unit_results import write_results
 from webtext.pipeline.unit_runner import InThisProcess, Resources, run_units
 from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validation_bucket
-from webtext.tokenize.transforms import BATCH_DOCUMENTS as TOKENIZE_BATCH
+from webtext.tokenize.encode import BATCH_DOCUMENTS as TOKENIZE_BATCH
 
 logger = logging.getLogger(__name__)
 

@@ -44,10 +44,11 @@ from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.unit_proof import commit_dir, seal_dir
 from webtext.reasons import EXTRACT, FETCH, FILTER, TOKENIZE
 from webtext.records import Document, Drop, FetchResult, Link, as_json
-from webtext.shards.gpt2 import encode_documents, gpt2_encoding
+from webtext.shards.gpt2 import gpt2_encoding
 from webtext.tokenize.batches import batches_by_key
 from webtext.tokenize.shards import BATCH_SCHEMA, ShardInfo, write_shard
-from webtext.tokenize.transforms import BATCH_DOCUMENTS as TOKENIZE_BATCH
+from webtext.tokenize.encode import batches as token_batches
+from webtext.tokenize.encode import encode_batch
 from webtext.tokenize.transforms import shard_key
 
 logger = logging.getLogger(__name__)
@@ -319,16 +320,11 @@ def tokenize_unit(unit_dirs: list[str], dedup_path: str, cutoff: float, split_co
     pieces: dict[tuple, list[pa.RecordBatch]] = {}
     docs = (doc for unit in unit_dirs for doc in read_pickles(os.path.join(unit, DOCS)) if doc.doc_id not in losers)
     # `in` is what was read; `kept` is counted from the shards written (as the Beam stage counts it)
-    for batch in iter(lambda: list(itertools.islice(docs, TOKENIZE_BATCH)), []):
+    for batch in token_batches(docs):
         tally.counts[(TOKENIZE, "in")] += len(batch)
-        try:
-            token_ids = encode_documents(worker.encoding, [d.text for d in batch])
-            kept = batch
-        except Exception:  # noqa: BLE001 (each on its own, as the Beam stage does)
-            outcomes = [guarded(TOKENIZE, lambda d: (d, encode_documents(worker.encoding, [d.text])[0]), doc)[0]
-                        for doc in batch]
-            pairs = tally.outcomes(TOKENIZE, outcomes, count_in=False, count_kept=False)
-            kept, token_ids = [d for d, _ in pairs], [ids for _, ids in pairs]
+        kept, token_ids, drops = encode_batch(worker.encoding, batch)
+        for drop in drops:
+            tally.drop(drop)
         keys = [shard_key(d.doc_id, split_counts, cutoff, per_shard) for d in kept]
         for key, rows in batches_by_key(kept, token_ids, keys):
             pieces.setdefault(key, []).append(rows)

@@ -11,18 +11,15 @@ import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindow
 
 from webtext.tokenize.settings import ShardSettings
-from webtext.guard import guarded
-from webtext.records import Drop
 from webtext.stagekit import DROPS, count_kept, route, windowed
 from webtext.tokenize.batches import batch_bytes, batch_from_bytes, batches_by_key
-from webtext.shards.gpt2 import encode_documents, gpt2_encoding
+from webtext.shards.gpt2 import gpt2_encoding
+from webtext.tokenize.encode import BATCH_CHARS, BATCH_DOCUMENTS, Gatherer, encode_batch
 from webtext.tokenize.shards import write_shard
 from webtext.tokenize.splits import shard_count, shard_of, split_cutoff, split_of, validation_bucket
 from webtext.reasons import TOKENIZE
 
 STAGE = TOKENIZE
-BATCH_DOCUMENTS = 2048  # documents per tokenized batch: the shuffle carries few, large elements
-BATCH_CHARS = 16 << 20  # ... or fewer, so that a batch of very long documents stays a few tens of MB
 
 
 def shard_key(doc_id: str, counts: dict[str, int], cutoff: float, per_shard: int) -> tuple[str, int, int]:
@@ -52,32 +49,23 @@ class _TokenizeByShard(beam.DoFn):
         self._encoding = gpt2_encoding()  # built once per worker, from the packaged vocabulary
 
     def start_bundle(self):
-        self._docs, self._chars, self._counts, self._cutoff = [], 0, None, None
+        self._gatherer, self._counts, self._cutoff = Gatherer(self._batch_documents, self._batch_chars), None, None
 
     def process(self, doc, counts, cutoff):
         # The same in every call; kept for finish_bundle, which gets no side inputs.
         self._counts, self._cutoff = counts, cutoff
-        self._docs.append(doc)
-        self._chars += len(doc.text)
-        if len(self._docs) >= self._batch_documents or self._chars >= self._batch_chars:
-            yield from self._tokenize_gathered()
+        if (batch := self._gatherer.add(doc)) is not None:
+            yield from self._tokenized(batch)
 
     def finish_bundle(self):
-        yield from windowed(self._tokenize_gathered(), GlobalWindow(), GlobalWindow().max_timestamp())
+        yield from windowed(self._tokenized(self._gatherer.rest()), GlobalWindow(), GlobalWindow().max_timestamp())
 
-    def _tokenize_gathered(self):
-        docs, self._docs, self._chars = self._docs, [], 0
+    def _tokenized(self, docs):
         if not docs:
             return
-        try:
-            token_ids = encode_documents(self._encoding, [d.text for d in docs])
-        except Exception:  # some document the encoder cannot take: each on its own, that one dropped
-            outcomes = [guarded(STAGE, lambda d: encode_documents(self._encoding, [d.text])[0], doc)[0]
-                        for doc in docs]
-            for drop in (o for o in outcomes if isinstance(o, Drop)):
-                yield route(STAGE, drop)
-            kept = [(doc, ids) for doc, ids in zip(docs, outcomes) if not isinstance(ids, Drop)]
-            docs, token_ids = [doc for doc, _ in kept], [ids for _, ids in kept]
+        docs, token_ids, drops = encode_batch(self._encoding, docs)
+        for drop in drops:
+            yield route(STAGE, drop)
         keys = [shard_key(d.doc_id, self._counts, self._cutoff, self._per_shard) for d in docs]
         count_kept(STAGE, len(docs))
         for key, rows in batches_by_key(docs, token_ids, keys):
