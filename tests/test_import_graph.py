@@ -40,3 +40,17 @@ def test_the_layers_hold():
         assert graph[module] <= ground, f"{module} (ground floor) imports {sorted(graph[module] - ground)}"
     several = {name for name, targets in graph.items() if len(targets & STAGES) > 1}
     assert several <= TOP and "pipeline" in several, several
+
+
+def test_only_the_beam_wiring_imports_a_stages_transforms():
+    """A stage's Beam transforms are wired by pipeline/build.py alone: the units engine, the CLI and every
+    other stage call the stages' Beam-free drivers, so the two engines share them."""
+    importers = set()
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
+            if any(name.startswith("webtext.") and name.endswith(".transforms") and
+                   name.split(".")[1] != path.relative_to(SOURCE).parts[0] for name in names):
+                importers.add(str(path.relative_to(SOURCE)))
+    assert importers == {"pipeline/build.py"}, importers

@@ -14,7 +14,8 @@ from webtext.sample import prose
 from webtext.tokenize.batches import batch_bytes, batch_from_bytes, batches_by_key, tokenized_batch
 from webtext.shards.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.shards import BATCH_SCHEMA, shard_info_json
-from webtext.tokenize.transforms import TokenizeToShards, _TokenizeByShard, shard_key
+from webtext.tokenize.splits import shard_key
+from webtext.tokenize.transforms import TokenizeToShards, _TokenizeByShard
 
 
 def document(i: int, text: str = "") -> Document:

@@ -24,6 +24,9 @@ from webtext.records import Document, Drop, FetchResult
 from webtext.urls import host_of
 from webtext.reasons import EXTRACT
 
+EXTRACTOR = "webtext.extract.extractor:run_trafilatura"  # what the sandboxed child runs
+BATCH_PAGES = 16  # pages sent to the child at once (both engines; bench_extract.py)
+
 STAGE = EXTRACT
 OPTIONS = dict(deduplicate=False, with_metadata=False, include_comments=False, include_tables=True,
                include_images=False, include_links=False)

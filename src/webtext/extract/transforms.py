@@ -2,13 +2,9 @@
 
 import apache_beam as beam
 
-from webtext.extract.extractor import STAGE, extract_document
+from webtext.extract.extractor import BATCH_PAGES, EXTRACTOR, STAGE, extract_document
 from webtext.extract.sandbox import SandboxedCall
 from webtext.stagekit import DROPS, Routed, route_gathered
-
-
-EXTRACTOR = "webtext.extract.extractor:run_trafilatura"
-BATCH_PAGES = 16
 
 
 class _Extract(beam.DoFn):

@@ -3,13 +3,8 @@
 import apache_beam as beam
 
 from webtext.filters.settings import FilterSettings
-from webtext.filters.rules import STAGE, eval_filter, filter_documents
+from webtext.filters.rules import BATCH_DOCUMENTS, STAGE, eval_filter, filter_documents
 from webtext.stagekit import DROPS, Routed, route_gathered
-
-# Documents filtered together. The filters' tables (the language model's are 70 MB) are cold after
-# each page's extraction, which runs in the same worker and sweeps the caches: filtering a batch
-# keeps them warm from one document to the next (bench_extract.py; bench/README.md).
-BATCH_DOCUMENTS = 32
 
 
 class _Filter(beam.DoFn):

@@ -32,11 +32,10 @@ from webtext.crawl.warc_index import WarcIndex, index_file
 from webtext.dedup.clusters import member_of
 from webtext.dedup.minhash import Signer, exact_key
 from webtext.dedup.over_signatures import Signed, losers_of
-from webtext.extract.extractor import extract_document
+from webtext.extract.extractor import BATCH_PAGES, EXTRACTOR, extract_document
 from webtext.extract.sandbox import SandboxedCall
-from webtext.extract.transforms import BATCH_PAGES, EXTRACTOR
+from webtext.filters.rules import BATCH_DOCUMENTS as FILTER_BATCH
 from webtext.filters.rules import eval_filter, filter_documents
-from webtext.filters.transforms import BATCH_DOCUMENTS as FILTER_BATCH
 from webtext.guard import guarded
 from webtext.parent_death import die_with_parent
 from webtext.kill_points import kill_point
@@ -47,9 +46,9 @@ from webtext.records import Document, Drop, FetchResult, Link, as_json
 from webtext.shards.gpt2 import gpt2_encoding
 from webtext.tokenize.batches import batches_by_key
 from webtext.tokenize.shards import BATCH_SCHEMA, ShardInfo, write_shard
+from webtext.tokenize.splits import shard_key
 from webtext.tokenize.encode import batches as token_batches
 from webtext.tokenize.encode import encode_batch
-from webtext.tokenize.transforms import shard_key
 
 logger = logging.getLogger(__name__)
 
@@ -233,18 +232,26 @@ def fetch_unit(links_path: str, final: str) -> dict:
     fetcher = HostFetcher(config.fetch, worker.warc_dir, config.links.cutoff_utc) if live else None
     batches = _replayed_then_fetched(worker, links, fetcher) if live else _replayed(worker, links)
     with open(os.path.join(partial, DOCS), "wb") as docs_out, open(os.path.join(partial, SIGNED), "wb") as signed_out:
+        def filter_and_write(batch: list[Document]) -> None:
+            started = time.thread_time()  # this thread's: a live unit's fetch threads run meanwhile
+            survivors = tally.outcomes(FILTER, filter_documents(batch, config.filters, worker.eval_ngrams),
+                                       count_kept=False)
+            tally.cpu_s[FILTER] += time.thread_time() - started
+            started = time.thread_time()
+            for doc in survivors:
+                pickle.dump(doc, docs_out, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(_signed(worker, doc), signed_out, protocol=pickle.HIGHEST_PROTOCOL)
+                tally.counts[(FILTER, "kept")] += 1  # counted as written: what dedup will read
+            tally.cpu_s[SIGNATURES] += time.thread_time() - started
+
+        waiting: list[Document] = []  # filtered FILTER_BATCH at a time, as the Beam stage does, across extractions
         for docs in _extracted(worker, batches, tally):
-            for batch in _chunks(docs, FILTER_BATCH):
-                started = time.thread_time()  # this thread's: a live unit's fetch threads run meanwhile
-                survivors = tally.outcomes(FILTER, filter_documents(batch, config.filters, worker.eval_ngrams),
-                                           count_kept=False)
-                tally.cpu_s[FILTER] += time.thread_time() - started
-                started = time.thread_time()
-                for doc in survivors:
-                    pickle.dump(doc, docs_out, protocol=pickle.HIGHEST_PROTOCOL)
-                    pickle.dump(_signed(worker, doc), signed_out, protocol=pickle.HIGHEST_PROTOCOL)
-                    tally.counts[(FILTER, "kept")] += 1  # counted as written: what dedup will read
-                tally.cpu_s[SIGNATURES] += time.thread_time() - started
+            waiting += docs
+            while len(waiting) >= FILTER_BATCH:
+                filter_and_write(waiting[:FILTER_BATCH])
+                waiting = waiting[FILTER_BATCH:]
+        if waiting:
+            filter_and_write(waiting)
     if fetcher is not None:
         fetcher.close()  # its WARC files whole before the unit is
     # The rest of this process's CPU is the fetch stage's: replay reads, or live threads' requests,

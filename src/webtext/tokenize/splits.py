@@ -37,3 +37,10 @@ def shard_count(documents: int, docs_per_shard: int) -> int:
 
 def shard_of(doc_id: str, count: int) -> int:
     return bucket(doc_id, count, SHARD_SEED)
+
+
+def shard_key(doc_id: str, counts: dict[str, int], cutoff: float, per_shard: int) -> tuple[str, int, int]:
+    """(split, shard index, shard count) of a document, given the split cutoff and each split's document count."""
+    split = split_of(doc_id, cutoff)
+    count = shard_count(counts.get(split, 0), per_shard)
+    return split, shard_of(doc_id, count), count

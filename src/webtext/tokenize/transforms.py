@@ -16,17 +16,10 @@ from webtext.tokenize.batches import batch_bytes, batch_from_bytes, batches_by_k
 from webtext.shards.gpt2 import gpt2_encoding
 from webtext.tokenize.encode import BATCH_CHARS, BATCH_DOCUMENTS, Gatherer, encode_batch
 from webtext.tokenize.shards import write_shard
-from webtext.tokenize.splits import shard_count, shard_of, split_cutoff, split_of, validation_bucket
+from webtext.tokenize.splits import shard_count, shard_key, split_cutoff, split_of, validation_bucket
 from webtext.reasons import TOKENIZE
 
 STAGE = TOKENIZE
-
-
-def shard_key(doc_id: str, counts: dict[str, int], cutoff: float, per_shard: int) -> tuple[str, int, int]:
-    """(split, shard index, shard count) of a document, given the split cutoff and each split's document count."""
-    split = split_of(doc_id, cutoff)
-    count = shard_count(counts.get(split, 0), per_shard)
-    return split, shard_of(doc_id, count), count
 
 
 class _TokenizeByShard(beam.DoFn):
