@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, estimated_jaccard
+from webtext.guard import guarded
 from webtext.records import Document, Drop
 from webtext.reasons import DEDUP
 
@@ -117,3 +118,10 @@ def near_duplicate_survivors(texts: Iterable[tuple[str, str]], threshold: float,
     edges = [(tuple(a), tuple(b)) for bucket in buckets.values() for a, b in star_edges(bucket)
              if not verify or estimated_jaccard(signatures[a.doc_id], signatures[b.doc_id]) >= threshold]
     return {doc: survivor for doc, survivor, _ in duplicates_of_components(edges)}
+
+
+def signature_or_drop(signer: Signer, doc: Document):
+    """The document's MinHash signature (an array), or, when making it raised, its `dedup_error` drop
+    (named by doc id, as dedup's drops are): the one policy of both engines. A document without a
+    signature could not be checked for near-duplicates, so it is not kept unchecked."""
+    return guarded(STAGE, lambda d: signer.signature(d.text), doc, members=lambda d: [d.doc_id])[0]

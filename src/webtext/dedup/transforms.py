@@ -1,48 +1,63 @@
 """The dedup stage as Beam transforms: exact, then near-duplicate (MinHash LSH)."""
 
-import logging
 from typing import Any, NamedTuple
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
+import numpy as np
 
 from webtext.dedup.settings import DedupSettings
-from webtext.dedup.clusters import (STAGE, exact_survivor, member_of, near_duplicate_verdict, star_edges,
-                                    verified_edges, with_center_signature)
+from webtext.dedup.clusters import (STAGE, exact_survivor, member_of, near_duplicate_verdict, signature_or_drop,
+                                    star_edges, verified_edges, with_center_signature)
 from webtext.dedup.examples import EXAMPLES, dedup_examples
 from webtext.dedup.components import (by_owner, changed, jump, node_from_views, node_views, relabel, spread,
                                       survivor_of)
-from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, exact_key
-from webtext.stagekit import classify, counter_namespace
-
-logger = logging.getLogger(__name__)
+from webtext.dedup.minhash import SIGNATURE_DTYPE, Signer, band_keys, bands_and_rows, exact_key
+from webtext.records import Drop
+from webtext.stagekit import classify
 
 
 SIGNATURES = "signatures"
+UNSIGNED = "unsigned"  # the dedup_error drop of a document whose signature raised
 
 
-class _BandKeys(beam.DoFn):
-    """(band, band bytes) -> member, one per band of a document's signature; the signature itself
-    goes out once, on its own output, for the candidate check (not once per band: 14x less shuffle)."""
+class _Sign(beam.DoFn):
+    """Document -> (document, its MinHash signature as bytes); a document whose signature raised goes out on
+    UNSIGNED as its dedup_error drop (signature_or_drop: the units engine's policy too). Signed first,
+    before exact dedup, as a unit worker signs every document it hands to dedup: the same drops."""
 
     def __init__(self, config: DedupSettings):
         self._config = config
-        self._bands, self._rows = bands_and_rows(config.threshold, config.num_perm)
 
     def setup(self):
         self._signer = Signer(self._config.num_perm, self._config.shingle_words)
 
     def process(self, doc):
-        try:
-            signature = self._signer.signature(doc.text)
-        except Exception as error:  # the document stays, with no near-duplicate candidates: counted, logged
-            Metrics.counter(counter_namespace(STAGE), "signature_error").inc()
-            logger.warning("dedup: no signature for %s (%s: %s)", doc.doc_id, type(error).__name__, error)
-            return
+        signature = signature_or_drop(self._signer, doc)
+        if isinstance(signature, Drop):
+            yield beam.pvalue.TaggedOutput(UNSIGNED, signature)
+        else:
+            yield doc, signature.tobytes()
+
+
+class _BandKeys(beam.DoFn):
+    """(document, signature) -> (band, band bytes) -> member, one per band of the signature; the signature
+    itself goes out once, on its own output, for the candidate check (not once per band: 14x less shuffle)."""
+
+    def __init__(self, config: DedupSettings):
+        self._bands, self._rows = bands_and_rows(config.threshold, config.num_perm)
+
+    def process(self, signed):
+        doc, signature = signed
         member = tuple(member_of(doc))
-        for band_key in band_keys(signature, self._bands, self._rows):
+        for band_key in band_keys(np.frombuffer(signature, dtype=SIGNATURE_DTYPE), self._bands, self._rows):
             yield band_key, member
-        yield beam.pvalue.TaggedOutput(SIGNATURES, (doc.doc_id, signature.tobytes()))
+        yield beam.pvalue.TaggedOutput(SIGNATURES, (doc.doc_id, signature))
+
+
+def _exact_survivor_signed(group: list[tuple]) -> list:
+    """exact_survivor over (document, signature) pairs: the survivor keeps its signature."""
+    signatures = {doc.doc_id: signature for doc, signature in group}
+    return [(o, signatures[o.doc_id]) if not isinstance(o, Drop) else o for o in exact_survivor(d for d, _ in group)]
 
 
 class VerifyEdges(beam.PTransform):
@@ -113,14 +128,16 @@ class DeduplicateDocuments(beam.PTransform):
         self._config = config
 
     def expand(self, docs):
-        by_text = (docs | "ExactKey" >> beam.Map(lambda d: (exact_key(d.text), d))
+        signed = docs | "Sign" >> beam.ParDo(_Sign(self._config)).with_outputs(UNSIGNED, main="signed")
+        by_text = (signed.signed | "ExactKey" >> beam.Map(lambda pair: (exact_key(pair[0].text), pair))
                    | "GroupExact" >> beam.GroupByKey())
         # Counted as "dedup.exact" so that "dedup" counts each document once, at the near-duplicate step.
-        unique, exact_drops = classify(by_text, "Exact", f"{STAGE}.exact", lambda kv: exact_survivor(kv[1]),
-                                       members=lambda kv: [d.doc_id for d in kv[1]],
-                                       many=True)
+        unique_signed, exact_drops = classify(by_text, "Exact", f"{STAGE}.exact",
+                                              lambda kv: _exact_survivor_signed(list(kv[1])),
+                                              members=lambda kv: [doc.doc_id for doc, _ in kv[1]], many=True)
+        unique = unique_signed | "Unsigned" >> beam.Map(lambda pair: pair[0])
         bands_fn = beam.ParDo(_BandKeys(self._config)).with_output_types(tuple[Any, Any])  # main: (key, member)
-        banded = unique | "Bands" >> bands_fn.with_outputs(SIGNATURES, main="bands")
+        banded = unique_signed | "Bands" >> bands_fn.with_outputs(SIGNATURES, main="bands")
         edges = (banded.bands
                  | "GroupBands" >> beam.GroupByKey()
                  | "Edges" >> beam.FlatMap(lambda kv: [(tuple(a), tuple(b)) for a, b in star_edges(kv[1])])
@@ -132,7 +149,7 @@ class DeduplicateDocuments(beam.PTransform):
                   | "Join" >> beam.CoGroupByKey())
         kept, near_drops = classify(joined, "Near", STAGE, lambda kv: near_duplicate_verdict(
             kv[0], list(kv[1]["docs"]), list(kv[1]["losers"])))
-        drops = (exact_drops, near_drops) | "Drops" >> beam.Flatten()
+        drops = (signed[UNSIGNED], exact_drops, near_drops) | "Drops" >> beam.Flatten()
         examples = self._examples(unique, near_drops)
         kept_tally = ((unique | "PlusOne" >> beam.Map(lambda d: (d.doc_id, 1)),
                        losers | "MinusOne" >> beam.Map(lambda loser: (loser[0], -1)))

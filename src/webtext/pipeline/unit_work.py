@@ -29,7 +29,7 @@ import pyarrow as pa
 from webtext.crawl.host_fetch import HostFetcher
 from webtext.crawl.replay import fetch_outcome
 from webtext.crawl.warc_index import WarcIndex, index_file
-from webtext.dedup.clusters import member_of
+from webtext.dedup.clusters import member_of, signature_or_drop
 from webtext.dedup.minhash import Signer, exact_key
 from webtext.dedup.over_signatures import Signed, losers_of
 from webtext.extract.extractor import BATCH_PAGES, EXTRACTOR, extract_document
@@ -41,7 +41,7 @@ from webtext.parent_death import die_with_parent
 from webtext.kill_points import kill_point
 from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.unit_proof import commit_dir, seal_dir
-from webtext.reasons import EXTRACT, FETCH, FILTER, TOKENIZE
+from webtext.reasons import DEDUP, EXTRACT, FETCH, FILTER, TOKENIZE
 from webtext.records import Document, Drop, FetchResult, Link, as_json
 from webtext.shards.gpt2 import gpt2_encoding
 from webtext.tokenize.batches import batches_by_key
@@ -239,9 +239,14 @@ def fetch_unit(links_path: str, final: str) -> dict:
             tally.cpu_s[FILTER] += time.thread_time() - started
             started = time.thread_time()
             for doc in survivors:
+                tally.counts[(FILTER, "kept")] += 1  # counted as handed to dedup: written here, or dropped below
+                signed = _signed(worker, doc)
+                if isinstance(signed, Drop):  # its signature raised: dedup's drop, made here where it is
+                    tally.counts[(DEDUP, "in")] += 1
+                    tally.drop(signed)
+                    continue
                 pickle.dump(doc, docs_out, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(_signed(worker, doc), signed_out, protocol=pickle.HIGHEST_PROTOCOL)
-                tally.counts[(FILTER, "kept")] += 1  # counted as written: what dedup will read
+                pickle.dump(signed, signed_out, protocol=pickle.HIGHEST_PROTOCOL)
             tally.cpu_s[SIGNATURES] += time.thread_time() - started
 
         waiting: list[Document] = []  # filtered FILTER_BATCH at a time, as the Beam stage does, across extractions
@@ -285,13 +290,12 @@ def _child_cpu_s(sandbox: SandboxedCall) -> float:
         return 0.0
 
 
-def _signed(worker: _Worker, doc: Document) -> Signed:
-    try:
-        signature = worker.signer.signature(doc.text).tobytes()
-    except Exception as error:  # as in the Beam stage: the document stays, with no candidates; logged
-        logger.warning("dedup: no signature for %s (%s: %s)", doc.doc_id, type(error).__name__, error)
-        signature = None
-    return Signed(exact_key(doc.text), member_of(doc), signature)
+def _signed(worker: _Worker, doc: Document) -> Signed | Drop:
+    """What dedup needs of the document, or its dedup_error drop (signature_or_drop: as in the Beam stage)."""
+    signature = signature_or_drop(worker.signer, doc)
+    if isinstance(signature, Drop):
+        return signature
+    return Signed(exact_key(doc.text), member_of(doc), signature.tobytes())
 
 
 def read_pickles(path: str) -> Iterator:
