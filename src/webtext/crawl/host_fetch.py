@@ -1,7 +1,8 @@
-"""Fetching many hosts at once without Beam: the live (and archive) fetch of a run in units.
+"""Fetching hosts without Beam: `fetch_host`, one host's links in order (the Beam stage's `FetchPages`
+runs it too), and `HostFetcher`, the live (and archive) fetch of a run in units.
 
 A host's links are fetched by one thread, in order, by `fetch_host` (robots.txt, delays, the host
-budget, the WARC writer), as the Beam stage's `FetchPages` does; up to `fetch_threads` hosts at once.
+budget, the WARC writer); a HostFetcher fetches up to `fetch_threads` hosts at once.
 Outcomes come back as they arrive, through a bounded queue: a thread waits while the queue is full,
 so a host with thousands of pages never has them all in memory.
 
@@ -26,6 +27,7 @@ from webtext.hashing import bucket
 from webtext.records import Drop, FetchResult, Link
 from webtext.urls import host_of
 
+
 def fetch_host(session, links: list[Link], config: FetchSettings, warc: WarcBundleWriter,
                archive: ArchiveClient | None = None, sleep=time.sleep, clock=time.monotonic):
     """Fetch one host's links in order, live or from an archive as `config.mode` says; yield outcomes.
@@ -49,7 +51,8 @@ def fetch_host(session, links: list[Link], config: FetchSettings, warc: WarcBund
             failure = error if isinstance(error, FetchFailure) else unexpected(error)
             yield Drop(STAGE, failure.reason, link.url, failure.detail)
             continue
-        # Our own output: an I/O failure here fails the bundle, which a runner retries; not a drop.
+        # Our own output: an I/O failure here fails the bundle (which a Beam runner retries) or the unit
+        # (the run stops; its rerun takes up the rest); never a drop.
         record_id, warc_date = warc.add(fetched)
         yield guarded(STAGE, lambda page: _decoded(link, page, record_id, warc_date), fetched,
                       members=lambda _: [link.url])[0]
@@ -108,8 +111,7 @@ class HostFetcher:
 
     def _fetch(self, links: list[Link]) -> None:
         try:
-            for outcome in fetch_host(self._session, links, self._config, self._warc, self._archive,
-                                      sleep=time.sleep):
+            for outcome in fetch_host(self._session, links, self._config, self._warc, self._archive):
                 self._outcomes.put(outcome)
         except BaseException as error:  # noqa: BLE001 (handed to the caller's thread, which raises it)
             self._outcomes.put(_Failed(error))
