@@ -13,7 +13,7 @@ STYLE = """body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
 th{background:#f2f2f2}td.l,th.l{text-align:left}img{max-width:100%}pre{white-space:pre-wrap;background:#f7f7f7;
 padding:.6em;font-size:90%}.doc{border-left:3px solid #3b6ea8;padding-left:.8em;margin:1em 0}
-table.pairs td{text-align:left;vertical-align:top;width:45%}table.pairs td:first-child{width:10%;text-align:right}
+table.pairs td,table.pairs th{text-align:left;vertical-align:top;width:45%}table.pairs td:first-child,table.pairs th:first-child{width:10%;text-align:right}
 .id{color:#777;font-size:85%}"""
 
 
