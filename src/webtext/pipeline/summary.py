@@ -23,6 +23,7 @@ def format_summary(manifest: dict, out_dir: str, seconds: float, report: bool = 
     ]
     if report:
         lines.append(f"report    {out_dir}/report.html, {out_dir}/stats.json")
+        lines.append(f"card      {out_dir}/README.md (a Hugging Face dataset card), {out_dir}/croissant.json")
     lines += damage_warnings(manifest) + error_warnings(manifest)
     return "\n".join(lines)
 
