@@ -233,9 +233,9 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
         with InThisProcess(resources, "read, select, links"):
             with beam.Pipeline(options=beam_options) as pipeline:
                 build_links_pipeline(pipeline, staged, dumps, url_lists, results)
-        links = sorted((unit_work.link_from_json(line) for path in sorted(glob.glob(os.path.join(staged.out, "links",
-                                                                                             "*.jsonl")))
-                        for line in open(path, encoding="utf-8")), key=lambda link: link.url)
+        paths = sorted(glob.glob(os.path.join(staged.out, "links", "*.jsonl")))
+        links = sorted((unit_work.link_from_json(line) for path in paths for line in open(path, encoding="utf-8")),
+                       key=lambda link: link.url)
         partial = unit_work.fresh_unit_dir(final)
         link_units.write_chunks(partial, links, unit_links, min_hosts=link_units.hosts_a_unit(staged))
         seal_dir(partial)
