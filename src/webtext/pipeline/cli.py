@@ -123,8 +123,8 @@ def _run_generate(args, _rest) -> int:
 def _cannot_write(command: str, error: OSError, corpus: str) -> int:
     """A corpus folder that cannot be written (a read-only mount, someone else's): say where to write instead."""
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        print(f"webtext {command}: cannot write into {corpus} ({error.strerror}): write elsewhere with --to DIR",
-              file=sys.stderr)
+        print(f"webtext {command}: cannot write {error.filename or corpus} ({error.strerror}): write elsewhere "
+              f"with --to DIR", file=sys.stderr)
         return 2
     raise error
 
