@@ -10,6 +10,7 @@ import pytest
 
 import webtext.crawl.transforms as crawl
 import webtext.crawl.warc_index as warc_index
+import webtext.dedup.clusters as clusters
 import webtext.dedup.minhash as minhash
 import webtext.dedup.transforms as dedup
 import webtext.extract.extractor as extractor
@@ -57,6 +58,9 @@ def planted(monkeypatch):
         extractor.document_from, lambda result, extracted: result.link.url == url("hilltop-journal", "2012/07/story-03")))
     monkeypatch.setattr(rules, "drop_wikipedia", raising_for(
         rules.drop_wikipedia, lambda doc: doc.url == url("coastal-herald", "2012/02/story-12"), LookupError))
+    # Both engines rank an exact group's members with this (the sample's one exact pair holds 3b572b15d54e62ff).
+    monkeypatch.setattr(clusters, "survivor_rank", raising_for(
+        clusters.survivor_rank, lambda member: member.doc_id == "3b572b15d54e62ff"))
     # Both engines sign every document dedup gets with this Signer (dedup.clusters.signature_or_drop).
     monkeypatch.setattr(minhash.Signer, "signature", raising_for(
         minhash.Signer.signature, lambda signer, text: text.startswith("Story number 7\n")))
@@ -83,6 +87,8 @@ def test_one_planted_exception_per_stage_is_one_counted_drop_each(planted, tmp_p
     errors = [d for d in drops if d["reason"] in {f"{stage}_error" for stage in stages}]
     assert len(errors) >= len(stages) and all("planted for the test" in d["detail"] for d in errors)
     assert {d["detail"].split(":")[0] for d in errors} == {"ValueError", "LookupError"}
+    # The exact pair whose ranking raised: both its documents dropped as dedup errors, in either engine.
+    assert {d["item"] for d in errors if d["stage"] == "dedup"} >= {"3b572b15d54e62ff", "42ef7be92dc9447a"}
 
 
 def test_more_errors_than_allowed_fail_the_run_and_keep_the_previous_corpus(sample_corpus, tmp_path, capsys,

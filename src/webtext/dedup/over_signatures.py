@@ -24,6 +24,7 @@ import numpy as np
 from webtext.dedup.clusters import STAGE, Member, best, star_edges
 from webtext.dedup.minhash import SIGNATURE_DTYPE, band_keys, bands_and_rows, estimated_jaccard
 from webtext.dedup.settings import DedupSettings
+from webtext.guard import error_drop
 from webtext.records import Drop
 
 _SCHEMA = (
@@ -122,8 +123,7 @@ class SignatureStore:
         clusters, drops = Counter(), []
         for _, component in itertools.groupby(members, key=lambda row: row[0]):
             component = [Member(doc_id, karma, first) for _, doc_id, karma, first in component]
-            keep = best(component)
-            drops.extend((m.doc_id, "near_duplicate", keep.doc_id) for m in component if m != keep)
+            drops.extend(_decided(component, "near_duplicate"))
             clusters[len(component)] += 1
             if len(drops) >= _BATCH:
                 self._db.executemany("INSERT INTO drops VALUES (?, ?, ?)", drops)
@@ -138,8 +138,7 @@ class SignatureStore:
         for _, group in itertools.groupby(rows, key=lambda row: row[0]):
             members = [Member(doc_id, karma, first) for _, doc_id, karma, first in group]
             if len(members) > 1:
-                keep = best(members)
-                drops.extend((m.doc_id, "exact_duplicate", keep.doc_id) for m in members if m != keep)
+                drops.extend(_decided(members, "exact_duplicate"))
             if len(drops) >= _BATCH:
                 self._db.executemany("INSERT INTO drops VALUES (?, ?, ?)", drops)
                 drops = []
@@ -162,7 +161,8 @@ class SignatureStore:
         self._db.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?, ?, ?)", edges)
 
     def drops(self) -> Iterator[Drop]:
-        """Every exact_duplicate and near_duplicate drop, the survivor's id in its detail, in Drop order."""
+        """Every exact_duplicate and near_duplicate drop, the survivor's id in its detail (a dedup_error
+        drop: the exception), in Drop order."""
         for doc_id, reason, survivor in self._db.execute(
                 "SELECT doc_id, reason, survivor FROM drops ORDER BY reason, doc_id, survivor"):
             yield Drop(STAGE, reason, doc_id, survivor)
@@ -194,6 +194,17 @@ class SignatureStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _decided(group: list[Member], reason: str) -> list[tuple[str, str, str]]:
+    """The drops rows of one exact group or component: every member but the best, `reason`, the best's id.
+    An exception deciding makes every member a dedup_error drop (the exception in its detail), as the Beam
+    stage's classify does with a group: counted apart, and the run goes on."""
+    try:
+        keep = best(group)
+    except Exception as error:  # noqa: BLE001 (one group never ends the run)
+        return [(drop.item, drop.reason, drop.detail) for drop in (error_drop(STAGE, m.doc_id, error) for m in group)]
+    return [(m.doc_id, reason, keep.doc_id) for m in group if m != keep]
 
 
 def losers_of(path: str, units: list[str]) -> set[str]:
