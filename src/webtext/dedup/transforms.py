@@ -135,6 +135,8 @@ class DeduplicateDocuments(beam.PTransform):
         unique_signed, exact_drops = classify(by_text, "Exact", f"{STAGE}.exact",
                                               lambda kv: _exact_survivor_signed(list(kv[1])),
                                               members=lambda kv: [doc.doc_id for doc, _ in kv[1]], many=True)
+        # An exception there is a drop of the dedup stage all the same (its error drops name "dedup.exact").
+        exact_drops = exact_drops | "ExactDropStage" >> beam.Map(lambda drop: drop._replace(stage=STAGE))
         unique = unique_signed | "Unsigned" >> beam.Map(lambda pair: pair[0])
         bands_fn = beam.ParDo(_BandKeys(self._config)).with_output_types(tuple[Any, Any])  # main: (key, member)
         banded = unique_signed | "Bands" >> bands_fn.with_outputs(SIGNATURES, main="bands")
