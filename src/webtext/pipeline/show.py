@@ -6,7 +6,6 @@ The WARC files are those the manifest lists. Where a record sits in them is look
 their responses (crawl/warc_index.py), made at the first `show` and kept in the system's temporary
 folder under a name of the files' checksums: the corpus folder itself may be read-only."""
 
-import datetime
 import glob
 import hashlib
 import json
@@ -20,6 +19,7 @@ from webtext.crawl.warc_index import WarcIndex, build_index
 from webtext.reasons import describe
 from webtext.shards.reader import read_manifest
 from webtext.urls import canonical_url
+from webtext.utc import utc_time
 
 SHOWN = ["doc_id", "url", "final_url", "domain", "title", "karma", "subreddits", "submission_ids", "scores",
          "first_seen_utc", "language", "n_tokens", "published", "fetched_at", "source", "archive_url"]
@@ -27,10 +27,6 @@ SHOWN = ["doc_id", "url", "final_url", "domain", "title", "karma", "subreddits",
 
 class NotFound(LookupError):
     """No document (or dropped record) matches what was asked."""
-
-
-def _day(unix_seconds) -> str:
-    return datetime.datetime.fromtimestamp(int(unix_seconds), datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _text_shards(corpus: str, manifest: dict) -> list[tuple[str, dict]]:
@@ -174,7 +170,7 @@ def format_document(document: dict) -> str:
              f"{document['n_tokens']:,} tokens",
              f"karma         {document['karma']:,}    subreddits {', '.join(document['subreddits'])}",
              "submissions   " + _submissions(document["submission_ids"], document["scores"]),
-             f"first seen    {_day(document['first_seen_utc'])}",
+             f"first seen    {utc_time(document['first_seen_utc'])}",
              f"fetched       {document['fetched_at']} from {document['source']}"
              + (f" ({document['archive_url']})" if document["archive_url"] else ""),
              f"warc record   {warc['path']} at byte {warc['offset']:,}" if warc else
@@ -198,6 +194,6 @@ def format_dropped(record: dict) -> str:
         lines += [f"url           {link['url']}", f"fetched from  {link['fetch_url']}",
                   f"karma         {link['karma']:,}    subreddits {', '.join(link['subreddits'])}",
                   "submissions   " + _submissions(link["submission_ids"], link.get("scores")),
-                  f"first seen    {_day(link['first_seen_utc'])}"]
+                  f"first seen    {utc_time(link['first_seen_utc'])}"]
     lines.append(f"warc record   {warc['path']} at byte {warc['offset']:,}" if warc else "warc record   -")
     return "\n".join(lines) + "\n"

@@ -3,12 +3,12 @@ manifest.json and stats.json, so that no number in it is typed by hand (a card t
 data is worse than none). The output folder is then a dataset repository as it stands:
 `datasets.load_dataset(OUT)` finds the train and validation Parquet shards through `configs`."""
 
-import datetime
 import os
 
 import yaml
 
 from webtext.reasons import STAGES, describe, error_reason
+from webtext.utc import utc_time
 
 CARD_NAME = "README.md"
 # Hugging Face's size buckets, by document count.
@@ -45,10 +45,6 @@ def n(value) -> str:
 
 def size_category(documents: int) -> str:
     return next((name for limit, name in SIZE_CATEGORIES if documents < limit), "n>1B")
-
-
-def _day(unix_seconds) -> str:
-    return datetime.datetime.fromtimestamp(int(unix_seconds), datetime.timezone.utc).strftime("%Y-%m-%d")
 
 
 def _table(headers: list[str], rows: list[list], text_columns: int = 1) -> list[str]:
@@ -136,7 +132,7 @@ def _how_built(manifest: dict, stats: dict, links: dict) -> list[str]:
     if manifest.get("command"):
         lines += ["```sh", manifest["command"], "```", ""]
     lines += [f"Links: every http(s) URL of a submission with at least {n(links.get('min_karma', 0))} karma"
-              + (f", submitted before {_day(links['cutoff_utc'])}" if links.get("cutoff_utc") else "")
+              + (f", submitted before {utc_time(links['cutoff_utc'], minutes=False)}" if links.get("cutoff_utc") else "")
               + f", one link per canonical URL. Pages: `{config['fetch']['mode']}`"
               + (" (read back from WARC files)" if config["fetch"]["mode"] == "replay" else "")
               + ", text extracted with trafilatura, then the filters (Wikipedia, length, language"
@@ -144,8 +140,8 @@ def _how_built(manifest: dict, stats: dict, links: dict) -> list[str]:
               + "), near-duplicates removed with MinHash, and the rest tokenized with GPT-2's BPE.", ""]
     first_seen = stats.get("first_seen_utc") or {}
     if first_seen.get("min") is not None:
-        lines += [f"The kept documents were first submitted to Reddit between {_day(first_seen['min'])} and "
-                  f"{_day(first_seen['max'])}.", ""]
+        lines += [f"The kept documents were first submitted to Reddit between {utc_time(first_seen['min'], minutes=False)} and "
+                  f"{utc_time(first_seen['max'], minutes=False)}.", ""]
     inputs = [(kind, item) for kind in ("dumps", "url_lists", "warc") for item in manifest["inputs"].get(kind, [])]
     lines += _table(["input", "kind", "bytes", "sha256"],
                     [[f"`{item['path']}`", kind, n(item["bytes"]), f"`{item['sha256'][:16]}…`"]

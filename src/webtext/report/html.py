@@ -8,6 +8,7 @@ import os
 from webtext.atomic import write_atomically
 from webtext.report import plots
 from webtext.report.stats import corpus_stats, stats_json
+from webtext.utc import utc_time
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222;padding:0 1em}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
@@ -42,12 +43,7 @@ def _reason_rows(stages: dict) -> list[list]:
 
 def _date(unix_seconds) -> str:
     """A Unix time as a UTC date; what is no time stays as it is."""
-    import datetime
-
-    try:
-        return datetime.datetime.fromtimestamp(int(unix_seconds), datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    except (TypeError, ValueError, OverflowError, OSError):
-        return html.escape(str(unix_seconds))
+    return html.escape(utc_time(unix_seconds))
 
 
 def _error_section(stages: dict) -> list[str]:
