@@ -14,7 +14,6 @@ rerun takes up only units whose files still match their record.
 
 import itertools
 import json
-import logging
 import os
 import pickle
 import resource
@@ -49,8 +48,6 @@ from webtext.tokenize.shards import BATCH_SCHEMA, ShardInfo, write_shard
 from webtext.tokenize.splits import shard_key
 from webtext.tokenize.encode import batches as token_batches
 from webtext.tokenize.encode import encode_batch
-
-logger = logging.getLogger(__name__)
 
 DOCS, SIGNED, DROPS, TALLY = "docs.pickle", "signed.pickle", "drops.jsonl", "tally.json"
 PIECES, PIECES_INDEX = "pieces.arrow", "pieces.json"
