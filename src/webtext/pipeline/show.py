@@ -41,12 +41,12 @@ def find_document(corpus: str, doc_id: str | None = None, url: str | None = None
     shards = _text_shards(corpus, manifest)
     if doc_id or url:
         key = canonical_url(url) if url else None
-        for path, shard in shards:
-            table = pq.read_table(path)
-            ids, urls, finals = (table.column(name).to_pylist() for name in ("doc_id", "url", "final_url"))
+        for path, shard in shards:  # the key columns of each shard; the whole row only of the one found
+            keys = pq.read_table(path, columns=["doc_id", "url", "final_url"])
+            ids, urls, finals = (keys.column(name).to_pylist() for name in ("doc_id", "url", "final_url"))
             for i, (this_id, this_url, final) in enumerate(zip(ids, urls, finals)):
                 if (doc_id and this_id == doc_id) or (url and (this_url == key or final in (url, key))):
-                    return _row(table, i, shard)
+                    return _row(pq.read_table(path), i, shard)
         raise NotFound(f"no document {'with id ' + doc_id if doc_id else 'at ' + url} in {corpus} "
                        f"(--dropped looks in rejects/)")
     rng = random.Random(seed)
