@@ -257,13 +257,13 @@ def card_for(corpus: str, to: str | None = None, workers: int = 1) -> list[str]:
         with open(stats_path, encoding="utf-8") as stream:
             stats = json.load(stream)
         return write_card(corpus, stats, manifest, to)
-    from webtext.atomic import write_atomically
+    from webtext.report.html import write_stats
     from webtext.report.stats import corpus_stats, stats_json
 
     stats = stats_json(corpus_stats(corpus, workers=workers))
     os.makedirs(to or corpus, exist_ok=True)
     made = os.path.join(to or corpus, "stats.json")
-    write_atomically(made, (json.dumps(stats, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
+    write_stats(made, stats)
     return [made, *write_card(corpus, stats, manifest, to)]
 
 

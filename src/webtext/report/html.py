@@ -144,6 +144,10 @@ def write_report(out_dir: str, rule_scores=None, workers: int = 1, to: str | Non
     os.makedirs(target, exist_ok=True)
     html_path, stats_path = os.path.join(target, "report.html"), os.path.join(target, "stats.json")
     write_atomically(html_path, render(stats).encode("utf-8"))
-    kept = stats_json(stats)
-    write_atomically(stats_path, (json.dumps(kept, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
+    write_stats(stats_path, stats_json(stats))
     return html_path, stats_path
+
+
+def write_stats(path: str, kept: dict) -> None:
+    """stats.json (stats_json's form), as the report and the card write it."""
+    write_atomically(path, (json.dumps(kept, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
