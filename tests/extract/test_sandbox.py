@@ -143,3 +143,21 @@ def test_results_that_arrive_together_are_each_collected_at_once():
         assert time.monotonic() - started < 1
     finally:
         sandbox.close()
+
+
+@pytest.mark.parametrize("target", ["helpers.slow_targets:crash", "helpers.slow_import:echo"])
+def test_a_child_whose_parent_is_gone_before_it_is_ready_exits_quietly(target):
+    """Ctrl-C ends the parent while children still import: their "ready" meets a closed pipe, and the
+    user's terminal must not fill with their tracebacks (CI saw two under an interrupted rerun)."""
+    import os
+    import subprocess
+    import sys
+
+    tests_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([tests_dir, os.environ.get("PYTHONPATH", "")])}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the parent is gone before the child says a word
+    child = subprocess.run([sys.executable, "-m", "webtext.extract.sandbox", target], stdin=subprocess.DEVNULL,
+                           stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60, env=env)
+    os.close(write_end)
+    assert "Traceback" not in child.stderr and child.returncode == 0, child.stderr

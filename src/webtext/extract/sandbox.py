@@ -214,14 +214,10 @@ def _serve(target: Callable) -> None:
             return
         for args in calls:
             try:
-                try:
-                    _write(stdout, ("ok", target(*args)))
-                except BrokenPipeError:
-                    raise
-                except Exception as error:  # reported to the parent as extract_error
-                    _write(stdout, ("error", f"{type(error).__name__}: {error}"[:300]))
-            except BrokenPipeError:  # the parent is gone (killed): nobody is left to answer
-                return
+                result = ("ok", target(*args))
+            except Exception as error:  # reported to the parent as extract_error
+                result = ("error", f"{type(error).__name__}: {error}"[:300])
+            _write(stdout, result)
 
 
 if __name__ == "__main__":
@@ -234,4 +230,11 @@ if __name__ == "__main__":
         from webtext.parent_death import die_with_parent
 
         die_with_parent()
-    _serve(resolve(sys.argv[1]))
+    try:
+        _serve(resolve(sys.argv[1]))
+    except BrokenPipeError:
+        # The parent is gone (interrupted or killed), even before "ready": nobody is left to answer, and a
+        # traceback would land in the terminal of a user who just pressed Ctrl-C. Python's own advice: point
+        # stdout at /dev/null so that the flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+        sys.exit(0)
