@@ -18,6 +18,7 @@ corpus: $(STAMP)
 	$(VENV)/bin/webtext corpus --sample --out $(OUT) --val_fraction 0.2 --docs_per_shard 8
 
 test: $(STAMP)
+	$(PY) -m ruff check src tests bench docs
 	$(PY) -m pytest -q
 
 train: $(STAMP)

@@ -32,11 +32,11 @@ import zlib
 
 import apache_beam as beam
 import requests
-
 from bench_scaling import machine_ratio
 from common import report, report_rounds
-from webtext.pipeline.config import CorpusConfig
+
 from webtext.crawl.transforms import FetchPages
+from webtext.pipeline.config import CorpusConfig
 from webtext.records import Link
 from webtext.sample import prose
 
@@ -90,7 +90,9 @@ def serve_articles(hosts: int, pages: int) -> None:
     for h in range(hosts):
         rng = random.Random(h)
         for i in range(min(per_host, pages - h * per_host)):
-            html = prose.page_html(f"Article {h}-{i}", f"site{h}.test", prose.article(rng, rng.randint(4, 9)), rng)
+            html = prose.page_html(
+                f"Article {h}-{i}", f"site{h}.test", prose.article(rng, rng.randint(4, 9)), rng
+            )
             bodies[(h, f"/a/{i}")] = html.encode()
 
     def answer(h: int, path: str) -> bytes:
@@ -117,8 +119,18 @@ def serve_articles(hosts: int, pages: int) -> None:
 
     async def serve():
         servers = [await asyncio.start_server(handler_for(h), f"127.0.0.{h + 2}", 0) for h in range(hosts)]
-        print(json.dumps([[f"http://127.0.0.{h + 2}:{server.sockets[0].getsockname()[1]}",
-                           sum(1 for key in bodies if key[0] == h)] for h, server in enumerate(servers)]), flush=True)
+        print(
+            json.dumps(
+                [
+                    [
+                        f"http://127.0.0.{h + 2}:{server.sockets[0].getsockname()[1]}",
+                        sum(1 for key in bodies if key[0] == h),
+                    ]
+                    for h, server in enumerate(servers)
+                ]
+            ),
+            flush=True,
+        )
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 
     asyncio.run(serve())
@@ -127,9 +139,29 @@ def serve_articles(hosts: int, pages: int) -> None:
 def crawl(urls: str, bases: list[str], out: str, workers: int, *extra: str) -> tuple[float, float, dict]:
     """One whole live crawl, `workers` workers pinned to as many cores: (its seconds, the seconds of its
     crawl proper, the fetch units, its manifest)."""
-    command = ["taskset", "-c", f"0-{workers - 1}", sys.executable, "-m", "webtext", "corpus", "--urls", urls,
-               "--out", out, "--fetch", "live", "--delay_s", "0", "--workers", str(workers), "--quiet", "--no_report",
-               *(flag for base in bases for flag in ("--allow_origin", base)), *extra]
+    command = [
+        "taskset",
+        "-c",
+        f"0-{workers - 1}",
+        sys.executable,
+        "-m",
+        "webtext",
+        "corpus",
+        "--urls",
+        urls,
+        "--out",
+        out,
+        "--fetch",
+        "live",
+        "--delay_s",
+        "0",
+        "--workers",
+        str(workers),
+        "--quiet",
+        "--no_report",
+        *(flag for base in bases for flag in ("--allow_origin", base)),
+        *extra,
+    ]
     started = time.perf_counter()
     subprocess.run(command, check=True)
     seconds = time.perf_counter() - started
@@ -173,7 +205,9 @@ def crawl_in_units(pages: int, hosts: int, workers: int, rounds: int) -> None:
             ones.append(crawl(urls, served.bases, os.path.join(tmp, f"one-{r}"), 1, *threads))
             manys.append(crawl(urls, served.bases, os.path.join(tmp, f"many-{r}"), workers, *threads))
     with Served(64, 64 * 10) as served, tempfile.TemporaryDirectory() as tmp:  # 64 hosts for the 64 threads
-        _, _, wide = crawl(served.url_list(os.path.join(tmp, "urls.txt")), served.bases, os.path.join(tmp, "o"), 1)
+        _, _, wide = crawl(
+            served.url_list(os.path.join(tmp, "urls.txt")), served.bases, os.path.join(tmp, "o"), 1
+        )
     one, many = ones[-1][2]["manifest"], manys[-1][2]["manifest"]
     fetched = one["stages"]["fetch"]["kept"]
     same = [s["tokens_sha256"] for s in one["shards"]] == [s["tokens_sha256"] for s in many["shards"]]
@@ -234,11 +268,15 @@ def main() -> None:
             fetched, drops = p | beam.Create(links) | FetchPages(config.fetch, out)
             fetched | "Count" >> beam.combiners.Count.Globally()
         stage = time.perf_counter() - started
-    report(f"crawl: {len(links)} pages on {args.hosts} hosts, {args.latency_ms:g} ms per response (1 process)", [
-        ("sequential requests loop", len(sequential) / plain, "pages/s"),
-        ("webtext fetch stage (robots, WARC, retries)", len(links) / stage, "pages/s"),
-        ("most requests one host had in flight", max(h.max_in_flight for h in hosts), ""),
-    ], ("webtext / sequential", (len(links) / stage) / (len(sequential) / plain)))
+    report(
+        f"crawl: {len(links)} pages on {args.hosts} hosts, {args.latency_ms:g} ms per response (1 process)",
+        [
+            ("sequential requests loop", len(sequential) / plain, "pages/s"),
+            ("webtext fetch stage (robots, WARC, retries)", len(links) / stage, "pages/s"),
+            ("most requests one host had in flight", max(h.max_in_flight for h in hosts), ""),
+        ],
+        ("webtext / sequential", (len(links) / stage) / (len(sequential) / plain)),
+    )
 
 
 if __name__ == "__main__":

@@ -11,9 +11,9 @@ import pathlib
 import random
 import time
 
+from common import peak_rss_mib, report
 from datasketch import MinHash, MinHashLSH
 
-from common import peak_rss_mib, report
 from webtext.dedup.clusters import near_duplicate_survivors
 from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, shingles
 from webtext.sample import prose
@@ -35,12 +35,18 @@ def quality_table() -> None:
     pairs = [json.loads(line) for line in (DATA / "neardup_pairs.jsonl").read_text().splitlines()]
     rows = []
     for threshold in (0.5, 0.6, 0.7, 0.8, 0.9):
-        precision, recall = pair_scores(near_duplicate_survivors(texts, threshold, 128, True), pairs, threshold)
+        precision, recall = pair_scores(
+            near_duplicate_survivors(texts, threshold, 128, True), pairs, threshold
+        )
         bands, r = bands_and_rows(threshold, 128)
-        rows += [(f"webtext t={threshold} (128 perms, {bands}x{r}, verified): precision", 100 * precision, "%"),
-                 (f"webtext t={threshold}: recall", 100 * recall, "%")]
+        rows += [
+            (f"webtext t={threshold} (128 perms, {bands}x{r}, verified): precision", 100 * precision, "%"),
+            (f"webtext t={threshold}: recall", 100 * recall, "%"),
+        ]
     owt2 = MinHashLSH(threshold=0.5, num_perm=10)  # OpenWebText2's setting, first-seen kept, no verification
-    precision, recall = pair_scores(near_duplicate_survivors(texts, 0.5, 10, False, (owt2.b, owt2.r)), pairs, 0.5)
+    precision, recall = pair_scores(
+        near_duplicate_survivors(texts, 0.5, 10, False, (owt2.b, owt2.r)), pairs, 0.5
+    )
     rows += [("OpenWebText2 (10 perms, t=0.5): precision", 100 * precision, "%"),
              ("OpenWebText2 (10 perms, t=0.5): recall", 100 * recall, "%")]
     report(f"near-duplicate pairs: {len(pairs)} labelled pairs, {len(docs)} documents", rows)
@@ -87,8 +93,9 @@ def memory_table() -> None:
 
     rows = []
     for n in (100_000, 1_000_000):
-        out = subprocess.run([sys.executable, __file__, "--memory_only", str(n)], capture_output=True, text=True,
-                             check=True).stdout.split()[-1]
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory_only", str(n)], capture_output=True, text=True, check=True
+        ).stdout.split()[-1]
         rows.append((f"peak RSS after {n:,} documents", float(out), "MiB"))
     report("signature + banding worker memory (one process, streaming)", rows)
 
@@ -96,7 +103,9 @@ def memory_table() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=20000)
-    parser.add_argument("--memory", action="store_true", help="also measure peak memory at 100k and 1M documents")
+    parser.add_argument(
+        "--memory", action="store_true", help="also measure peak memory at 100k and 1M documents"
+    )
     parser.add_argument("--memory_only", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_only:

@@ -1,7 +1,8 @@
 """Extraction: option choice on annotated pages, and extract + filter throughput on the local runner
 next to a plain loop of trafilatura.extract over the same pages, in the same run.
 
-Needs ../shared/data (real pages with snippet ground truth). Usage: python bench/bench_extract.py [--repeat 6] [--rounds 3]
+Needs ../shared/data (real pages with snippet ground truth). Usage: python bench/bench_extract.py [--repeat 6]
+[--rounds 3]
 """
 
 import argparse
@@ -14,15 +15,14 @@ import time
 
 import apache_beam as beam
 import trafilatura
-
 from common import measured_in_fresh_process, pin_to_one_cpu, report, report_rounds
-from webtext.pipeline.config import CorpusConfig
+
 from webtext.crawl.charset import decode_html
-from webtext.crawl.replay import read_warc
-from webtext.crawl.replay import warc_html
+from webtext.crawl.replay import read_warc, warc_html
 from webtext.extract.evaluate import SETTINGS, annotated_pages, score
 from webtext.extract.transforms import ExtractText
 from webtext.filters.transforms import FilterDocuments
+from webtext.pipeline.config import CorpusConfig
 from webtext.records import FetchResult, Link
 
 
@@ -38,7 +38,9 @@ DATA = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=6, help="pass over the pages this many times")
-    parser.add_argument("--rounds", type=int, default=3, help="measure both sides this many times, interleaved")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="measure both sides this many times, interleaved"
+    )
     parser.add_argument("--measure", choices=["plain", "stage", "stage_wide"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not DATA.exists():
@@ -52,7 +54,10 @@ def main() -> None:
     rows = []
     for name, extract in SETTINGS.items():
         recall, rejection = score(extract, pages)
-        rows += [(f"{name}: snippets found", 100 * recall, "%"), (f"{name}: boilerplate left out", 100 * rejection, "%")]
+        rows += [
+            (f"{name}: snippets found", 100 * recall, "%"),
+            (f"{name}: boilerplate left out", 100 * rejection, "%"),
+        ]
     report(f"extraction options on {len(pages)} annotated pages", rows)
 
     # Both sides read the pages from the WARC file and pass over them --repeat times, each run in a
@@ -73,16 +78,27 @@ def main() -> None:
     stage = min((s for _, s in rounds), key=lambda m: past_start_up("cpu", m))
     per_page = past_start_up("cpu", stage)
     pinned = stage["cores"] == 1
-    report(f"extract + filter: {n} pages" + ("" if pinned else " (no CPU pinning on this OS: not per core)"), [
-        ("plain loop: read WARC, decode, trafilatura.extract, 1 core", n / plain["wall"], "pages/s"),
-        ("webtext: read WARC, extract (sandboxed), filters, 1 core", n / stage["whole"]["wall"], "pages/s"),
-        ("webtext past start-up, 1 core", 1 / past_start_up("wall", stage), "pages/s"),
-        ("plain loop CPU", 1000 * plain["cpu"] / n, "ms/page"),
-        ("webtext CPU past start-up, 1 core", 1000 * per_page, "ms/page"),
-        (f"webtext past start-up, {wide['cores']} cores", 1 / past_start_up("wall", wide), "pages/s"),
-        (f"webtext CPU past start-up, {wide['cores']} cores (both processes)", 1000 * past_start_up("cpu", wide),
-         "ms/page"),
-    ], ("webtext per core / plain loop (CPU per page)", per_page / (plain["cpu"] / n)))
+    report(
+        f"extract + filter: {n} pages" + ("" if pinned else " (no CPU pinning on this OS: not per core)"),
+        [
+            ("plain loop: read WARC, decode, trafilatura.extract, 1 core", n / plain["wall"], "pages/s"),
+            (
+                "webtext: read WARC, extract (sandboxed), filters, 1 core",
+                n / stage["whole"]["wall"],
+                "pages/s",
+            ),
+            ("webtext past start-up, 1 core", 1 / past_start_up("wall", stage), "pages/s"),
+            ("plain loop CPU", 1000 * plain["cpu"] / n, "ms/page"),
+            ("webtext CPU past start-up, 1 core", 1000 * per_page, "ms/page"),
+            (f"webtext past start-up, {wide['cores']} cores", 1 / past_start_up("wall", wide), "pages/s"),
+            (
+                f"webtext CPU past start-up, {wide['cores']} cores (both processes)",
+                1000 * past_start_up("cpu", wide),
+                "ms/page",
+            ),
+        ],
+        ("webtext per core / plain loop (CPU per page)", per_page / (plain["cpu"] / n)),
+    )
     report_rounds([past_start_up("cpu", s) / (p["cpu"] / n) for p, s in rounds])
 
 
@@ -113,8 +129,11 @@ def plain_run(warc: str, repeat: int) -> dict:
 def measured():
     """{"wall": seconds, "cpu": seconds of this process and its finished children}, filled on exit."""
     def cpu():
-        return sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-                   for field in ("ru_utime", "ru_stime"))
+        return sum(
+            getattr(resource.getrusage(who), field)
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+            for field in ("ru_utime", "ru_stime")
+        )
     numbers, wall, used = {}, time.perf_counter(), cpu()
     yield numbers
     numbers.update(wall=time.perf_counter() - wall, cpu=cpu() - used)

@@ -59,8 +59,10 @@ def main() -> None:
     junk = junk_pages(per_kind=args.per_kind)
     junk_texts = [(url, extracted(url, html)) for _, url, html in junk]
 
-    print("\n== Presets: share dropped (real sets: for any reason but language and Wikipedia; junk: extraction "
-          "and filters)")
+    print(
+        "\n== Presets: share dropped (real sets: for any reason but language and Wikipedia; junk: extraction "
+        "and filters)"
+    )
     print(f"  {'preset':<10}" + "".join(f" {name:>30}" for name in real) + f" {'junk set':>16}")
     for preset in PRESETS:
         cells = [share(preset_outcomes(texts, preset), lambda o: o not in NOT_JUDGED)
@@ -74,7 +76,9 @@ def main() -> None:
         counts = Counter(f for (k, _, _), f in zip(junk, fates) if k == kind)
         print(f"  {kind:<18} " + ", ".join(f"{reason} {n}" for reason, n in counts.most_common()))
 
-    print("\n== Each rule alone: share of the texts that reach the junk rules (>= 64 words, English) it drops")
+    print(
+        "\n== Each rule alone: share of the texts that reach the junk rules (>= 64 words, English) it drops"
+    )
     reaching = {name: [(u, t) for u, t in texts if len(t.split()) >= 64] for name, texts in real.items()}
     reaching["junk set"] = [(u, t) for u, t in english(junk_texts) if len(t.split()) >= 64]
     print(f"  {'rule':<30} {'limit':>8}" + "".join(f" {name[:22]:>24}" for name in reaching))
@@ -84,7 +88,9 @@ def main() -> None:
         preset = "webtext" if rule in PRESETS["webtext"] else "gopher"
         cells = [f"{drops[n][rule.reason]}/{len(t)} ({100 * drops[n][rule.reason] / max(1, len(t)):.0f}%)"
                  for n, t in reaching.items()]
-        print(f"  {preset + ': ' + rule.reason:<30} {side}{rule.limit:>7}" + "".join(f" {c:>24}" for c in cells))
+        print(
+            f"  {preset + ': ' + rule.reason:<30} {side}{rule.limit:>7}" + "".join(f" {c:>24}" for c in cells)
+        )
 
     print("\n== Calibration: worst article score whole and cut short, against the junk's closest score")
     articles, junk_reaching = real["articles_en"], reaching["junk set"]
@@ -92,14 +98,19 @@ def main() -> None:
         worst = min if rule.drops_below else max
         cells = []
         for n in (64, 100, 200, None):
-            scores = [rule.score(TextFeatures(t if n is None else first_words(t, n), "en")) for _, t in articles]
+            scores = [
+                rule.score(TextFeatures(t if n is None else first_words(t, n), "en")) for _, t in articles
+            ]
             cells.append(f"{worst(scores):.3f}")
         junk_scores = [rule.score(TextFeatures(t, "en")) for _, t in junk_reaching]
         breaking = [s for s in junk_scores if rule.breaks(s)]
         closest = (max if rule.drops_below else min)(breaking) if breaking else float("nan")
         side = "<" if rule.drops_below else ">"
-        print(f"  {rule.reason:<22} limit {side}{rule.limit:<7} from {rule.applies_from:>3} "
-              f"words | articles at 64/100/200/all words: {' / '.join(cells)} | junk dropped, closest: {closest:.3f}")
+        print(
+            f"  {rule.reason:<22} limit {side}{rule.limit:<7} from {rule.applies_from:>3} "
+            f"words | articles at 64/100/200/all words: {' / '.join(cells)} | junk dropped, closest: "
+            f"{closest:.3f}"
+        )
 
 
 if __name__ == "__main__":

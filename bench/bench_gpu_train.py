@@ -39,8 +39,9 @@ def synthetic_corpus(directory: str, tokens: int) -> str:
     shards = []
     for split, count in (("train", tokens), ("validation", tokens // 10)):
         ids = rng.integers(0, 50257, size=count, dtype=np.uint16)
-        documents = pa.ListArray.from_arrays(pa.array(np.arange(0, count + 1, 4096).clip(max=count), pa.int32()),
-                                             pa.array(ids, pa.uint16()))
+        documents = pa.ListArray.from_arrays(
+            pa.array(np.arange(0, count + 1, 4096).clip(max=count), pa.int32()), pa.array(ids, pa.uint16())
+        )
         table = pa.table({"doc_id": [f"{split}{i}" for i in range(len(documents))], "tokens": documents})
         path = f"{split}-00000-of-00001.arrow"
         with pa.ipc.new_file(os.path.join(directory, path), table.schema) as writer:
@@ -87,7 +88,8 @@ def bare_loop(batch: int, compiled: bool, steps: int, loss: str = "full", attent
 
 
 def train_path(corpus: str, batch: int, compiled: bool, steps: int, **settings) -> dict:
-    """The same, through `webtext train`'s loop: steady-state tokens/s from its log (intervals after the first)."""
+    """The same, through `webtext train`'s loop: steady-state tokens/s from its log (intervals after the
+    first)."""
     torch.cuda.empty_cache()
     torch.cuda.reset_peak_memory_stats()
     interval = 5
@@ -99,7 +101,8 @@ def train_path(corpus: str, batch: int, compiled: bool, steps: int, **settings) 
         result = train(config, quiet=True)
         with open(os.path.join(out, "log.jsonl")) as log:
             records = [json.loads(line) for line in log if '"tokens_per_s"' in line]
-    steady = [r["tokens_per_s"] for r in records if r["step"] > interval]  # past step 0 and the first interval
+    # past step 0 and the first interval
+    steady = [r["tokens_per_s"] for r in records if r["step"] > interval]
     tokens_per_s = statistics.median(steady)
     model = GPT(config_for("gpt2"))
     return {"tokens_per_s": tokens_per_s, "mfu": mfu(model, tokens_per_s),
@@ -131,7 +134,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--batches", default="16,32,64")
     parser.add_argument("--json", help="also append each row to this JSON-lines file")
-    parser.add_argument("--extras", default="loss,attention", help="kernel comparisons to run after the main table")
+    parser.add_argument(
+        "--extras", default="loss,attention", help="kernel comparisons to run after the main table"
+    )
     args, _ = parser.parse_known_args()
     if not torch.cuda.is_available():
         print("no GPU here: bench_gpu_train skipped")
@@ -145,13 +150,20 @@ def main() -> None:
         for compiled in (True, False):
             mode = "compiled" if compiled else "eager"
             for batch in (int(b) for b in args.batches.split(",")):
-                bare = measured(f"bare step loop B={batch} {mode}", lambda: bare_loop(batch, compiled, args.steps),
-                                results, args.json)
+                bare = measured(
+                    f"bare step loop B={batch} {mode}",
+                    lambda: bare_loop(batch, compiled, args.steps),
+                    results,
+                    args.json,
+                )
                 path = measured(f"webtext train B={batch} {mode}",
                                 lambda: train_path(corpus, batch, compiled, args.steps), results, args.json)
                 if bare and path:
-                    print(f"  {'  train path / bare loop':<52} {path['tokens_per_s'] / bare['tokens_per_s']:.3f}x",
-                          flush=True)
+                    print(
+                        f"  {'  train path / bare loop':<52} "
+                        f"{path['tokens_per_s'] / bare['tokens_per_s']:.3f}x",
+                        flush=True,
+                    )
         extras = args.extras.split(",")
         if "loss" in extras:
             for compiled, batch in ((True, 64), (False, 16)):

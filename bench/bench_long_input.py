@@ -15,13 +15,13 @@ import tempfile
 import time
 
 import apache_beam as beam
-
 from bench_sources import plain_loop, synthetic_dump
 from common import peak_rss_mib, report
-from webtext.pipeline.config import CorpusConfig
-from webtext.sources.settings import LinkRules
+
 from webtext.dedup.transforms import DeduplicateDocuments
+from webtext.pipeline.config import CorpusConfig
 from webtext.records import Document
+from webtext.sources.settings import LinkRules
 from webtext.sources.transforms import ReadSubmissions, SelectLinks
 from webtext.tokenize.transforms import TokenizeToShards
 
@@ -104,7 +104,9 @@ def main() -> None:
         synthetic_dump(args.make[0], int(args.make[1]))
         return
     if args.one:
-        run = {"plain": plain_run, "read": read_run, "links": links_run, "documents": documents_run}[args.one[0]]
+        run = {"plain": plain_run, "read": read_run, "links": links_run, "documents": documents_run}[
+            args.one[0]
+        ]
         seconds, peak = run(int(args.one[1]))
         print(seconds, peak)
         return
@@ -114,16 +116,19 @@ def main() -> None:
                         ("links", (args.submissions // 10, args.submissions)),
                         ("documents", (args.documents // 10, args.documents))):
         for n in sizes:
-            out = subprocess.run([sys.executable, __file__, "--one", kind, str(n)], capture_output=True, text=True,
-                                 check=True).stdout.split()
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", kind, str(n)], capture_output=True, text=True, check=True
+            ).stdout.split()
             seconds, peak = float(out[-2]), float(out[-1])
             rows += [(f"{kind}: {n:,} in {seconds:.0f} s, peak RSS", peak, "MiB")]
     report("long inputs on the in-process local runner", rows)
     peaks = {row[0].split(" in ")[0]: row[1] for row in rows}
     small, large = f"{args.submissions // 10:,}", f"{args.submissions:,}"
-    print(f"  read stage above the plain loop: {peaks[f'read: {small}'] - peaks[f'plain: {small}']:.0f} MiB at "
-          f"{small} lines, {peaks[f'read: {large}'] - peaks[f'plain: {large}']:.0f} MiB at {large} "
-          "(flat: the growth is zstd's window, which any reader of these dumps holds)")
+    print(
+        f"  read stage above the plain loop: {peaks[f'read: {small}'] - peaks[f'plain: {small}']:.0f} MiB at "
+        f"{small} lines, {peaks[f'read: {large}'] - peaks[f'plain: {large}']:.0f} MiB at {large} "
+        "(flat: the growth is zstd's window, which any reader of these dumps holds)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Peak resident memory of the whole process tree of `webtext corpus --workers N` as the input grows:
 dump lines through link selection (every link then unarchived, so the later stages cost little), and
-replayed documents through every stage and the report (report.html, stats.json). Sampled from /proc every 0.1 s: the launching process, its
-workers, their extraction children and the report's processes, summed at each moment (proportional set sizes, so the pages
+replayed documents through every stage and the report (report.html, stats.json). Sampled from /proc every 0.1
+s: the launching process, its
+workers, their extraction children and the report's processes, summed at each moment (proportional set sizes,
+so the pages
 forked workers share count once).
 
 Usage: python bench/bench_memory.py [--lines 1000000,3000000] [--docs 10000,30000] [--workers 2]
@@ -17,12 +19,11 @@ import tempfile
 import threading
 import time
 
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
-
 from bench_scaling import synthetic_site
 from bench_sources import synthetic_dump
 from common import report
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 # The dump's zstd window: 8 MiB, not the real dumps' 2 GiB, whose decoder holds up to 2 GiB of history
 # (up to 2 GiB per read unit, whatever reads it: bench_long_input.py's plain loop shows it); the figures
@@ -97,7 +98,18 @@ def one_page_warc(path: str) -> str:
 
 
 def corpus(workers: int, out: str, *inputs: str) -> list[str]:
-    return [sys.executable, "-m", "webtext", "corpus", *inputs, "--out", out, "--workers", str(workers), "--quiet"]
+    return [
+        sys.executable,
+        "-m",
+        "webtext",
+        "corpus",
+        *inputs,
+        "--out",
+        out,
+        "--workers",
+        str(workers),
+        "--quiet",
+    ]
 
 
 def main() -> None:
@@ -105,9 +117,13 @@ def main() -> None:
     parser.add_argument("--lines", default="1000000,3000000")
     parser.add_argument("--docs", default="10000,30000")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--docs_per_shard", type=int, default=2000,
-                        help="a shard is assembled in one worker's memory: past workers x this many documents, the "
-                             "peak is set (the default 10,000 reaches it at 20,000 documents on 2 workers)")
+    parser.add_argument(
+        "--docs_per_shard",
+        type=int,
+        default=2000,
+        help="a shard is assembled in one worker's memory: past workers x this many documents, the "
+        "peak is set (the default 10,000 reaches it at 20,000 documents on 2 workers)",
+    )
     args = parser.parse_args()
     for label, sizes, make in [
         ("dump lines through link selection", args.lines, lambda tmp, n: [

@@ -10,6 +10,7 @@ import sys
 import time
 
 from common import report
+
 from webtext.ngram_bloom import new_filter, ngrams
 from webtext.sample import prose
 
@@ -38,15 +39,19 @@ def main() -> None:
     set_hits = sum(q in plain for q in queries)
     results["set query"] = time.perf_counter() - started
     set_bytes = sys.getsizeof(plain) + sum(sys.getsizeof(g) for g in plain)
-    report(f"overlap filter: {len(grams):,} 8-grams ({len(plain):,} distinct), {len(queries):,} queries (1 core)", [
-        ("Bloom filter insert", len(grams) / results["bloom insert"], "8-grams/s"),
-        ("Bloom filter query", len(queries) / results["bloom query"], "8-grams/s"),
-        ("Python set insert", len(grams) / results["set insert"], "8-grams/s"),
-        ("Python set query", len(queries) / results["set query"], "8-grams/s"),
-        ("Bloom filter bytes per 8-gram", bloom.size_in_bits / 8 / len(grams), "B"),
-        ("Python set bytes per distinct 8-gram", set_bytes / len(plain), "B"),
-        ("queries answered differently (false positives)", hits - set_hits, ""),
-    ])
+    report(
+        f"overlap filter: {len(grams):,} 8-grams ({len(plain):,} distinct), {len(queries):,} queries (1 "
+        "core)",
+        [
+            ("Bloom filter insert", len(grams) / results["bloom insert"], "8-grams/s"),
+            ("Bloom filter query", len(queries) / results["bloom query"], "8-grams/s"),
+            ("Python set insert", len(grams) / results["set insert"], "8-grams/s"),
+            ("Python set query", len(queries) / results["set query"], "8-grams/s"),
+            ("Bloom filter bytes per 8-gram", bloom.size_in_bits / 8 / len(grams), "B"),
+            ("Python set bytes per distinct 8-gram", set_bytes / len(plain), "B"),
+            ("queries answered differently (false positives)", hits - set_hits, ""),
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ gives: the same ratio for N copies of a plain Python loop (a VM's cores are rare
 Also: the shards of every N (and of the one Beam pipeline, with --beam) are the same bytes, and a
 run killed part-way, then run again, takes up the finished units and gives the same bytes.
 
-Usage: python bench/bench_scaling.py [--pages 12000] [--workers 1,2] [--rounds 3] [--pages_per_warc 1000] [--beam]
+Usage: python bench/bench_scaling.py [--pages 12000] [--workers 1,2] [--rounds 3] [--pages_per_warc 1000]
+[--beam]
        python bench/bench_scaling.py --against OTHER/src [--workers 2] [--rounds 5]   (what a change costs:
        `git worktree add OTHER <commit before it>`, then this code and that one in alternation)
 On a 16-core machine: --pages 48000 --workers 1,2,4,8,16 (the one-worker run is then 4 minutes a round, the
@@ -26,10 +27,10 @@ import sys
 import tempfile
 import time
 
+from common import report, report_rounds
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from common import report, report_rounds
 from webtext.sample import prose
 
 BUSY_LOOP = "x = 0\nfor i in range(6_000_000): x += i * i % 7"
@@ -51,8 +52,11 @@ def synthetic_site(directory: str, pages: int, pages_per_file: int = 1000) -> tu
                     url = f"https://site{i % 50}.example/articles/{i}"
                     html = prose.page_html(f"Article {i}", f"site{i % 50}.example",
                                            prose.article(rng, rng.randint(4, 9)), rng)
-                    writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(html.encode()),
-                                                                  http_headers=headers))
+                    writer.write_record(
+                        writer.create_warc_record(
+                            url, "response", payload=io.BytesIO(html.encode()), http_headers=headers
+                        )
+                    )
                     listing.write(url + "\n")
     return os.path.join(directory, "pages-*.warc.gz"), urls
 
@@ -63,8 +67,21 @@ def pinned(cores: int) -> list[str]:
 
 def corpus_command(warc: str, urls: str, out: str, workers: int) -> list[str]:
     runner = ["--workers", str(workers)]  # 0: the one Beam pipeline
-    return [sys.executable, "-m", "webtext", "corpus", "--urls", urls, "--warc", warc, "--out", out, "--quiet",
-            "--no_report", *runner]
+    return [
+        sys.executable,
+        "-m",
+        "webtext",
+        "corpus",
+        "--urls",
+        urls,
+        "--warc",
+        warc,
+        "--out",
+        out,
+        "--quiet",
+        "--no_report",
+        *runner,
+    ]
 
 
 def run(warc: str, urls: str, out: str, workers: int, source: str | None = None) -> float:
@@ -83,8 +100,11 @@ def against(warc: str, urls: str, tmp: str, workers: int, source: str, rounds: i
         theirs.append(run(warc, urls, os.path.join(tmp, f"theirs-{r}"), workers, source))
         mine.append(run(warc, urls, os.path.join(tmp, f"mine-{r}"), workers))
     ratios = [m / t for m, t in zip(mine, theirs)]
-    print(f"  {f'this code over {source}, --workers {workers}':<44} {statistics.median(ratios):>14.3f}x time"
-          f"   (per round: {' '.join(f'{x:.3f}' for x in ratios)}; best {min(mine):.2f} s against {min(theirs):.2f} s)")
+    print(
+        f"  {f'this code over {source}, --workers {workers}':<44} {statistics.median(ratios):>14.3f}x time"
+        f"   (per round: {' '.join(f'{x:.3f}' for x in ratios)}; best {min(mine):.2f} s against "
+        f"{min(theirs):.2f} s)"
+    )
     same = shard_digest(os.path.join(tmp, "mine-0")) == shard_digest(os.path.join(tmp, "theirs-0"))
     print(f"  {'shards byte-identical to that code':<44} {'yes' if same else 'NO'}")
     return same
@@ -96,7 +116,9 @@ def machine_ratio(cores: int, repeats: int = 5) -> float:
     by a third from one second to the next)."""
     def wall(copies: int) -> float:
         started = time.perf_counter()
-        processes = [subprocess.Popen(pinned(copies) + [sys.executable, "-c", BUSY_LOOP]) for _ in range(copies)]
+        processes = [
+            subprocess.Popen(pinned(copies) + [sys.executable, "-c", BUSY_LOOP]) for _ in range(copies)
+        ]
         for process in processes:
             process.wait()
         return time.perf_counter() - started
@@ -106,19 +128,27 @@ def machine_ratio(cores: int, repeats: int = 5) -> float:
 
 def shard_digest(out: str) -> str:
     digest = hashlib.sha256()
-    for path in sorted(glob.glob(os.path.join(out, "tokens", "*")) + glob.glob(os.path.join(out, "text", "*"))):
+    for path in sorted(
+        glob.glob(os.path.join(out, "tokens", "*")) + glob.glob(os.path.join(out, "text", "*"))
+    ):
         with open(path, "rb") as stream:
             digest.update(os.path.basename(path).encode() + stream.read())
     return digest.hexdigest()
 
 
-def killed_and_resumed(warc: str, urls: str, out: str, workers: int, after_units: int) -> tuple[int, int, float]:
+def killed_and_resumed(
+    warc: str, urls: str, out: str, workers: int, after_units: int
+) -> tuple[int, int, float]:
     """(fetch units done when the run was killed, units the rerun took up, the rerun's seconds)."""
     process = subprocess.Popen(pinned(workers) + corpus_command(warc, urls, out, workers))
     fetched = os.path.join(out + ".staging", "_units", "fetched")
-    while process.poll() is None and len([d for d in glob.glob(os.path.join(fetched, "*")) if ".partial" not in d]) < after_units:
+    while (
+        process.poll() is None
+        and len([d for d in glob.glob(os.path.join(fetched, "*")) if ".partial" not in d]) < after_units
+    ):
         time.sleep(0.05)
-    process.send_signal(signal.SIGKILL)  # the launching process alone, as the OOM killer would: its workers follow
+    # the launching process alone, as the OOM killer would: its workers follow
+    process.send_signal(signal.SIGKILL)
     process.wait()
     time.sleep(0.5)
     done = len([d for d in glob.glob(os.path.join(fetched, "*")) if ".partial" not in d])
@@ -135,12 +165,20 @@ def main() -> None:
     # The issue's measurement of the one Beam pipeline used 12,000 pages; a run's fixed costs (about 2 s
     # of start-up, the index and dedup in one process) weigh less the more pages there are.
     parser.add_argument("--pages", type=int, default=12000)
-    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts, each on that many cores")
+    parser.add_argument(
+        "--workers", default="1,2", help="comma-separated worker counts, each on that many cores"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pages_per_warc", type=int, default=1000, help="pages a WARC file (0: one file)")
-    parser.add_argument("--beam", action="store_true", help="also time the one Beam pipeline (in-process runner)")
-    parser.add_argument("--against", metavar="SRC", help="only compare this code with the src folder of another "
-                        "checkout (a worktree of an earlier commit), at the largest --workers, in alternation")
+    parser.add_argument(
+        "--beam", action="store_true", help="also time the one Beam pipeline (in-process runner)"
+    )
+    parser.add_argument(
+        "--against",
+        metavar="SRC",
+        help="only compare this code with the src folder of another "
+        "checkout (a worktree of an earlier commit), at the largest --workers, in alternation",
+    )
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
     if max(counts) > os.cpu_count():
@@ -176,16 +214,24 @@ def main() -> None:
             print(f"  {f'speed-up, {n} workers over {base}':<44} {best:>14.2f}x")
             report_rounds(ratios)
             ceiling = sorted(machine[n])[len(machine[n]) // 2]
-            print(f"  {f'a plain loop, {n} copies over {base}':<44} {ceiling:>14.2f}x   (this machine's ceiling, "
-                  f"median of {' '.join(f'{c:.2f}' for c in machine[n])})")
+            print(
+                f"  {f'a plain loop, {n} copies over {base}':<44} {ceiling:>14.2f}x   (this machine's "
+                "ceiling, "
+                f"median of {' '.join(f'{c:.2f}' for c in machine[n])})"
+            )
             print(f"  {'the pipeline against that ceiling':<44} {best / ceiling:>14.0%}")
         same = len(set(digests.values())) == 1
         print(f"  {'shards byte-identical across ' + ', '.join(digests):<44} {'yes' if same else 'NO'}")
         n = counts[-1]
-        done, taken_up, rerun_s = killed_and_resumed(warc, urls, os.path.join(tmp, "resumed"), n, after_units=3)
+        done, taken_up, rerun_s = killed_and_resumed(
+            warc, urls, os.path.join(tmp, "resumed"), n, after_units=3
+        )
         resumed_same = shard_digest(os.path.join(tmp, "resumed")) == digests[f"--workers {n}"]
         print(f"  {'killed after units done, taken up by the rerun':<44} {done:>8} / {taken_up}")
-        print(f"  {'the rerun, seconds (an uninterrupted run: ' + f'{min(seconds[n]):.1f})':<44} {rerun_s:>14.1f}")
+        print(
+            f"  {'the rerun, seconds (an uninterrupted run: ' + f'{min(seconds[n]):.1f})':<44} "
+            f"{rerun_s:>14.1f}"
+        )
         print(f"  {'killed + resumed byte-identical to uninterrupted':<44} {'yes' if resumed_same else 'NO'}")
         if not same or not resumed_same or taken_up != done:
             sys.exit(1)

@@ -13,8 +13,8 @@ import tempfile
 
 import apache_beam as beam
 import zstandard
-
 from common import report, timed
+
 from webtext.pipeline.config import CorpusConfig
 from webtext.sources.transforms import ReadSubmissions, SelectLinks
 
@@ -25,13 +25,25 @@ def synthetic_dump(path: str, lines: int, window_log: int = 31) -> None:
     """Pushshift-like lines, compressed as the real dumps are (--long=31: a 2 GiB window, which the reader
     must keep as history: up to 2 GiB however it reads), or with a smaller `window_log`."""
     rng = random.Random(0)
-    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=window_log, write_content_size=False)
-    with open(path, "wb") as raw, zstandard.ZstdCompressor(compression_params=params).stream_writer(raw) as out:
+    params = zstandard.ZstdCompressionParameters.from_level(
+        3, window_log=window_log, write_content_size=False
+    )
+    with (
+        open(path, "wb") as raw,
+        zstandard.ZstdCompressor(compression_params=params).stream_writer(raw) as out,
+    ):
         buffer = io.StringIO()
         for i in range(lines):
-            record = {"id": f"b{i:x}", "url": f"https://{rng.choice(HOSTS)}/a/{rng.randrange(lines // 3)}",
-                      "score": rng.choice([0, 1, 2, 3, 5, 40]), "created_utc": rng.randint(1_300_000_000, 1_530_000_000),
-                      "subreddit": "bench", "is_self": rng.random() < 0.15, "over_18": False, "author": "a"}
+            record = {
+                "id": f"b{i:x}",
+                "url": f"https://{rng.choice(HOSTS)}/a/{rng.randrange(lines // 3)}",
+                "score": rng.choice([0, 1, 2, 3, 5, 40]),
+                "created_utc": rng.randint(1_300_000_000, 1_530_000_000),
+                "subreddit": "bench",
+                "is_self": rng.random() < 0.15,
+                "over_18": False,
+                "author": "a",
+            }
             buffer.write(json.dumps(record, separators=(",", ":")) + "\n")
             if i % 10000 == 9999:
                 out.write(buffer.getvalue().encode())

@@ -9,14 +9,21 @@ import random
 import tempfile
 
 import apache_beam as beam
+from common import (
+    PRELOADED,
+    measured_in_fresh_process,
+    pin_to_one_cpu,
+    preloaded,
+    report,
+    report_rounds,
+    timed,
+)
 
-from common import PRELOADED, measured_in_fresh_process, pin_to_one_cpu, preloaded, report, report_rounds, timed
 from webtext.pipeline.config import CorpusConfig
 from webtext.records import Document
 from webtext.sample import prose
 from webtext.shards.gpt2 import encode_documents, gpt2_encoding
 from webtext.tokenize.transforms import TokenizeToShards
-
 
 # 16 paragraphs: ~1,150 GPT-2 tokens (~5 KB), the size of WebText's average document (40 GB, 8M documents).
 PARAGRAPHS = 16
@@ -24,11 +31,26 @@ PARAGRAPHS = 16
 
 def documents(n: int, seed: int = 1, paragraphs: int = PARAGRAPHS) -> list[Document]:
     rng = random.Random(seed)
-    return [Document(f"{seed:04d}{i:012x}", f"https://e.com/{seed}/{i}", "", "e.com", "t",
-                     "\n\n".join(prose.article(rng, paragraphs)), 5, ("s",), ("news",), 1, "en") for i in range(n)]
+    return [
+        Document(
+            f"{seed:04d}{i:012x}",
+            f"https://e.com/{seed}/{i}",
+            "",
+            "e.com",
+            "t",
+            "\n\n".join(prose.article(rng, paragraphs)),
+            5,
+            ("s",),
+            ("news",),
+            1,
+            "en",
+        )
+        for i in range(n)
+    ]
 
 
-CHUNK = 500  # documents per seed; made before anything is timed, and read by the in-process runner from memory
+# documents per seed; made before anything is timed, and read by the in-process runner from memory
+CHUNK = 500
 
 
 def _tally(seed: int) -> list[tuple[str, int]]:
@@ -40,8 +62,17 @@ def run_pipeline(seeds: list[int], config: CorpusConfig, upstream_counts: bool) 
     corpus` takes them from dedup; otherwise TokenizeToShards counts the documents themselves."""
     with tempfile.TemporaryDirectory() as out:
         with beam.Pipeline(runner="FnApiRunner") as p:
-            expected = p | "Seeds" >> beam.Create(seeds) | "Tally" >> beam.FlatMap(_tally) if upstream_counts else None
-            p | beam.Create(seeds) | beam.FlatMap(preloaded) | TokenizeToShards(config.shards, out, expected=expected)
+            expected = (
+                p | "Seeds" >> beam.Create(seeds) | "Tally" >> beam.FlatMap(_tally)
+                if upstream_counts
+                else None
+            )
+            (
+                p
+                | beam.Create(seeds)
+                | beam.FlatMap(preloaded)
+                | TokenizeToShards(config.shards, out, expected=expected)
+            )
 
 
 def best_of(runs: int, fn) -> float:
@@ -64,10 +95,14 @@ def measure(what: str, n_docs: int, paragraphs: int, docs_per_shard: int, runs: 
     texts = [d.text for seed in seeds for d in PRELOADED[seed]]
     encoding = gpt2_encoding()
     if what == "bare":
-        return {"seconds": best_of(runs, lambda: encoding.encode_ordinary_batch(texts, num_threads=1)),
-                "tokens": sum(len(ids) + 1 for ids in encoding.encode_ordinary_batch(texts, num_threads=1)),
-                "small_tokens": sum(len(ids) + 1 for ids in
-                                    encoding.encode_ordinary_batch(texts[: len(small) * CHUNK], num_threads=1))}
+        return {
+            "seconds": best_of(runs, lambda: encoding.encode_ordinary_batch(texts, num_threads=1)),
+            "tokens": sum(len(ids) + 1 for ids in encoding.encode_ordinary_batch(texts, num_threads=1)),
+            "small_tokens": sum(
+                len(ids) + 1
+                for ids in encoding.encode_ordinary_batch(texts[: len(small) * CHUNK], num_threads=1)
+            ),
+        }
     if what == "encoder":
         return {"seconds": best_of(runs, lambda: encode_documents(encoding, texts))}
     config = CorpusConfig.from_flags(inputs=("x",), warc=("y",), docs_per_shard=docs_per_shard)
@@ -82,7 +117,11 @@ def main() -> None:
     parser.add_argument("--paragraphs", type=int, default=PARAGRAPHS, help="document size (8: ~580 tokens)")
     parser.add_argument("--docs_per_shard", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--measure", choices=["bare", "encoder", "pipeline", "pipeline_upstream_counts"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--measure",
+        choices=["bare", "encoder", "pipeline", "pipeline_upstream_counts"],
+        help=argparse.SUPPRESS,
+    )
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure, args.docs, args.paragraphs, args.docs_per_shard, args.runs)))

@@ -10,10 +10,11 @@ import sys
 
 from markdown_it import MarkdownIt
 
-STYLE = """body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif;max-width:900px;
-margin:2em auto;padding:0 1.5em;color:#1f2328;line-height:1.5;font-size:15px}
-h1,h2{border-bottom:1px solid #d1d9e0;padding-bottom:.3em}table{border-collapse:collapse;margin:1em 0;display:block;
-overflow:auto}td,th{border:1px solid #d1d9e0;padding:6px 13px}tr:nth-child(2n){background:#f6f8fa}
+STYLE = """body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif;
+max-width:900px;margin:2em auto;padding:0 1.5em;color:#1f2328;line-height:1.5;font-size:15px}
+h1,h2{border-bottom:1px solid #d1d9e0;padding-bottom:.3em}
+table{border-collapse:collapse;margin:1em 0;display:block;overflow:auto}
+td,th{border:1px solid #d1d9e0;padding:6px 13px}tr:nth-child(2n){background:#f6f8fa}
 th{font-weight:600}code{background:#eff1f3;padding:.2em .4em;border-radius:6px;font-size:85%}
 pre{background:#f6f8fa;padding:16px;border-radius:6px;overflow:auto}pre code{background:none;padding:0}
 .meta{border:1px solid #d1d9e0;border-radius:6px;padding:0 1em;margin-bottom:2em;background:#fbfbfc}

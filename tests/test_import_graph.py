@@ -33,9 +33,12 @@ def imports() -> dict[str, set[str]]:
 def test_the_layers_hold():
     graph = imports()
     ground = set(graph) - STAGES - TOP
-    assert {"records", "reasons", "settings", "guard", "stagekit", "shards"} <= ground  # what the stages share
+    # what the stages share
+    assert {"records", "reasons", "settings", "guard", "stagekit", "shards"} <= ground
     for stage in STAGES & set(graph):
-        assert graph[stage] <= ground, f"{stage} imports {sorted(graph[stage] - ground)}: not the ground floor"
+        assert graph[stage] <= ground, (
+            f"{stage} imports {sorted(graph[stage] - ground)}: not the ground floor"
+        )
     for module in ground:
         assert graph[module] <= ground, f"{module} (ground floor) imports {sorted(graph[module] - ground)}"
     several = {name for name, targets in graph.items() if len(targets & STAGES) > 1}

@@ -25,16 +25,23 @@ def emitted_reasons() -> dict[str, set[str]]:
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name in REASON_RETURNING:
-                found["fetch"] |= {n.value for n in ast.walk(node) if isinstance(n, ast.Return)
-                                   for n in ast.walk(n) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+                found["fetch"] |= {
+                    n.value
+                    for n in ast.walk(node)
+                    if isinstance(n, ast.Return)
+                    for n in ast.walk(n)
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                }
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
             if name == "FetchFailure" and node.args and isinstance(node.args[0], ast.Constant):
                 found["fetch"].add(node.args[0].value)
             if name == "Drop" and len(node.args) > 1 and isinstance(node.args[1], (ast.Constant, ast.Name)):
-                stage, reason = (a.value if isinstance(a, ast.Constant) else getattr(_module(path), a.id, None)
-                                 for a in node.args[:2])
+                stage, reason = (
+                    a.value if isinstance(a, ast.Constant) else getattr(_module(path), a.id, None)
+                    for a in node.args[:2]
+                )
                 if isinstance(reason, str):  # a name for a reason code (a parameter is not one)
                     found[stage].add(reason)
     found["filter"] |= {f"quality_{rule.reason}" for rules in PRESETS.values() for rule in rules}
@@ -50,5 +57,9 @@ def test_every_reason_the_code_emits_is_declared_and_every_declared_one_is_emitt
 
 
 def test_every_reason_is_documented_and_the_readme_table_is_the_declaration():
-    assert all(describe(stage, reason) for stage in STAGES for reason in [*REASONS[stage], error_reason(stage)])
-    assert markdown_table() in README.read_text(), "regenerate the README's table: webtext.reasons.markdown_table()"
+    assert all(
+        describe(stage, reason) for stage in STAGES for reason in [*REASONS[stage], error_reason(stage)]
+    )
+    assert markdown_table() in README.read_text(), (
+        "regenerate the README's table: webtext.reasons.markdown_table()"
+    )

@@ -1,4 +1,5 @@
-"""Atomic, idempotent writes, streamed checksums and file facts through Beam's filesystems (local, gs://, s3://)."""
+"""Atomic, idempotent writes, streamed checksums and file facts through Beam's filesystems (local, gs://,
+s3://)."""
 
 import contextlib
 import hashlib

@@ -34,11 +34,16 @@ def main() -> int:
         from webtext import interrupts
 
         if interrupts.is_corpus_in_place():
-            print(f"\nwebtext: interrupted after the new corpus was in place in {interrupts.out_dir()} (it is "
-                  f"whole; the report may be missing: `webtext report {interrupts.out_dir()}` writes it)",
-                  file=sys.stderr)
+            print(
+                f"\nwebtext: interrupted after the new corpus was in place in {interrupts.out_dir()} (it is "
+                f"whole; the report may be missing: `webtext report {interrupts.out_dir()}` writes it)",
+                file=sys.stderr,
+            )
         elif interrupts.out_dir():  # a corpus run builds beside --out and swaps in only when whole
-            print(f"\nwebtext: interrupted; {interrupts.out_dir()} is as it was before this run", file=sys.stderr)
+            print(
+                f"\nwebtext: interrupted; {interrupts.out_dir()} is as it was before this run",
+                file=sys.stderr,
+            )
         else:
             print("\nwebtext: interrupted", file=sys.stderr)
         sys.stdout.flush()

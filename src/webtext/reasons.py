@@ -90,9 +90,14 @@ REASONS: dict[str, dict[str, str]] = {
         "quality_alphabetic_words": "--filters gopher: under 80% of words hold a letter",
         "quality_duplicate_lines": "--filters gopher: repeated lines",
         "quality_duplicate_paragraphs": "--filters gopher: repeated paragraphs",
-        **{f"quality_top_{n}gram": f"--filters gopher: the commonest {n}-gram covers too much" for n in (2, 3, 4)},
-        **{f"quality_duplicate_{n}gram": f"--filters gopher: repeated {n}-grams cover too much"
-           for n in range(5, 11)},
+        **{
+            f"quality_top_{n}gram": f"--filters gopher: the commonest {n}-gram covers too much"
+            for n in (2, 3, 4)
+        },
+        **{
+            f"quality_duplicate_{n}gram": f"--filters gopher: repeated {n}-grams cover too much"
+            for n in range(5, 11)
+        },
     },
     DEDUP: {
         "exact_duplicate": "the same normalised text as a kept document",

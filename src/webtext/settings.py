@@ -58,11 +58,15 @@ def add_arguments(parser, section_type) -> None:
         kind, default = meta.get("cli", "value"), field.default
         if not kind:
             continue
-        help_text = f"{meta['help']} (default: {_shown(default)})" if kind in ("value", "comma") else meta["help"]
+        help_text = (
+            f"{meta['help']} (default: {_shown(default)})" if kind in ("value", "comma") else meta["help"]
+        )
         if kind == "switch":
             parser.add_argument(f"--{flag}", action="store_true", dest=flag, help=meta["help"])
         elif kind == "no_switch":
-            parser.add_argument(f"--no_{flag}", action="store_false", dest=flag, default=True, help=meta["help"])
+            parser.add_argument(
+                f"--no_{flag}", action="store_false", dest=flag, default=True, help=meta["help"]
+            )
         elif kind == "repeat":
             parser.add_argument(f"--{flag}", action="append", default=[], dest=flag, metavar=meta["metavar"],
                                 help=f"{meta['help']} (repeatable)")
@@ -71,8 +75,15 @@ def add_arguments(parser, section_type) -> None:
                                 help=help_text)
         else:
             value_type = type(default) if default is not None and meta.get("parse") is None else str
-            parser.add_argument(f"--{flag}", type=value_type, default=default, dest=flag, metavar=meta["metavar"],
-                                choices=meta["choices"], help=help_text)
+            parser.add_argument(
+                f"--{flag}",
+                type=value_type,
+                default=default,
+                dest=flag,
+                metavar=meta["metavar"],
+                choices=meta["choices"],
+                help=help_text,
+            )
 
 
 def from_arguments(section_type, args: argparse.Namespace, **overrides):

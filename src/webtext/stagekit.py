@@ -63,7 +63,9 @@ def classify(pcoll, label: str, stage: str, fn: Callable[[Any], Any], many: bool
     """Apply `fn` (value -> value | Drop, or -> iterable of them when `many`); return (kept, drops).
     An exception in `fn` is an error drop (`guarded`), one per `members(element)` name when the
     element is a group whose records the stage counts one by one."""
-    results = pcoll | label >> beam.ParDo(_RouteDrops(stage, fn, many, members)).with_outputs(DROPS, main="kept")
+    results = pcoll | label >> beam.ParDo(_RouteDrops(stage, fn, many, members)).with_outputs(
+        DROPS, main="kept"
+    )
     return Routed(results.kept, results[DROPS])
 
 

@@ -24,9 +24,21 @@ MEDIA_HOSTS = frozenset({
 REDDIT_HOSTS = ("reddit.com", "redd.it", "reddituploads.com", "redditmedia.com")
 # File types are judged by the standard library's MIME table (maintained with
 # Python) plus the few web extensions it lacks. Text-like types stay fetchable.
-EXTRA_MEDIA_EXTENSIONS = frozenset({".gifv", ".webp", ".mkv", ".flac", ".7z", ".rar", ".dmg", ".apk", ".iso", ".heic"})
-TEXT_MIME_TYPES = frozenset({"text/html", "text/plain", "application/xhtml+xml", "application/xml", "text/xml",
-                             "application/json", "application/rss+xml", "application/atom+xml"})
+EXTRA_MEDIA_EXTENSIONS = frozenset(
+    {".gifv", ".webp", ".mkv", ".flac", ".7z", ".rar", ".dmg", ".apk", ".iso", ".heic"}
+)
+TEXT_MIME_TYPES = frozenset(
+    {
+        "text/html",
+        "text/plain",
+        "application/xhtml+xml",
+        "application/xml",
+        "text/xml",
+        "application/json",
+        "application/rss+xml",
+        "application/atom+xml",
+    }
+)
 # The table built into Python, not the machine's /etc/mime.types: the same answer on every worker.
 _MIME_TYPES = mimetypes.MimeTypes(filenames=())
 _PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")

@@ -1,4 +1,5 @@
-"""Unix times as people read them, in UTC: the report, the dataset card and `webtext show` write them alike."""
+"""Unix times as people read them, in UTC: the report, the dataset card and `webtext show` write them
+alike."""
 
 import datetime
 

@@ -7,12 +7,20 @@ import pytest
 
 from helpers.fake_archives import Archive, Snapshot, fake_archives
 from helpers.loopback_server import OTHER, PAGE
-from webtext.crawl.settings import FetchSettings
-from webtext.sources.settings import WEBTEXT_CUTOFF_UTC
-from webtext.crawl.archives import (ArchiveClient, Capture, closest_first, collections_near, crawl_start_utc,
-                                    parse_cc_index, parse_wayback_index, timestamp_utc)
+from webtext.crawl.archives import (
+    ArchiveClient,
+    Capture,
+    closest_first,
+    collections_near,
+    crawl_start_utc,
+    parse_cc_index,
+    parse_wayback_index,
+    timestamp_utc,
+)
 from webtext.crawl.fetch import FetchFailure, make_session
+from webtext.crawl.settings import FetchSettings
 from webtext.records import Link
+from webtext.sources.settings import WEBTEXT_CUTOFF_UTC
 
 POSTED = timestamp_utc("20170615120000")
 URL = "http://news.example.com/2017/06/story"
@@ -23,15 +31,25 @@ def link(url=URL, posted=POSTED) -> Link:
 
 
 def config_for(base: str, **changes) -> FetchSettings:
-    settings = dict(mode="archive", allow_origins=(base,), wayback_url=f"{base}/wb",
-                    cc_index_url=f"{base}/cc-index", cc_data_url=f"{base}/cc-data", archive_requests_per_s=1000.0,
-                    retries=2, backoff_s=0.01, timeout_s=5.0)
+    settings = dict(
+        mode="archive",
+        allow_origins=(base,),
+        wayback_url=f"{base}/wb",
+        cc_index_url=f"{base}/cc-index",
+        cc_data_url=f"{base}/cc-data",
+        archive_requests_per_s=1000.0,
+        retries=2,
+        backoff_s=0.01,
+        timeout_s=5.0,
+    )
     return FetchSettings(**{**settings, **changes})
 
 
 def fetch(archive: Archive, the_link: Link = None, undated_as_of=None, **changes):
     with fake_archives(archive) as base, make_session("webtext-tests", (base,)) as session:
-        client = ArchiveClient(session, config_for(base, **changes), sleep=lambda s: None, undated_as_of=undated_as_of)
+        client = ArchiveClient(
+            session, config_for(base, **changes), sleep=lambda s: None, undated_as_of=undated_as_of
+        )
         return client.fetch(the_link or link())
 
 
@@ -45,7 +63,8 @@ def test_the_closest_usable_capture_wins_whichever_side_of_the_post_date():
     captures = [Capture("wayback", "20170601000000", URL, "text/html", "200"),  # 14.5 days before
                 Capture("wayback", "20170620000000", URL, "text/html", "200"),  # 4.5 days after
                 Capture("wayback", "20170616000000", URL, "application/pdf", "200"),  # closest, not text
-                Capture("commoncrawl", "20170615130000", URL, "text/html", "404", "a.warc.gz", 0, 9)]  # not a 200
+                # not a 200
+                Capture("commoncrawl", "20170615130000", URL, "text/html", "404", "a.warc.gz", 0, 9)]
     assert [c.timestamp for c in closest_first(captures, POSTED, ("wayback",))] == ["20170620000000",
                                                                                      "20170601000000"]
 
@@ -63,9 +82,20 @@ def test_crawl_ids_are_dated_and_the_nearest_crawls_asked():
     assert crawl_start_utc("CC-MAIN-2013-20") == timestamp_utc("20130513")
     assert crawl_start_utc("CC-MAIN-2012") == timestamp_utc("2012")
     assert crawl_start_utc("not-a-crawl") is None and crawl_start_utc("CC-MAIN-2017-60") is None
-    collinfo = [{"id": c, "cdx-api": f"api/{c}"} for c in
-                ("CC-MAIN-2019-04", "CC-MAIN-2017-26", "CC-MAIN-2017-22", "CC-MAIN-2017-30", "CC-MAIN-2016-50")]
-    assert [c for c, _ in collections_near(collinfo, POSTED, 365, 2)] == ["CC-MAIN-2017-26", "CC-MAIN-2017-22"]
+    collinfo = [
+        {"id": c, "cdx-api": f"api/{c}"}
+        for c in (
+            "CC-MAIN-2019-04",
+            "CC-MAIN-2017-26",
+            "CC-MAIN-2017-22",
+            "CC-MAIN-2017-30",
+            "CC-MAIN-2016-50",
+        )
+    ]
+    assert [c for c, _ in collections_near(collinfo, POSTED, 365, 2)] == [
+        "CC-MAIN-2017-26",
+        "CC-MAIN-2017-22",
+    ]
     assert [c for c, _ in collections_near(collinfo, POSTED, 30, 9)] == ["CC-MAIN-2017-26", "CC-MAIN-2017-22",
                                                                          "CC-MAIN-2017-30"]
 
@@ -171,9 +201,13 @@ def test_a_common_crawl_record_that_inflates_without_end_is_too_large():
 # -- Common Crawl --
 
 def test_common_crawl_finds_the_nearest_crawls_and_reads_the_record_by_range():
-    archive = Archive(crawls={"CC-MAIN-2017-26": {URL: [snap("20170625101010")]},
-                              "CC-MAIN-2016-07": {URL: [snap("20160210000000", OTHER)]},
-                              "CC-MAIN-2017-04": {"http://elsewhere.example/": [snap("20170120000000", OTHER)]}})
+    archive = Archive(
+        crawls={
+            "CC-MAIN-2017-26": {URL: [snap("20170625101010")]},
+            "CC-MAIN-2016-07": {URL: [snap("20160210000000", OTHER)]},
+            "CC-MAIN-2017-04": {"http://elsewhere.example/": [snap("20170120000000", OTHER)]},
+        }
+    )
     fetched = fetch(archive, archives=("commoncrawl",))
     assert fetched.body == PAGE.encode() and fetched.source == "commoncrawl"
     assert fetched.captured_at == "2017-06-25T10:10:10Z"
@@ -190,7 +224,9 @@ def test_common_crawl_saying_no_captures_is_no_capture():
 
 def test_configured_crawls_are_asked_without_reading_collinfo():
     archive = Archive(crawls={"CC-MAIN-2017-26": {URL: [snap("20170625000000")]}})
-    assert fetch(archive, archives=("commoncrawl",), cc_collections=("CC-MAIN-2017-26",)).source == "commoncrawl"
+    assert (
+        fetch(archive, archives=("commoncrawl",), cc_collections=("CC-MAIN-2017-26",)).source == "commoncrawl"
+    )
     assert not any("collinfo" in r for r in archive.requests)
 
 

@@ -55,7 +55,18 @@ def test_real_latin1_labelled_latin1_stays_latin1():
 def test_labels_that_are_python_codecs_but_no_web_encoding_fall_back_to_detection():
     """`bytes.decode("base64")` and the like raise or are no text at all; a page so labelled is detected."""
     body = "<p>caf\u00e9 au lait</p>".encode()
-    for label in ("base64", "hex", "rot13", "zlib", "uu", "quopri", "bz2", "undefined", "idna", "x-user-defined"):
+    for label in (
+        "base64",
+        "hex",
+        "rot13",
+        "zlib",
+        "uu",
+        "quopri",
+        "bz2",
+        "undefined",
+        "idna",
+        "x-user-defined",
+    ):
         assert decode_html(body, f"text/html; charset={label}") == (body.decode(), "utf-8"), label
         assert decode_html(f'<meta charset="{label}">'.encode() + body, "text/html")[1] == "utf-8", label
 

@@ -143,13 +143,15 @@ def test_private_metadata_and_multicast_addresses_are_refused(url):
 
 def test_robots_txt_is_honoured(session, base):
     robots = robots_for(session, base + "/page", timeout_s=2.0)
-    assert robots.can_fetch(base + "/page", "webtext") and not robots.can_fetch(base + "/private/x", "webtext")
+    assert robots.can_fetch(base + "/page", "webtext") and not robots.can_fetch(
+        base + "/private/x", "webtext"
+    )
 
 
 def test_a_host_fetch_reads_robots_once_and_gives_every_link_one_outcome(base, tmp_path):
     from helpers.loopback_server import Handler
-    from webtext.crawl.settings import FetchSettings
     from webtext.crawl.host_fetch import fetch_host
+    from webtext.crawl.settings import FetchSettings
     from webtext.crawl.warc_out import WarcBundleWriter
     from webtext.records import Drop, FetchResult, Link
 
@@ -194,8 +196,10 @@ ARTICLE = b"<html><body>" + b"<p>An article that must not end early. " * 400 + b
 
 
 def _short_content_length(connection):
-    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(ARTICLE)
-                       + ARTICLE[:5000])
+    connection.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(ARTICLE)
+        + ARTICLE[:5000]
+    )
 
 
 def _chunked_cut(connection):
@@ -211,8 +215,14 @@ def _drip_then_stop(connection):
         time.sleep(0.3)
 
 
-@pytest.mark.parametrize("answer, expected", [(_short_content_length, "connection_error"),
-                                              (_chunked_cut, "connection_error"), (_drip_then_stop, "timeout")])
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (_short_content_length, "connection_error"),
+        (_chunked_cut, "connection_error"),
+        (_drip_then_stop, "timeout"),
+    ],
+)
 def test_a_body_cut_short_is_never_a_page(answer, expected):
     """Closed before its Content-Length, before the last chunk, or cut by the attempt's deadline (whose
     watchdog's shut socket reads as an end of file): a drop, never a truncated article kept."""

@@ -2,16 +2,16 @@
 
 import pytest
 
+from helpers import servers
 from helpers.fake_archives import Archive, Snapshot, fake_archives
 from helpers.loopback_server import OTHER, PAGE, Handler, loopback_server
-from helpers import servers
 from helpers.servers import free_port
-from webtext.crawl.settings import FetchSettings
 from webtext.crawl.archives import ArchiveClient, timestamp_utc
 from webtext.crawl.deadpage import dead_page_reason
 from webtext.crawl.fetch import make_session
-from webtext.crawl.ratelimit import RateLimiter
 from webtext.crawl.host_fetch import fetch_host
+from webtext.crawl.ratelimit import RateLimiter
+from webtext.crawl.settings import FetchSettings
 from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.records import FetchResult, Link
 
@@ -41,8 +41,12 @@ def outcomes(web_base: str, paths: list[str], mode: str, archived_paths=(), tmp_
         warc.close()
         found = {}
         for result in results:
-            path = (result.link.url if isinstance(result, FetchResult) else result.item).removeprefix(web_base)
-            found[path] = (result.source, result.html) if isinstance(result, FetchResult) else (result.reason,)
+            path = (result.link.url if isinstance(result, FetchResult) else result.item).removeprefix(
+                web_base
+            )
+            found[path] = (
+                (result.source, result.html) if isinstance(result, FetchResult) else (result.reason,)
+            )
     return found
 
 
@@ -58,7 +62,9 @@ def test_live_then_archive_falls_back_only_for_pages_that_are_gone(web, tmp_path
 
 
 def test_a_dead_link_no_archive_holds_is_no_capture(web, tmp_path):
-    assert outcomes(web, ["/missing"], "live-then-archive", tmp_path=tmp_path) == {"/missing": ("no_capture",)}
+    assert outcomes(web, ["/missing"], "live-then-archive", tmp_path=tmp_path) == {
+        "/missing": ("no_capture",)
+    }
     assert outcomes(web, ["/missing"], "live", tmp_path=tmp_path) == {"/missing": ("http_4xx",)}
 
 
@@ -77,12 +83,16 @@ def test_archive_mode_never_contacts_the_site(web, tmp_path):
 
 
 def test_archive_then_live_goes_live_only_without_a_capture(web, tmp_path):
-    found = outcomes(web, ["/page", "/other"], "archive-then-live", archived_paths=["/page"], tmp_path=tmp_path)
+    found = outcomes(
+        web, ["/page", "/other"], "archive-then-live", archived_paths=["/page"], tmp_path=tmp_path
+    )
     assert found == {"/page": ("wayback", ARCHIVED), "/other": ("live", OTHER)}
 
 
 def test_parked_and_soft_404_pages_are_recognised_cheaply():
-    assert dead_page_reason("http://a.example/x", "http://a.example/x", b"<h1>Buy this domain</h1>") == "parked"
+    assert (
+        dead_page_reason("http://a.example/x", "http://a.example/x", b"<h1>Buy this domain</h1>") == "parked"
+    )
     assert dead_page_reason("http://a.example/x", "https://www.sedoparking.com/a.example", b"") == "parked"
     assert dead_page_reason("http://a.example/x", "http://a.example/x",
                             b"<title>404 - Not Found</title>") == "soft_404"
@@ -130,6 +140,8 @@ def test_robots_crawl_delay_is_waited_between_requests_to_a_host(tmp_path):
     with servers.serving(_SlowRobots) as base, make_session("t", (base,)) as session:
         links = [Link(f"{base}/{i}", f"{base}/{i}", 5, ("s",), (5,), ("r",), POSTED) for i in range(3)]
         config = FetchSettings(mode="live", delay_s=0.5)
-        outcomes = list(fetch_host(session, links, config, WarcBundleWriter(str(tmp_path)), sleep=waits.append))
+        outcomes = list(
+            fetch_host(session, links, config, WarcBundleWriter(str(tmp_path)), sleep=waits.append)
+        )
     assert all(isinstance(o, FetchResult) for o in outcomes)
     assert waits == [2, 2]  # robots.txt asked for more than --delay_s; none before the first request

@@ -14,7 +14,11 @@ def response(record_id="<urn:1>", status=200, content_type="text/html", body=b"<
 def test_archived_page_becomes_a_fetch_result():
     [result] = match_replay([LINK], [response()])
     assert isinstance(result, FetchResult)
-    assert (result.html, result.final_url, result.origin) == ("<p>hi</p>", "https://www.example.com/a/", "replay:<urn:1>")
+    assert (result.html, result.final_url, result.origin) == (
+        "<p>hi</p>",
+        "https://www.example.com/a/",
+        "replay:<urn:1>",
+    )
 
 
 def test_missing_error_and_binary_responses_are_dropped_with_reasons():
@@ -26,7 +30,11 @@ def test_missing_error_and_binary_responses_are_dropped_with_reasons():
 
 def test_several_captures_pick_one_regardless_of_order():
     a, b = response("<urn:a>", body=b"A"), response("<urn:b>", body=b"B")
-    assert [r.html for r in match_replay([LINK], [b, a])] == [r.html for r in match_replay([LINK], [a, b])] == ["A"]
+    assert (
+        [r.html for r in match_replay([LINK], [b, a])]
+        == [r.html for r in match_replay([LINK], [a, b])]
+        == ["A"]
+    )
 
 
 def test_sample_warc_reads_every_response():

@@ -4,10 +4,10 @@ and a crawler that carries no cookies or ambient proxies."""
 import pytest
 
 from helpers import servers
-from webtext.crawl.settings import FetchSettings
 from webtext.crawl.fetch import FetchFailure, make_session
 from webtext.crawl.modes import LiveHost
 from webtext.crawl.safety import allowed_address
+from webtext.crawl.settings import FetchSettings
 from webtext.records import Link
 
 PAGE = b"<html><body><p>fine</p></body></html>"
@@ -55,8 +55,10 @@ def test_each_port_of_one_host_name_has_its_own_robots_txt():
 def test_a_redirect_into_a_disallowed_path_is_refused_here_and_on_another_origin():
     target, target_handler = site(b"User-agent: *\nDisallow: /private/\n")
     with target as b:
-        source, _ = site(b"User-agent: *\nDisallow: /private/\n",
-                         {"/public/go": "/private/secret", "/elsewhere": b + "/private/x", "/fine": b + "/ok"})
+        source, _ = site(
+            b"User-agent: *\nDisallow: /private/\n",
+            {"/public/go": "/private/secret", "/elsewhere": b + "/private/x", "/fine": b + "/ok"},
+        )
         with source as a, make_session("t", (a, b)) as session:
             host = LiveHost(session, CONFIG)
             assert outcome(host, a + "/public/go") == "robots"
@@ -86,7 +88,12 @@ def test_no_cookie_is_kept_or_sent():
     second, second_handler = site(b"")
     with first as a, second as b, make_session("t", (a, b)) as session:
         host = LiveHost(session, CONFIG)
-        assert outcome(host, a + "/set") == outcome(host, b + "/page") == outcome(host, b + "/again") == "fetched"
+        assert (
+            outcome(host, a + "/set")
+            == outcome(host, b + "/page")
+            == outcome(host, b + "/again")
+            == "fetched"
+        )
         assert len(session.cookies) == 0
     assert all(cookie is None for _, cookie in second_handler.requests)
 
@@ -132,7 +139,8 @@ def test_a_host_past_its_time_budget_drops_its_remaining_links_instead_of_stalli
         outcomes = list(fetch_host(session, links, config, WarcBundleWriter(str(tmp_path)), sleep=sleep,
                                    clock=lambda: now[0]))
     reasons = ["fetched" if not isinstance(o, Drop) else o.reason for o in outcomes]
-    # Pages at 0, 20 and 40 s fit in the 50 s; the next would start at 60: it and the last are dropped at once.
+    # Pages at 0, 20 and 40 s fit in the 50 s; the next would start at 60: it and the last are dropped at
+    # once.
     assert waits == [20.0, 20.0] and reasons == ["fetched"] * 3 + ["host_budget"] * 2
     assert [path for path, _ in handler.requests if path != "/robots.txt"] == ["/0", "/1", "/2"]
 
@@ -190,5 +198,7 @@ def test_a_proxy_that_drips_is_cut_at_the_deadline_and_its_connections_are_used_
                 fetch_url(session, url, timeout_s=0.5, max_bytes=10_000)
             assert failure.value.reason == "timeout" and time.monotonic() - started < 3
         for _ in range(2):
-            assert fetch_url(session, "http://story.example/page", timeout_s=2.0, max_bytes=10_000).body == PAGE
+            assert (
+                fetch_url(session, "http://story.example/page", timeout_s=2.0, max_bytes=10_000).body == PAGE
+            )
     assert len(DrippingProxy.clients[1:]) == 2 and len(set(DrippingProxy.clients)) == 3  # one connection each

@@ -16,8 +16,11 @@ def record(writer, url, status, body=b"<p>page</p>", location=None, record_id=No
     headers = [("Content-Type", "text/html; charset=utf-8")] + ([("Location", location)] if location else [])
     http = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
     warc_headers = {"WARC-Record-ID": record_id} if record_id else None
-    writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http,
-                                                  warc_headers_dict=warc_headers))
+    writer.write_record(
+        writer.create_warc_record(
+            url, "response", payload=io.BytesIO(body), http_headers=http, warc_headers_dict=warc_headers
+        )
+    )
 
 
 def link(url):

@@ -2,8 +2,14 @@
 
 import itertools
 
-from webtext.dedup.clusters import (Member, duplicates_of_components, exact_survivor, star_edges, verified_edges,
-                                    with_center_signature)
+from webtext.dedup.clusters import (
+    Member,
+    duplicates_of_components,
+    exact_survivor,
+    star_edges,
+    verified_edges,
+    with_center_signature,
+)
 from webtext.records import Document, Drop
 
 

@@ -3,8 +3,15 @@
 import json
 
 from webtext.dedup.clusters import near_duplicate_survivors
-from webtext.dedup.minhash import (Signer, band_keys, bands_and_rows, collision_probability, estimated_jaccard,
-                                   exact_key, shingles)
+from webtext.dedup.minhash import (
+    Signer,
+    band_keys,
+    bands_and_rows,
+    collision_probability,
+    estimated_jaccard,
+    exact_key,
+    shingles,
+)
 
 
 def test_shingles_are_normalised_word_5grams():
@@ -18,7 +25,9 @@ def test_exact_key_ignores_case_punctuation_and_whitespace():
 
 def test_signatures_are_stable_across_signers():
     text = " ".join(f"word{i}" for i in range(100))
-    assert band_keys(Signer(128, 5).signature(text), 8, 16) == band_keys(Signer(128, 5).signature(text), 8, 16)
+    assert band_keys(Signer(128, 5).signature(text), 8, 16) == band_keys(
+        Signer(128, 5).signature(text), 8, 16
+    )
 
 
 def test_estimated_jaccard_tracks_the_true_one():

@@ -32,8 +32,11 @@ def run_dedup(docs):
         # writer sizes its shards from it). a3 is counted in (+1) and out again (-1) as a near duplicate.
         assert_that(kept_tally | "SumTally" >> beam.CombinePerKey(sum),
                     equal_to([("a2", 1), ("b1", 1), ("a3", 0)]), label="kept tally")
-        assert_that(drops | "Why" >> beam.Map(lambda d: (d.reason, d.item, d.detail)),
-                    equal_to([("exact_duplicate", "a1", "a2"), ("near_duplicate", "a3", "a2")]), label="drops")
+        assert_that(
+            drops | "Why" >> beam.Map(lambda d: (d.reason, d.item, d.detail)),
+            equal_to([("exact_duplicate", "a1", "a2"), ("near_duplicate", "a3", "a2")]),
+            label="drops",
+        )
 
 
 def test_survivors_are_the_same_in_any_order():
@@ -106,7 +109,10 @@ def test_components_over_signatures_are_the_in_memory_union_finds():
     assert CONFIG.shingle_words == 5  # the reference's shingles
     reference = near_duplicate_survivors(texts, CONFIG.threshold, CONFIG.num_perm)
     signer = Signer(CONFIG.num_perm, CONFIG.shingle_words)
-    signed = [Signed(exact_key(text), Member(doc_id, 0, 0), signer.signature(text).tobytes()) for doc_id, text in texts]
+    signed = [
+        Signed(exact_key(text), Member(doc_id, 0, 0), signer.signature(text).tobytes())
+        for doc_id, text in texts
+    ]
     rng.shuffle(signed)
     verdicts = dedup_signed(signed, CONFIG)
     assert {d.item: d.detail for d in verdicts.drops} == reference

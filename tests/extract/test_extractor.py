@@ -37,7 +37,12 @@ def test_document_carries_the_link_provenance():
     rng = random.Random(4)
     doc = extract_document(result(prose.page_html("T", "example.com", prose.article(rng, 2), rng),
                                   url="https://www.example.com/a/"))
-    assert (doc.url, doc.final_url, doc.domain, doc.karma) == (LINK.url, "https://www.example.com/a/", "example.com", 7)
+    assert (doc.url, doc.final_url, doc.domain, doc.karma) == (
+        LINK.url,
+        "https://www.example.com/a/",
+        "example.com",
+        7,
+    )
     assert (doc.submission_ids, doc.subreddits, doc.first_seen_utc) == (("s1", "s2"), ("news",), 1400000000)
     assert len(doc.doc_id) == 16
 
@@ -74,7 +79,9 @@ def test_the_extract_dofn_sends_batches_and_each_page_comes_out_once_in_its_wind
     """Pages go to the child in batches, one batch in flight; the outcomes, windows and timestamps
     are what extracting each page alone, in this process, gives."""
     rng = random.Random(6)
-    pages = [result(prose.page_html(f"Page {i}", "example.com", prose.article(rng, 2), rng)) for i in range(4)]
+    pages = [
+        result(prose.page_html(f"Page {i}", "example.com", prose.article(rng, 2), rng)) for i in range(4)
+    ]
     pages.insert(2, result(prose.SCRIPT_SHELL))
     windows = [GlobalWindow(), IntervalWindow(0, 5), GlobalWindow(), GlobalWindow(), IntervalWindow(5, 9)]
     emitted = one_bundle(_Extract(timeout_s=60.0, batch_pages=2),

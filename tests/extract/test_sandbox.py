@@ -157,7 +157,14 @@ def test_a_child_whose_parent_is_gone_before_it_is_ready_exits_quietly(target):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([tests_dir, os.environ.get("PYTHONPATH", "")])}
     read_end, write_end = os.pipe()
     os.close(read_end)  # the parent is gone before the child says a word
-    child = subprocess.run([sys.executable, "-m", "webtext.extract.sandbox", target], stdin=subprocess.DEVNULL,
-                           stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60, env=env)
+    child = subprocess.run(
+        [sys.executable, "-m", "webtext.extract.sandbox", target],
+        stdin=subprocess.DEVNULL,
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     os.close(write_end)
     assert "Traceback" not in child.stderr and child.returncode == 0, child.stderr

@@ -10,8 +10,13 @@ import pytest
 
 from webtext.extract.extractor import run_trafilatura
 from webtext.filters.evaluate import first_words, preset_outcomes
-from webtext.filters.junk import (WEBTEXT_RULES, paragraph_word_share, repeated_line_chars,
-                                  screen_phrases_per_100_words, top_content_words_share)
+from webtext.filters.junk import (
+    WEBTEXT_RULES,
+    paragraph_word_share,
+    repeated_line_chars,
+    screen_phrases_per_100_words,
+    top_content_words_share,
+)
 from webtext.filters.presets import PRESETS
 from webtext.filters.scored import TextFeatures, first_broken, scores
 from webtext.sample import prose
@@ -27,7 +32,8 @@ def broken(text: str) -> str | None:
 def test_prose_breaks_no_rule_and_every_rule_reports_a_score():
     assert broken(ARTICLE) is None
     measured = scores(WEBTEXT_RULES, TextFeatures(ARTICLE, "en"))
-    assert len(measured) == len(WEBTEXT_RULES) and None not in measured  # every rule judges a 300-word article
+    # every rule judges a 300-word article
+    assert len(measured) == len(WEBTEXT_RULES) and None not in measured
     short = scores(WEBTEXT_RULES, TextFeatures(" ".join(ARTICLE.split()[:80]), "en"))
     assert [reason for reason, value in zip([r.reason for r in WEBTEXT_RULES], short) if value is None] == \
         ["keyword_stuffing"]  # judged from 100 words
@@ -45,7 +51,8 @@ def test_short_lines_limit():
 def test_boilerplate_limit():
     words = ARTICLE.split()
     inside = " ".join(words[:94] + ["accept", "all", "sign", "in", "remember", "me"])  # 3 per 100 words
-    outside = " ".join(words[:92] + ["accept", "all", "sign", "in", "remember", "me", "log", "in"])  # 4 per 100
+    # 4 per 100
+    outside = " ".join(words[:92] + ["accept", "all", "sign", "in", "remember", "me", "log", "in"])
     assert screen_phrases_per_100_words(TextFeatures(inside)) == 3.0 and broken(inside) is None
     assert broken(outside) == "boilerplate"
 
@@ -66,7 +73,8 @@ def test_repeated_lines_limit():
 def test_keyword_stuffing_limit_and_its_minimum_length():
     spam = ", ".join(["the best running shoes and boots in madison"] * 15)  # 120 words
     assert top_content_words_share(TextFeatures(spam)) > 0.25 and broken(spam) == "keyword_stuffing"
-    assert broken(", ".join(["the best running shoes and boots in madison"] * 12)) is None  # 96 words: too short to judge
+    # 96 words: too short to judge
+    assert broken(", ".join(["the best running shoes and boots in madison"] * 12)) is None
     assert top_content_words_share(TextFeatures(ARTICLE)) < 0.1
 
 
@@ -87,8 +95,9 @@ def test_the_junk_set_is_deterministic_and_labelled():
 
 def test_the_default_preset_drops_at_least_95_percent_of_the_junk_set_each_with_a_reason():
     pages = junk_pages(per_kind=6)
-    fates = preset_outcomes([(url, (run_trafilatura(html, url) or {}).get("text", "")) for _, url, html in pages],
-                            "webtext")
+    fates = preset_outcomes(
+        [(url, (run_trafilatura(html, url) or {}).get("text", "")) for _, url, html in pages], "webtext"
+    )
     assert sum(f != "kept" for f in fates) >= 0.95 * len(pages)
     by_kind = {kind: {f for (k, _, _), f in zip(pages, fates) if k == kind} for kind in KINDS}
     # Length alone is not what catches the long junk: each of these kinds has its own rule.
@@ -115,7 +124,8 @@ def test_the_default_preset_keeps_real_articles_and_gopher_costs_some(articles):
     assert len(articles) == 69
     assert sum(n for fate, n in webtext.items() if fate not in ("kept", "language")) <= len(articles) / 50
     gopher = Counter(preset_outcomes(articles, "gopher"))
-    assert sum(n for fate, n in gopher.items() if fate.startswith("quality_")) > 0  # why it is not the default
+    # why it is not the default
+    assert sum(n for fate, n in gopher.items() if fate.startswith("quality_")) > 0
 
 
 def test_the_default_preset_keeps_the_articles_cut_short(articles):
@@ -141,7 +151,8 @@ def test_the_reports_scores_keep_gophers_two_measures_of_one_reason_apart():
     from webtext.filters.presets import kept_scores
 
     rules, score = kept_scores({"filters": {"preset": "gopher"}})
-    text = "\n".join(ARTICLE.splitlines() + ["Advertisement"] * 6)  # short lines repeated: many, but few characters
+    # short lines repeated: many, but few characters
+    text = "\n".join(ARTICLE.splitlines() + ["Advertisement"] * 6)
     measured = dict(enumerate(score(text, "en")))
     line_rules = [i for i, rule in enumerate(rules) if rule.reason == "duplicate_lines"]
     assert len(line_rules) == 2 and measured[line_rules[0]] > 0.3 > measured[line_rules[1]]

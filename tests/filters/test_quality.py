@@ -7,8 +7,15 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from webtext.filters.quality import (QualityThresholds, _duplicate_ngram_char_fraction, _top_ngram_char_fraction,
-                                     alphabetic_word_count, ngram_keys, quality_issue, repetition_issue)
+from webtext.filters.quality import (
+    QualityThresholds,
+    _duplicate_ngram_char_fraction,
+    _top_ngram_char_fraction,
+    alphabetic_word_count,
+    ngram_keys,
+    quality_issue,
+    repetition_issue,
+)
 from webtext.filters.scored import TextFeatures
 from webtext.sample import prose
 
@@ -37,7 +44,9 @@ def test_word_count_cap():
     assert quality_issue(" ".join(words + ["more"]), "en") == "too_long"
 
 
-@pytest.mark.parametrize("length, issue", [(2, "mean_word_length"), (3, None), (10, None), (12, "mean_word_length")])
+@pytest.mark.parametrize(
+    "length, issue", [(2, "mean_word_length"), (3, None), (10, None), (12, "mean_word_length")]
+)
 def test_mean_word_length(length, issue):
     words = ["the", "and"] + [chr(97 + i % 26) * length for i in range(998)]
     assert quality_issue(" ".join(words), "en") == issue
@@ -68,11 +77,29 @@ def test_alphabetic_words():
     assert quality_issue(" ".join(filler(79) + numbers), "en") == "alphabetic_words"  # 79 of 100
 
 
-_PIECES = ["a", "B7", "42", "_", "--", "\u00bd", "x\u00b2", "\u00e9t\u00e9", "\u0661\u0662", "\u6f22", "x_1", "#", "...", "\u2026", "\u0130"]
+_PIECES = [
+    "a",
+    "B7",
+    "42",
+    "_",
+    "--",
+    "\u00bd",
+    "x\u00b2",
+    "\u00e9t\u00e9",
+    "\u0661\u0662",
+    "\u6f22",
+    "x_1",
+    "#",
+    "...",
+    "\u2026",
+    "\u0130",
+]
 _SPACES = [" ", "\n", "\t", "\u00a0", "\u2003", "\u3000", "\x1c", "\x85", "\r\n", "  "]
 
 
-@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_SPACES)), max_size=30), st.text(max_size=30))
+@given(
+    st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_SPACES)), max_size=30), st.text(max_size=30)
+)
 @example([], " \u00a0 ")
 def test_alphabetic_word_count_matches_a_search_per_word(parts, noise):
     text = "".join(piece + space for piece, space in parts) + noise
@@ -92,11 +119,13 @@ def test_stop_words_only_for_english():
 
 
 def test_duplicate_lines():
-    lines_only = QualityThresholds(top_ngram_char_fraction=(), duplicate_ngram_char_fraction=())  # this rule alone
+    # this rule alone
+    lines_only = QualityThresholds(top_ngram_char_fraction=(), duplicate_ngram_char_fraction=())
     unique = [line(i) for i in range(20)]
     assert repetition_issue("\n".join(unique + unique[:4]), lines_only) is None  # 4 of 24 lines repeat: 0.17
     assert repetition_issue("\n".join(unique + unique[:7]), lines_only) == "duplicate_lines"  # 7 of 27: 0.26
-    assert repetition_issue("\n".join(unique + unique[:4])) == "duplicate_5gram"  # the n-gram rule is stricter
+    # the n-gram rule is stricter
+    assert repetition_issue("\n".join(unique + unique[:4])) == "duplicate_5gram"
 
 
 def test_top_and_duplicate_ngrams():
@@ -123,7 +152,9 @@ def _keys(words: list[str], n: int):
 
 @given(st.lists(st.sampled_from(["a", "bb", "ccc", "dddd", "ee"]), max_size=40), st.integers(2, 8))
 def test_vectorised_duplicate_ngrams_match_the_plain_definition(words, n):
-    assert _duplicate_ngram_char_fraction(*_keys(words, n), n) == pytest.approx(_reference_duplicate_fraction(words, n))
+    assert _duplicate_ngram_char_fraction(*_keys(words, n), n) == pytest.approx(
+        _reference_duplicate_fraction(words, n)
+    )
 
 
 @given(st.lists(st.sampled_from(["a", "bb", "ccc", "dddd", "ee", "f"]), max_size=40), st.integers(1, 6))
@@ -152,5 +183,7 @@ def test_stopping_early_gives_the_answer_of_checking_every_n(words, limits):
     rules = tuple(zip(range(5, 11), limits))
     thresholds = QualityThresholds(top_ngram_char_fraction=(), duplicate_ngram_char_fraction=rules)
     text = " ".join(words)
-    full = next((f"duplicate_{n}gram" for n, limit in rules if _reference_duplicate_fraction(words, n) > limit), None)
+    full = next(
+        (f"duplicate_{n}gram" for n, limit in rules if _reference_duplicate_fraction(words, n) > limit), None
+    )
     assert repetition_issue(text, thresholds) == full

@@ -7,8 +7,8 @@ from apache_beam.transforms.window import GlobalWindow, IntervalWindow
 from apache_beam.utils.timestamp import Timestamp
 
 from helpers.dofn_bundle import one_bundle
-from webtext.filters.settings import FilterSettings
 from webtext.filters.rules import filter_document, identify_language
+from webtext.filters.settings import FilterSettings
 from webtext.filters.transforms import _Filter
 from webtext.records import Document, Drop
 from webtext.sample import prose
@@ -18,7 +18,9 @@ CONFIG = FilterSettings()
 
 
 def doc(text=ENGLISH, url="https://example.com/a", final_url=None) -> Document:
-    return Document("0123456789abcdef", url, final_url or url, "example.com", "T", text, 5, ("s",), ("news",), 1, "")
+    return Document(
+        "0123456789abcdef", url, final_url or url, "example.com", "T", text, 5, ("s",), ("news",), 1, ""
+    )
 
 
 def test_english_article_is_kept_and_labelled():
@@ -60,16 +62,18 @@ def test_repetitive_pages_are_dropped_by_the_quality_rules():
     page = "Buy now and save with the best offers on every order today.\n" * 40
     assert filter_document(doc(page), CONFIG).reason == "quality_repeated_lines"
     gopher = FilterSettings(preset="gopher")
-    assert filter_document(doc(page), gopher).reason == "quality_repeated_lines"  # the webtext rules come first
+    # the webtext rules come first
+    assert filter_document(doc(page), gopher).reason == "quality_repeated_lines"
     assert not isinstance(filter_document(doc(page), FilterSettings(preset="none")), Drop)
 
 
 def test_the_language_sample_gives_the_language_of_the_whole_text_on_real_pages(shared_data):
+    import py3langid
+
     from webtext.crawl.charset import decode_html
     from webtext.crawl.replay import read_warc
     from webtext.extract.extractor import run_trafilatura
     from webtext.filters.rules import LANGUAGE_SAMPLE_CHARS
-    import py3langid
 
     texts = []
     for response in read_warc(str(shared_data / "pages.warc.gz")):
@@ -77,28 +81,39 @@ def test_the_language_sample_gives_the_language_of_the_whole_text_on_real_pages(
         if extracted and len(extracted["text"]) > LANGUAGE_SAMPLE_CHARS:
             texts.append(extracted["text"])
     languages = [py3langid.classify(text)[0] for text in texts]
-    assert len(texts) >= 80 and {"en", "de", "fr"} <= set(languages)  # 95 pages longer than the sample: 59 de, 31 en, 5 fr
+    # 95 pages longer than the sample: 59 de, 31 en, 5 fr
+    assert len(texts) >= 80 and {"en", "de", "fr"} <= set(languages)
     assert [identify_language(text) for text in texts] == languages
 
 
 def _filter_in_one_bundle(docs, windows, batch_documents):
     """What the filter DoFn emits for `docs` in one bundle: (after which document, or "end", output)."""
-    return one_bundle(_Filter(CONFIG, batch_documents), [(d, w, Timestamp(10)) for d, w in zip(docs, windows)])
+    return one_bundle(
+        _Filter(CONFIG, batch_documents), [(d, w, Timestamp(10)) for d, w in zip(docs, windows)]
+    )
 
 
 def test_the_filter_dofn_filters_gathered_documents_each_once_in_its_window_as_alone():
     """It gathers documents and filters them back to back (for the caches' sake); that must not
     change any outcome, window or timestamp, nor lose or repeat a document."""
-    docs = [doc(), doc("Only a few words here.", url="https://example.com/b"), doc(url="https://example.com/c"),
-            doc(url="https://en.wikipedia.org/wiki/Bridge"), doc(" ".join(prose.article(random.Random(6), 3)), url="https://example.com/e")]
+    docs = [
+        doc(),
+        doc("Only a few words here.", url="https://example.com/b"),
+        doc(url="https://example.com/c"),
+        doc(url="https://en.wikipedia.org/wiki/Bridge"),
+        doc(" ".join(prose.article(random.Random(6), 3)), url="https://example.com/e"),
+    ]
     windows = [GlobalWindow(), IntervalWindow(0, 5), GlobalWindow(), IntervalWindow(5, 9), GlobalWindow()]
     emitted = _filter_in_one_bundle(docs, windows, batch_documents=2)
-    assert [when for when, _ in emitted] == [1, 1, 3, 3, "end"]  # after each second document; the rest at the end
+    # after each second document; the rest at the end
+    assert [when for when, _ in emitted] == [1, 1, 3, 3, "end"]
     drops = [isinstance(out, beam.pvalue.TaggedOutput) and out.tag == "drops" for _, out in emitted]
     outputs = [out.value if drop else out for drop, (_, out) in zip(drops, emitted)]
     assert [o.value for o in outputs] == [filter_document(d, CONFIG) for d in docs]
     assert drops == [False, True, False, True, False]
-    assert [list(o.windows) for o in outputs] == [[w] for w in windows] and {o.timestamp for o in outputs} == {Timestamp(10)}
+    assert [list(o.windows) for o in outputs] == [[w] for w in windows] and {
+        o.timestamp for o in outputs
+    } == {Timestamp(10)}
 
 
 def test_the_filter_dofn_emits_nothing_for_an_empty_bundle():

@@ -13,7 +13,9 @@ def files(out) -> dict[str, bytes]:
 
 
 def lines(out, folder: str) -> list[str]:
-    return sorted(line for path in glob.glob(f"{out}/{folder}/*.jsonl") for line in open(path, encoding="utf-8"))
+    return sorted(
+        line for path in glob.glob(f"{out}/{folder}/*.jsonl") for line in open(path, encoding="utf-8")
+    )
 
 
 def manifest(out) -> dict:

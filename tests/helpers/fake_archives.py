@@ -124,8 +124,12 @@ def _handler(archive: Archive):
                 return self.send(404, b"not in archive", "text/html")
             exact = [s for s in snapshots if s.timestamp == timestamp]
             if not exact:  # the real Wayback redirects to the capture nearest the asked-for time
-                nearest = min(snapshots, key=lambda s: abs(timestamp_utc(s.timestamp) - timestamp_utc(timestamp)))
-                return self.send(302, b"", "text/plain", [("Location", f"/wb/web/{nearest.timestamp}id_/{url}")])
+                nearest = min(
+                    snapshots, key=lambda s: abs(timestamp_utc(s.timestamp) - timestamp_utc(timestamp))
+                )
+                return self.send(
+                    302, b"", "text/plain", [("Location", f"/wb/web/{nearest.timestamp}id_/{url}")]
+                )
             snap = exact[0]
             if snap.location:
                 return self.send(302, b"", "text/plain", [("Location", snap.location)])

@@ -13,11 +13,23 @@ from helpers import servers
 
 
 def t3(sub_id: str, score: int, url: str, created: float = 1_400_000_000.0, subreddit: str = "news") -> dict:
-    return {"kind": "t3", "data": {
-        "id": sub_id, "name": f"t3_{sub_id}", "url": url, "score": score, "created_utc": created,
-        "subreddit": subreddit, "is_self": False, "over_18": False, "author": "someone",
-        "removed_by_category": None, "title": f"post {sub_id}", "permalink": f"/r/{subreddit}/comments/{sub_id}/x/",
-    }}
+    return {
+        "kind": "t3",
+        "data": {
+            "id": sub_id,
+            "name": f"t3_{sub_id}",
+            "url": url,
+            "score": score,
+            "created_utc": created,
+            "subreddit": subreddit,
+            "is_self": False,
+            "over_18": False,
+            "author": "someone",
+            "removed_by_category": None,
+            "title": f"post {sub_id}",
+            "permalink": f"/r/{subreddit}/comments/{sub_id}/x/",
+        },
+    }
 
 
 class FakeReddit:
@@ -45,7 +57,9 @@ def _handler(fake: FakeReddit):
 
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            self._json(200, {"access_token": "token", "token_type": "bearer", "expires_in": 3600, "scope": "*"})
+            self._json(
+                200, {"access_token": "token", "token_type": "bearer", "expires_in": 3600, "scope": "*"}
+            )
 
         def do_GET(self):
             parts = urlsplit(self.path)
@@ -58,7 +72,9 @@ def _handler(fake: FakeReddit):
                 return self._json(status, {"message": "server error"})
             if path == "/api/info":
                 ids = [name.removeprefix("t3_") for name in query.get("id", "").split(",") if name]
-                children = [t3(i, fake.scores[i], f"https://example.com/{i}") for i in ids if i in fake.scores]
+                children = [
+                    t3(i, fake.scores[i], f"https://example.com/{i}") for i in ids if i in fake.scores
+                ]
                 return self._json(200, {"kind": "Listing", "data": {"after": None, "children": children}})
             if path.startswith("/r/"):
                 return self._json(200, self._listing_page(query))

@@ -63,17 +63,23 @@ BINARY = bytes(random.Random(3).getrandbits(8) for _ in range(20_000))
 
 CATALOGUE = {
     "/good": (lambda h: _send(h, 200, GOOD), "fetched"),
-    "/good-latin1-declared-utf8-bytes": (lambda h: _send(h, 200, GOOD.replace(b"Good", "Caf\u00e9".encode()),
-                                                         "text/html; charset=iso-8859-1"), "fetched"),
+    "/good-latin1-declared-utf8-bytes": (
+        lambda h: _send(h, 200, GOOD.replace(b"Good", "Caf\u00e9".encode()), "text/html; charset=iso-8859-1"),
+        "fetched",
+    ),
     "/good-no-charset": (lambda h: _send(h, 200, GOOD, "text/html"), "fetched"),
     "/good-xhtml": (lambda h: _send(h, 200, GOOD, "application/xhtml+xml"), "fetched"),
-    "/good-gzip": (lambda h: _send(h, 200, gzip.compress(GOOD), extra=[("Content-Encoding", "gzip")]), "fetched"),
+    "/good-gzip": (
+        lambda h: _send(h, 200, gzip.compress(GOOD), extra=[("Content-Encoding", "gzip")]),
+        "fetched",
+    ),
     "/lying-length-short": (lambda h: _lying_length(h, 300), "filter"),  # the client must stop at 300 bytes
     "/lying-length-long": (lambda h: _lying_length(h, len(GOOD) + 5000), "connection_error"),
     "/half-closed": (_half_close, "connection_error"),
     "/reset": (lambda h: h.reset_connection(), "connection_error"),
     "/drip": (lambda h: h.drip(200), "timeout"),
-    "/header-drip": (_header_drip, "timeout"),  # each byte well within the read timeout, the whole far past it
+    # each byte well within the read timeout, the whole far past it
+    "/header-drip": (_header_drip, "timeout"),
     "/huge": (lambda h: _send(h, 200, b"<p>" + b"z" * 3_000_000 + b"</p>"), "too_large"),
     "/gzip-bomb": (lambda h: _send(h, 200, GZIP_BOMB, extra=[("Content-Encoding", "gzip")]), "too_large"),
     "/deflate-bomb": (_deflate_bomb, "too_large"),
@@ -107,17 +113,22 @@ CATALOGUE = {
     "/redirect-ftp": (lambda h: _send(h, 302, extra=[("Location", "ftp://example.com/x")]), "ssrf"),
     "/redirect-no-location": (lambda h: _send(h, 302, b"where?"), "http_3xx"),
     "/private/secret": (lambda h: _send(h, 200, GOOD), "robots"),
-    "/public/go": (lambda h: _send(h, 302, extra=[("Location", "/private/secret")]), "robots"),  # every hop checked
+    # every hop checked
+    "/public/go": (lambda h: _send(h, 302, extra=[("Location", "/private/secret")]), "robots"),
     "/redirect-garbage": (lambda h: _send(h, 302, extra=[("Location", "http://[::1")]), "bad_redirect"),
-    "/redirect-bad-port": (lambda h: _send(h, 302, extra=[("Location", "http://example.com:99999/")]),
-                           "bad_redirect"),
+    "/redirect-bad-port": (
+        lambda h: _send(h, 302, extra=[("Location", "http://example.com:99999/")]),
+        "bad_redirect",
+    ),
     "/charset-base64": (lambda h: _send(h, 200, GOOD, "text/html; charset=base64"), "fetched"),
     "/charset-rot13": (lambda h: _send(h, 200, GOOD, "text/html; charset=rot13"), "fetched"),
     "/meta-charset-zlib": (lambda h: _send(h, 200, b'<meta charset="zlib">' + GOOD, "text/html"), "fetched"),
     "/204": (lambda h: _send(h, 204, b""), "http_empty"),
     "/205": (lambda h: _send(h, 205, b""), "http_empty"),
-    "/gzip-broken": (lambda h: _send(h, 200, b"\x1f\x8b\x08\x00" + BINARY[:2000], extra=[("Content-Encoding", "gzip")]),
-                     "decode_error"),
+    "/gzip-broken": (
+        lambda h: _send(h, 200, b"\x1f\x8b\x08\x00" + BINARY[:2000], extra=[("Content-Encoding", "gzip")]),
+        "decode_error",
+    ),
     "/set-cookie": (lambda h: _send(h, 200, GOOD, extra=[("Set-Cookie", "session=abc; Path=/")]), "fetched"),
     "/needs-no-cookie": (lambda h: _send(h, 200 if "Cookie" not in h.headers else 403, GOOD), "fetched"),
 }

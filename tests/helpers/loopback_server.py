@@ -9,10 +9,10 @@ from helpers import servers
 from webtext.sample import prose
 
 
-
 def _page(title: str, seed: int) -> str:
     paragraphs = "".join(f"<p>{p}</p>" for p in prose.article(random.Random(seed), 4))
-    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+    head = f"<head><title>{title}</title></head>"
+    return f"<html>{head}<body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
 
 
 PAGE = _page("Loopback page", 7)
@@ -86,14 +86,21 @@ class Handler(servers.Handler):
         if path == "/empty":
             return self._send(200, b"")
         if path == "/mislabelled":
-            return self._send(200, "<html><body><p>caf\u00e9 cr\u00e8me br\u00fbl\u00e9e</p></body></html>".encode(),
-                              "text/html; charset=iso-8859-1")
+            return self._send(
+                200,
+                "<html><body><p>caf\u00e9 cr\u00e8me br\u00fbl\u00e9e</p></body></html>".encode(),
+                "text/html; charset=iso-8859-1",
+            )
         if path == "/bomb":  # 10 KiB of gzip that inflates to 50 MiB
             return self._send(200, BOMB, extra=[("Content-Encoding", "gzip")])
         if path == "/parked":
-            return self._send(200, b"<html><title>story.example</title><h1>This domain is for sale!</h1></html>")
+            return self._send(
+                200, b"<html><title>story.example</title><h1>This domain is for sale!</h1></html>"
+            )
         if path == "/soft404":
-            return self._send(200, b"<html><head><title>Page Not Found | Site</title></head><body>Sorry</body></html>")
+            return self._send(
+                200, b"<html><head><title>Page Not Found | Site</title></head><body>Sorry</body></html>"
+            )
         if path == "/moved-home/story":  # an old article that now sends everyone to the home page
             return self._send(301, b"", extra=[("Location", "/")])
         if path == "/":

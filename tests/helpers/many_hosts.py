@@ -54,7 +54,9 @@ def many_hosts(count: int, latency_s: float = 0.0):
         hosts = []
         for i in range(count):
             host = Host()
-            hosts.append((stack.enter_context(serving(_handler_for(host, latency_s), f"127.0.0.{2 + i}")), host))
+            hosts.append(
+                (stack.enter_context(serving(_handler_for(host, latency_s), f"127.0.0.{2 + i}")), host)
+            )
         yield hosts
 
 

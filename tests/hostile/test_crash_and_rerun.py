@@ -48,8 +48,11 @@ def test_sigkill_then_rerun(tmp_path: Path):
         hits_whole = dict(Handler.hits)
 
         out = tmp_path / "killed"
-        crawl = subprocess.Popen([sys.executable, "-m", "webtext", "corpus", "--urls", str(urls), "--out", str(out),
-                                  *flags], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "webtext", "corpus", "--urls", str(urls), "--out", str(out), *flags],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 120
         while len(archived_uris(out)) < 6 and time.monotonic() < deadline:
             assert crawl.poll() is None, "the crawl ended before it could be killed"
@@ -64,11 +67,15 @@ def test_sigkill_then_rerun(tmp_path: Path):
         assert run(["corpus", "--urls", str(urls), "--out", str(out), *flags]) == 0
         refetched = [p for p, n in hits_before.items() if Handler.hits.get(p, 0) > n]
 
-    # One host is fetched one page at a time: of the pages it had served, at most the last was not yet written.
+    # One host is fetched one page at a time: of the pages it had served, at most the last was not yet
+    # written.
     assert len(archived) >= 6 and len(served - archived) <= 1
-    assert set(refetched) == {f"/slow/{i}" for i in range(PAGES)} - archived  # nothing archived was fetched again
+    # nothing archived was fetched again
+    assert set(refetched) == {f"/slow/{i}" for i in range(PAGES)} - archived
     assert shards(out) == shards(tmp_path / "whole")
     counts = ("in", "kept", "dropped")  # kept_by differs: the rerun replays what the killed run had fetched
     again, whole = read_manifest(str(out))["stages"], read_manifest(str(tmp_path / "whole"))["stages"]
-    assert {k: [v[c] for c in counts] for k, v in again.items()} == {k: [v[c] for c in counts] for k, v in whole.items()}
+    assert {k: [v[c] for c in counts] for k, v in again.items()} == {
+        k: [v[c] for c in counts] for k, v in whole.items()
+    }
     assert again["fetch"]["kept_by"]["replayed_live"] == len(archived)

@@ -11,8 +11,26 @@ from urllib.parse import urlsplit
 
 from helpers.hostile_web import CATALOGUE, hostile_web
 
-FLAGS = ["--fetch", "live", "--delay_s", "0", "--timeout_s", "2", "--retries", "1", "--max_retry_after_s", "5",
-         "--max_body_bytes", "2500000", "--extract_timeout_s", "20", "--min_words", "64", "--no_report", "--quiet"]
+FLAGS = [
+    "--fetch",
+    "live",
+    "--delay_s",
+    "0",
+    "--timeout_s",
+    "2",
+    "--retries",
+    "1",
+    "--max_retry_after_s",
+    "5",
+    "--max_body_bytes",
+    "2500000",
+    "--extract_timeout_s",
+    "20",
+    "--min_words",
+    "64",
+    "--no_report",
+    "--quiet",
+]
 
 
 def outcomes(out: Path) -> dict[str, str]:
@@ -23,7 +41,9 @@ def outcomes(out: Path) -> dict[str, str]:
         for line in path.read_text().splitlines():
             drop = json.loads(line)
             if drop["stage"] in ("fetch", "extract", "filter"):
-                ends[urlsplit(drop["item"]).path] = drop["reason"] if drop["stage"] == "fetch" else drop["stage"]
+                ends[urlsplit(drop["item"]).path] = (
+                    drop["reason"] if drop["stage"] == "fetch" else drop["stage"]
+                )
     return {path: ends.get(path, "fetched") for path in CATALOGUE}
 
 
@@ -32,8 +52,24 @@ def test_a_live_crawl_of_the_hostile_web_completes_with_every_outcome(tmp_path):
     with hostile_web() as base:
         urls = tmp_path / "urls.txt"
         urls.write_text("".join(base + path + "\n" for path in CATALOGUE))
-        done = subprocess.run([sys.executable, "-m", "webtext", "corpus", "--urls", str(urls), "--out", str(out),
-                               "--allow_origin", base, *FLAGS], capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "webtext",
+                "corpus",
+                "--urls",
+                str(urls),
+                "--out",
+                str(out),
+                "--allow_origin",
+                base,
+                *FLAGS,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     assert done.returncode == 0, done.stderr[-3000:]
     manifest = json.loads((out / "manifest.json").read_text())
     assert all(stage["balanced"] for stage in manifest["stages"].values())

@@ -5,18 +5,27 @@ import resource
 import time
 
 from helpers.hostile_web import CATALOGUE, hostile_web, robots_host
-from webtext.pipeline.config import CorpusConfig
 from webtext.crawl.fetch import make_session
 from webtext.crawl.transforms import fetch_host
 from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.extract.extractor import extract_document
 from webtext.extract.sandbox import SandboxedCall
 from webtext.filters.rules import filter_document
+from webtext.pipeline.config import CorpusConfig
 from webtext.records import Drop, Link
 
-CONFIG = CorpusConfig.from_flags(inputs=("x",), fetch="live", delay_s=0.0, timeout_s=2.0, retries=1, backoff_s=0.01,
-                                 max_retry_after_s=5.0, max_body_bytes=2_500_000, extract_timeout_s=20.0,
-                                 min_words=64)
+CONFIG = CorpusConfig.from_flags(
+    inputs=("x",),
+    fetch="live",
+    delay_s=0.0,
+    timeout_s=2.0,
+    retries=1,
+    backoff_s=0.01,
+    max_retry_after_s=5.0,
+    max_body_bytes=2_500_000,
+    extract_timeout_s=20.0,
+    min_words=64,
+)
 
 
 def outcome_of(fetch_outcome, extract) -> str:

@@ -11,9 +11,11 @@ from webtext.sources.submissions import parse_submission
 from webtext.text_normalize import normalized_words
 from webtext.urls import canonical_url
 
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
-                           max_leaves=8)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 @given(st.binary(max_size=300))
@@ -24,8 +26,24 @@ def test_any_bytes_are_a_submission_or_a_reasoned_drop(raw):
         assert result.reason and result.item == "f:1"
 
 
-@given(st.dictionaries(st.sampled_from(["id", "url", "score", "created_utc", "subreddit", "is_self", "over_18",
-                                        "author", "removed_by_category"]), json_values))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "id",
+                "url",
+                "score",
+                "created_utc",
+                "subreddit",
+                "is_self",
+                "over_18",
+                "author",
+                "removed_by_category",
+            ]
+        ),
+        json_values,
+    )
+)
 def test_any_json_object_is_a_submission_or_a_reasoned_drop(record):
     import json
 
@@ -35,9 +53,19 @@ def test_any_json_object_is_a_submission_or_a_reasoned_drop(record):
         assert isinstance(result.score, int) and isinstance(result.created_utc, int)
 
 
-@given(st.binary(max_size=2000), st.sampled_from(["", "text/html", "text/html; charset=utf-8",
-                                                   "text/html; charset=iso-8859-1", "text/html; charset=bogus",
-                                                   "text/html; charset=shift_jis"]))
+@given(
+    st.binary(max_size=2000),
+    st.sampled_from(
+        [
+            "",
+            "text/html",
+            "text/html; charset=utf-8",
+            "text/html; charset=iso-8859-1",
+            "text/html; charset=bogus",
+            "text/html; charset=shift_jis",
+        ]
+    ),
+)
 @settings(max_examples=200)
 def test_any_body_decodes_to_text(body, content_type):
     text, encoding = decode_html(body, content_type)

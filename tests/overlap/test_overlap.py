@@ -15,7 +15,10 @@ from webtext.shards.reader import read_manifest
 
 
 def test_normalisation_is_lowercase_alphanumeric_words_single_spaced():
-    assert normalize_for_overlap("  The QUICK, brown--fox's   2nd jump!\n\tCaf\u00e9 ") == "the quick brown fox s 2nd jump caf\u00e9"
+    assert (
+        normalize_for_overlap("  The QUICK, brown--fox's   2nd jump!\n\tCaf\u00e9 ")
+        == "the quick brown fox s 2nd jump caf\u00e9"
+    )
     assert ngrams("one two three four five six seven eight nine") == [
         "one two three four five six seven eight", "two three four five six seven eight nine"]
     assert ngrams("too short to have one") == []
@@ -47,13 +50,21 @@ def _train_texts(corpus) -> list[str]:
 def test_overlap_report_on_the_sample(sample_corpus, tmp_path):
     planted = _train_texts(sample_corpus)[0]
     eval_file = tmp_path / "eval.jsonl"
-    eval_file.write_text(json.dumps({"text": planted}) + "\n" + json.dumps(
-        {"text": "Entirely unrelated words about glaciers, volcanoes and the chemistry of distant stars."}) + "\n")
+    eval_file.write_text(
+        json.dumps({"text": planted})
+        + "\n"
+        + json.dumps(
+            {"text": "Entirely unrelated words about glaciers, volcanoes and the chemistry of distant stars."}
+        )
+        + "\n"
+    )
     report = overlap_report(str(sample_corpus), [f"planted={eval_file}"], fp_samples=20_000)
     planted_set = report["eval_sets"]["planted"]
     assert planted_set["documents"] == 2
     assert planted_set["overlap_percent"] == pytest.approx(100 * len(ngrams(planted)) / planted_set["ngrams"])
-    assert "validation split" in report["eval_sets"] and report["filter"]["measured_false_positive_rate"] == 0.0
+    assert (
+        "validation split" in report["eval_sets"] and report["filter"]["measured_false_positive_rate"] == 0.0
+    )
     again = overlap_report(str(sample_corpus), [f"planted={eval_file}"], fp_samples=1000)
     assert again["filter"]["reused"] and again["eval_sets"]["planted"] == planted_set
     # Which items, by how much, and with which training documents.
@@ -67,15 +78,25 @@ def test_overlap_report_on_the_sample(sample_corpus, tmp_path):
 
 
 def _train_doc_id(corpus, text: str) -> str:
-    rows = [r for p in sorted(glob.glob(str(corpus / "text" / "train-*.parquet"))) for r in pq.read_table(p).to_pylist()]
+    rows = [
+        r
+        for p in sorted(glob.glob(str(corpus / "text" / "train-*.parquet")))
+        for r in pq.read_table(p).to_pylist()
+    ]
     return next(r["doc_id"] for r in rows if r["text"] == text)
 
 
 def _documents_without_copies(corpus) -> list[str]:
     """Texts of train documents that survived no dedup cluster (so no near-copy of them was dropped)."""
-    drops = [json.loads(line) for path in glob.glob(str(corpus / "rejects" / "*.jsonl")) for line in open(path)]
+    drops = [
+        json.loads(line) for path in glob.glob(str(corpus / "rejects" / "*.jsonl")) for line in open(path)
+    ]
     survivors = {d["detail"] for d in drops if d["stage"] == "dedup"}
-    rows = [r for p in sorted(glob.glob(str(corpus / "text" / "train-*.parquet"))) for r in pq.read_table(p).to_pylist()]
+    rows = [
+        r
+        for p in sorted(glob.glob(str(corpus / "text" / "train-*.parquet")))
+        for r in pq.read_table(p).to_pylist()
+    ]
     return [r["text"] for r in rows if r["doc_id"] not in survivors]
 
 

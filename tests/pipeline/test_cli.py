@@ -17,7 +17,9 @@ def test_help(argv, capsys):
 
 
 def test_python_dash_m_webtext():
-    result = subprocess.run([sys.executable, "-m", "webtext", "--help"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "webtext", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and "corpus" in result.stdout
 
 
@@ -26,7 +28,9 @@ def test_bad_config_is_a_clear_error(capsys, tmp_path):
     assert "no input" in capsys.readouterr().err
     assert run(["corpus", "--input", "x.zst", "--fetch", "replay", "--out", str(tmp_path)]) == 2
     assert "--warc" in capsys.readouterr().err
-    assert run(["corpus", "--input", str(tmp_path / "none-*.zst"), "--warc", "w", "--out", str(tmp_path)]) == 2
+    assert (
+        run(["corpus", "--input", str(tmp_path / "none-*.zst"), "--warc", "w", "--out", str(tmp_path)]) == 2
+    )
     assert "no file matches" in capsys.readouterr().err
 
 

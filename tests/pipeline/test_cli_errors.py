@@ -26,8 +26,11 @@ def first_shard(corpus, kind="tokens", split="train"):
 
 
 def test_commands_on_a_folder_that_is_no_corpus(tmp_path, capsys):
-    for argv in (["report", str(tmp_path)], ["export", str(tmp_path), "--format", "llmc", "--to", str(tmp_path / "x")],
-                 ["train", f"--corpus={tmp_path}", "--device=cpu", f"--out_dir={tmp_path / 'run'}"]):
+    for argv in (
+        ["report", str(tmp_path)],
+        ["export", str(tmp_path), "--format", "llmc", "--to", str(tmp_path / "x")],
+        ["train", f"--corpus={tmp_path}", "--device=cpu", f"--out_dir={tmp_path / 'run'}"],
+    ):
         one_line_error(capsys, argv, f"{tmp_path} is no webtext corpus: it has no manifest.json")
 
 
@@ -48,8 +51,10 @@ def test_export_and_train_refuse_a_flipped_byte(corpus, tmp_path, capsys):
     data = bytearray(shard.read_bytes())
     data[len(data) // 2] ^= 0x01
     shard.write_bytes(bytes(data))
-    for argv in (["export", str(corpus), "--format", "nanogpt", "--to", str(tmp_path / "export")],
-                 ["train", f"--corpus={corpus}", "--device=cpu", f"--out_dir={tmp_path / 'run'}", "--max_steps=1"]):
+    for argv in (
+        ["export", str(corpus), "--format", "nanogpt", "--to", str(tmp_path / "export")],
+        ["train", f"--corpus={corpus}", "--device=cpu", f"--out_dir={tmp_path / 'run'}", "--max_steps=1"],
+    ):
         one_line_error(capsys, argv, f"{shard.relative_to(corpus)}: sha256 differs from the manifest")
     assert not (tmp_path / "export").exists() or not list((tmp_path / "export").iterdir())
     assert not (tmp_path / "run" / "log.jsonl").exists()
@@ -57,8 +62,11 @@ def test_export_and_train_refuse_a_flipped_byte(corpus, tmp_path, capsys):
 
 def test_export_with_a_missing_shard_writes_nothing(corpus, tmp_path, capsys):
     first_shard(corpus, split="validation").unlink()
-    one_line_error(capsys, ["export", str(corpus), "--format", "nanogpt", "--to", str(tmp_path / "export")], "missing")
-    assert not (tmp_path / "export").exists() or not list((tmp_path / "export").iterdir())  # no train.bin(.tmp)
+    one_line_error(
+        capsys, ["export", str(corpus), "--format", "nanogpt", "--to", str(tmp_path / "export")], "missing"
+    )
+    # no train.bin(.tmp)
+    assert not (tmp_path / "export").exists() or not list((tmp_path / "export").iterdir())
 
 
 def test_an_intact_corpus_is_hashed_once_then_trusted_by_size_and_time(corpus, tmp_path):
@@ -103,7 +111,9 @@ def test_flags_that_cannot_work_are_refused_before_anything_runs(tmp_path, capsy
     inputs.mkdir()
     (inputs / "report.html").write_text("<html></html>")
     flags = [str(inputs / "*") if flag == "REPORT" else flag for flag in flags]
-    one_line_error(capsys, ["corpus", "--sample", "--out", str(tmp_path / "out"), "--quiet", *flags], expected)
+    one_line_error(
+        capsys, ["corpus", "--sample", "--out", str(tmp_path / "out"), "--quiet", *flags], expected
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs"]  # nothing written, not even the lock
 
 

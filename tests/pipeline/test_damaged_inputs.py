@@ -31,10 +31,14 @@ def test_a_truncated_warc_is_named_with_where_it_stopped_and_fails_the_run_unles
     assert damaged["path"] == str(warc) and 0 < damaged["records"] < 37
     assert 0 < damaged["offset"] < os.path.getsize(warc)
     captured = capsys.readouterr()
-    assert f"warning: {warc}: {damaged['records']} records read, then unreadable at byte {damaged['offset']}" in \
-        captured.out
-    assert (f"webtext corpus: {warc}: read only in part ({damaged['records']} records, then unreadable at byte "
-            f"{damaged['offset']}") in captured.err and "--accept_damaged_inputs" in captured.err
+    assert (
+        f"warning: {warc}: {damaged['records']} records read, then unreadable at byte {damaged['offset']}"
+        in captured.out
+    )
+    assert (
+        f"webtext corpus: {warc}: read only in part ({damaged['records']} records, then unreadable at byte "
+        f"{damaged['offset']}"
+    ) in captured.err and "--accept_damaged_inputs" in captured.err
     assert run(["verify", str(tmp_path / "out")]) == 3  # verify says so afterwards, too
     assert f"webtext verify: {warc}: read only in part" in capsys.readouterr().err
     assert corpus(tmp_path / "accepted", sample_dump(), warc, "--accept_damaged_inputs") == 0
@@ -42,7 +46,8 @@ def test_a_truncated_warc_is_named_with_where_it_stopped_and_fails_the_run_unles
 
 
 def blockwise_dump(path):
-    """The sample dump re-compressed a few lines a block, as long real dumps are: a cut keeps the blocks before."""
+    """The sample dump re-compressed a few lines a block, as long real dumps are: a cut keeps the blocks
+    before."""
     import io
 
     import zstandard
@@ -72,12 +77,15 @@ def test_an_empty_dump_fails_the_run(sample_corpus, tmp_path, capsys):
     empty = tmp_path / "RS_empty.zst"
     empty.write_bytes(b"")
     assert corpus(tmp_path / "out", empty, sample_warc(), "--quiet") == 1
-    assert f"{empty} yielded nothing (unreadable at byte 0: the file holds no line)" in capsys.readouterr().err
+    assert (
+        f"{empty} yielded nothing (unreadable at byte 0: the file holds no line)" in capsys.readouterr().err
+    )
 
 
 @pytest.mark.parametrize("which", ["dump", "warc"])
-def test_an_input_that_yields_nothing_fails_the_run_and_keeps_the_previous_corpus(sample_corpus, tmp_path, capsys,
-                                                                                  which):
+def test_an_input_that_yields_nothing_fails_the_run_and_keeps_the_previous_corpus(
+    sample_corpus, tmp_path, capsys, which
+):
     out = tmp_path / "out"
     shutil.copytree(sample_corpus, out)  # the corpus a good run left there
     before = (out / "manifest.json").read_bytes()
@@ -123,8 +131,12 @@ def test_a_cut_compressed_dump_gives_every_line_its_stream_holds_before_the_cut(
     with pytest.raises(DamagedFileError):
         for _, line in iter_lines(str(cut_file)):
             read.append(line)
-    decoder = {".gz": lambda: zlib.decompressobj(wbits=31), ".xz": lzma.LZMADecompressor, ".bz2": bz2.BZ2Decompressor,
-               ".zst": lambda: zstandard.ZstdDecompressor().decompressobj()}[suffix]()
+    decoder = {
+        ".gz": lambda: zlib.decompressobj(wbits=31),
+        ".xz": lzma.LZMADecompressor,
+        ".bz2": bz2.BZ2Decompressor,
+        ".zst": lambda: zstandard.ZstdDecompressor().decompressobj(),
+    }[suffix]()
     whole_lines = decoder.decompress(packed[:len(packed) // 2]).count(b"\n")
     assert read == lines[:whole_lines]
     if suffix == ".gz":

@@ -9,11 +9,10 @@ import pytest
 
 from conftest import SAMPLE_FLAGS
 from webtext.pipeline.cli import run
-from webtext.shards.reader import read_manifest
 from webtext.sample.generate import build_sample
 from webtext.sample.paths import sample_dump, sample_warc
 from webtext.shards.gpt2 import EOT_ID, gpt2_encoding
-from webtext.shards.reader import open_token_shard, shard_metadata
+from webtext.shards.reader import open_token_shard, read_manifest, shard_metadata
 from webtext.tokenize.shards import TEXT_SCHEMA, TOKEN_SCHEMA
 from webtext.urls import canonical_url, is_wikipedia
 
@@ -30,7 +29,9 @@ def documents(sample_corpus, manifest):
     for shard in manifest["shards"]:
         texts = pq.read_table(sample_corpus / shard["text_path"]).to_pylist()
         tokens = open_token_shard(str(sample_corpus / shard["tokens_path"]))
-        for row, doc_id, ids in zip(texts, tokens.column("doc_id").to_pylist(), tokens.column("tokens").to_pylist()):
+        for row, doc_id, ids in zip(
+            texts, tokens.column("doc_id").to_pylist(), tokens.column("tokens").to_pylist()
+        ):
             assert row["doc_id"] == doc_id
             out[doc_id] = (row, ids)
     return out
@@ -72,7 +73,11 @@ def test_no_wikipedia_and_no_low_karma_documents(documents):
             continue
     for row, _ in documents.values():
         assert not is_wikipedia(row["url"]) and not is_wikipedia(row["final_url"])
-        scores = [submissions[s]["score"] for s in row["submission_ids"] if submissions[s]["created_utc"] < 1514764800]
+        scores = [
+            submissions[s]["score"]
+            for s in row["submission_ids"]
+            if submissions[s]["created_utc"] < 1514764800
+        ]
         assert max(scores) >= 3 and row["karma"] == max(scores)
 
 
@@ -85,7 +90,9 @@ def test_accounting_balances_and_chains(manifest):
     for names in chain:
         for before, after in zip(names, names[1:]):
             assert stages[before]["kept"] == stages[after]["in"], (before, after)
-    assert stages["tokenize"]["kept"] == manifest["documents"] == sum(s["documents"] for s in manifest["shards"])
+    assert (
+        stages["tokenize"]["kept"] == manifest["documents"] == sum(s["documents"] for s in manifest["shards"])
+    )
     assert manifest["tokens"] == sum(s["tokens"] for s in manifest["shards"])
 
 
@@ -114,7 +121,10 @@ def test_every_sample_page_meets_its_scenario(documents, drops):
 def test_manifest_records_inputs_config_and_versions(manifest):
     dump = manifest["inputs"]["dumps"][0]
     assert dump["sha256"] == hashlib.sha256(open(sample_dump(), "rb").read()).hexdigest()
-    assert manifest["inputs"]["warc"][0]["sha256"] == hashlib.sha256(open(sample_warc(), "rb").read()).hexdigest()
+    assert (
+        manifest["inputs"]["warc"][0]["sha256"]
+        == hashlib.sha256(open(sample_warc(), "rb").read()).hexdigest()
+    )
     assert manifest["config"]["links"]["min_karma"] == 3 and manifest["versions"]["apache-beam"] == "2.77.0"
     # No path of this checkout: the same run elsewhere records the same inputs.
     assert dump["path"] == "webtext:sample/RS_sample.zst" and manifest["config"]["inputs"] == [dump["path"]]

@@ -32,7 +32,8 @@ def test_sigint_during_a_rerun_leaves_the_previous_corpus_intact(corpus, after_s
     before = snapshot(corpus)
     rerun = subprocess.Popen([sys.executable, "-m", "webtext", *SAMPLE, "--docs_per_shard", "5", "--out",
                               str(corpus)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             # a shell's background job would start with SIGINT ignored: as a terminal's Ctrl-C
+                             # a shell's background job would start with SIGINT ignored: as a terminal's
+                             # Ctrl-C
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(after_s)
     rerun.send_signal(signal.SIGINT)
@@ -102,7 +103,9 @@ def test_a_terminals_ctrl_c_is_quiet_and_leaves_no_process_behind(tmp_path):
     os.killpg(run_.pid, signal.SIGINT)
     _, err = run_.communicate(timeout=60)
     assert run_.returncode == 130, err[-2000:]
-    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("webtext: interrupted"), err[-3000:]
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("webtext: interrupted"), err[
+        -3000:
+    ]
     deadline = time.monotonic() + 0.5  # an extraction child killed with its worker may take a moment to end
     while _session_processes(run_.pid) and time.monotonic() < deadline:
         time.sleep(0.02)

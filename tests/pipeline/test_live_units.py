@@ -13,9 +13,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyarrow.parquet as pq
+from warcio.archiveiterator import ArchiveIterator
 
 from helpers.many_hosts import allow_flags, many_hosts
-from warcio.archiveiterator import ArchiveIterator
 from webtext.pipeline.cli import run
 from webtext.pipeline.link_units import write_chunks
 from webtext.records import Link
@@ -32,7 +32,10 @@ def url_list(tmp_path: Path, hosts, pages: int) -> Path:
 
 def counts(out: Path) -> dict:
     """Each stage's in, kept and drops by reason."""
-    return {name: [stage["in"], stage["kept"], stage["dropped"]] for name, stage in read_manifest(str(out))["stages"].items()}
+    return {
+        name: [stage["in"], stage["kept"], stage["dropped"]]
+        for name, stage in read_manifest(str(out))["stages"].items()
+    }
 
 
 def shards(out: Path, kind: str = "tokens_sha256") -> list[str]:
@@ -70,7 +73,9 @@ def test_a_fetch_unit_holds_whole_hosts_biggest_first(tmp_path):
     def link(url):
         return Link(url, url, 5, ("a",), (5,), ("s",), 0)
     sizes = {"a.test": 5, "b.test": 1, "c.test": 3, "d.test": 3, "e.test": 1}
-    links = sorted((link(f"http://{host}/{i}") for host, n in sizes.items() for i in range(n)), key=lambda x: x.url)
+    links = sorted(
+        (link(f"http://{host}/{i}") for host, n in sizes.items() for i in range(n)), key=lambda x: x.url
+    )
 
     def chunks(per_chunk, min_hosts):
         for path in tmp_path.glob("c*.jsonl"):
@@ -80,9 +85,18 @@ def test_a_fetch_unit_holds_whole_hosts_biggest_first(tmp_path):
                 for path in sorted(tmp_path.glob("c*.jsonl"))]
 
     # Two links a unit, one host at least: a host is never cut, and units end only between hosts.
-    assert [sorted(set(chunk)) for chunk in chunks(2, 1)] == [["a.test"], ["c.test"], ["d.test"], ["b.test", "e.test"]]
+    assert [sorted(set(chunk)) for chunk in chunks(2, 1)] == [
+        ["a.test"],
+        ["c.test"],
+        ["d.test"],
+        ["b.test", "e.test"],
+    ]
     # Two hosts at least (--fetch_threads 2): hosts of like size together.
-    assert [sorted(set(chunk)) for chunk in chunks(2, 2)] == [["a.test", "c.test"], ["b.test", "d.test"], ["e.test"]]
+    assert [sorted(set(chunk)) for chunk in chunks(2, 2)] == [
+        ["a.test", "c.test"],
+        ["b.test", "d.test"],
+        ["e.test"],
+    ]
     # Replay cuts where the count says.
     assert [len(chunk) for chunk in chunks(4, 0)] == [4, 4, 4, 1]
 
@@ -95,8 +109,13 @@ def test_a_crawl_in_units_is_polite_per_host_and_equals_the_beam_pipeline(tmp_pa
                     "--unit_links", "4", "--fetch_threads", "1", *flags]) == 0
         # One thread of one worker per host for the whole run, though a unit holds 4 links and a host 6.
         assert [host.max_in_flight for _, host in hosts] == [1] * 5
-        assert all(host.hits[f"/a/{i}"] == 1 and host.hits["/robots.txt"] == 1 for _, host in hosts for i in range(6))
-        assert run(["corpus", "--urls", str(urls), "--out", str(tmp_path / "beam"), "--workers", "0", *flags]) == 0
+        assert all(
+            host.hits[f"/a/{i}"] == 1 and host.hits["/robots.txt"] == 1 for _, host in hosts for i in range(6)
+        )
+        assert (
+            run(["corpus", "--urls", str(urls), "--out", str(tmp_path / "beam"), "--workers", "0", *flags])
+            == 0
+        )
     units = tmp_path / "units"
     assert shards(units) == shards(tmp_path / "beam")
     assert rows_but_fetch_times(units) == rows_but_fetch_times(tmp_path / "beam")
@@ -106,8 +125,21 @@ def test_a_crawl_in_units_is_polite_per_host_and_equals_the_beam_pipeline(tmp_pa
     assert run_json["units"] == 5 and run_json["workers"] == 2  # a unit a host
     # Its WARC files replay to the very same bytes, text shards included.
     replay = tmp_path / "replay"
-    assert run(["corpus", "--urls", str(urls), "--warc", str(units / "warc" / "*.warc.gz"), "--out", str(replay),
-                *FLAGS[2:]]) == 0
+    assert (
+        run(
+            [
+                "corpus",
+                "--urls",
+                str(urls),
+                "--warc",
+                str(units / "warc" / "*.warc.gz"),
+                "--out",
+                str(replay),
+                *FLAGS[2:],
+            ]
+        )
+        == 0
+    )
     assert shards(replay, "text_sha256") == shards(units, "text_sha256")
 
 
@@ -123,9 +155,13 @@ def test_ctrl_c_stops_a_crawl_within_2_s_and_the_rerun_fetches_only_what_is_miss
         assert run(["corpus", "--urls", str(urls), "--out", str(tmp_path / "whole"), *flags]) == 0
         hits_whole = [dict(host.hits) for _, host in hosts]
 
-        crawl = subprocess.Popen([sys.executable, "-m", "webtext", "corpus", "--urls", str(urls), "--out", str(out),
-                                  *flags], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                 start_new_session=True)
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "webtext", "corpus", "--urls", str(urls), "--out", str(out), *flags],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 120
         while len(archived_pages(out)) < 7 and time.monotonic() < deadline:
             assert crawl.poll() is None, crawl.communicate()
@@ -134,8 +170,12 @@ def test_ctrl_c_stops_a_crawl_within_2_s_and_the_rerun_fetches_only_what_is_miss
         interrupted = time.monotonic()
         _, err = crawl.communicate(timeout=30)
         stopped_s = time.monotonic() - interrupted
-        served = {(base, path) for (base, host), whole in zip(hosts, hits_whole) for path, n in host.hits.items()
-                  if n > whole.get(path, 0) and path != "/robots.txt"}
+        served = {
+            (base, path)
+            for (base, host), whole in zip(hosts, hits_whole)
+            for path, n in host.hits.items()
+            if n > whole.get(path, 0) and path != "/robots.txt"
+        }
         hits_before = [dict(host.hits) for _, host in hosts]
         archived = archived_pages(out)
 

@@ -61,9 +61,17 @@ def test_a_second_run_on_the_same_out_is_refused_at_once_naming_the_first(sample
 
 def test_the_lock_of_a_killed_run_is_taken_over(sample_corpus, tmp_path):
     out = tmp_path / "out"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom webtext.pipeline.out_lock import owning\n"
-                               "with owning(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(60)\n",
-                               str(out)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom webtext.pipeline.out_lock import owning\n"
+            "with owning(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(60)\n",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline() == "held\n"
     assert run(["corpus", *NO_REPORT, "--out", str(out)]) == 2  # held by a live process: refused
     holder.send_signal(signal.SIGKILL)
@@ -95,8 +103,9 @@ def _without_work(files_: dict) -> dict:
 
 
 @pytest.mark.parametrize("point", ["swap-aside-text", "swap-in-manifest.json", "swap-clean"])
-def test_a_kill_anywhere_in_the_swap_leaves_a_corpus_that_verify_or_the_next_run_makes_whole(corpora, tmp_path,
-                                                                                           point):
+def test_a_kill_anywhere_in_the_swap_leaves_a_corpus_that_verify_or_the_next_run_makes_whole(
+    corpora, tmp_path, point
+):
     template, old, new = corpora
     out = tmp_path / "out"
     shutil.copytree(template, out)
@@ -199,8 +208,13 @@ def test_a_same_size_rewrite_with_its_mtime_put_back_is_another_input(tmp_path, 
     dump, evalset = tmp_path / "RS.jsonl", tmp_path / "eval.jsonl"
     dump.write_text('{"id": "a"}\n')
     evalset.write_text('{"text": "one two three"}\n')
-    config = CorpusConfig.from_flags(inputs=(str(dump),), fetch="replay", warc=("x.warc.gz",), out=str(tmp_path / "o"),
-                                     decontaminate=(f"e={evalset}",))
+    config = CorpusConfig.from_flags(
+        inputs=(str(dump),),
+        fetch="replay",
+        warc=("x.warc.gz",),
+        out=str(tmp_path / "o"),
+        decontaminate=(f"e={evalset}",),
+    )
     before = run_fingerprint(config, [str(dump)], 256)
     assert run_fingerprint(config, [str(dump)], 256) == before
     stat = dump.stat()
@@ -253,7 +267,11 @@ def test_the_extraction_child_dies_with_its_worker(tmp_path):
         except ChildProcessError:
             pass
         time.sleep(0.05)
-    state = open(f"/proc/{child}/stat").read().split(")")[1].split()[0] if os.path.exists(f"/proc/{child}") else "gone"
+    state = (
+        open(f"/proc/{child}/stat").read().split(")")[1].split()[0]
+        if os.path.exists(f"/proc/{child}")
+        else "gone"
+    )
     assert state in ("gone", "Z")
 
 

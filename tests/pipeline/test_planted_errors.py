@@ -45,20 +45,33 @@ def planted(monkeypatch):
             module.select_submission, lambda sub, config: sub.url.endswith("2015/06/story-01/"), LookupError))
         monkeypatch.setattr(module, "build_link", raising_for(
             module.build_link, lambda key, subs, config: key == url("metro-ledger", "2012/07/story-00")))
-    monkeypatch.setattr(warc_index, "response_to_result", raising_for(
-        warc_index.response_to_result, lambda link, response: link.url == url("valley-post", "2016/03/story-05"),
-        LookupError))
+    monkeypatch.setattr(
+        warc_index,
+        "response_to_result",
+        raising_for(
+            warc_index.response_to_result,
+            lambda link, response: link.url == url("valley-post", "2016/03/story-05"),
+            LookupError,
+        ),
+    )
     monkeypatch.setattr(encode, "encode_documents", raising_for(  # the one driver both engines tokenize with
         encode.encode_documents, lambda encoding, texts: any(t.split()[:3] == ["Story", "number", "14"]
                                                              for t in texts)))
     monkeypatch.setattr(crawl, "match_replay", raising_for(
         crawl.match_replay, lambda links, responses: any(link.url == url("valley-post", "2016/03/story-05")
                                                          for link in links), LookupError))
-    monkeypatch.setattr(extractor, "document_from", raising_for(
-        extractor.document_from, lambda result, extracted: result.link.url == url("hilltop-journal", "2012/07/story-03")))
+    monkeypatch.setattr(
+        extractor,
+        "document_from",
+        raising_for(
+            extractor.document_from,
+            lambda result, extracted: result.link.url == url("hilltop-journal", "2012/07/story-03"),
+        ),
+    )
     monkeypatch.setattr(rules, "drop_wikipedia", raising_for(
         rules.drop_wikipedia, lambda doc: doc.url == url("coastal-herald", "2012/02/story-12"), LookupError))
-    # Both engines rank an exact group's members with this (the sample's one exact pair holds 3b572b15d54e62ff).
+    # Both engines rank an exact group's members with this (the sample's one exact pair holds
+    # 3b572b15d54e62ff).
     monkeypatch.setattr(clusters, "survivor_rank", raising_for(
         clusters.survivor_rank, lambda member: member.doc_id == "3b572b15d54e62ff"))
     # Both engines sign every document dedup gets with this Signer (dedup.clusters.signature_or_drop).
@@ -83,7 +96,11 @@ def test_one_planted_exception_per_stage_is_one_counted_drop_each(planted, tmp_p
         assert entry["balanced"], stage
     printed = capsys.readouterr().out
     assert all(f"errors: {stage} " in printed for stage in stages)
-    drops = [json.loads(line) for path in (out / "rejects").glob("*.jsonl") for line in path.read_text().splitlines()]
+    drops = [
+        json.loads(line)
+        for path in (out / "rejects").glob("*.jsonl")
+        for line in path.read_text().splitlines()
+    ]
     errors = [d for d in drops if d["reason"] in {f"{stage}_error" for stage in stages}]
     assert len(errors) >= len(stages) and all("planted for the test" in d["detail"] for d in errors)
     assert {d["detail"].split(":")[0] for d in errors} == {"ValueError", "LookupError"}
@@ -96,8 +113,12 @@ def test_more_errors_than_allowed_fail_the_run_and_keep_the_previous_corpus(samp
     out = tmp_path / "out"
     shutil.copytree(sample_corpus, out)  # the corpus a good run left there
     before = (out / "manifest.json").read_bytes()
-    monkeypatch.setattr(rules, "drop_wikipedia", raising_for(rules.drop_wikipedia, lambda doc: "story" in doc.url))
+    monkeypatch.setattr(
+        rules, "drop_wikipedia", raising_for(rules.drop_wikipedia, lambda doc: "story" in doc.url)
+    )
     assert run([*SAMPLE, "--out", str(out), "--quiet"]) == 1
     error = capsys.readouterr().err
-    assert "exceptions dropped more than 1.0% of a stage's records (filter " in error and "is unchanged" in error
+    assert (
+        "exceptions dropped more than 1.0% of a stage's records (filter " in error and "is unchanged" in error
+    )
     assert (out / "manifest.json").read_bytes() == before

@@ -32,10 +32,28 @@ def portable_services():
     env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
     job_port, pool_port = free_port(), free_port()
     services = [
-        subprocess.Popen([sys.executable, "-m", "apache_beam.runners.portability.local_job_service_main",
-                          f"--port={job_port}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-        subprocess.Popen([sys.executable, "-m", "apache_beam.runners.worker.worker_pool_main",
-                          f"--service_port={pool_port}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "apache_beam.runners.portability.local_job_service_main",
+                f"--port={job_port}",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "apache_beam.runners.worker.worker_pool_main",
+                f"--service_port={pool_port}",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
     ]
     try:
         wait_for_port(job_port, services[0])
@@ -47,7 +65,9 @@ def portable_services():
             service.wait(10)
 
 
-def test_portable_runner_with_external_workers_gives_identical_shards(portable_services, sample_corpus, tmp_path):
+def test_portable_runner_with_external_workers_gives_identical_shards(
+    portable_services, sample_corpus, tmp_path
+):
     env, job_port, pool_port = portable_services
     out = tmp_path / "portable"
     command = [sys.executable, "-m", "webtext", "corpus", *SAMPLE_FLAGS, "--out", str(out),

@@ -1,12 +1,13 @@
-"""`webtext corpus --reddit_listing … --rescore` against the loopback fake Reddit API, pages replayed from WARC."""
+"""`webtext corpus --reddit_listing … --rescore` against the loopback fake Reddit API, pages replayed from
+WARC."""
 
 import pytest
 
 from helpers.fake_reddit import fake_reddit, t3
 from webtext.pipeline.cli import run
-from webtext.shards.reader import read_manifest
 from webtext.sample.generate import build_sample
 from webtext.sample.paths import sample_warc
+from webtext.shards.reader import read_manifest
 
 
 @pytest.fixture

@@ -37,22 +37,30 @@ def test_every_field_with_a_flag_is_on_the_command_line_with_its_help():
             assert field.metadata["help"] in option.help and option.help != argparse.SUPPRESS, field.name
 
 
-@pytest.mark.parametrize("flags, section, field, value", [
-    (["--min_karma", "5"], "links", "min_karma", 5),
-    (["--cutoff_utc", "-1"], "links", "cutoff_utc", None),
-    (["--drop_nsfw"], "links", "drop_nsfw", True),
-    (["--wikipedia_mirror", "a.org", "--wikipedia_mirror", "b.org"], "links", "wikipedia_mirrors", ("a.org", "b.org")),
-    (["--timeout_s", "2.5"], "fetch", "timeout_s", 2.5),
-    (["--archives", "commoncrawl"], "fetch", "archives", ("commoncrawl",)),
-    (["--wayback_url", "http://wb.example/"], "fetch", "wayback_url", "http://wb.example"),
-    (["--extract_timeout_s", "5"], "extract", "timeout_s", 5.0),
-    (["--languages", "en,de"], "filters", "languages", ("en", "de")),
-    (["--filters", "gopher"], "filters", "preset", "gopher"),
-    (["--no_quality_filters"], "filters", "preset", "none"),
-    (["--no_dedup_verify"], "dedup", "verify", False),
-    (["--dedup_rounds", "3"], "dedup", "rounds", 3),
-    (["--docs_per_shard", "7"], "shards", "docs_per_shard", 7),
-])
+@pytest.mark.parametrize(
+    "flags, section, field, value",
+    [
+        (["--min_karma", "5"], "links", "min_karma", 5),
+        (["--cutoff_utc", "-1"], "links", "cutoff_utc", None),
+        (["--drop_nsfw"], "links", "drop_nsfw", True),
+        (
+            ["--wikipedia_mirror", "a.org", "--wikipedia_mirror", "b.org"],
+            "links",
+            "wikipedia_mirrors",
+            ("a.org", "b.org"),
+        ),
+        (["--timeout_s", "2.5"], "fetch", "timeout_s", 2.5),
+        (["--archives", "commoncrawl"], "fetch", "archives", ("commoncrawl",)),
+        (["--wayback_url", "http://wb.example/"], "fetch", "wayback_url", "http://wb.example"),
+        (["--extract_timeout_s", "5"], "extract", "timeout_s", 5.0),
+        (["--languages", "en,de"], "filters", "languages", ("en", "de")),
+        (["--filters", "gopher"], "filters", "preset", "gopher"),
+        (["--no_quality_filters"], "filters", "preset", "none"),
+        (["--no_dedup_verify"], "dedup", "verify", False),
+        (["--dedup_rounds", "3"], "dedup", "rounds", 3),
+        (["--docs_per_shard", "7"], "shards", "docs_per_shard", 7),
+    ],
+)
 def test_a_flag_reaches_its_sections_field(flags, section, field, value):
     assert getattr(getattr(parsed(*flags), section), field) == value
 
@@ -75,8 +83,9 @@ def test_a_bad_value_is_refused_naming_its_flag(flags, message, tmp_path, capsys
 
 
 def test_from_flags_puts_each_name_in_its_section():
-    config = CorpusConfig.from_flags(inputs=("x",), warc=("w",), fetch="replay", dedup_threshold=0.7, filters="none",
-                                     min_words=10)
+    config = CorpusConfig.from_flags(
+        inputs=("x",), warc=("w",), fetch="replay", dedup_threshold=0.7, filters="none", min_words=10
+    )
     assert (config.fetch.mode, config.fetch.warc, config.dedup.threshold) == ("replay", ("w",), 0.7)
     assert (config.filters.preset, config.filters.min_words) == ("none", 10)
     with pytest.raises(TypeError):

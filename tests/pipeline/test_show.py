@@ -25,7 +25,9 @@ def test_a_document_by_id_url_final_url_or_domain_with_its_warc_record(sample_co
     assert {key: by_id[key] for key in row} == row
     assert shown(capsys, str(sample_corpus), "--url", row["url"])["doc_id"] == row["doc_id"]
     assert shown(capsys, str(sample_corpus), "--url", row["final_url"])["doc_id"] == row["doc_id"]
-    assert shown(capsys, str(sample_corpus), "--domain", row["domain"], "--seed", "1")["domain"] == row["domain"]
+    assert (
+        shown(capsys, str(sample_corpus), "--domain", row["domain"], "--seed", "1")["domain"] == row["domain"]
+    )
     # The WARC record named is the page's response.
     warc = by_id["warc"]
     with open(warc["path"], "rb") as stream:

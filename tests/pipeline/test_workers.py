@@ -19,7 +19,13 @@ def test_units_write_the_one_pipelines_corpus_byte_for_byte(sample_corpus, tmp_p
     as one Beam pipeline."""
     run_info = json.loads((sample_corpus / "_work" / "run.json").read_text())
     assert run_info["workers"] >= 1
-    assert {row["stage"] for row in run_info["resources"]} >= {"read", "links", "extract", "filter", "tokenize"}
+    assert {row["stage"] for row in run_info["resources"]} >= {
+        "read",
+        "links",
+        "extract",
+        "filter",
+        "tokenize",
+    }
     out = tmp_path / "out"
     assert run(["corpus", *SAMPLE_FLAGS, "--out", str(out), "--workers", "0"]) == 0
     assert not (out / "_work" / "run.json").exists()
@@ -45,7 +51,9 @@ def test_the_default_is_every_usable_core_for_a_local_corpus_and_one_pipeline_ot
 
 
 def _finished_units(out) -> list[str]:
-    return sorted(os.path.basename(d) for d in glob.glob(f"{out}.staging/_units/fetched/*") if ".partial" not in d)
+    return sorted(
+        os.path.basename(d) for d in glob.glob(f"{out}.staging/_units/fetched/*") if ".partial" not in d
+    )
 
 
 def _processes_naming(text: str) -> list[int]:
@@ -128,7 +136,8 @@ def test_tokenize_units_gather_consecutive_fetch_units_up_to_a_shards_worth_of_k
 
 def test_units_past_the_in_flight_bound_wait_their_turn_and_give_the_same_corpus(sample_corpus, tmp_path,
                                                                                 monkeypatch):
-    """Links two a fetch unit (17 units on the sample) with one unit in flight at a time: the launching process
+    """Links two a fetch unit (17 units on the sample) with one unit in flight at a time: the launching
+    process
     holds a bounded number of submissions, whatever the run's size; the corpus is the same bytes."""
     from webtext.pipeline import unit_runner
 

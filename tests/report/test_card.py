@@ -49,7 +49,11 @@ def test_the_cards_metadata_makes_the_folder_a_hugging_face_dataset(card):
     (config,) = meta["configs"]
     assert config["data_files"] == [{"split": split, "path": f"text/{split}-*.parquet"}
                                     for split in sorted(manifest["splits"])]
-    assert size_category(999) == "n<1K" and size_category(1000) == "1K<n<10K" and size_category(8_000_000) == "1M<n<10M"
+    assert (
+        size_category(999) == "n<1K"
+        and size_category(1000) == "1K<n<10K"
+        and size_category(8_000_000) == "1M<n<10M"
+    )
 
 
 def test_every_number_of_the_card_is_the_manifests_or_the_stats(card):
@@ -65,31 +69,40 @@ def test_every_number_of_the_card_is_the_manifests_or_the_stats(card):
         for split, s in sorted(manifest["splits"].items())]
     quantiles = {row[0]: row[1:] for row in found["per document|min|p10|median|mean|p90|max"]}
     for name, key in (("GPT-2 tokens", "length_quantiles"), ("karma", "karma_quantiles")):
-        assert quantiles[name] == [n(round(stats[key][q])) for q in ("min", "p10", "median", "mean", "p90", "max")]
+        assert quantiles[name] == [
+            n(round(stats[key][q])) for q in ("min", "p10", "median", "mean", "p90", "max")
+        ]
     assert found["domain|documents"] == [[domain, n(count)] for domain, count in stats["top_domains"]]
     assert found["subreddit|documents"] == [[name, n(count)] for name, count in stats["top_subreddits"]]
     assert found["where the bytes came from|documents"] == [[source, n(count)]
                                                             for source, count in stats["sources"].items()]
-    assert found["language|documents"] == [[language, n(count)] for language, count in stats["languages"].items()]
+    assert found["language|documents"] == [
+        [language, n(count)] for language, count in stats["languages"].items()
+    ]
     assert found["documents in a near-duplicate group|groups"] == [
         [size, n(count)] for size, count in sorted(manifest["dedup"]["cluster_sizes"].items())]
     assert found["input|kind|bytes|sha256"] == [
         [f"`{item['path']}`", kind, n(item["bytes"]), f"`{item['sha256'][:16]}…`"]
         for kind in ("dumps", "url_lists", "warc") for item in manifest["inputs"][kind]]
     assert found["dropped|kept in its place|estimated Jaccard"] == [
-        [e["dropped"]["url"], e["kept"]["url"], f"{e['estimated_jaccard']:.2f}"] for e in manifest["dedup"]["examples"]]
+        [e["dropped"]["url"], e["kept"]["url"], f"{e['estimated_jaccard']:.2f}"]
+        for e in manifest["dedup"]["examples"]
+    ]
     dedup, config = stages["dedup"]["dropped"], manifest["dedup"]
     sentences = [
         f"{n(manifest['documents'])} documents and {n(manifest['tokens'])} GPT-2 tokens "
         f"({n(manifest['text_bytes'])} bytes of text)",
         f"{n(dedup.get('exact_duplicate', 0))} exact and {n(dedup.get('near_duplicate', 0))} near-duplicates",
-        f"{config['shingle_words']}-word shingles, {config['num_perm']} permutations, {config['bands']} bands of "
+        f"{config['shingle_words']}-word shingles, {config['num_perm']} permutations, {config['bands']} "
+        "bands of "
         f"{config['rows']} rows",
         f"at least {n(manifest['config']['links']['min_karma'])} karma",
-        f"Of {n(stages['fetch']['in'])} links, {n(sum(stages['fetch']['dropped'].values()))} gave no usable page",
+        f"Of {n(stages['fetch']['in'])} links, {n(sum(stages['fetch']['dropped'].values()))} gave no usable "
+        "page",
         f"({n(stages['filter']['dropped'].get('language', 0))} dropped for their language)",
         "first submitted to Reddit between {} and {}".format(
-            *(time.strftime("%Y-%m-%d", time.gmtime(stats["first_seen_utc"][end])) for end in ("min", "max"))),
+            *(time.strftime("%Y-%m-%d", time.gmtime(stats["first_seen_utc"][end])) for end in ("min", "max"))
+        ),
     ]
     for sentence in sentences:
         assert sentence in body, sentence
@@ -129,7 +142,9 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
 
 
-def test_report_overlap_and_card_write_elsewhere_and_nothing_into_the_corpus(sample_corpus, tmp_path, monkeypatch):
+def test_report_overlap_and_card_write_elsewhere_and_nothing_into_the_corpus(
+    sample_corpus, tmp_path, monkeypatch
+):
     before = _snapshot(sample_corpus)
     monkeypatch.setenv("TMPDIR", str(tmp_path / "scratch"))
     (tmp_path / "scratch").mkdir()

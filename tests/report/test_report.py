@@ -14,7 +14,9 @@ def test_stats_copy_the_manifest(sample_corpus):
     assert (stats["documents"], stats["tokens"], stats["splits"]) == (
         manifest["documents"], manifest["tokens"], manifest["splits"])
     lengths = stats["lengths_in_tokens"]  # kept as a histogram and a total, not one number a document
-    assert stats["dedup"] == manifest["dedup"] and sum(lengths["histogram"]["counts"]) == manifest["documents"]
+    assert (
+        stats["dedup"] == manifest["dedup"] and sum(lengths["histogram"]["counts"]) == manifest["documents"]
+    )
     assert lengths["sum"] == manifest["tokens"] and stats["bytes"] == manifest["text_bytes"]
     assert sum(n for _, n in stats["top_domains"]) <= manifest["documents"]
     assert stats["sources"] == {"live": manifest["documents"]}  # the sample WARC holds live captures only
@@ -33,8 +35,11 @@ def test_html_numbers_are_the_manifests(sample_corpus):
 def test_the_report_shows_near_duplicate_pairs_with_their_estimated_jaccard(sample_corpus):
     manifest = read_manifest(str(sample_corpus))
     examples = manifest["dedup"]["examples"]
-    drops = {json.loads(line)["item"]: json.loads(line) for path in (sample_corpus / "rejects").glob("*.jsonl")
-             for line in path.read_text().splitlines()}
+    drops = {
+        json.loads(line)["item"]: json.loads(line)
+        for path in (sample_corpus / "rejects").glob("*.jsonl")
+        for line in path.read_text().splitlines()
+    }
     assert 0 < len(examples) <= 5
     for example in examples:  # each a real drop, with the document kept in its place
         drop = drops[example["dropped"]["doc_id"]]
@@ -75,9 +80,15 @@ def test_a_report_made_by_several_processes_is_the_same_as_one_made_by_one(sampl
 
     monkeypatch.setattr(report_stats, "PARALLEL_FROM_DOCUMENTS", 0)  # the sample is far below it
     assert len(read_manifest(str(sample_corpus))["shards"]) > 2
-    made = [json.dumps(report_stats.stats_json(report_stats.corpus_stats(str(sample_corpus), rule_scores=kept_scores,
-                                                                         workers=workers)), sort_keys=True)
-            for workers in (1, 2)]
+    made = [
+        json.dumps(
+            report_stats.stats_json(
+                report_stats.corpus_stats(str(sample_corpus), rule_scores=kept_scores, workers=workers)
+            ),
+            sort_keys=True,
+        )
+        for workers in (1, 2)
+    ]
     assert made[0] == made[1]
     assert not [name for name in os.listdir(sample_corpus) if name.startswith(".report-counts-")]
 
@@ -95,8 +106,10 @@ def test_distributions_are_held_as_value_counts_with_numpys_quantiles():
         halves[i >= 7_000].add(value)
     halves[0].merge(halves[1])
     assert len(lengths.counts) < 300  # one entry a distinct value, not a document
-    expected = {name: float(np.quantile(values, q)) for name, q in
-                (("min", 0), ("p10", 0.1), ("median", 0.5), ("p90", 0.9), ("max", 1))} | {"mean": float(values.mean())}
+    expected = {
+        name: float(np.quantile(values, q))
+        for name, q in (("min", 0), ("p10", 0.1), ("median", 0.5), ("p90", 0.9), ("max", 1))
+    } | {"mean": float(values.mean())}
     assert lengths.quantiles() == halves[0].quantiles() == expected
     histogram = lengths.histogram(limit=299)
     assert histogram["counts"] == np.histogram(values, bins=30, range=(0, 299 * 1.1))[0].tolist()

@@ -23,8 +23,20 @@ def test_sample_is_small():
 def test_sample_covers_every_scenario():
     pages, lines = build_sample()
     scenarios = {p.scenario for p in pages}
-    assert {"keep", "low_karma", "near_duplicate", "exact_duplicate", "language", "too_short", "extract_empty",
-            "http_4xx", "content_type", "wikipedia", "not_archived", "after_cutoff"} <= scenarios
+    assert {
+        "keep",
+        "low_karma",
+        "near_duplicate",
+        "exact_duplicate",
+        "language",
+        "too_short",
+        "extract_empty",
+        "http_4xx",
+        "content_type",
+        "wikipedia",
+        "not_archived",
+        "after_cutoff",
+    } <= scenarios
     records = []
     for line in lines:
         try:

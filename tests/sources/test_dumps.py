@@ -49,7 +49,10 @@ def test_unknown_format_is_a_clear_error(tmp_path):
 def test_globs_expand_sorted_and_empty_glob_is_an_error(tmp_path):
     for name in ("b.jsonl", "a.jsonl"):
         (tmp_path / name).write_bytes(DATA)
-    assert expand_globs((str(tmp_path / "*.jsonl"),)) == [str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")]
+    assert expand_globs((str(tmp_path / "*.jsonl"),)) == [
+        str(tmp_path / "a.jsonl"),
+        str(tmp_path / "b.jsonl"),
+    ]
     with pytest.raises(FileNotFoundError, match="no file matches"):
         expand_globs((str(tmp_path / "*.zst"),))
 
@@ -79,5 +82,9 @@ def test_a_truncated_dump_keeps_what_was_read_and_drops_the_rest_with_a_reason(t
     assert [d.reason for d in drops if d.reason != "malformed_json"] == ["unreadable_file"]
     assert counts == [len(kept) + len(drops)]  # the read stage still balances
     damaged = [o.value for o in outputs if isinstance(o, TaggedOutput) and o.tag == DAMAGED]
-    assert len(damaged) == 1 and damaged[0].path == str(path) and damaged[0].records == len(kept) + len(drops) - 1
+    assert (
+        len(damaged) == 1
+        and damaged[0].path == str(path)
+        and damaged[0].records == len(kept) + len(drops) - 1
+    )
     assert 0 < damaged[0].offset <= len(data) // 2 and "TruncatedDumpError" in damaged[0].error

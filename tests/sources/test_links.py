@@ -2,10 +2,10 @@
 
 import json
 
-from webtext.sources.settings import WEBTEXT_CUTOFF_UTC, LinkRules
 from webtext.records import Drop, Link, Submission
 from webtext.sources.dumps import iter_lines
 from webtext.sources.links import build_link, select_submission
+from webtext.sources.settings import WEBTEXT_CUTOFF_UTC, LinkRules
 from webtext.sources.submissions import parse_submission
 from webtext.urls import canonical_url
 
@@ -30,18 +30,28 @@ def test_submission_drops_have_reasons():
     assert select_submission(sub(is_self=True), CONFIG).reason == "self_post"
     assert select_submission(sub(url="ftp://x.org/f"), CONFIG).reason == "not_http_url"
     assert select_submission(sub(url="https://i.redd.it/x.jpg"), CONFIG).reason == "media_link"
-    assert select_submission(sub(url="https://www.reddit.com/r/a/comments/b/"), CONFIG).reason == "reddit_link"
+    assert (
+        select_submission(sub(url="https://www.reddit.com/r/a/comments/b/"), CONFIG).reason == "reddit_link"
+    )
     nsfw = LinkRules(drop_nsfw=True)
     assert select_submission(sub(over_18=True), nsfw).reason == "nsfw"
-    assert not isinstance(select_submission(sub(over_18=True), CONFIG), Drop)  # flagged, not decided, by default
+    # flagged, not decided, by default
+    assert not isinstance(select_submission(sub(over_18=True), CONFIG), Drop)
 
 
 def test_karma_is_the_highest_score_and_needs_three():
     key = "https://example.com/a"
     assert build_link(key, [sub("a", score=2), sub("b", score=1)], CONFIG).reason == "low_karma"
-    link = build_link(key, [sub("b", score=2, created=20), sub("a", score=3, created=10, subreddit="x")], CONFIG)
+    link = build_link(
+        key, [sub("b", score=2, created=20), sub("a", score=3, created=10, subreddit="x")], CONFIG
+    )
     assert isinstance(link, Link)
-    assert (link.karma, link.submission_ids, link.subreddits, link.first_seen_utc) == (3, ("a", "b"), ("news", "x"), 10)
+    assert (link.karma, link.submission_ids, link.subreddits, link.first_seen_utc) == (
+        3,
+        ("a", "b"),
+        ("news", "x"),
+        10,
+    )
 
 
 def test_two_snapshots_of_one_submission_count_once_with_the_higher_score():
@@ -68,7 +78,9 @@ def test_shared_pages_follow_the_webtext_rule(shared_data):
             if not isinstance(selected, Drop):
                 groups.setdefault(selected[0], []).append(selected[1])
     kept = {key for key, subs in groups.items() if isinstance(build_link(key, subs, CONFIG), Link)}
-    pages = [json.loads(line) for line in (shared_data / "submissions_pages_truth.jsonl").read_text().splitlines()]
+    pages = [
+        json.loads(line) for line in (shared_data / "submissions_pages_truth.jsonl").read_text().splitlines()
+    ]
     for page in pages:
         assert (canonical_url(page["canonical_url"]) in kept) == page["expected_in_corpus_webtext_rule"], page
     assert sum(p["expected_in_corpus_webtext_rule"] for p in pages) == 78

@@ -6,22 +6,38 @@ import pytest
 from prawcore.exceptions import ServerError
 
 from helpers.fake_reddit import fake_reddit, t3
-from webtext.sources.reddit_api import (Listing, RedditCredentialsError, connect, current_scores,
-                                        listing_submissions, with_retries)
+from webtext.sources.reddit_api import (
+    Listing,
+    RedditCredentialsError,
+    connect,
+    current_scores,
+    listing_submissions,
+    with_retries,
+)
 
 LISTING = [t3(f"p{i:03d}", score=i, url=f"https://example.com/{i}") for i in range(250)]
 
 
 def reddit_at(base: str):
-    return connect("webtext-tests/0.1", client_id="id", client_secret="secret", oauth_url=base, reddit_url=base,
-                   short_url=base)
+    return connect(
+        "webtext-tests/0.1",
+        client_id="id",
+        client_secret="secret",
+        oauth_url=base,
+        reddit_url=base,
+        short_url=base,
+    )
 
 
 def test_listing_is_paged_to_the_end():
     with fake_reddit(listing=LISTING) as (base, fake):
         subs = list(listing_submissions(reddit_at(base), Listing("news", "top", "all", 1000)))
     assert [s.id for s in subs] == [f"p{i:03d}" for i in range(250)]
-    assert subs[3].score == 3 and subs[3].url == "https://example.com/3" and subs[3].source == "praw:news:top:all"
+    assert (
+        subs[3].score == 3
+        and subs[3].url == "https://example.com/3"
+        and subs[3].source == "praw:news:top:all"
+    )
     assert sum(path.startswith("/r/news/top") for path in fake.requests) == 3  # 100 + 100 + 50
 
 

@@ -25,34 +25,40 @@ def test_benign_framing_is_repaired(raw):
     assert isinstance(parse_submission(raw, "f:1"), Submission)
 
 
-@pytest.mark.parametrize("raw, reason", [
-    (b"", "empty_line"),
-    (b"   ", "empty_line"),
-    (line()[:30], "malformed_json"),
-    (line() + line(), "malformed_json"),
-    (b'{"id": "x", "url": "https://caf\xe9.example/"}', "invalid_utf8"),
-    (b"[1, 2]", "not_an_object"),
-    (b'"just a string"', "not_an_object"),
-    (b'{"id":"a","score":1,"score":5,"url":"https://e.com","created_utc":1}', "duplicate_key"),
-    (line(id=None), "missing_id"),
-    (line(url=None), "missing_url"),
-    (line(score=None), "missing_score"),
-    (line(score="lots"), "bad_score"),
-    (line(score=True), "bad_score"),
-    (line(score=1.5), "bad_score"),
-    (line(created_utc=None), "missing_created_utc"),
-    (line(created_utc="yesterday"), "bad_created_utc"),
-    (b'{"id":"a","url":"https://e.com/\\ud83d","score":1,"created_utc":1}', "invalid_url_text"),
-    # Limits of the input, not bugs: nesting past the stack, a number past int's digit limit, dates no
-    # Reddit submission has, a score past any real one.
-    (b'{"id":"a","x":' + b"[" * 100_000 + b"]" * 100_000 + b"}", "malformed_json"),
-    (b'{"id":"a","url":"https://e.com","score":' + b"9" * 5000 + b',"created_utc":1400000000}', "malformed_json"),
-    (line(created_utc=-1e300), "created_utc_out_of_range"),
-    (line(created_utc=1e300), "created_utc_out_of_range"),
-    (line(created_utc=0), "created_utc_out_of_range"),
-    (line(created_utc=4102444800), "created_utc_out_of_range"),
-    (line(score=-1e300), "bad_score"),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        (b"", "empty_line"),
+        (b"   ", "empty_line"),
+        (line()[:30], "malformed_json"),
+        (line() + line(), "malformed_json"),
+        (b'{"id": "x", "url": "https://caf\xe9.example/"}', "invalid_utf8"),
+        (b"[1, 2]", "not_an_object"),
+        (b'"just a string"', "not_an_object"),
+        (b'{"id":"a","score":1,"score":5,"url":"https://e.com","created_utc":1}', "duplicate_key"),
+        (line(id=None), "missing_id"),
+        (line(url=None), "missing_url"),
+        (line(score=None), "missing_score"),
+        (line(score="lots"), "bad_score"),
+        (line(score=True), "bad_score"),
+        (line(score=1.5), "bad_score"),
+        (line(created_utc=None), "missing_created_utc"),
+        (line(created_utc="yesterday"), "bad_created_utc"),
+        (b'{"id":"a","url":"https://e.com/\\ud83d","score":1,"created_utc":1}', "invalid_url_text"),
+        # Limits of the input, not bugs: nesting past the stack, a number past int's digit limit, dates no
+        # Reddit submission has, a score past any real one.
+        (b'{"id":"a","x":' + b"[" * 100_000 + b"]" * 100_000 + b"}", "malformed_json"),
+        (
+            b'{"id":"a","url":"https://e.com","score":' + b"9" * 5000 + b',"created_utc":1400000000}',
+            "malformed_json",
+        ),
+        (line(created_utc=-1e300), "created_utc_out_of_range"),
+        (line(created_utc=1e300), "created_utc_out_of_range"),
+        (line(created_utc=0), "created_utc_out_of_range"),
+        (line(created_utc=4102444800), "created_utc_out_of_range"),
+        (line(score=-1e300), "bad_score"),
+    ],
+)
 def test_bad_line_is_dropped_with_reason(raw, reason):
     result = parse_submission(raw, "f:7")
     assert isinstance(result, Drop)

@@ -40,8 +40,9 @@ def test_different_pages_keep_different_keys(other):
     assert canonical_url(other) != canonical_url(PAGE)
 
 
-@pytest.mark.parametrize("bad", ["", "ftp://example.com/x", "mailto:a@b.c", "http:///nohost", "javascript:alert(1)",
-                                 "not a url"])
+@pytest.mark.parametrize(
+    "bad", ["", "ftp://example.com/x", "mailto:a@b.c", "http:///nohost", "javascript:alert(1)", "not a url"]
+)
 def test_non_http_urls_have_no_key(bad):
     assert canonical_url(bad) is None
 
@@ -63,7 +64,8 @@ def test_canonical_url_never_raises(text):
     ("http://www.example.com/a/?utm_source=x&amp;id=3#c", "http://www.example.com/a/?utm_source=x&id=3"),
     ("https://news.example.kr/news_view.html?idx=8723&page=1&bc=&mc=&find=&sch_date=",
      "https://news.example.kr/news_view.html?idx=8723&page=1&bc=&mc=&find=&sch_date="),  # empty values kept
-    ("https://Example.COM:8443/Path/Case?Q=1#frag", "https://example.com:8443/Path/Case?Q=1"),  # host case only
+    # host case only
+    ("https://Example.COM:8443/Path/Case?Q=1#frag", "https://example.com:8443/Path/Case?Q=1"),
     ("https://user:secret@example.com/x", "https://example.com/x"),  # credentials are never sent
     ("https://example.com", "https://example.com/"),
 ])
@@ -91,7 +93,8 @@ def test_media_and_reddit_links():
 
 
 def test_shared_truth_spellings_match_their_warc_url(shared_data):
-    """Every submitted spelling of a WARC page has the WARC URL's key (self posts excepted: their URL is Reddit's)."""
+    """Every submitted spelling of a WARC page has the WARC URL's key (self posts excepted: their URL is
+    Reddit's)."""
     checked = 0
     for line in (shared_data / "submissions_truth.jsonl").read_text().splitlines():
         label = json.loads(line)

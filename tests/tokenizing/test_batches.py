@@ -1,4 +1,5 @@
-"""Tokenized batches (what travels from the tokenizer to the writer) and TokenizeToShards' two ways of counting."""
+"""Tokenized batches (what travels from the tokenizer to the writer) and TokenizeToShards' two ways of
+counting."""
 
 import json
 import random
@@ -8,22 +9,36 @@ import numpy as np
 import pyarrow as pa
 
 from helpers.dofn_bundle import one_bundle
-from webtext.tokenize.settings import ShardSettings
 from webtext.records import Document
 from webtext.sample import prose
-from webtext.tokenize.batches import batch_bytes, batch_from_bytes, batches_by_key, tokenized_batch
 from webtext.shards.gpt2 import encode_documents, gpt2_encoding
+from webtext.tokenize.batches import batch_bytes, batch_from_bytes, batches_by_key, tokenized_batch
+from webtext.tokenize.settings import ShardSettings
 from webtext.tokenize.shards import BATCH_SCHEMA, shard_info_json
 from webtext.tokenize.splits import shard_key
 from webtext.tokenize.transforms import TokenizeToShards, _TokenizeByShard
 
 
 def document(i: int, text: str = "") -> Document:
-    return Document(f"{i:016x}", f"https://e.com/{i}", f"https://e.com/{i}/", "e.com", f"title {i}",
-                    text or f"text {i} \u00e9\U0001f600", 3 + i, (f"s{i}", "t"), ("news",), 1500000000 + i, "en",
-                    published="2019-01-01", sitename="E", fetched_at="2019-02-01T00:00:00Z",
-                    scores=(3 + i, 1), source="wayback" if i % 2 else "live",
-                    archive_url=f"https://web.archive.org/{i}" if i % 2 else "")
+    return Document(
+        f"{i:016x}",
+        f"https://e.com/{i}",
+        f"https://e.com/{i}/",
+        "e.com",
+        f"title {i}",
+        text or f"text {i} \u00e9\U0001f600",
+        3 + i,
+        (f"s{i}", "t"),
+        ("news",),
+        1500000000 + i,
+        "en",
+        published="2019-01-01",
+        sitename="E",
+        fetched_at="2019-02-01T00:00:00Z",
+        scores=(3 + i, 1),
+        source="wayback" if i % 2 else "live",
+        archive_url=f"https://web.archive.org/{i}" if i % 2 else "",
+    )
 
 
 def test_a_batch_holds_every_text_column_and_the_ids_and_survives_its_bytes():
@@ -74,7 +89,9 @@ def test_counts_from_an_upstream_tally_give_the_same_shards_as_counting_the_docu
     docs = [document(i, " ".join(prose.article(rng, 2))) for i in range(60)]
     config = ShardSettings(val_fraction=0.2, docs_per_shard=7)
     counted = _write(docs, config, tmp_path / "counted")
-    tallied = _write(docs, config, tmp_path / "tallied", [(d.doc_id, 1) for d in docs] + [("gone", 1), ("gone", -1)])
+    tallied = _write(
+        docs, config, tmp_path / "tallied", [(d.doc_id, 1) for d in docs] + [("gone", 1), ("gone", -1)]
+    )
     assert [{k: v for k, v in s.items() if not k.endswith("_path")} for s in counted] == \
         [{k: v for k, v in s.items() if not k.endswith("_path")} for s in tallied]
     assert {s["split"] for s in counted} == {"train", "validation"} and len(counted) > 4
@@ -84,21 +101,24 @@ def test_counts_from_an_upstream_tally_give_the_same_shards_as_counting_the_docu
 def test_a_tally_that_disagrees_changes_shard_sizes_but_loses_nothing(tmp_path):
     docs = [document(i) for i in range(30)]
     config = ShardSettings(val_fraction=0.0, docs_per_shard=5)
-    shards = _write(docs, config, tmp_path / "short", [(d.doc_id, 1) for d in docs[:12]])  # says 12, 30 arrive
+    # says 12, 30 arrive
+    shards = _write(docs, config, tmp_path / "short", [(d.doc_id, 1) for d in docs[:12]])
     assert len(shards) == 3 and sum(s["documents"] for s in shards) == 30
     rows = sum(pa.ipc.open_file(s["tokens_path"]).read_all().num_rows for s in shards)
     assert rows == 30
 
 
 def _tokenize_in_one_bundle(docs, **limits):
-    """What the tokenizer emits for `docs` in one bundle: (after which document, or "end", shard key, rows)."""
+    """What the tokenizer emits for `docs` in one bundle: (after which document, or "end", shard key,
+    rows)."""
     counts = {"train": len(docs)}
     emitted = one_bundle(_TokenizeByShard(4, **limits), [(doc, counts, 0.0) for doc in docs])
-    keyed = [(when, *(out.value if when == "end" else out)) for when, out in emitted]  # finish_bundle's are windowed
+    # finish_bundle's are windowed
+    keyed = [(when, *(out.value if when == "end" else out)) for when, out in emitted]
     return [(when, key, batch_from_bytes(piece)) for when, key, piece in keyed]
 
 
-def test_the_tokenizer_emits_a_batch_when_it_holds_enough_documents_or_characters_and_the_rest_at_bundle_end():
+def test_a_batch_is_emitted_at_enough_documents_or_characters_and_the_rest_at_bundle_end():
     docs = [document(i, "x" * 6) for i in range(7)]
     by_count = _tokenize_in_one_bundle(docs, batch_documents=3)
     by_chars = _tokenize_in_one_bundle(docs, batch_chars=10)  # two 6-character documents pass 10
@@ -107,7 +127,9 @@ def test_the_tokenizer_emits_a_batch_when_it_holds_enough_documents_or_character
         rows = [row for _, _, piece in emitted for row in piece.column("doc_id").to_pylist()]
         assert sorted(rows) == sorted(d.doc_id for d in docs)  # each document exactly once
         for _, key, piece in emitted:  # every row in the piece of its own shard
-            assert {shard_key(doc_id, {"train": 7}, 0.0, 4) for doc_id in piece.column("doc_id").to_pylist()} == {key}
+            assert {
+                shard_key(doc_id, {"train": 7}, 0.0, 4) for doc_id in piece.column("doc_id").to_pylist()
+            } == {key}
 
 
 def test_a_bundle_without_documents_emits_nothing():

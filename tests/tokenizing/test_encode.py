@@ -33,4 +33,6 @@ def test_a_document_the_encoder_cannot_take_is_one_drop_and_the_rest_are_encoded
     kept, ids, drops = encode.encode_batch(gpt2_encoding(), docs)
     assert [d.doc_id for d in kept] == ["d000", "d002"] and len(ids) == 2
     assert [(d.stage, d.reason, d.item) for d in drops] == [("tokenize", "tokenize_error", "https://a.test/1")]
-    assert [i.tolist() for i in ids] == [i.tolist() for i in real(gpt2_encoding(), ["a fine text", "another fine one"])]
+    assert [i.tolist() for i in ids] == [
+        i.tolist() for i in real(gpt2_encoding(), ["a fine text", "another fine one"])
+    ]

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from webtext.pipeline.cli import run
-from webtext.tokenize.export import export_llmc, export_nanogpt, read_llmc
 from webtext.shards.gpt2 import EOT_ID
 from webtext.shards.reader import TokenShard, random_windows, read_manifest, split_shard_paths
+from webtext.tokenize.export import export_llmc, export_nanogpt, read_llmc
 from webtext.tokenize.verify import verify_corpus
 
 
@@ -38,8 +38,12 @@ def test_random_windows_come_from_the_stream():
 def test_nanogpt_export_is_the_split_streams(sample_corpus, tmp_path):
     written = export_nanogpt(str(sample_corpus), str(tmp_path))
     assert sorted(p.rsplit("/", 1)[1] for p in written) == ["train.bin", "val.bin"]
-    assert np.array_equal(np.fromfile(tmp_path / "train.bin", dtype="<u2"), split_stream(sample_corpus, "train"))
-    assert np.array_equal(np.fromfile(tmp_path / "val.bin", dtype="<u2"), split_stream(sample_corpus, "validation"))
+    assert np.array_equal(
+        np.fromfile(tmp_path / "train.bin", dtype="<u2"), split_stream(sample_corpus, "train")
+    )
+    assert np.array_equal(
+        np.fromfile(tmp_path / "val.bin", dtype="<u2"), split_stream(sample_corpus, "validation")
+    )
 
 
 def test_llmc_export_has_its_header_and_the_same_tokens(sample_corpus, tmp_path):

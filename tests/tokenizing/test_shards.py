@@ -62,7 +62,9 @@ def test_a_retried_write_replaces_the_first_and_leaves_nothing_behind(tmp_path):
     must leave exactly one complete file."""
     docs = [batch([tokenized(str(i), [i, i + 1]) for i in range(10)])]
     first = write_shard(str(tmp_path), "train", 0, 1, docs)
-    (tmp_path / "tokens" / ".tmp-train-00000-of-00001.arrow").write_bytes(b"half a file from a killed attempt")
+    (tmp_path / "tokens" / ".tmp-train-00000-of-00001.arrow").write_bytes(
+        b"half a file from a killed attempt"
+    )
     second = write_shard(str(tmp_path), "train", 0, 1, docs)
     assert (first.tokens_sha256, first.text_sha256) == (second.tokens_sha256, second.text_sha256)
     assert sorted(p.name for p in (tmp_path / "tokens").iterdir()) == ["train-00000-of-00001.arrow"]

@@ -1,4 +1,5 @@
-"""The validation split: val_fraction of the documents by their ids' hashes, but never too few to evaluate on."""
+"""The validation split: val_fraction of the documents by their ids' hashes, but never too few to evaluate
+on."""
 
 from webtext.tokenize.splits import SPLIT_RESOLUTION, split_cutoff, split_of, validation_bucket
 
@@ -16,5 +17,6 @@ def test_a_small_corpus_gets_its_minimum_validation_documents_by_smallest_bucket
 
 
 def test_the_minimum_never_takes_more_than_a_fifth_and_nothing_of_a_tiny_corpus():
-    assert split_cutoff(0.0, [5, 9, 30], documents=10, min_documents=8) == 10  # 10 // 5 = 2 documents: bucket < 10
+    # 10 // 5 = 2 documents: bucket < 10
+    assert split_cutoff(0.0, [5, 9, 30], documents=10, min_documents=8) == 10
     assert split_cutoff(0.0, [5, 9, 30], documents=4, min_documents=8) == 0.0

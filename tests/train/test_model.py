@@ -44,7 +44,12 @@ def test_gpt2_sizes_have_the_papers_parameter_counts():
     expected = {"gpt2": 124, "gpt2-medium": 355, "gpt2-large": 774, "gpt2-xl": 1558}  # millions, HF-counted
     for size, millions in expected.items():
         c = GPTConfig(**SIZES[size], vocab_size=50257)
-        n = 12 * c.n_layer * c.n_embd**2 + 13 * c.n_layer * c.n_embd + 2 * c.n_embd + (50257 + 1024) * c.n_embd
+        n = (
+            12 * c.n_layer * c.n_embd**2
+            + 13 * c.n_layer * c.n_embd
+            + 2 * c.n_embd
+            + (50257 + 1024) * c.n_embd
+        )
         assert abs(n / 1e6 - millions) / millions < 0.01, size
 
 
@@ -56,7 +61,8 @@ def test_residual_projections_are_scaled_and_embeddings_tied():
 
 
 def test_official_checkpoint_layout_loads():
-    """A state dict in the Hugging Face GPT-2 layout (Conv1D weights transposed, vocab 50257) loads exactly."""
+    """A state dict in the Hugging Face GPT-2 layout (Conv1D weights transposed, vocab 50257) loads
+    exactly."""
     source = tiny()
     official = {}
     for name, tensor in source.state_dict().items():

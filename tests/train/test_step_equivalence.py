@@ -16,7 +16,8 @@ FAST = dict(model="tiny", block_size=32, eval_batches=1, log_interval=3, eval_in
 
 
 def reference_losses(config: TrainConfig) -> list[float]:
-    """One process, eager, a host read of every micro-step's loss: the loop as it was before it was made fast."""
+    """One process, eager, a host read of every micro-step's loss: the loop as it was before it was made
+    fast."""
     torch.manual_seed(config.seed)
     model = GPT(config_for(config.model, block_size=config.block_size, dropout=config.dropout))
     optimizer = make_optimizer(model, config, "cpu")
@@ -25,7 +26,9 @@ def reference_losses(config: TrainConfig) -> list[float]:
     for step in range(config.max_steps):
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, config)
-        rows = torch.from_numpy(windows.global_batch(step, config.batch_size * config.grad_accum).astype(np.int64))
+        rows = torch.from_numpy(
+            windows.global_batch(step, config.batch_size * config.grad_accum).astype(np.int64)
+        )
         total = 0.0
         for micro in range(config.grad_accum):
             chunk = rows[micro * config.batch_size:(micro + 1) * config.batch_size]
@@ -47,15 +50,20 @@ def test_training_losses_equal_the_plain_loop(sample_corpus, tmp_path, batch_siz
 
 
 def test_accumulation_changes_only_how_rows_go_through_the_model(sample_corpus, tmp_path):
-    whole = TrainConfig(corpus=str(sample_corpus), out_dir=str(tmp_path / "a"), batch_size=4, grad_accum=1, **FAST)
-    split = TrainConfig(corpus=str(sample_corpus), out_dir=str(tmp_path / "b"), batch_size=1, grad_accum=4, **FAST)
+    whole = TrainConfig(
+        corpus=str(sample_corpus), out_dir=str(tmp_path / "a"), batch_size=4, grad_accum=1, **FAST
+    )
+    split = TrainConfig(
+        corpus=str(sample_corpus), out_dir=str(tmp_path / "b"), batch_size=1, grad_accum=4, **FAST
+    )
     assert train(split, quiet=True)["losses"] == pytest.approx(train(whole, quiet=True)["losses"], abs=1e-5)
 
 
 def test_chunked_loss_trains_like_the_full_one(sample_corpus, tmp_path):
     full = TrainConfig(corpus=str(sample_corpus), out_dir=str(tmp_path / "a"), batch_size=4, **FAST)
-    chunked = TrainConfig(corpus=str(sample_corpus), out_dir=str(tmp_path / "b"), batch_size=4, loss="chunked",
-                          **FAST)
+    chunked = TrainConfig(
+        corpus=str(sample_corpus), out_dir=str(tmp_path / "b"), batch_size=4, loss="chunked", **FAST
+    )
     assert train(chunked, quiet=True)["losses"] == pytest.approx(train(full, quiet=True)["losses"], abs=1e-5)
 
 

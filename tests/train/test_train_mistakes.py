@@ -28,7 +28,9 @@ def test_cuda_without_a_gpu(sample_corpus, tmp_path, capsys):
 def test_a_config_file_that_is_not_toml(sample_corpus, tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text("max_steps = = 3\n")
-    one_line_error(capsys, ["train", f"--config={bad}", f"--corpus={sample_corpus}"], f"--config {bad}: not valid TOML")
+    one_line_error(
+        capsys, ["train", f"--config={bad}", f"--corpus={sample_corpus}"], f"--config {bad}: not valid TOML"
+    )
 
 
 def test_init_from_a_file_that_is_no_checkpoint(sample_corpus, tmp_path, capsys):

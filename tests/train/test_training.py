@@ -25,8 +25,12 @@ def config(corpus, out, **kw) -> TrainConfig:
 
 def test_windows_come_from_the_train_shards_only(sample_corpus):
     windows = ShardWindows(str(sample_corpus), "train", 32, seed=0)
-    train_streams = [TokenShard(p).flat_tokens().tobytes() for p in split_shard_paths(str(sample_corpus), "train")]
-    val_streams = [TokenShard(p).flat_tokens().tobytes() for p in split_shard_paths(str(sample_corpus), "validation")]
+    train_streams = [
+        TokenShard(p).flat_tokens().tobytes() for p in split_shard_paths(str(sample_corpus), "train")
+    ]
+    val_streams = [
+        TokenShard(p).flat_tokens().tobytes() for p in split_shard_paths(str(sample_corpus), "validation")
+    ]
     batch = windows.global_batch(step=3, rows=16)
     assert batch.shape == (16, 33) and batch.dtype == np.uint16
     for row in batch:
@@ -59,8 +63,18 @@ def test_resume_continues_exactly(sample_corpus, tmp_path):
 
 def test_two_process_ddp_matches_one_process(sample_corpus, tmp_path):
     """torchrun with 2 CPU processes (gloo), batch 2 each == 1 process, batch 2, grad_accum 2."""
-    common = [f"--corpus={sample_corpus}", "--model=tiny", "--block_size=32", "--batch_size=2", "--max_steps=4",
-              "--device=cpu", "--eval_batches=1", "--log_interval=1", "--sample_tokens=2", "--dropout=0.0"]
+    common = [
+        f"--corpus={sample_corpus}",
+        "--model=tiny",
+        "--block_size=32",
+        "--batch_size=2",
+        "--max_steps=4",
+        "--device=cpu",
+        "--eval_batches=1",
+        "--log_interval=1",
+        "--sample_tokens=2",
+        "--dropout=0.0",
+    ]
     torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     for command in ([torchrun, "--nproc_per_node=2", f"--master_port={free_port()}", "-m", "webtext", "train",
@@ -122,10 +136,13 @@ def test_a_run_is_never_mixed_into_another_runs_out_dir(sample_corpus, tmp_path,
     first_log = (tmp_path / "log.jsonl").read_text()
     assert run(common) == 2
     error = capsys.readouterr().err
-    assert "--resume continues it, --overwrite starts afresh" in error and len(error.strip().splitlines()) == 1
+    assert (
+        "--resume continues it, --overwrite starts afresh" in error and len(error.strip().splitlines()) == 1
+    )
     assert (tmp_path / "log.jsonl").read_text() == first_log
     assert run([*common, "--overwrite"]) == 0
-    assert (tmp_path / "log.jsonl").read_text().count('"step": 0,') == 1  # the old log was replaced, not appended
+    # the old log was replaced, not appended
+    assert (tmp_path / "log.jsonl").read_text().count('"step": 0,') == 1
 
 
 def test_train_help_lists_every_setting_with_its_default(capsys):

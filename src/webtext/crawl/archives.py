@@ -27,10 +27,16 @@ from urllib.parse import urlencode
 
 from warcio.archiveiterator import ArchiveIterator
 
-from webtext.crawl.settings import FetchSettings
-from webtext.crawl.fetch import (Fetched, FetchFailure, content_type_of, fetch_configured, is_text_type,
-                                 status_reason)
+from webtext.crawl.fetch import (
+    Fetched,
+    FetchFailure,
+    content_type_of,
+    fetch_configured,
+    is_text_type,
+    status_reason,
+)
 from webtext.crawl.ratelimit import RateLimiter
+from webtext.crawl.settings import FetchSettings
 from webtext.records import Link
 from webtext.urls import host_of
 
@@ -79,7 +85,9 @@ def valid_timestamp(timestamp: str) -> bool:
 def usable(capture: Capture) -> bool:
     """An HTTP 200 text capture with a real date (and, for Common Crawl, a real place in its file):
     index rows from a strange or broken server that are not are passed over, not trusted."""
-    if capture.archive == "commoncrawl" and (capture.offset < 0 or capture.length <= 0 or not capture.filename):
+    if capture.archive == "commoncrawl" and (
+        capture.offset < 0 or capture.length <= 0 or not capture.filename
+    ):
         return False
     return capture.status == "200" and is_text_type(capture.mime) and valid_timestamp(capture.timestamp)
 
@@ -87,8 +95,10 @@ def usable(capture: Capture) -> bool:
 def closest_first(captures: list[Capture], when: int, archives: tuple[str, ...]) -> list[Capture]:
     """Usable captures, nearest to `when` first; ties: the earlier one, then the archive listed first."""
     order = {name: i for i, name in enumerate(archives)}
-    return sorted((c for c in captures if usable(c)),
-                  key=lambda c: (abs(timestamp_utc(c.timestamp) - when), c.timestamp, order.get(c.archive, 99)))
+    return sorted(
+        (c for c in captures if usable(c)),
+        key=lambda c: (abs(timestamp_utc(c.timestamp) - when), c.timestamp, order.get(c.archive, 99)),
+    )
 
 
 def _unreadable(archive: str, detail: str) -> FetchFailure:
@@ -120,9 +130,18 @@ def parse_cc_index(body: bytes) -> list[Capture]:
         for line in body.splitlines():
             if line.strip():
                 row = json.loads(line)
-                captures.append(Capture("commoncrawl", str(row["timestamp"]), str(row["url"]), str(row.get("mime", "")),
-                                        str(row.get("status", "")), str(row["filename"]), int(row["offset"]),
-                                        int(row["length"])))
+                captures.append(
+                    Capture(
+                        "commoncrawl",
+                        str(row["timestamp"]),
+                        str(row["url"]),
+                        str(row.get("mime", "")),
+                        str(row.get("status", "")),
+                        str(row["filename"]),
+                        int(row["offset"]),
+                        int(row["length"]),
+                    )
+                )
     except (ValueError, TypeError, KeyError) as error:
         raise _unreadable("commoncrawl", f"unreadable answer ({error})") from error
     return captures
@@ -218,7 +237,9 @@ class ArchiveClient:
         query = urlencode({"url": url, "output": "json", "fl": "timestamp,original,mimetype,statuscode",
                            "filter": "statuscode:200", "collapse": "timestamp:8", "limit": INDEX_LIMIT,
                            **self._window(when)})
-        return parse_wayback_index(self._index("wayback", f"{self._config.wayback_url}/cdx/search/cdx?{query}"))
+        return parse_wayback_index(
+            self._index("wayback", f"{self._config.wayback_url}/cdx/search/cdx?{query}")
+        )
 
     def _crawls(self, when: int) -> list[tuple[str, str]]:
         config = self._config
@@ -255,17 +276,26 @@ class ArchiveClient:
             # Wayback may answer from a neighbouring capture: the final URL says which.
             served = re.search(r"/web/(\d{14})id_/", fetched.url)
             timestamp = served[1] if served and valid_timestamp(served[1]) else capture.timestamp
-            return fetched._replace(url=link.fetch_url, redirects=(), source="wayback", archive_url=fetched.url,
-                                    captured_at=iso_utc(timestamp_utc(timestamp)))
+            return fetched._replace(
+                url=link.fetch_url,
+                redirects=(),
+                source="wayback",
+                archive_url=fetched.url,
+                captured_at=iso_utc(timestamp_utc(timestamp)),
+            )
         if capture.length > config.max_body_bytes:
             raise FetchFailure("too_large", f"commoncrawl record of {capture.length} bytes")
         data_url = f"{config.cc_data_url}/{capture.filename.lstrip('/')}"
         end = capture.offset + capture.length - 1
         try:
-            fetched = self._get(data_url, max_bytes=capture.length, headers={"Range": f"bytes={capture.offset}-{end}"})
+            fetched = self._get(
+                data_url, max_bytes=capture.length, headers={"Range": f"bytes={capture.offset}-{end}"}
+            )
         except FetchFailure as failure:
             if failure.reason == "too_large":  # the whole file, not the asked-for range
-                raise FetchFailure("archive_error", "commoncrawl data server did not honour the range") from failure
+                raise FetchFailure(
+                    "archive_error", "commoncrawl data server did not honour the range"
+                ) from failure
             raise
         if fetched.status != 206 or len(fetched.body) != capture.length:
             raise FetchFailure("archive_error", f"commoncrawl range read answered {fetched.status} with "
@@ -276,9 +306,18 @@ class ArchiveClient:
         content_type = content_type_of(headers)
         if not is_text_type(content_type):
             raise FetchFailure("content_type", content_type[:100])
-        return Fetched(link.fetch_url, status, headers, body, "HTTP/1.1", (), fetched.request_headers,
-                       source="commoncrawl", archive_url=f"{data_url}#offset={capture.offset}&length={capture.length}",
-                       captured_at=iso_utc(timestamp_utc(capture.timestamp)))
+        return Fetched(
+            link.fetch_url,
+            status,
+            headers,
+            body,
+            "HTTP/1.1",
+            (),
+            fetched.request_headers,
+            source="commoncrawl",
+            archive_url=f"{data_url}#offset={capture.offset}&length={capture.length}",
+            captured_at=iso_utc(timestamp_utc(capture.timestamp)),
+        )
 
     def fetch(self, link: Link) -> Fetched:
         """The closest usable capture, trying up to `archive_tries` of them; FetchFailure when none works:

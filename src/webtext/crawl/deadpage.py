@@ -13,10 +13,16 @@ from webtext.urls import host_matches
 # Where parked and for-sale domains send their visitors.
 PARKING_HOSTS = ("sedoparking.com", "parkingcrew.net", "bodis.com", "above.com", "parklogic.com",
                  "hugedomains.com", "afternic.com", "dan.com", "domainmarket.com", "undeveloped.com")
-_PARKED = re.compile(rb"this domain (?:name )?(?:is|may be) for sale|buy this domain|domain (?:is|has been) parked"
-                     rb"|parked free,? courtesy of|this domain has expired|domain parking", re.IGNORECASE)
-_NOT_FOUND_TITLE = re.compile(rb"<title[^>]*>[^<]{0,80}?(?:\b404\b|page not found|not found|page does not exist"
-                              rb"|no longer available)[^<]{0,80}</title>", re.IGNORECASE)
+_PARKED = re.compile(
+    rb"this domain (?:name )?(?:is|may be) for sale|buy this domain|domain (?:is|has been) parked"
+    rb"|parked free,? courtesy of|this domain has expired|domain parking",
+    re.IGNORECASE,
+)
+_NOT_FOUND_TITLE = re.compile(
+    rb"<title[^>]*>[^<]{0,80}?(?:\b404\b|page not found|not found|page does not exist"
+    rb"|no longer available)[^<]{0,80}</title>",
+    re.IGNORECASE,
+)
 HEAD_BYTES = 65536
 
 

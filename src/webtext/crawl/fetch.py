@@ -23,9 +23,9 @@ import requests
 import urllib3
 from protego import Protego
 
-from webtext.crawl.settings import FetchSettings
 from webtext.crawl.deadline import Deadline
 from webtext.crawl.safety import BlockedAddress, DNSFailure, SafeHTTPAdapter, check_url_target
+from webtext.crawl.settings import FetchSettings
 from webtext.urls import origin_of
 
 MAX_REDIRECTS = 5
@@ -99,8 +99,9 @@ def make_session(user_agent: str, allowed_origins: tuple[str, ...] = (), pool_si
     session = _HandFollowedRedirects()
     session.trust_env = False
     session.cookies.set_policy(_NoCookies())
-    adapter = SafeHTTPAdapter(allowed_origins=allowed_origins, pool_connections=pool_size, pool_maxsize=pool_size,
-                              max_retries=0)
+    adapter = SafeHTTPAdapter(
+        allowed_origins=allowed_origins, pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0
+    )
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     if proxy:
@@ -111,7 +112,9 @@ def make_session(user_agent: str, allowed_origins: tuple[str, ...] = (), pool_si
     return session
 
 
-def _read_capped(response: requests.Response, max_bytes: int, deadline: float, truncate: bool = False) -> bytes:
+def _read_capped(
+    response: requests.Response, max_bytes: int, deadline: float, truncate: bool = False
+) -> bytes:
     """The decompressed body, stopping at `max_bytes` (too_large, or the first max_bytes with
     `truncate`) or at the deadline.
 
@@ -166,8 +169,14 @@ def _status_failure(response: requests.Response) -> FetchFailure:
 
 def _get(session: requests.Session, url: str, timeout_s: float, headers: dict | None) -> requests.Response:
     try:
-        return session.get(url, stream=True, allow_redirects=False, verify=True, timeout=(timeout_s, timeout_s),
-                           headers=headers)
+        return session.get(
+            url,
+            stream=True,
+            allow_redirects=False,
+            verify=True,
+            timeout=(timeout_s, timeout_s),
+            headers=headers,
+        )
     except BlockedAddress as error:
         raise FetchFailure("ssrf", str(error)) from error
     except DNSFailure as error:
@@ -213,7 +222,8 @@ def fetch_url(session: requests.Session, url: str, *, timeout_s: float, max_byte
             if deadline.expired:  # whatever came after the watchdog cut the connection is its doing
                 raise FetchFailure("timeout", f"the deadline passed: {failure.detail}"[:200]) from failure
             raise
-        if deadline.expired:  # the watchdog shut the socket mid-body: the end of file it left is no end of page
+        # the watchdog shut the socket mid-body: the end of file it left is no end of page
+        if deadline.expired:
             raise FetchFailure("timeout", f"the deadline cut the body short after {len(fetched.body)} bytes")
         return fetched
 
@@ -297,12 +307,20 @@ def fetch_configured(session: requests.Session, url: str, config: FetchSettings,
     """fetch_with_retries with the run's retry, timeout and body-size settings; a `max_bytes` given
     here replaces the configured cap (an archive's ranged read asks for exactly the record's length)."""
     fetch_options.setdefault("max_bytes", config.max_body_bytes)
-    return fetch_with_retries(session, url, retries=config.retries, backoff_s=config.backoff_s,
-                              max_retry_after_s=config.max_retry_after_s, timeout_s=config.timeout_s, sleep=sleep,
-                              **fetch_options)
+    return fetch_with_retries(
+        session,
+        url,
+        retries=config.retries,
+        backoff_s=config.backoff_s,
+        max_retry_after_s=config.max_retry_after_s,
+        timeout_s=config.timeout_s,
+        sleep=sleep,
+        **fetch_options,
+    )
 
 
-UNREACHABLE = ("dns", "connection_error", "tls", "ssrf")  # a robots.txt failure that says the host is not there
+# a robots.txt failure that says the host is not there
+UNREACHABLE = ("dns", "connection_error", "tls", "ssrf")
 
 
 def robots_for(session: requests.Session, url: str, *, timeout_s: float) -> Protego | None:

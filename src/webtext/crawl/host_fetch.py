@@ -91,8 +91,9 @@ class HostFetcher:
 
     def __init__(self, config: FetchSettings, warc_dir: str, undated_as_of: int | None = None):
         self._config = config
-        self._session = make_session(config.user_agent, config.allow_origins, pool_size=config.fetch_threads * 2,
-                                     proxy=config.proxy)
+        self._session = make_session(
+            config.user_agent, config.allow_origins, pool_size=config.fetch_threads * 2, proxy=config.proxy
+        )
         self._archive = (ArchiveClient(self._session, config, undated_as_of=undated_as_of)
                          if config.mode in ARCHIVE_MODES else None)
         self._pool = ThreadPoolExecutor(config.fetch_threads, thread_name_prefix="fetch")

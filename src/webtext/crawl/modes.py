@@ -11,9 +11,9 @@ import time
 
 from protego import Protego
 
-from webtext.crawl.settings import FetchSettings
 from webtext.crawl.deadpage import dead_page_reason
 from webtext.crawl.fetch import Fetched, FetchFailure, fetch_configured, robots_for
+from webtext.crawl.settings import FetchSettings
 from webtext.records import Link
 from webtext.urls import origin_of
 
@@ -21,8 +21,20 @@ FALLBACK_MODES = ("live-then-archive", "archive-then-live")
 ARCHIVE_MODES = ("archive", *FALLBACK_MODES)
 # Live failures that mean "the linked page is gone": worth asking an archive. Not robots (the site
 # said no), ssrf, content_type or too_large (the page is there, just not one we take).
-GONE = frozenset({"dns", "connection_error", "timeout", "tls", "http_4xx", "http_5xx", "http_429", "redirect_loop",
-                  "parked", "soft_404"})
+GONE = frozenset(
+    {
+        "dns",
+        "connection_error",
+        "timeout",
+        "tls",
+        "http_4xx",
+        "http_5xx",
+        "http_429",
+        "redirect_loop",
+        "parked",
+        "soft_404",
+    }
+)
 
 
 class LiveHost:
@@ -79,7 +91,9 @@ class LiveHost:
         if self._requests and delay:
             self._sleep(delay)
         self._requests += 1
-        fetched = fetch_configured(self._session, link.fetch_url, config, sleep=self._sleep, hop_check=self.check)
+        fetched = fetch_configured(
+            self._session, link.fetch_url, config, sleep=self._sleep, hop_check=self.check
+        )
         if self._detect_dead and (reason := dead_page_reason(link.fetch_url, fetched.url, fetched.body)):
             raise FetchFailure(reason, fetched.url[:200])
         return fetched
@@ -107,5 +121,8 @@ def fetch_link(link: Link, mode: str, live, archive) -> Fetched:
         return second(link)
     except FetchFailure as failure:
         which = "live" if first is live else "archive"
-        raise FetchFailure(failure.reason, f"{failure.detail}; {which}: {earlier.reason} {earlier.detail}"[:300],
-                           failure.retry_after_s) from failure
+        raise FetchFailure(
+            failure.reason,
+            f"{failure.detail}; {which}: {earlier.reason} {earlier.detail}"[:300],
+            failure.retry_after_s,
+        ) from failure

@@ -17,8 +17,8 @@ from warcio.archiveiterator import ArchiveIterator
 from webtext.crawl.charset import decode_html
 from webtext.crawl.fetch import MAX_REDIRECTS, is_text_type, status_reason
 from webtext.crawl.warc_out import ARCHIVE_URL_HEADER, SOURCE_HEADER, whole_members
-from webtext.records import DamagedFileError, DamagedInput, Drop, FetchResult, Link
 from webtext.reasons import FETCH
+from webtext.records import DamagedFileError, DamagedInput, Drop, FetchResult, Link
 
 STAGE = FETCH
 NOT_ARCHIVED = "not_archived"  # the one fetch drop that is no fetch at all (a gap in the WARCs)
@@ -61,7 +61,9 @@ def read_warc(path: str, max_body_bytes: int | None = None) -> Iterator[Archived
     return (item for _, item in read_warc_at(path, max_body_bytes) if isinstance(item, ArchivedResponse))
 
 
-def read_warc_at(path: str, max_body_bytes: int | None = None) -> Iterator[tuple[int, ArchivedResponse | DamagedInput]]:
+def read_warc_at(
+    path: str, max_body_bytes: int | None = None
+) -> Iterator[tuple[int, ArchivedResponse | DamagedInput]]:
     """(the record's byte offset in the file, response) for every response record.
 
     One bad record costs that record, not the file: a record whose WARC headers are readable but whose
@@ -271,7 +273,9 @@ def response_to_result(link: Link, response: ArchivedResponse) -> FetchResult | 
                        source=response.source, archive_url=response.archive_url)
 
 
-def match_replay(links: Iterable[Link], responses: Iterable[ArchivedResponse]) -> Iterator[FetchResult | Drop]:
+def match_replay(
+    links: Iterable[Link], responses: Iterable[ArchivedResponse]
+) -> Iterator[FetchResult | Drop]:
     """Join one canonical URL's links with its archived responses.
 
     Several captures of one URL: the smallest record id wins, so the choice

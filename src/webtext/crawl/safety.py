@@ -146,7 +146,11 @@ class SafeHTTPAdapter(HTTPAdapter):
         http, https = _pinned_connection(HTTPConnection, "http"), _pinned_connection(HTTPSConnection, "https")
         http.allowed_origins = https.allowed_origins = self._allowed_origins
         manager.pool_classes_by_scheme = {
-            "http": type("SafeHTTPPool", (_OneRequestPerConnection, HTTPConnectionPool), {"ConnectionCls": http}),
-            "https": type("SafeHTTPSPool", (_OneRequestPerConnection, HTTPSConnectionPool),
-                          {"ConnectionCls": https})}
+            "http": type(
+                "SafeHTTPPool", (_OneRequestPerConnection, HTTPConnectionPool), {"ConnectionCls": http}
+            ),
+            "https": type(
+                "SafeHTTPSPool", (_OneRequestPerConnection, HTTPSConnectionPool), {"ConnectionCls": https}
+            ),
+        }
         manager.key_fn_by_scheme = dict(manager.key_fn_by_scheme)

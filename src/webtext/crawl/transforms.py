@@ -7,12 +7,12 @@ from typing import NamedTuple
 
 import apache_beam as beam
 
-from webtext.crawl.settings import FetchSettings
 from webtext.crawl.archives import ArchiveClient
 from webtext.crawl.fetch import make_session
 from webtext.crawl.host_fetch import fetch_host
 from webtext.crawl.modes import ARCHIVE_MODES
 from webtext.crawl.replay import NOT_ARCHIVED, STAGE, match_replay, read_warc_at, resolve_redirects
+from webtext.crawl.settings import FetchSettings
 from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.hashing import bucket
 from webtext.records import DamagedFileError, DamagedInput, Link
@@ -52,16 +52,21 @@ class ReplayPages(beam.PTransform):
     `not_archived` drops: a live run first takes what its own WARC files already hold.
     """
 
-    def __init__(self, warc_paths: list[str], missing_output: bool = False, max_body_bytes: int | None = None):
+    def __init__(
+        self, warc_paths: list[str], missing_output: bool = False, max_body_bytes: int | None = None
+    ):
         super().__init__()
         self._warc_paths = warc_paths
         self._missing_output = missing_output
         self._max_body_bytes = max_body_bytes  # a replayed body is capped as a fetched one is
 
     def expand(self, links):
-        read = (links.pipeline
-                | "WarcFiles" >> beam.Create(self._warc_paths)
-                | "ReadWarc" >> beam.ParDo(_ReadWarcFile(self._max_body_bytes)).with_outputs(DAMAGED, main="records"))
+        read = (
+            links.pipeline
+            | "WarcFiles" >> beam.Create(self._warc_paths)
+            | "ReadWarc"
+            >> beam.ParDo(_ReadWarcFile(self._max_body_bytes)).with_outputs(DAMAGED, main="records")
+        )
         records = read.records
         redirects = beam.pvalue.AsDict(
             records | "Redirects" >> beam.FlatMap(
@@ -77,9 +82,15 @@ class ReplayPages(beam.PTransform):
         if not self._missing_output:
             return Replayed(results, drops, None, read[DAMAGED])
         split = drops | "Missing" >> beam.Partition(lambda d, _: int(d.reason == NOT_ARCHIVED), 2)
-        missing = ({"missing": split[1] | beam.Map(lambda d: (d.item, None)), "links": links | "ByURL" >> beam.Map(
-            lambda link: (link.url, link))} | "JoinMissing" >> beam.CoGroupByKey()
-            | "MissingLinks" >> beam.FlatMap(lambda kv: list(kv[1]["links"]) if list(kv[1]["missing"]) else []))
+        missing = (
+            {
+                "missing": split[1] | beam.Map(lambda d: (d.item, None)),
+                "links": links | "ByURL" >> beam.Map(lambda link: (link.url, link)),
+            }
+            | "JoinMissing" >> beam.CoGroupByKey()
+            | "MissingLinks"
+            >> beam.FlatMap(lambda kv: list(kv[1]["links"]) if list(kv[1]["missing"]) else [])
+        )
         return Replayed(results, split[0], missing, read[DAMAGED])
 
 
@@ -124,7 +135,8 @@ class _FetchHosts(beam.DoFn):
             self._outcomes.put((_HOST_DONE, window, timestamp))
 
     def process(self, host_links, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
-        while self._running >= self._config.fetch_threads:  # every thread busy: hand on pages until one is free
+        # every thread busy: hand on pages until one is free
+        while self._running >= self._config.fetch_threads:
             yield from self._drain(until_a_host_is_done=True)
         self._running += 1
         self._pool.submit(self._fetch, list(host_links[1]), window, timestamp)
@@ -176,9 +188,13 @@ class FetchPages(beam.PTransform):
 
     def expand(self, links):
         slices = self._config.host_parallelism
-        results = (links
-                   | "ByHost" >> beam.Map(lambda link: ((host_of(link.fetch_url), bucket(link.url, slices)), link))
-                   | "GroupHost" >> beam.GroupByKey()
-                   | "Fetch" >> beam.ParDo(_FetchHosts(self._config, self._warc_dir, self._undated_as_of))
-                   .with_outputs(DROPS, main="kept"))
+        results = (
+            links
+            | "ByHost" >> beam.Map(lambda link: ((host_of(link.fetch_url), bucket(link.url, slices)), link))
+            | "GroupHost" >> beam.GroupByKey()
+            | "Fetch"
+            >> beam.ParDo(_FetchHosts(self._config, self._warc_dir, self._undated_as_of)).with_outputs(
+                DROPS, main="kept"
+            )
+        )
         return Routed(results.kept, results[DROPS])

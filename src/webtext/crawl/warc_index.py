@@ -13,7 +13,14 @@ import os
 import sqlite3
 from collections.abc import Iterable
 
-from webtext.crawl.replay import NOT_ARCHIVED, STAGE, read_warc_at, resolve_redirects, response_at, response_to_result
+from webtext.crawl.replay import (
+    NOT_ARCHIVED,
+    STAGE,
+    read_warc_at,
+    resolve_redirects,
+    response_at,
+    response_to_result,
+)
 from webtext.records import DamagedFileError, DamagedInput, Drop, FetchResult, Link
 from webtext.urls import canonical_url
 
@@ -53,7 +60,7 @@ def build_index(warc_paths: Iterable[str], index_path: str, indexed: Iterable[tu
     with contextlib.closing(sqlite3.connect(partial)) as db, db:
         for statement in _SCHEMA:
             db.execute(statement)
-        for responses, redirects, damaged in (indexed if indexed is not None else map(index_file, warc_paths)):
+        for responses, redirects, damaged in indexed if indexed is not None else map(index_file, warc_paths):
             db.executemany("INSERT INTO responses VALUES (?, ?, ?, ?)", responses)
             db.executemany("INSERT OR REPLACE INTO redirects VALUES (?, ?)", redirects)
             db.executemany("INSERT INTO damaged VALUES (?, ?, ?, ?)", damaged)
@@ -87,8 +94,10 @@ class WarcIndex:
 
     def _where(self, link: Link) -> tuple[str, int] | None:
         """(WARC file, offset) of the link's response, redirects followed; None when there is none."""
-        return self._db.execute("SELECT path, offset FROM responses WHERE key = ? ORDER BY record_id, path LIMIT 1",
-                                (resolve_redirects(link.url, self._redirects),)).fetchone()
+        return self._db.execute(
+            "SELECT path, offset FROM responses WHERE key = ? ORDER BY record_id, path LIMIT 1",
+            (resolve_redirects(link.url, self._redirects),),
+        ).fetchone()
 
     def where(self, url: str) -> tuple[str, int] | None:
         """(WARC file, offset) of the response for a canonical URL, redirects followed; None if none."""

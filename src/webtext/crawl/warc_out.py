@@ -49,7 +49,8 @@ class WarcBundleWriter:
         self._journalled = 0  # bytes of the buffer already in the partial file
 
     def add(self, fetched: Fetched) -> tuple[str, str]:
-        """Append the redirect hops and the final response; return the final record's (WARC-Record-ID, WARC-Date).
+        """Append the redirect hops and the final response; return the final record's (WARC-Record-ID,
+        WARC-Date).
 
         The hops are kept, in the same file, so that replay follows the same redirects offline.
         """
@@ -88,8 +89,14 @@ class WarcBundleWriter:
         archive captured it, with where it came from in WebText-Source / WebText-Archive-URL:
         replay then gives the same document with the same provenance.
         """
-        reason = HTTPStatus(fetched.status).phrase if fetched.status in HTTPStatus._value2member_map_ else "Unknown"
-        http_headers = StatusAndHeaders(f"{fetched.status} {reason}", fetched.headers, protocol=fetched.protocol)
+        reason = (
+            HTTPStatus(fetched.status).phrase
+            if fetched.status in HTTPStatus._value2member_map_
+            else "Unknown"
+        )
+        http_headers = StatusAndHeaders(
+            f"{fetched.status} {reason}", fetched.headers, protocol=fetched.protocol
+        )
         archived = {}
         if fetched.source != "live":
             archived = {"WARC-Date": fetched.captured_at, SOURCE_HEADER: fetched.source,
@@ -98,13 +105,17 @@ class WarcBundleWriter:
                                                    http_headers=http_headers, warc_headers_dict=archived)
         if archived:
             self._writer.write_record(response)
-            return response.rec_headers.get_header("WARC-Record-ID"), response.rec_headers.get_header("WARC-Date")
+            return response.rec_headers.get_header("WARC-Record-ID"), response.rec_headers.get_header(
+                "WARC-Date"
+            )
         parts = urlsplit(fetched.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         request_headers = StatusAndHeaders(f"GET {target} {fetched.protocol}", list(fetched.request_headers),
                                            is_http_request=True)
         request = self._writer.create_warc_record(fetched.url, "request", http_headers=request_headers)
-        request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
+        request.rec_headers.add_header(
+            "WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID")
+        )
         self._writer.write_record(request)
         self._writer.write_record(response)
         return response.rec_headers.get_header("WARC-Record-ID"), response.rec_headers.get_header("WARC-Date")

@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, estimated_jaccard
 from webtext.guard import guarded
-from webtext.records import Document, Drop
 from webtext.reasons import DEDUP
+from webtext.records import Document, Drop
 
 STAGE = DEDUP
 
@@ -101,8 +101,13 @@ def near_duplicate_verdict(doc_id: str, docs: list[Document], survivors: list[st
     return docs[0]
 
 
-def near_duplicate_survivors(texts: Iterable[tuple[str, str]], threshold: float, num_perm: int = 128,
-                             verify: bool = True, bands_rows: tuple[int, int] | None = None) -> dict[str, str]:
+def near_duplicate_survivors(
+    texts: Iterable[tuple[str, str]],
+    threshold: float,
+    num_perm: int = 128,
+    verify: bool = True,
+    bands_rows: tuple[int, int] | None = None,
+) -> dict[str, str]:
     """{doc id: survivor id} for every near duplicate among (doc id, text) pairs, all in memory.
 
     The same steps as the pipeline (signatures, bands, star edges, signature check, components),

@@ -31,6 +31,11 @@ def dedup_examples(pairs: list[tuple[str, str]], docs: Iterable[Document], num_p
         if dropped not in by_id or kept not in by_id:
             continue
         a, b = (signer.signature(by_id[i].text).tobytes() for i in (dropped, kept))
-        examples.append({"estimated_jaccard": round(estimated_jaccard(a, b), 3), "dropped": _side(by_id[dropped]),
-                         "kept": _side(by_id[kept])})
+        examples.append(
+            {
+                "estimated_jaccard": round(estimated_jaccard(a, b), 3),
+                "dropped": _side(by_id[dropped]),
+                "kept": _side(by_id[kept]),
+            }
+        )
     return examples

@@ -66,7 +66,9 @@ def shingle_hashes(text: str, n: int) -> np.ndarray:
         n = len(words)
     hashes = np.zeros(len(words) - n + 1, dtype=np.uint64)
     for offset in range(n):  # polynomial combination; the mask keeps it in 32 bits, as datasketch expects
-        hashes = (hashes * np.uint64(0x9E3779B1) + word_hashes[offset:offset + len(hashes)]) & np.uint64(0xFFFFFFFF)
+        hashes = (hashes * np.uint64(0x9E3779B1) + word_hashes[offset : offset + len(hashes)]) & np.uint64(
+            0xFFFFFFFF
+        )
     return np.unique(hashes)
 
 
@@ -92,5 +94,8 @@ def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[tuple[int, b
 
 def estimated_jaccard(signature_a: bytes, signature_b: bytes) -> float:
     """The share of MinHash values two signatures agree on (an unbiased Jaccard estimate)."""
-    a, b = np.frombuffer(signature_a, dtype=SIGNATURE_DTYPE), np.frombuffer(signature_b, dtype=SIGNATURE_DTYPE)
+    a, b = (
+        np.frombuffer(signature_a, dtype=SIGNATURE_DTYPE),
+        np.frombuffer(signature_b, dtype=SIGNATURE_DTYPE),
+    )
     return float(np.mean(a == b))

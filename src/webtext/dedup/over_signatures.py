@@ -7,14 +7,15 @@ exact duplicates by normalised text, one survivor each (`exact_survivor`'s rank)
 exact survivors, star edges, the signature check, and connected components, the survivor of each its
 best-ranked member. What stays in memory is a batch of rows, one exact group, bucket or component
 at a time, and the union-find's flat arrays over row numbers (9 bytes a document). Its components
-are exact, where the Beam transform's label propagation stops after `rounds`: the two agree whenever that converged, which the manifest reports (here always 0 unconverged).
+are exact, where the Beam transform's label propagation stops after `rounds`: the two agree whenever that
+converged, which the manifest reports (here always 0 unconverged).
 """
 
 import contextlib
 import itertools
-from array import array
 import os
 import sqlite3
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
@@ -28,7 +29,8 @@ from webtext.guard import error_drop
 from webtext.records import Drop
 
 _SCHEMA = (
-    "CREATE TABLE docs (doc_id TEXT PRIMARY KEY, unit TEXT, exact_key TEXT, karma INTEGER, first_seen INTEGER, "
+    "CREATE TABLE docs (doc_id TEXT PRIMARY KEY, unit TEXT, exact_key TEXT, karma INTEGER, first_seen "
+    "INTEGER, "
     "signature BLOB)",
     "CREATE TABLE bands (key BLOB, doc_id TEXT, karma INTEGER, first_seen INTEGER)",
     "CREATE TABLE edges (a TEXT, a_karma INTEGER, a_first INTEGER, b TEXT, b_karma INTEGER, b_first INTEGER, "
@@ -132,8 +134,10 @@ class SignatureStore:
         return clusters
 
     def _exact(self) -> None:
-        rows = self._db.execute("SELECT exact_key, doc_id, karma, first_seen FROM docs WHERE exact_key IN "
-                                "(SELECT exact_key FROM docs GROUP BY exact_key HAVING COUNT(*) > 1) ORDER BY exact_key")
+        rows = self._db.execute(
+            "SELECT exact_key, doc_id, karma, first_seen FROM docs WHERE exact_key IN "
+            "(SELECT exact_key FROM docs GROUP BY exact_key HAVING COUNT(*) > 1) ORDER BY exact_key"
+        )
         drops = []
         for _, group in itertools.groupby(rows, key=lambda row: row[0]):
             members = [Member(doc_id, karma, first) for _, doc_id, karma, first in group]
@@ -147,9 +151,11 @@ class SignatureStore:
     def _buckets(self) -> None:
         """Each LSH bucket of two or more exact survivors: its star edges (distinct, by the primary key)."""
         buckets = self._db.execute(
-            "WITH live AS (SELECT key, doc_id, karma, first_seen FROM bands WHERE doc_id NOT IN (SELECT doc_id FROM drops)) "
+            "WITH live AS (SELECT key, doc_id, karma, first_seen FROM bands WHERE doc_id NOT IN (SELECT "
+            "doc_id FROM drops)) "
             "SELECT key, doc_id, karma, first_seen FROM live WHERE key IN "
-            "(SELECT key FROM live GROUP BY key HAVING COUNT(*) > 1) ORDER BY key")
+            "(SELECT key FROM live GROUP BY key HAVING COUNT(*) > 1) ORDER BY key"
+        )
         edges = []
         for _, bucket in itertools.groupby(buckets, key=lambda row: row[0]):
             members = [(doc_id, karma, first) for _, doc_id, karma, first in bucket]
@@ -186,7 +192,9 @@ class SignatureStore:
 
     def kept_count(self) -> int:
         """The documents no decision dropped, counted in the store: dedup's `kept`."""
-        return self._db.execute("SELECT COUNT(*) FROM docs WHERE doc_id NOT IN (SELECT doc_id FROM drops)").fetchone()[0]
+        return self._db.execute(
+            "SELECT COUNT(*) FROM docs WHERE doc_id NOT IN (SELECT doc_id FROM drops)"
+        ).fetchone()[0]
 
     def kept_ids(self) -> Iterator[str]:
         yield from (row[0] for row in self._db.execute(
@@ -203,7 +211,10 @@ def _decided(group: list[Member], reason: str) -> list[tuple[str, str, str]]:
     try:
         keep = best(group)
     except Exception as error:  # noqa: BLE001 (one group never ends the run)
-        return [(drop.item, drop.reason, drop.detail) for drop in (error_drop(STAGE, m.doc_id, error) for m in group)]
+        return [
+            (drop.item, drop.reason, drop.detail)
+            for drop in (error_drop(STAGE, m.doc_id, error) for m in group)
+        ]
     return [(m.doc_id, reason, keep.doc_id) for m in group if m != keep]
 
 

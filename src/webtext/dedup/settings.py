@@ -12,8 +12,13 @@ class DedupSettings:
     verify: bool = setting(True, "count every LSH candidate pair, without checking its estimated Jaccard",
                            flag="dedup_verify", cli="no_switch")
     num_perm: int = setting(128, "MinHash permutations", check=lambda v: v >= 16, must="be at least 16")
-    rounds: int = setting(12, "label-propagation rounds for duplicate clusters; the manifest says if more were "
-                              "needed", flag="dedup_rounds", check=lambda v: v >= 1, must="be >= 1")
+    rounds: int = setting(
+        12,
+        "label-propagation rounds for duplicate clusters; the manifest says if more were needed",
+        flag="dedup_rounds",
+        check=lambda v: v >= 1,
+        must="be >= 1",
+    )
     shingle_words: int = setting(5, "words per shingle", cli="")
 
     def __post_init__(self):

@@ -12,8 +12,15 @@ def dedup_summary(config: DedupSettings, stats: list) -> dict:
     unconverged = sum(n for key, n in stats if key[0] == "unconverged_nodes")
     return {
         "cluster_sizes": dict(sorted(sizes.items(), key=lambda kv: int(kv[0]))),
-        "component_rounds": config.rounds, "unconverged_nodes": unconverged,
-        "threshold": config.threshold, "num_perm": config.num_perm, "shingle_words": config.shingle_words,
-        "bands": bands, "rows": rows, "verify_estimated_jaccard": config.verify,
-        "s_curve": {f"{j:.1f}": round(collision_probability(j, bands, rows), 6) for j in (0.3, 0.5, 0.7, 0.8, 0.9)},
+        "component_rounds": config.rounds,
+        "unconverged_nodes": unconverged,
+        "threshold": config.threshold,
+        "num_perm": config.num_perm,
+        "shingle_words": config.shingle_words,
+        "bands": bands,
+        "rows": rows,
+        "verify_estimated_jaccard": config.verify,
+        "s_curve": {
+            f"{j:.1f}": round(collision_probability(j, bands, rows), 6) for j in (0.3, 0.5, 0.7, 0.8, 0.9)
+        },
     }

@@ -5,16 +5,31 @@ from typing import Any, NamedTuple
 import apache_beam as beam
 import numpy as np
 
-from webtext.dedup.settings import DedupSettings
-from webtext.dedup.clusters import (STAGE, exact_survivor, member_of, near_duplicate_verdict, signature_or_drop,
-                                    star_edges, verified_edges, with_center_signature)
+from webtext.dedup.clusters import (
+    STAGE,
+    exact_survivor,
+    member_of,
+    near_duplicate_verdict,
+    signature_or_drop,
+    star_edges,
+    verified_edges,
+    with_center_signature,
+)
+from webtext.dedup.components import (
+    by_owner,
+    changed,
+    jump,
+    node_from_views,
+    node_views,
+    relabel,
+    spread,
+    survivor_of,
+)
 from webtext.dedup.examples import EXAMPLES, dedup_examples
-from webtext.dedup.components import (by_owner, changed, jump, node_from_views, node_views, relabel, spread,
-                                      survivor_of)
 from webtext.dedup.minhash import SIGNATURE_DTYPE, Signer, band_keys, bands_and_rows, exact_key
+from webtext.dedup.settings import DedupSettings
 from webtext.records import Drop
 from webtext.stagekit import classify
-
 
 SIGNATURES = "signatures"
 UNSIGNED = "unsigned"  # the dedup_error drop of a document whose signature raised
@@ -57,7 +72,10 @@ class _BandKeys(beam.DoFn):
 def _exact_survivor_signed(group: list[tuple]) -> list:
     """exact_survivor over (document, signature) pairs: the survivor keeps its signature."""
     signatures = {doc.doc_id: signature for doc, signature in group}
-    return [(o, signatures[o.doc_id]) if not isinstance(o, Drop) else o for o in exact_survivor(d for d, _ in group)]
+    return [
+        (o, signatures[o.doc_id]) if not isinstance(o, Drop) else o
+        for o in exact_survivor(d for d, _ in group)
+    ]
 
 
 class VerifyEdges(beam.PTransform):
@@ -72,8 +90,11 @@ class VerifyEdges(beam.PTransform):
         by_center = edges | "ByCenter" >> beam.Map(lambda edge: (edge[0][0], edge))
         pending = ({"edges": by_center, "signature": self._signatures} | "JoinCenter" >> beam.CoGroupByKey()
                    | "CenterSignature" >> beam.FlatMapTuple(with_center_signature))
-        return ({"pending": pending, "signature": self._signatures} | "JoinOther" >> beam.CoGroupByKey()
-                | "Check" >> beam.FlatMapTuple(lambda other, joined: verified_edges(other, joined, min_jaccard)))
+        return (
+            {"pending": pending, "signature": self._signatures}
+            | "JoinOther" >> beam.CoGroupByKey()
+            | "Check" >> beam.FlatMapTuple(lambda other, joined: verified_edges(other, joined, min_jaccard))
+        )
 
 
 class ConnectedComponents(beam.PTransform):
@@ -138,7 +159,8 @@ class DeduplicateDocuments(beam.PTransform):
         # An exception there is a drop of the dedup stage all the same (its error drops name "dedup.exact").
         exact_drops = exact_drops | "ExactDropStage" >> beam.Map(lambda drop: drop._replace(stage=STAGE))
         unique = unique_signed | "Unsigned" >> beam.Map(lambda pair: pair[0])
-        bands_fn = beam.ParDo(_BandKeys(self._config)).with_output_types(tuple[Any, Any])  # main: (key, member)
+        # main: (key, member)
+        bands_fn = beam.ParDo(_BandKeys(self._config)).with_output_types(tuple[Any, Any])
         banded = unique_signed | "Bands" >> bands_fn.with_outputs(SIGNATURES, main="bands")
         edges = (banded.bands
                  | "GroupBands" >> beam.GroupByKey()
@@ -162,15 +184,22 @@ class DeduplicateDocuments(beam.PTransform):
         """The first few near-duplicate pairs by dropped id, with both documents: a bounded Top of the
         pairs, the few documents they name found by a join on doc id, then one list."""
         config = self._config
-        named = (near_drops | "ExamplePairs" >> beam.Map(lambda drop: (drop.item, drop.detail))
-                 # Without a default for no pairs: the bundle-retrying local runner mishandles its injection.
-                 | "FirstPairs" >> beam.CombineGlobally(beam.combiners.TopCombineFn(EXAMPLES, reverse=True))
-                 .without_defaults()
-                 | "EachPair" >> beam.FlatMap(lambda pairs: [(doc_id, pair) for pair in pairs for doc_id in pair]))
-        found = ({"pair": named, "doc": unique | "ExampleKeys" >> beam.Map(lambda d: (d.doc_id, d))}
-                 | "FindExampleDocs" >> beam.CoGroupByKey()
-                 | "ExampleDocs" >> beam.FlatMap(lambda kv: [(None, (pair, doc)) for pair in set(kv[1]["pair"])
-                                                              for doc in kv[1]["doc"]]))
+        named = (
+            near_drops
+            | "ExamplePairs" >> beam.Map(lambda drop: (drop.item, drop.detail))
+            # Without a default for no pairs: the bundle-retrying local runner mishandles its injection.
+            | "FirstPairs"
+            >> beam.CombineGlobally(beam.combiners.TopCombineFn(EXAMPLES, reverse=True)).without_defaults()
+            | "EachPair" >> beam.FlatMap(lambda pairs: [(doc_id, pair) for pair in pairs for doc_id in pair])
+        )
+        found = (
+            {"pair": named, "doc": unique | "ExampleKeys" >> beam.Map(lambda d: (d.doc_id, d))}
+            | "FindExampleDocs" >> beam.CoGroupByKey()
+            | "ExampleDocs"
+            >> beam.FlatMap(
+                lambda kv: [(None, (pair, doc)) for pair in set(kv[1]["pair"]) for doc in kv[1]["doc"]]
+            )
+        )
         return (found | "AllExampleDocs" >> beam.GroupByKey()
                 | "Examples" >> beam.FlatMap(lambda kv: dedup_examples(
                     sorted({pair for pair, _ in kv[1]}), [doc for _, doc in kv[1]], config.num_perm,

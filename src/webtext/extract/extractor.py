@@ -20,9 +20,9 @@ from webtext.extract.metadata import page_metadata
 from webtext.extract.sandbox import ExtractCrash, ExtractTimeout
 from webtext.guard import guarded
 from webtext.hashing import doc_id
+from webtext.reasons import EXTRACT
 from webtext.records import Document, Drop, FetchResult
 from webtext.urls import host_of
-from webtext.reasons import EXTRACT
 
 EXTRACTOR = "webtext.extract.extractor:run_trafilatura"  # what the sandboxed child runs
 BATCH_PAGES = 16  # pages sent to the child at once (both engines; bench_extract.py)

@@ -99,8 +99,13 @@ class SandboxedCall:
         # Unbuffered (bufsize=0): select() sees the pipe, not a reader's buffer, so a buffered read
         # that took the next answer's bytes along would leave select() waiting for the time limit.
         flags = ["--die_with_parent"] if self._die_with_parent else []
-        self._process = subprocess.Popen([sys.executable, "-m", "webtext.extract.sandbox", self._target, *flags],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "webtext.extract.sandbox", self._target, *flags],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            bufsize=0,
+        )
         ready, _, _ = select.select([self._process.stdout], [], [], STARTUP_LIMIT_S)
         try:
             if ready and _read(self._process.stdout) == ("ready", None):

@@ -60,5 +60,7 @@ class ExtractText(beam.PTransform):
         self._timeout_s = timeout_s
 
     def expand(self, results):
-        outputs = results | "Extract" >> beam.ParDo(_Extract(self._timeout_s)).with_outputs(DROPS, main="kept")
+        outputs = results | "Extract" >> beam.ParDo(_Extract(self._timeout_s)).with_outputs(
+            DROPS, main="kept"
+        )
         return Routed(outputs.kept, outputs[DROPS])

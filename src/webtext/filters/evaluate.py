@@ -7,9 +7,9 @@ an empty extraction counts as dropped before the filters (`extract_empty`), as i
 
 from collections import Counter
 
-from webtext.filters.settings import FilterSettings
 from webtext.filters.rules import filter_documents
 from webtext.filters.scored import TextFeatures
+from webtext.filters.settings import FilterSettings
 from webtext.records import Document, Drop
 
 

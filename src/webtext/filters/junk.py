@@ -37,23 +37,51 @@ def paragraph_word_share(f: TextFeatures) -> float:
 # forms, error pages, "enable JavaScript" notices, parked domains. Phrases, not topic words: an
 # article about privacy or passwords says "cookies", "consent" and "password" often, but seldom
 # "accept all", "manage preferences" or "forgot your password".
-SCREEN_PHRASES = re.compile("|".join((
-    # consent dialogs
-    r"\bwe use cookies\b", r"\buse of cookies\b", r"\bcookie (policy|settings|preferences)\b",
-    r"\baccept (all|cookies)\b", r"\breject all\b", r"\bmanage (your )?(preferences|settings|choices|cookies)\b",
-    r"\bour (\d+ )?partners\b", r"\blegitimate (business )?interest\b", r"\bpersonal data\b",
-    r"\bprivacy (policy|centre|center|settings)\b", r"\byour (consent|choices|preferences)\b",
-    # sign-in forms and paywalls
-    r"\bsign (in|up)\b", r"\blog ?in\b", r"\bforgot (your )?password\b", r"\bremember me\b",
-    r"\bcreate (an|one|your) account\b", r"\bhave an account\b", r"\balready a subscriber\b",
-    r"\bsubscribe now\b", r"\bcontinue (reading|with)\b", r"\bemail address\b",
-    # error pages, script shells, parked domains, page furniture
-    r"\bpage not found\b", r"\b404\b", r"\bcould not be found\b", r"\bgo to the homepage\b",
-    r"\benable javascript\b", r"\brequires javascript\b", r"\bjavascript (is )?(required|disabled)\b",
-    r"\bupdate your browser\b", r"\bbrowser is out of date\b",
-    r"\bdomain (may be |is )?for sale\b", r"\bbuy this domain\b", r"\bmake an offer\b",
-    r"\bour newsletter\b", r"\bunsubscribe at any time\b", r"\ball rights reserved\b",
-)))  # matched against the lower-cased text: 4x faster than re.IGNORECASE
+SCREEN_PHRASES = re.compile(
+    "|".join(
+        (
+            # consent dialogs
+            r"\bwe use cookies\b",
+            r"\buse of cookies\b",
+            r"\bcookie (policy|settings|preferences)\b",
+            r"\baccept (all|cookies)\b",
+            r"\breject all\b",
+            r"\bmanage (your )?(preferences|settings|choices|cookies)\b",
+            r"\bour (\d+ )?partners\b",
+            r"\blegitimate (business )?interest\b",
+            r"\bpersonal data\b",
+            r"\bprivacy (policy|centre|center|settings)\b",
+            r"\byour (consent|choices|preferences)\b",
+            # sign-in forms and paywalls
+            r"\bsign (in|up)\b",
+            r"\blog ?in\b",
+            r"\bforgot (your )?password\b",
+            r"\bremember me\b",
+            r"\bcreate (an|one|your) account\b",
+            r"\bhave an account\b",
+            r"\balready a subscriber\b",
+            r"\bsubscribe now\b",
+            r"\bcontinue (reading|with)\b",
+            r"\bemail address\b",
+            # error pages, script shells, parked domains, page furniture
+            r"\bpage not found\b",
+            r"\b404\b",
+            r"\bcould not be found\b",
+            r"\bgo to the homepage\b",
+            r"\benable javascript\b",
+            r"\brequires javascript\b",
+            r"\bjavascript (is )?(required|disabled)\b",
+            r"\bupdate your browser\b",
+            r"\bbrowser is out of date\b",
+            r"\bdomain (may be |is )?for sale\b",
+            r"\bbuy this domain\b",
+            r"\bmake an offer\b",
+            r"\bour newsletter\b",
+            r"\bunsubscribe at any time\b",
+            r"\ball rights reserved\b",
+        )
+    )
+)  # matched against the lower-cased text: 4x faster than re.IGNORECASE
 
 
 def screen_phrases_per_100_words(f: TextFeatures) -> float:
@@ -65,12 +93,18 @@ def screen_phrases_per_100_words(f: TextFeatures) -> float:
 
 # The commonest English function words: they carry no topic, so spam that repeats its
 # keywords is seen by its content words alone.
-FUNCTION_WORDS = frozenset("""a about after again against all also am an and any are as at be because been before
-being between both but by can could did do does doing down during each even few for from further had has have having
-he her here hers herself him himself his how i if in into is it its itself just like may me might more most must my
-myself no nor not now of off on once one only or other our ours ourselves out over own same she should so some such
-than that the their theirs them themselves then there these they this those through to too under until up upon us
-very was we were what when where which while who whom why will with would you your yours yourself""".split())
+FUNCTION_WORDS = frozenset(
+    """a about after again against all also am an and any are as at be because been before
+being between both but by can could did do does doing down during each even few for from further had has have
+having
+he her here hers herself him himself his how i if in into is it its itself just like may me might more most
+must my
+myself no nor not now of off on once one only or other our ours ourselves out over own same she should so some
+such
+than that the their theirs them themselves then there these they this those through to too under until up upon
+us
+very was we were what when where which while who whom why will with would you your yours yourself""".split()
+)
 
 
 PUNCTUATION = ".,;:!?\"'()[]{}<>\u201c\u201d\u2018\u2019\u2014\u2013-\u2026*/#|"

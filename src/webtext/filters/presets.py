@@ -11,7 +11,6 @@
 from webtext.filters.junk import WEBTEXT_RULES
 from webtext.filters.quality import quality_rules, repetition_rules
 
-
 PRESETS = {
     "webtext": WEBTEXT_RULES,
     # Equal rules once (dict keys keep the first): Gopher's stop-word rule is also webtext's.

@@ -132,12 +132,25 @@ def repetition_rules(t: QualityThresholds = QualityThresholds()) -> tuple[Rule, 
         Rule("duplicate_lines", lambda f: f.line_repeats[0], t.max_duplicate_line_fraction),
         Rule("duplicate_lines", lambda f: f.line_repeats[1], t.max_duplicate_line_char_fraction),
         Rule("duplicate_paragraphs", lambda f: f.paragraph_repeats[0], t.max_duplicate_paragraph_fraction),
-        Rule("duplicate_paragraphs", lambda f: f.paragraph_repeats[1], t.max_duplicate_paragraph_char_fraction),
-        *(Rule(f"top_{n}gram", lambda f, n=n: _top_ngram_char_fraction(ngram_keys(f, n), f.word_ids_and_lengths[1], n),
-               limit) for n, limit in t.top_ngram_char_fraction),
-        *(Rule(f"duplicate_{n}gram",
-               lambda f, n=n: _duplicate_ngram_char_fraction(ngram_keys(f, n), f.word_ids_and_lengths[1], n), limit)
-          for n, limit in t.duplicate_ngram_char_fraction),
+        Rule(
+            "duplicate_paragraphs", lambda f: f.paragraph_repeats[1], t.max_duplicate_paragraph_char_fraction
+        ),
+        *(
+            Rule(
+                f"top_{n}gram",
+                lambda f, n=n: _top_ngram_char_fraction(ngram_keys(f, n), f.word_ids_and_lengths[1], n),
+                limit,
+            )
+            for n, limit in t.top_ngram_char_fraction
+        ),
+        *(
+            Rule(
+                f"duplicate_{n}gram",
+                lambda f, n=n: _duplicate_ngram_char_fraction(ngram_keys(f, n), f.word_ids_and_lengths[1], n),
+                limit,
+            )
+            for n, limit in t.duplicate_ngram_char_fraction
+        ),
     )
 
 

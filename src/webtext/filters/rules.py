@@ -18,13 +18,13 @@ Defaults, and why:
 import py3langid
 
 from webtext.filters.presets import PRESETS
-from webtext.filters.settings import FilterSettings
 from webtext.filters.scored import TextFeatures, first_broken
+from webtext.filters.settings import FilterSettings
 from webtext.guard import guarded
 from webtext.ngram_bloom import new_filter, ngrams, overlap_fraction
+from webtext.reasons import FILTER
 from webtext.records import Document, Drop
 from webtext.urls import is_wikipedia
-from webtext.reasons import FILTER
 
 # Documents filtered together, in both engines. The filters' tables (the language model's are 70 MB) are
 # cold after each page's extraction, which runs in the same worker and sweeps the caches: filtering a
@@ -97,7 +97,11 @@ def filter_documents(docs: list[Document], config: FilterSettings, eval_ngrams=N
 
     One filter over every document, then the next over those left: each filter's tables stay in
     the caches from one document to the next (bench_extract.py; bench/README.md)."""
-    steps = [drop_wikipedia, lambda d: drop_short(d, config.min_words), lambda d: keep_languages(d, config.languages)]
+    steps = [
+        drop_wikipedia,
+        lambda d: drop_short(d, config.min_words),
+        lambda d: keep_languages(d, config.languages),
+    ]
     if rules := PRESETS[config.preset]:
         steps.append(lambda d: drop_junk(d, rules))
     if eval_ngrams is not None:

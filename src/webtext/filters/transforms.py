@@ -2,8 +2,8 @@
 
 import apache_beam as beam
 
-from webtext.filters.settings import FilterSettings
 from webtext.filters.rules import BATCH_DOCUMENTS, STAGE, eval_filter, filter_documents
+from webtext.filters.settings import FilterSettings
 from webtext.stagekit import DROPS, Routed, route_gathered
 
 

@@ -5,8 +5,8 @@ import hashlib
 import json
 import os
 
-from webtext.ngram_bloom import filter_from_bytes
 from webtext.evalsets import parse_named, read_documents
+from webtext.ngram_bloom import filter_from_bytes
 from webtext.overlap.items import flagged_items, name_training_documents
 from webtext.overlap.measure import build_training_filter, false_positive_rate, measure
 from webtext.shards.reader import read_manifest, split_shard_paths
@@ -20,14 +20,18 @@ def training_filter(out_dir: str, false_positive_rate_bound: float, report_dir: 
     manifest = read_manifest(out_dir)
     train = [s for s in manifest["shards"] if s["split"] == "train"]
     key = hashlib.sha256(json.dumps([[s["text_sha256"] for s in train], false_positive_rate_bound]).encode())
-    path = os.path.join(report_dir or os.path.join(out_dir, CACHE_DIR), f"train-8grams-{key.hexdigest()[:16]}.bloom")
+    path = os.path.join(
+        report_dir or os.path.join(out_dir, CACHE_DIR), f"train-8grams-{key.hexdigest()[:16]}.bloom"
+    )
     if os.path.exists(path):
         with open(path, "rb") as stream:
             return filter_from_bytes(stream.read()), path, True
     # Words <= tokens, so the token count bounds the number of 8-grams from above.
     expected = max(1, sum(s["tokens"] for s in train))
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    build_training_filter(split_shard_paths(out_dir, "train", manifest, kind="text"), expected, false_positive_rate_bound, path)
+    build_training_filter(
+        split_shard_paths(out_dir, "train", manifest, kind="text"), expected, false_positive_rate_bound, path
+    )
     with open(path, "rb") as stream:
         return filter_from_bytes(stream.read()), path, False
 
@@ -41,8 +45,12 @@ def _cdf_plot(results: dict, path: str) -> None:
     for name, result in results.items():
         values = result["per_document"]
         if values:
-            axes.step([100 * v for v in values], [(i + 1) / len(values) for i in range(len(values))], where="post",
-                      label=name)
+            axes.step(
+                [100 * v for v in values],
+                [(i + 1) / len(values) for i in range(len(values))],
+                where="post",
+                label=name,
+            )
     axes.set_xlabel("% of a document's 8-grams found in the training set")
     axes.set_ylabel("share of documents (CDF)")
     axes.set_title("8-gram overlap with WebText-style training split")
@@ -65,7 +73,11 @@ def overlap_report(out_dir: str, eval_specs: list[str], false_positive_rate_boun
         documents = read_documents(path, text_field)
         results[name] = measure(documents, bloom)
         flagged[name] = flagged_items(documents, bloom)
-    validation = [t for p in split_shard_paths(out_dir, "validation", manifest, kind="text") for t in read_documents(p, "text")]
+    validation = [
+        t
+        for p in split_shard_paths(out_dir, "validation", manifest, kind="text")
+        for t in read_documents(p, "text")
+    ]
     if validation:
         results["validation split"] = measure(validation, bloom)
     os.makedirs(report_dir, exist_ok=True)
@@ -78,10 +90,17 @@ def overlap_report(out_dir: str, eval_specs: list[str], false_positive_rate_boun
             for item in items:
                 out.write(json.dumps({"eval_set": name, **item}, sort_keys=True) + "\n")
     report = {
-        "filter": {"path": filter_path, "reused": cached, "false_positive_bound": false_positive_rate_bound,
-                   "bits": bloom.size_in_bits,
-                   "measured_false_positive_rate": false_positive_rate(bloom, fp_samples), "fp_samples": fp_samples},
-        "eval_sets": {name: {k: v for k, v in r.items() if k != "per_document"} for name, r in results.items()},
+        "filter": {
+            "path": filter_path,
+            "reused": cached,
+            "false_positive_bound": false_positive_rate_bound,
+            "bits": bloom.size_in_bits,
+            "measured_false_positive_rate": false_positive_rate(bloom, fp_samples),
+            "fp_samples": fp_samples,
+        },
+        "eval_sets": {
+            name: {k: v for k, v in r.items() if k != "per_document"} for name, r in results.items()
+        },
         "cdf_plot": os.path.join(report_dir, "overlap_cdf.png"),
         "items": items_path,
         "items_overlapping": {name: len(items) for name, items in flagged.items()},
@@ -97,9 +116,14 @@ def format_report(report: dict) -> str:
         lines.append(f"{name:<28}{r['documents']:>10}{r['ngrams']:>12}{r['overlap_percent']:>11.2f}"
                      f"{r['median_document_overlap_percent']:>14.2f}")
     f = report["filter"]
-    lines += ["", f"false positives: {f['measured_false_positive_rate']:.2e} measured on {f['fp_samples']:,} random "
-                  f"strings (bound {f['false_positive_bound']:g}); filter {f['bits'] / 8 / 2**20:.1f} MiB"
-                  f"{' (reused)' if f['reused'] else ''}", f"CDF plot: {report['cdf_plot']}",
-              "eval items that overlap: " + (", ".join(f"{name} {n}" for name, n in report["items_overlapping"].items())
-                                             or "none") + f" (each, and the training documents: {report['items']})"]
+    lines += [
+        "",
+        f"false positives: {f['measured_false_positive_rate']:.2e} measured on {f['fp_samples']:,} random "
+        f"strings (bound {f['false_positive_bound']:g}); filter {f['bits'] / 8 / 2**20:.1f} MiB"
+        f"{' (reused)' if f['reused'] else ''}",
+        f"CDF plot: {report['cdf_plot']}",
+        "eval items that overlap: "
+        + (", ".join(f"{name} {n}" for name, n in report["items_overlapping"].items()) or "none")
+        + f" (each, and the training documents: {report['items']})",
+    ]
     return "\n".join(lines)

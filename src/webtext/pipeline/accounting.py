@@ -35,7 +35,11 @@ class TallyStage(beam.PTransform):
                  kept_are_counts: bool = False, kept_as=None):
         super().__init__()
         self._stage, self._inputs, self._kept, self._drops = stage, inputs, kept, drops
-        self._inputs_are_counts, self._kept_are_counts, self._kept_as = inputs_are_counts, kept_are_counts, kept_as
+        self._inputs_are_counts, self._kept_are_counts, self._kept_as = (
+            inputs_are_counts,
+            kept_are_counts,
+            kept_as,
+        )
 
     def expand(self, pbegin):
         stage = self._stage
@@ -78,8 +82,11 @@ def account_problems(stages: dict[str, dict]) -> list[str]:
     """What is wrong with a run's accounting: a stage whose `in` is not its `kept` plus its drops, or whose
     `in` is not the previous stage's `kept` (at the boundaries not in REGROUPED). Counts are taken where
     records are read and where they are written, so a record lost between two stages shows here."""
-    problems = [f"{stage}: in {entry['in']} != kept {entry['kept']} + dropped {sum(entry['dropped'].values())}"
-                for stage, entry in stages.items() if not entry["balanced"]]
+    problems = [
+        f"{stage}: in {entry['in']} != kept {entry['kept']} + dropped {sum(entry['dropped'].values())}"
+        for stage, entry in stages.items()
+        if not entry["balanced"]
+    ]
     order = [stage for stage in STAGES if stage in stages]
     for before, after in zip(order, order[1:]):
         if after not in REGROUPED and stages[before]["kept"] != stages[after]["in"]:

@@ -10,15 +10,15 @@ import json
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
-from webtext.pipeline.config import CorpusConfig
 from webtext.crawl.replay import fetch_outcome
 from webtext.crawl.transforms import FetchPages, ReplayPages
 from webtext.dedup.transforms import DeduplicateDocuments
 from webtext.extract.transforms import ExtractText
 from webtext.filters.transforms import FilterDocuments
 from webtext.pipeline.accounting import TallyStage
-from webtext.records import as_json
+from webtext.pipeline.config import CorpusConfig
 from webtext.reasons import DEDUP, EXTRACT, FETCH, FILTER, LINKS, READ, SELECT, TOKENIZE
+from webtext.records import as_json
 from webtext.sources.transforms import ReadRedditListings, ReadSubmissions, SelectLinks
 from webtext.tokenize.shards import shard_info_json
 from webtext.tokenize.transforms import TokenizeToShards
@@ -37,7 +37,8 @@ def _write_lines(lines, label: str, path: str):
             | f"{label}Write" >> beam.io.WriteToText(path, num_shards=1, shard_name_template=""))
 
 
-RESULTS_NAME = "results.jsonl"  # under _work/: [kind, value] lines, kind accounting | shards | dedup | damaged
+# under _work/: [kind, value] lines, kind accounting | shards | dedup | damaged
+RESULTS_NAME = "results.jsonl"
 
 
 def _result(kind: str, value) -> str:
@@ -59,29 +60,39 @@ def _read_sources(pipeline, config: CorpusConfig, dump_paths: list[str], url_lis
         sources.append((listed | "OnePerItem" >> beam.Map(lambda _: 1), listed,
                         pipeline | "NoListingDrops" >> beam.Create([]),
                         pipeline | "NoListingDamage" >> beam.Create([])))
-    return tuple(parts | f"All{name}" >> beam.Flatten()
-                 for name, parts in zip(("LineCounts", "Submissions", "ReadDrops", "DamagedFiles"), zip(*sources)))
+    return tuple(
+        parts | f"All{name}" >> beam.Flatten()
+        for name, parts in zip(("LineCounts", "Submissions", "ReadDrops", "DamagedFiles"), zip(*sources))
+    )
 
 
 def _fetch(links, config: CorpusConfig, warc_paths: list[str], warc_dir: str):
     """(fetch results, drops, damaged WARC files): replayed, fetched live, or live resuming from earlier
     WARC files."""
     if config.fetch.mode == "replay":
-        replayed = links | "ReplayPages" >> ReplayPages(warc_paths, max_body_bytes=config.fetch.max_body_bytes)
+        replayed = links | "ReplayPages" >> ReplayPages(
+            warc_paths, max_body_bytes=config.fetch.max_body_bytes
+        )
         return replayed.results, replayed.drops, replayed.damaged
     if not warc_paths:
         fetched, drops = links | "FetchPages" >> FetchPages(config.fetch, warc_dir, config.links.cutoff_utc)
         return fetched, drops, links.pipeline | "NoDamagedWarc" >> beam.Create([])
     # Live, resuming: what earlier runs already fetched is replayed, the rest fetched.
-    cached = links | "ReplayCached" >> ReplayPages(warc_paths, missing_output=True, max_body_bytes=config.fetch.max_body_bytes)
-    fresh, fresh_drops = cached.missing | "FetchPages" >> FetchPages(config.fetch, warc_dir, config.links.cutoff_utc)
+    cached = links | "ReplayCached" >> ReplayPages(
+        warc_paths, missing_output=True, max_body_bytes=config.fetch.max_body_bytes
+    )
+    fresh, fresh_drops = cached.missing | "FetchPages" >> FetchPages(
+        config.fetch, warc_dir, config.links.cutoff_utc
+    )
     return ((cached.results, fresh) | "AllFetched" >> beam.Flatten(),
             (cached.drops, fresh_drops) | "AllFetchDrops" >> beam.Flatten(), cached.damaged)
 
 
 def _selected_links(pipeline, config: CorpusConfig, dump_paths: list[str], url_list_paths: list[str]):
     """(links, the read, select and links stages as build_pipeline lists them, damaged input files)."""
-    line_counts, submissions, read_drops, damaged_files = _read_sources(pipeline, config, dump_paths, url_list_paths)
+    line_counts, submissions, read_drops, damaged_files = _read_sources(
+        pipeline, config, dump_paths, url_list_paths
+    )
     rescore_with = (config.fetch.user_agent, config.reddit_api_url) if config.rescore else None
     counted, grouped, links, select_drops, link_drops = \
         submissions | "SelectLinks" >> SelectLinks(config.links, rescore_with)
@@ -102,7 +113,9 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config.filters)
     deduplicated = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config.dedup)
     unique, dedup_drops, dedup_stats, kept_tally = deduplicated[:4]
-    shards, tokenize_drops = unique | "TokenizeToShards" >> TokenizeToShards(config.shards, out, expected=kept_tally)
+    shards, tokenize_drops = unique | "TokenizeToShards" >> TokenizeToShards(
+        config.shards, out, expected=kept_tally
+    )
     written = shards | "DocumentsWritten" >> beam.Map(lambda shard: shard.documents)
 
     # Each stage: (name, records in, records kept, drops, how TallyStage counts them). The read stage's
@@ -135,14 +148,24 @@ def _write_outputs(pipeline, out: str, stages: list, links, damaged: tuple, resu
                (damaged | "AllDamaged" >> beam.Flatten()
                 | "DamagedJson" >> beam.Map(lambda d: _result("damaged", d._asdict())))]
     if shards is not None:
-        results.append(shards | "ShardJson" >> beam.Map(lambda s: _result("shards", json.loads(shard_info_json(s)))))
+        results.append(
+            shards | "ShardJson" >> beam.Map(lambda s: _result("shards", json.loads(shard_info_json(s))))
+        )
     if dedup_stats is not None:
         results.append(dedup_stats | "DedupJson" >> beam.Map(lambda c: _result("dedup", [list(c[0]), c[1]])))
     if dedup_examples is not None:
         results.append(dedup_examples | "DedupExampleJson" >> beam.Map(lambda e: _result("dedup_example", e)))
     _write_lines(results | "AllResults" >> beam.Flatten(), "Results", results_path)
-    (links | "LinkJson" >> beam.Map(as_json)
-     | "WriteLinks" >> beam.io.WriteToText(FileSystems.join(out, "links", "links"), file_name_suffix=".jsonl"))
+    (
+        links
+        | "LinkJson" >> beam.Map(as_json)
+        | "WriteLinks"
+        >> beam.io.WriteToText(FileSystems.join(out, "links", "links"), file_name_suffix=".jsonl")
+    )
     drops = [d for _, _, _, d, _ in stages if d is not None] | "AllDrops" >> beam.Flatten()
-    (drops | "DropJson" >> beam.Map(as_json)
-     | "WriteRejects" >> beam.io.WriteToText(FileSystems.join(out, "rejects", "drops"), file_name_suffix=".jsonl"))
+    (
+        drops
+        | "DropJson" >> beam.Map(as_json)
+        | "WriteRejects"
+        >> beam.io.WriteToText(FileSystems.join(out, "rejects", "drops"), file_name_suffix=".jsonl")
+    )

@@ -9,7 +9,13 @@ import sys
 
 from webtext.entry import interrupted
 from webtext.pipeline.corpus_command import add_corpus_parser, run_corpus_command
-from webtext.pipeline.flag_check import beam_option_parser, complaint, normalize_spelling, option_names, unknown_flags
+from webtext.pipeline.flag_check import (
+    beam_option_parser,
+    complaint,
+    normalize_spelling,
+    option_names,
+    unknown_flags,
+)
 
 
 class _BeamImportNoise(logging.Filter):
@@ -111,8 +117,16 @@ def _run_generate(args, _rest) -> int:
         print(f"webtext generate needs PyTorch: pip install -e '.[train]' ({error})", file=sys.stderr)
         return 2
     try:
-        texts = generate(args.out_dir, args.prompt, args.max_new_tokens, args.temperature, args.top_k, args.samples,
-                         args.seed, args.device)
+        texts = generate(
+            args.out_dir,
+            args.prompt,
+            args.max_new_tokens,
+            args.temperature,
+            args.top_k,
+            args.samples,
+            args.seed,
+            args.device,
+        )
     except (TrainConfigError, OSError) as error:
         print(f"webtext generate: {error}", file=sys.stderr)
         return 2
@@ -121,10 +135,14 @@ def _run_generate(args, _rest) -> int:
 
 
 def _cannot_write(command: str, error: OSError, corpus: str) -> int:
-    """A corpus folder that cannot be written (a read-only mount, someone else's): say where to write instead."""
+    """A corpus folder that cannot be written (a read-only mount, someone else's): say where to write
+    instead."""
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        print(f"webtext {command}: cannot write {error.filename or corpus} ({error.strerror}): write elsewhere "
-              f"with --to DIR", file=sys.stderr)
+        print(
+            f"webtext {command}: cannot write {error.filename or corpus} ({error.strerror}): write elsewhere "
+            f"with --to DIR",
+            file=sys.stderr,
+        )
         return 2
     raise error
 
@@ -134,8 +152,9 @@ def _run_overlap(args, _beam_args) -> int:
     from webtext.overlap.report import format_report, overlap_report
 
     try:
-        report = overlap_report(args.dir, args.eval, args.false_positive_rate, args.fp_samples, args.text_field,
-                                to=args.to)
+        report = overlap_report(
+            args.dir, args.eval, args.false_positive_rate, args.fp_samples, args.text_field, to=args.to
+        )
     except EvalSetError as error:
         print(f"webtext overlap: {error}", file=sys.stderr)
         return 2
@@ -197,27 +216,36 @@ def _run_show(args, _beam_args) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="webtext", description="Rebuild GPT-2's WebText corpus, reproducibly.")
+    parser = argparse.ArgumentParser(
+        prog="webtext", description="Rebuild GPT-2's WebText corpus, reproducibly."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", required=True)
     add_corpus_parser(sub)
     verify = sub.add_parser("verify", help="re-check every shard of a corpus against its manifest")
     verify.add_argument("dir", help="a corpus output directory")
-    inspect = sub.add_parser("inspect", help="counts and metadata of a token shard; --doc N decodes a document")
+    inspect = sub.add_parser(
+        "inspect", help="counts and metadata of a token shard; --doc N decodes a document"
+    )
     inspect.add_argument("shard", help="a tokens/*.arrow file")
     inspect.add_argument("--doc", type=int, help="decode this document (0-based)")
     export = sub.add_parser("export", help="write the token shards in nanoGPT's or llm.c's format")
     export.add_argument("dir", help="a corpus output directory")
     export.add_argument("--format", choices=("nanogpt", "llmc"), required=True)
     export.add_argument("--to", required=True, help="directory for the exported files")
-    train = sub.add_parser("train", help="train GPT-2 on a corpus's token shards (--key=value sets any setting)",
-                           add_help=False,
-                           description="Train GPT-2 on a webtext corpus. Settings come from the defaults, then "
-                                       "--config (TOML or JSON), then --key=value flags, e.g. --model=gpt2 "
-                                       "--corpus=out/webtext --max_steps=5000. Under torchrun it trains with DDP.")
+    train = sub.add_parser(
+        "train",
+        help="train GPT-2 on a corpus's token shards (--key=value sets any setting)",
+        add_help=False,
+        description="Train GPT-2 on a webtext corpus. Settings come from the defaults, then "
+        "--config (TOML or JSON), then --key=value flags, e.g. --model=gpt2 "
+        "--corpus=out/webtext --max_steps=5000. Under torchrun it trains with DDP.",
+    )
     train.add_argument("--config", help="a TOML or JSON file of settings")
     train.add_argument("--quiet", action="store_true", help="no console log (log.jsonl is still written)")
-    train.add_argument("-h", "--help", action="store_true", help="show this help, with every setting, and exit")
+    train.add_argument(
+        "-h", "--help", action="store_true", help="show this help, with every setting, and exit"
+    )
     train.set_defaults(train_parser=train)
     generate = sub.add_parser("generate", help="sample text from a training run's checkpoint")
     generate.add_argument("--out_dir", required=True, help="the training run's directory (its ckpt.pt)")
@@ -228,7 +256,9 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--samples", type=int, default=1, help="how many continuations")
     generate.add_argument("--seed", type=int, default=0)
     generate.add_argument("--device", default="auto", help="auto (a GPU if there is one), cpu, cuda, ...")
-    overlap = sub.add_parser("overlap", help="8-gram overlap of eval sets with the training split (GPT-2 sec. 4)")
+    overlap = sub.add_parser(
+        "overlap", help="8-gram overlap of eval sets with the training split (GPT-2 sec. 4)"
+    )
     overlap.add_argument("dir", help="a corpus output directory")
     overlap.add_argument("--eval", action="append", default=[], metavar="NAME=PATH",
                          help="an eval set: plain text (a document a line), .jsonl or .parquet (repeatable)")
@@ -246,14 +276,19 @@ def _parser() -> argparse.ArgumentParser:
                                        "croissant.json for a corpus directory")
     card.add_argument("dir", help="a corpus output directory")
     card.add_argument("--to", help="write them here instead of into DIR (for a read-only corpus)")
-    show = sub.add_parser("show", help="one document with its provenance (by --id, --url, --domain or at random); "
-                                       "--dropped: one record of rejects/ with why it was dropped")
+    show = sub.add_parser(
+        "show",
+        help="one document with its provenance (by --id, --url, --domain or at random); "
+        "--dropped: one record of rejects/ with why it was dropped",
+    )
     show.add_argument("dir", help="a corpus output directory")
     show.add_argument("--id", help="a document id (doc_id)")
     show.add_argument("--url", help="the document's URL (as linked, canonical, or its final URL)")
     show.add_argument("--domain", help="one of this domain's documents, at random")
     show.add_argument("--seed", type=int, default=None, help="for a random pick that can be repeated")
-    show.add_argument("--dropped", action="store_true", help="look in rejects/: the stage and reason it was dropped")
+    show.add_argument(
+        "--dropped", action="store_true", help="look in rejects/: the stage and reason it was dropped"
+    )
     show.add_argument("--json", action="store_true", help="one JSON object, for scripts")
     sample = sub.add_parser("sample", help="regenerate the bundled sample (deterministic)")
     sample.add_argument("--out", required=True, help="directory to write sample files to")
@@ -266,7 +301,8 @@ def _corpus_flags(parser: argparse.ArgumentParser) -> set[str]:
 
 
 def _check_corpus_flags(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[list[str], str | None]:
-    """(argv with both spellings accepted, or the one-line error for a flag neither webtext nor Beam knows)."""
+    """(argv with both spellings accepted, or the one-line error for a flag neither webtext nor Beam
+    knows)."""
     beam_parser = beam_option_parser()
     ours, beams = _corpus_flags(parser), option_names(beam_parser)
     argv = normalize_spelling(argv, ours | beams)
@@ -293,9 +329,19 @@ def run(argv: list[str]) -> int:
         args, rest = parser.parse_known_args(argv)
     if rest and args.command not in ("corpus", "train"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    handlers = {"corpus": run_corpus_command, "sample": _run_sample, "verify": _run_verify, "inspect": _run_inspect,
-                "export": _run_export, "train": _run_train, "generate": _run_generate, "overlap": _run_overlap,
-                "report": _run_report, "card": _run_card, "show": _run_show}
+    handlers = {
+        "corpus": run_corpus_command,
+        "sample": _run_sample,
+        "verify": _run_verify,
+        "inspect": _run_inspect,
+        "export": _run_export,
+        "train": _run_train,
+        "generate": _run_generate,
+        "overlap": _run_overlap,
+        "report": _run_report,
+        "card": _run_card,
+        "show": _run_show,
+    }
     args.argv = argv
     try:
         return handlers[args.command](args, rest)

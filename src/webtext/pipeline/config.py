@@ -28,7 +28,8 @@ class CorpusConfig:
     rescore: bool = False  # refresh counted submissions' scores through the Reddit API
     reddit_api_url: str = ""  # replaces Reddit's API endpoints (a proxy; the tests' loopback fake)
     out: str = "out"
-    max_error_share: float = 0.01  # a stage whose <stage>_error drops exceed this share of its input fails the run
+    # a stage whose <stage>_error drops exceed this share of its input fails the run
+    max_error_share: float = 0.01
     accept_damaged_inputs: bool = False  # inputs read only in part: a warning, not exit 3
     links: LinkRules = field(default_factory=LinkRules)
     fetch: FetchSettings = field(default_factory=FetchSettings)
@@ -52,8 +53,12 @@ class CorpusConfig:
         top = {f.name for f in dataclasses.fields(cls)} - set(SECTIONS)
         run = {key: values.pop(key) for key in list(values) if key in top}
         for key, value in values.items():
-            owners = [(name, f.name) for name, section in SECTIONS.items() for f in dataclasses.fields(section)
-                      if key in (f.name, flag_of(f))]
+            owners = [
+                (name, f.name)
+                for name, section in SECTIONS.items()
+                for f in dataclasses.fields(section)
+                if key in (f.name, flag_of(f))
+            ]
             if not owners:
                 raise TypeError(f"no setting is called {key!r}")
             name, field_name = owners[0]

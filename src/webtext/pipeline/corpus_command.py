@@ -9,12 +9,11 @@ import time
 
 from webtext.crawl.safety import BlockedAddress, DNSFailure
 from webtext.crawl.settings import FetchSettings
-from webtext.pipeline.out_lock import owning
 from webtext.pipeline.config import SECTIONS, CorpusConfig
+from webtext.pipeline.out_lock import owning
 from webtext.pipeline.summary import damage_warnings, error_warnings, format_summary, resource_lines
 from webtext.settings import ConfigError, add_arguments, from_arguments
 from webtext.sources.reddit_api import Listing, RedditCredentialsError, connect
-
 
 # Each section's flags, generated from its fields (settings.py), under a heading of its own.
 SECTION_HEADINGS = {
@@ -28,41 +27,79 @@ SECTION_HEADINGS = {
 
 
 def add_corpus_parser(sub) -> None:
-    p = sub.add_parser("corpus", help="build a corpus: submissions -> links -> pages -> text -> shards",
-                       description="Build a WebText-style corpus: a replayed one unit by unit in worker processes "
-                                   "on this machine (--workers), anything else as one Beam pipeline. Flags this "
-                                   "command does not know (--runner, --project, ...) go to Beam.")
-    p.add_argument("--input", action="append", default=[], metavar="GLOB",
-                   help="Pushshift-format dump(s): .zst (2 GiB window ok), .jsonl, .gz, .xz, .bz2; local or gs://, s3://")
-    p.add_argument("--urls", action="append", default=[], metavar="GLOB", help="plain URL list(s), one URL a line")
-    p.add_argument("--reddit_listing", action="append", default=[], metavar="SPEC",
-                   help="fresh links from the Reddit API: subreddit[:sort[:time_filter[:limit]]] (repeatable); "
-                        "credentials from praw_client_id/praw_client_secret or praw.ini")
-    p.add_argument("--rescore", action="store_true",
-                   help="refresh the scores of counted submissions through the Reddit API before the karma rule")
+    p = sub.add_parser(
+        "corpus",
+        help="build a corpus: submissions -> links -> pages -> text -> shards",
+        description="Build a WebText-style corpus: a replayed one unit by unit in worker processes "
+        "on this machine (--workers), anything else as one Beam pipeline. Flags this "
+        "command does not know (--runner, --project, ...) go to Beam.",
+    )
+    p.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="Pushshift-format dump(s): .zst (2 GiB window ok), .jsonl, .gz, .xz, .bz2; local or gs://, "
+             "s3://",
+    )
+    p.add_argument(
+        "--urls", action="append", default=[], metavar="GLOB", help="plain URL list(s), one URL a line"
+    )
+    p.add_argument(
+        "--reddit_listing",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="fresh links from the Reddit API: subreddit[:sort[:time_filter[:limit]]] (repeatable); "
+        "credentials from praw_client_id/praw_client_secret or praw.ini",
+    )
+    p.add_argument(
+        "--rescore",
+        action="store_true",
+        help="refresh the scores of counted submissions through the Reddit API before the karma rule",
+    )
     p.add_argument("--reddit_api_url", default="", help="send Reddit API calls here instead (a proxy)")
     p.add_argument("--sample", action="store_true", help="use the bundled sample (dump + WARC), offline")
     p.add_argument("--out", default="out", help="output directory (default: out)")
     fetch_mode = FetchSettings.__dataclass_fields__["mode"].metadata["help"]
-    p.add_argument("--fetch", default=None, metavar="MODE", help=fetch_mode + " (default: replay with --warc, "
-                                                                               "else live)")
+    p.add_argument(
+        "--fetch", default=None, metavar="MODE", help=fetch_mode + " (default: replay with --warc, else live)"
+    )
     p.add_argument("--warc", action="append", default=[], metavar="GLOB", help="WARC file(s) to replay")
-    p.add_argument("--max_error_share", type=float, default=CorpusConfig.max_error_share,
-                   help="fail the run (exit 1, the previous corpus kept) when exceptions dropped more than this "
-                        f"share of a stage's records as <stage>_error (default: {CorpusConfig.max_error_share})")
-    p.add_argument("--accept_damaged_inputs", action="store_true",
-                   help="take inputs that could be read only in part (a truncated dump or WARC) as they are: a "
-                        f"warning, exit 0. Without it the corpus is still written, but the run exits "
-                        f"{DAMAGED_INPUTS_EXIT} and `webtext verify` fails on it")
-    p.add_argument("--no_quality_filters", action="store_const", dest="filters", const="none",
-                   default=argparse.SUPPRESS, help="the same as --filters none (kept for earlier command lines)")
+    p.add_argument(
+        "--max_error_share",
+        type=float,
+        default=CorpusConfig.max_error_share,
+        help="fail the run (exit 1, the previous corpus kept) when exceptions dropped more than this "
+        f"share of a stage's records as <stage>_error (default: {CorpusConfig.max_error_share})",
+    )
+    p.add_argument(
+        "--accept_damaged_inputs",
+        action="store_true",
+        help="take inputs that could be read only in part (a truncated dump or WARC) as they are: a "
+        f"warning, exit 0. Without it the corpus is still written, but the run exits "
+        f"{DAMAGED_INPUTS_EXIT} and `webtext verify` fails on it",
+    )
+    p.add_argument(
+        "--no_quality_filters",
+        action="store_const",
+        dest="filters",
+        const="none",
+        default=argparse.SUPPRESS,
+        help="the same as --filters none (kept for earlier command lines)",
+    )
     for name, section in SECTIONS.items():
         add_arguments(p.add_argument_group(SECTION_HEADINGS[name]), section)
-    p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="run the stages unit by unit in N local processes, resuming an interrupted run's "
-                        "finished units; the same corpus as one pipeline. Default: every core, for a replayed "
-                        "corpus (--warc, --sample) on this machine's default runner; 0: one Beam pipeline on "
-                        "the runner Beam's flags name (a live crawl, a cluster)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run the stages unit by unit in N local processes, resuming an interrupted run's "
+        "finished units; the same corpus as one pipeline. Default: every core, for a replayed "
+        "corpus (--warc, --sample) on this machine's default runner; 0: one Beam pipeline on "
+        "the runner Beam's flags name (a live crawl, a cluster)",
+    )
     p.add_argument("--unit_links", type=int, default=256, metavar="N",
                    help="with --workers: links per unit of work (default 256). Smaller units share the work "
                         "out more evenly and lose less to a kill; each costs a few files and a little time")
@@ -120,10 +157,17 @@ def _check_reddit_credentials(config: CorpusConfig) -> None:
 
 
 def run_corpus_command(args, beam_args: list[str]) -> int:
-    from webtext.pipeline.progress_view import ProgressView
     from webtext.pipeline.flag_conflicts import check_config, check_engine, check_runner, too_many_workers
-    from webtext.pipeline.runner import (BrokenAccount, EmptyInputError, TooManyErrors, default_workers, in_process,
-                                         run_corpus, usable_cores)
+    from webtext.pipeline.progress_view import ProgressView
+    from webtext.pipeline.runner import (
+        BrokenAccount,
+        EmptyInputError,
+        TooManyErrors,
+        default_workers,
+        in_process,
+        run_corpus,
+        usable_cores,
+    )
 
     try:
         config = config_from(args)
@@ -188,7 +232,9 @@ def _report_and_summary(args, config: CorpusConfig, manifest: dict, workers: int
         if workers:
             print("\n".join(resource_lines(_run_info(config.out))))
     else:
-        for warning in error_warnings(manifest) + (damage_warnings(manifest) if config.accept_damaged_inputs else []):
+        for warning in error_warnings(manifest) + (
+            damage_warnings(manifest) if config.accept_damaged_inputs else []
+        ):
             print(warning, file=sys.stderr)
     return damaged_inputs_exit(manifest, config.out, "webtext corpus")
 
@@ -205,7 +251,10 @@ def damaged_inputs_exit(manifest: dict, out: str, command: str) -> int:
     for d in damaged:
         print(f"{command}: {d['path']}: read only in part ({d['records']} records, then unreadable at byte "
               f"{d['offset']}: {d['error']})", file=sys.stderr)
-    print(f"{command}: the corpus in {out} was built from {len(damaged)} input(s) read only in part (exit "
-          f"{DAMAGED_INPUTS_EXIT}); mend them, or run again with --accept_damaged_inputs to take them as they are",
-          file=sys.stderr)
+    print(
+        f"{command}: the corpus in {out} was built from {len(damaged)} input(s) read only in part (exit "
+        f"{DAMAGED_INPUTS_EXIT}); mend them, or run again with --accept_damaged_inputs to take them as they "
+        "are",
+        file=sys.stderr,
+    )
     return DAMAGED_INPUTS_EXIT

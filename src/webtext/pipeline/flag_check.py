@@ -37,7 +37,11 @@ def normalize_spelling(argv: list[str], known: set[str]) -> list[str]:
     normalized = []
     for token in argv:
         name, sep, value = token.partition("=")
-        if token.startswith("--") and name not in known and (underscored := "--" + name[2:].replace("-", "_")) in known:
+        if (
+            token.startswith("--")
+            and name not in known
+            and (underscored := "--" + name[2:].replace("-", "_")) in known
+        ):
             token = underscored + sep + value
         normalized.append(token)
     return normalized
@@ -57,4 +61,6 @@ def complaint(token: str, known: set[str]) -> str:
     spelled = "--" + token.lstrip("-").replace("-", "_")
     close = difflib.get_close_matches(spelled, sorted(known), n=1, cutoff=0.75)
     hint = f" (did you mean {close[0]}?)" if close else ""
-    return f"unknown flag {token}{hint}; `webtext corpus --help` lists webtext's, Beam's pipeline options go too"
+    return (
+        f"unknown flag {token}{hint}; `webtext corpus --help` lists webtext's, Beam's pipeline options go too"
+    )

@@ -49,16 +49,22 @@ def check_engine(beam_args: list[str], workers: int, workers_given: bool) -> Non
     """ConfigError when --workers and Beam's own runner or worker flags would both decide where it runs."""
     runners = [r for r in _flag_values(beam_args, "--runner") if r not in LOCAL_RUNNERS]
     if workers and workers_given and runners:
-        raise ConfigError(f"--workers runs the pipeline on this machine and --runner {runners[0]} runs it as one "
-                          f"Beam pipeline there: leave one of them out")
+        raise ConfigError(
+            f"--workers runs the pipeline on this machine and --runner {runners[0]} runs it as one "
+            f"Beam pipeline there: leave one of them out"
+        )
     beam_workers = [flag for flag in BEAM_WORKER_FLAGS if _given(beam_args, flag)]
     if workers and beam_workers:
-        raise ConfigError(f"{beam_workers[0]} is Beam's, for one Beam pipeline; with --workers webtext runs its "
-                          f"own processes: use --workers N, or --workers 0 with {beam_workers[0]}")
+        raise ConfigError(
+            f"{beam_workers[0]} is Beam's, for one Beam pipeline; with --workers webtext runs its "
+            f"own processes: use --workers N, or --workers 0 with {beam_workers[0]}"
+        )
     modes = _flag_values(beam_args, "--direct_running_mode")
     if not workers and _given(beam_args, "--direct_num_workers") and not (modes and modes[-1] != "in_memory"):
-        raise ConfigError("--direct_num_workers needs --direct_running_mode multi_processing (or multi_threading) "
-                          "to have any effect; for every core on this machine, leave both out (--workers)")
+        raise ConfigError(
+            "--direct_num_workers needs --direct_running_mode multi_processing (or multi_threading) "
+            "to have any effect; for every core on this machine, leave both out (--workers)"
+        )
 
 
 def known_languages() -> frozenset[str]:
@@ -74,8 +80,10 @@ def check_config(config: CorpusConfig) -> None:
     input whose name says it is no dump or URL list, an eval set that is not there."""
     unknown = [code for code in config.filters.languages if code and code not in known_languages()]
     if unknown:
-        raise ConfigError(f"--languages {','.join(unknown)}: not a language py3langid knows (ISO 639-1 codes such "
-                          f"as en, de, fr); the filter would keep nothing")
+        raise ConfigError(
+            f"--languages {','.join(unknown)}: not a language py3langid knows (ISO 639-1 codes such "
+            f"as en, de, fr); the filter would keep nothing"
+        )
     for flag, patterns in (("--input", config.inputs), ("--urls", config.url_lists)):
         for path in expand_globs(patterns) if patterns else []:
             try:
@@ -92,6 +100,8 @@ def check_config(config: CorpusConfig) -> None:
 def too_many_workers(workers: int, cores: int) -> str | None:
     """A warning when more workers than usable cores were asked for: they only take turns (and memory)."""
     if workers > cores:
-        return (f"warning: --workers {workers} on {cores} usable core(s): the extra workers only take turns and "
-                f"use memory; --workers {cores} (the default) is as fast")
+        return (
+            f"warning: --workers {workers} on {cores} usable core(s): the extra workers only take turns and "
+            f"use memory; --workers {cores} (the default) is as fast"
+        )
     return None

@@ -13,13 +13,13 @@ import pickle
 import resource
 import time
 
+from webtext.crawl.host_fetch import host_key
 from webtext.guard import guarded
 from webtext.hashing import bucket
 from webtext.pipeline import unit_work
 from webtext.pipeline.unit_work import Tally, finish_unit, fresh_unit_dir, read_pickles
-from webtext.crawl.host_fetch import host_key
-from webtext.records import DamagedInput, Drop, Link, as_json
 from webtext.reasons import LINKS, READ, SELECT
+from webtext.records import DamagedInput, Drop, Link, as_json
 from webtext.sources.links import build_link, select_submission
 from webtext.sources.parse_file import LineCount, parsed_file
 from webtext.sources.submissions import parse_submission, parse_url_line
@@ -63,10 +63,13 @@ def read_unit(path: str, url_list: bool, partitions: int, final: str) -> dict:
 
 
 def _open_files_for(files: int) -> None:
-    """Raise this process's open-file limit to `files` where its hard limit allows (the soft one is often 1024)."""
+    """Raise this process's open-file limit to `files` where its hard limit allows (the soft one is often
+    1024)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < files:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (files if hard == resource.RLIM_INFINITY else min(files, hard), hard))
+        resource.setrlimit(
+            resource.RLIMIT_NOFILE, (files if hard == resource.RLIM_INFINITY else min(files, hard), hard)
+        )
 
 
 def _select(submissions: list, rules, tally: Tally, spills: list) -> None:

@@ -51,8 +51,8 @@ from webtext.pipeline.staging import UNITS_DIR
 from webtext.pipeline.unit_proof import commit_dir, dir_problem, file_problem, seal_dir, seal_file
 from webtext.pipeline.unit_results import write_results
 from webtext.pipeline.unit_runner import InThisProcess, Resources, run_units
-from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validation_bucket
 from webtext.tokenize.encode import BATCH_DOCUMENTS as TOKENIZE_BATCH
+from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validation_bucket
 
 logger = logging.getLogger(__name__)
 
@@ -91,10 +91,14 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
             warming = [pool.submit(unit_work.warm_up) for _ in range(workers)]
             index_warc = functools.partial(_index_warc, pool, workers, warc, index_path, resources)
             if staged.reddit_listings or staged.rescore:
-                read, linked = _links_by_beam(staged, beam_options, dumps, url_lists, root, unit_links, resources)
+                read, linked = _links_by_beam(
+                    staged, beam_options, dumps, url_lists, root, unit_links, resources
+                )
                 index_warc()
             else:
-                read, linked = _links_in_units(pool, staged, dumps, url_lists, root, unit_links, resources, index_warc)
+                read, linked = _links_in_units(
+                    pool, staged, dumps, url_lists, root, unit_links, resources, index_warc
+                )
             resources.phase_done("index")
             for future in warming:
                 future.result()
@@ -116,8 +120,21 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
             groups = {os.path.join(root, "pieces", _group_name(group)): group
                       for group in _tokenize_groups(units, dedup.kept_by_unit(), per_shard)}
             pieces = list(groups)
-            tokenized = run_units(pool, "tokenize units", pieces, lambda piece: (
-                unit_work.tokenize_unit, groups[piece], dedup.path, cutoff, split_counts, per_shard, piece), resources)
+            tokenized = run_units(
+                pool,
+                "tokenize units",
+                pieces,
+                lambda piece: (
+                    unit_work.tokenize_unit,
+                    groups[piece],
+                    dedup.path,
+                    cutoff,
+                    split_counts,
+                    per_shard,
+                    piece,
+                ),
+                resources,
+            )
             resources.phase_done("tokenize units")
             shards = _write_shards(pool, out, pieces, split_counts, per_shard, resources)
             resources.phase_done("shards")
@@ -127,10 +144,17 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
     write_results(out, root, read, linked, fetched, dedup, tokenized, shards)
     dedup.close()
     resources.phase_done("results")
-    run = {"units": len(units), "workers": workers, "resources": resources.rows(), "phases_wall_s": resources.phases,
-           "done_before": {"fetch": fetched["done_before"], "tokenize": tokenized["done_before"]},
-           "redone": sorted(name for step in (read, linked, fetched, tokenized) for name in step.get("redone", ())),
-           "fetch_units_run": [os.path.basename(unit) for unit in fetched["ran"]]}
+    run = {
+        "units": len(units),
+        "workers": workers,
+        "resources": resources.rows(),
+        "phases_wall_s": resources.phases,
+        "done_before": {"fetch": fetched["done_before"], "tokenize": tokenized["done_before"]},
+        "redone": sorted(
+            name for step in (read, linked, fetched, tokenized) for name in step.get("redone", ())
+        ),
+        "fetch_units_run": [os.path.basename(unit) for unit in fetched["ran"]],
+    }
     with open(work_path(out, RUN_NAME), "w", encoding="utf-8") as stream:
         json.dump(run, stream, indent=1, sort_keys=True)
     return run
@@ -200,8 +224,16 @@ def _chunk_name(chunk: str) -> str:
     return f"{os.path.basename(os.path.dirname(chunk))}-{os.path.basename(chunk).removesuffix('.jsonl')}"
 
 
-def _links_in_units(pool, staged: CorpusConfig, dumps: list[str], url_lists: list[str], root: str, unit_links: int,
-                    resources: Resources, while_reading) -> tuple[dict, dict]:
+def _links_in_units(
+    pool,
+    staged: CorpusConfig,
+    dumps: list[str],
+    url_lists: list[str],
+    root: str,
+    unit_links: int,
+    resources: Resources,
+    while_reading,
+) -> tuple[dict, dict]:
     """Read units, one per input file (`while_reading()` runs here meanwhile), then link units, one per
     partition."""
     inputs = [(path, False) for path in dumps] + [(path, True) for path in url_lists]
@@ -234,8 +266,10 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
             with beam.Pipeline(options=beam_options) as pipeline:
                 build_links_pipeline(pipeline, staged, dumps, url_lists, results)
         paths = sorted(glob.glob(os.path.join(staged.out, "links", "*.jsonl")))
-        links = sorted((unit_work.link_from_json(line) for path in paths for line in open(path, encoding="utf-8")),
-                       key=lambda link: link.url)
+        links = sorted(
+            (unit_work.link_from_json(line) for path in paths for line in open(path, encoding="utf-8")),
+            key=lambda link: link.url,
+        )
         partial = unit_work.fresh_unit_dir(final)
         link_units.write_chunks(partial, links, unit_links, min_hosts=link_units.hosts_a_unit(staged))
         seal_dir(partial)

@@ -69,16 +69,35 @@ def _relative(path: str, out_dir: str) -> str:
     return path[len(out_dir):].lstrip("/") if path.startswith(out_dir) else path
 
 
-def build_manifest(config: CorpusConfig, inputs: list[str], url_lists: list[str], warc: list[str],
-                   stages: dict, shards: list[dict], dedup_stats: list = (), shard_root: str | None = None) -> dict:
+def build_manifest(
+    config: CorpusConfig,
+    inputs: list[str],
+    url_lists: list[str],
+    warc: list[str],
+    stages: dict,
+    shards: list[dict],
+    dedup_stats: list = (),
+    shard_root: str | None = None,
+) -> dict:
     """The manifest of a run of `config`; shard paths are made relative to `shard_root` (where the run
     wrote them: its staging directory), default `config.out`."""
     root = shard_root or config.out
     shards = sorted(shards, key=lambda s: (s["split"], s["index"]))
-    files = [{"split": s["split"], "index": s["index"], "count": s["count"], "documents": s["documents"],
-              "tokens": s["tokens"], "text_bytes": s["text_bytes"], "tokens_path": _relative(s["tokens_path"], root),
-              "tokens_sha256": s["tokens_sha256"], "text_path": _relative(s["text_path"], root),
-              "text_sha256": s["text_sha256"]} for s in shards]
+    files = [
+        {
+            "split": s["split"],
+            "index": s["index"],
+            "count": s["count"],
+            "documents": s["documents"],
+            "tokens": s["tokens"],
+            "text_bytes": s["text_bytes"],
+            "tokens_path": _relative(s["tokens_path"], root),
+            "tokens_sha256": s["tokens_sha256"],
+            "text_path": _relative(s["text_path"], root),
+            "text_sha256": s["text_sha256"],
+        }
+        for s in shards
+    ]
     splits = {}
     for s in files:
         split = splits.setdefault(s["split"], {"documents": 0, "tokens": 0, "text_bytes": 0, "shards": 0})
@@ -89,10 +108,18 @@ def build_manifest(config: CorpusConfig, inputs: list[str], url_lists: list[str]
         "format_version": FORMAT_VERSION,
         "config": _portable_config(config),
         "versions": package_versions(),
-        "inputs": {"dumps": [file_checksum(p) for p in inputs], "url_lists": [file_checksum(p) for p in url_lists],
-                   "warc": [file_checksum(p) for p in warc]},
-        "tokenizer": {"name": TOKENIZER_NAME, "vocabulary_sha256": vocabulary_sha256(), "eot_id": EOT_ID,
-                      "eot_placement": "after_each_document", "dtype": "uint16"},
+        "inputs": {
+            "dumps": [file_checksum(p) for p in inputs],
+            "url_lists": [file_checksum(p) for p in url_lists],
+            "warc": [file_checksum(p) for p in warc],
+        },
+        "tokenizer": {
+            "name": TOKENIZER_NAME,
+            "vocabulary_sha256": vocabulary_sha256(),
+            "eot_id": EOT_ID,
+            "eot_placement": "after_each_document",
+            "dtype": "uint16",
+        },
         "dedup": dedup_summary(config.dedup, [(tuple(key), n) for key, n in dedup_stats]),
         "stages": stages,
         "splits": splits,
@@ -115,7 +142,9 @@ def verify_shards(manifest: dict, out_dir: str) -> None:
 
 def write_manifest(manifest: dict, out_dir: str) -> str:
     path = FileSystems.join(out_dir, MANIFEST_NAME)
-    write_atomically(path, (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
+    write_atomically(
+        path, (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    )
     return path
 
 

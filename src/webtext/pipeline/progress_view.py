@@ -15,8 +15,9 @@ from webtext.reasons import STAGES
 
 def progress_line(counts: dict[tuple[str, str], int], elapsed_s: float,
                   work: dict[str, tuple[int, int, float | None]] | None = None) -> str:
-    """"read 87 (7 dropped) > select 79 ... | 61 records/s | 12 s": records each stage finished; with
-    `work` (a run in units), the latest step's units done of all and its ETA: "| fetch units 3/8, ETA 40 s"."""
+    """ "read 87 (7 dropped) > select 79 ... | 61 records/s | 12 s": records each stage finished; with
+    `work` (a run in units), the latest step's units done of all and its ETA: "| fetch units 3/8, ETA 40
+    s"."""
     parts, total = [], 0
     for stage in STAGES:
         kept, dropped = counts.get((stage, "kept"), 0), counts.get((stage, "dropped"), 0)
@@ -69,8 +70,10 @@ class ProgressView:
         line = progress_line(progress.snapshot(), now - self._started, progress.work_snapshot())
         if self._tty:
             self._stream.write("\r\x1b[K" + line + ("\n" if final else ""))
-        elif final or (now - self._last_print >= self._sparse_s and line.split(" | ")[0] not in (self._last_line,
-                                                                                                "starting")):
+        elif final or (
+            now - self._last_print >= self._sparse_s
+            and line.split(" | ")[0] not in (self._last_line, "starting")
+        ):
             self._stream.write(line + "\n")
             self._last_print, self._last_line = now, line.split(" | ")[0]
         self._stream.flush()

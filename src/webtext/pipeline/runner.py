@@ -10,20 +10,20 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from webtext.pipeline.config import CorpusConfig
-from webtext.reasons import TOKENIZE
 from webtext import interrupts
-from webtext.crawl.warc_out import recover_partial_files
 from webtext.atomic import remove_dead_writers_temporaries
+from webtext.crawl.warc_out import recover_partial_files
 from webtext.guard import stage_errors
 from webtext.kill_points import kill_point
 from webtext.pipeline.accounting import REGROUPED, account_problems, accounting_from_counts
 from webtext.pipeline.build import RESULTS_NAME, build_pipeline, work_path
+from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.fingerprint import run_fingerprint
-from webtext.pipeline.out_lock import owning
 from webtext.pipeline.manifest import build_manifest, verify_shards, write_manifest
-from webtext.settings import ConfigError
+from webtext.pipeline.out_lock import owning
 from webtext.pipeline.staging import RUN_OUTPUTS, promote, recover, staging_dir, swap_journal
+from webtext.reasons import TOKENIZE
+from webtext.settings import ConfigError
 from webtext.sources.dumps import expand_globs
 
 logger = logging.getLogger(__name__)
@@ -102,14 +102,18 @@ def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0, uni
         return _run_owned(config, beam_args, workers, unit_links, command)
 
 
-def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_links: int, command: str) -> dict:
+def _run_owned(
+    config: CorpusConfig, beam_args: list[str], workers: int, unit_links: int, command: str
+) -> dict:
     dumps = expand_globs(config.inputs) if config.inputs else []
     url_lists = expand_globs(config.url_lists) if config.url_lists else []
-    if config.fetch.mode != "replay":  # what a killed crawl had written page by page becomes whole files first
+    # what a killed crawl had written page by page becomes whole files first
+    if config.fetch.mode != "replay":
         recover_partial_files(FileSystems.join(config.out, "warc"))
     warc = expand_globs(config.fetch.warc) if config.fetch.mode == "replay" else _warc_in(config.out)
     FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
-    # A crawl's own WARC files are its cache, not its inputs: a killed crawl's pages are there when it resumes.
+    # A crawl's own WARC files are its cache, not its inputs: a killed crawl's pages are there when it
+    # resumes.
     inputs = dumps + url_lists + (warc if config.fetch.mode == "replay" else [])
     fingerprint = run_fingerprint(config, inputs, unit_links) if workers else None
     recover(config.out, fingerprint)
@@ -127,7 +131,9 @@ def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_li
                      warc_dir=os.path.join(config.out, "warc"))
     else:
         with beam.Pipeline(options=beam_options(beam_args)) as pipeline:
-            build_pipeline(pipeline, staged, dumps, url_lists, warc, warc_dir=FileSystems.join(config.out, "warc"))
+            build_pipeline(
+                pipeline, staged, dumps, url_lists, warc, warc_dir=FileSystems.join(config.out, "warc")
+            )
     logger.info("pipeline finished in %.1f s", time.monotonic() - started)
     results = {"accounting": [], "shards": [], "dedup": [], "damaged": [], "dedup_example": []}
     for kind, value in _read_json_lines(work_path(staged.out, RESULTS_NAME)):
@@ -137,8 +143,16 @@ def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_li
     if config.fetch.mode != "replay":  # every other mode fetched, and wrote WARC files
         warc = _warc_in(config.out) if shards else []
     dedup_stats = results["dedup"]
-    manifest = build_manifest(config, dumps, url_lists, warc, accounting_from_counts(counts), shards, dedup_stats,
-                              shard_root=staged.out)
+    manifest = build_manifest(
+        config,
+        dumps,
+        url_lists,
+        warc,
+        accounting_from_counts(counts),
+        shards,
+        dedup_stats,
+        shard_root=staged.out,
+    )
     manifest["damaged_inputs"] = sorted(results["damaged"], key=lambda d: d["path"])
     manifest["regrouped"] = REGROUPED
     manifest["dedup"]["examples"] = sorted(results["dedup_example"], key=lambda e: e["dropped"]["doc_id"])
@@ -169,7 +183,8 @@ def _run_owned(config: CorpusConfig, beam_args: list[str], workers: int, unit_li
 
 
 class TooManyErrors(RuntimeError):
-    """More records of a stage raised exceptions than --max_error_share allows: likely a bug, not bad input."""
+    """More records of a stage raised exceptions than --max_error_share allows: likely a bug, not bad
+    input."""
 
     def __init__(self, failing: dict[str, tuple[int, int]], share: float, out: str, staging: str):
         named = ", ".join(f"{stage} {n} of {total}" for stage, (n, total) in failing.items())
@@ -191,6 +206,8 @@ class BrokenAccount(RuntimeError):
     """The run's counts do not add up: records were lost or made between where they were written and read."""
 
     def __init__(self, problems: list[str], out: str, staging: str):
-        super().__init__(f"the run's accounting does not add up ({'; '.join(problems)}): records were lost between "
-                         f"stages (a damaged unit file, or a bug), so the corpus is not taken. It is left in "
-                         f"{staging} for a look; {out} is unchanged. Delete {staging} and run again")
+        super().__init__(
+            f"the run's accounting does not add up ({'; '.join(problems)}): records were lost between "
+            f"stages (a damaged unit file, or a bug), so the corpus is not taken. It is left in "
+            f"{staging} for a look; {out} is unchanged. Delete {staging} and run again"
+        )

@@ -90,13 +90,21 @@ def find_dropped(corpus: str, url: str | None = None, doc_id: str | None = None,
                         (domain and _host(item) == domain.lower()) or not (key or doc_id or domain):
                     matches.append(drop)
     if not matches:
-        raise NotFound(f"no dropped record {'for ' + (url or doc_id or domain) if (url or doc_id or domain) else ''} "
-                       f"in {corpus}/rejects")
+        raise NotFound(
+            f"no dropped record {'for ' + (url or doc_id or domain) if (url or doc_id or domain) else ''} "
+            f"in {corpus}/rejects"
+        )
     matches.sort(key=lambda d: (d["stage"], d["reason"], d["item"], d.get("detail", "")))
     drop = matches[0] if (key or doc_id) else random.Random(seed).choice(matches)
     link = _link_of(corpus, drop["item"])
-    return {"stage": drop["stage"], "reason": drop["reason"], "meaning": describe(drop["stage"], drop["reason"]),
-            "item": drop["item"], "detail": drop.get("detail", ""), "link": link}
+    return {
+        "stage": drop["stage"],
+        "reason": drop["reason"],
+        "meaning": describe(drop["stage"], drop["reason"]),
+        "item": drop["item"],
+        "detail": drop.get("detail", ""),
+        "link": link,
+    }
 
 
 def _host(item: str) -> str:
@@ -126,7 +134,9 @@ def warc_location(corpus: str, url: str) -> dict | None:
     paths = [p for p in (_resolve(corpus, item["path"]) for item in manifest["inputs"].get("warc", [])) if p]
     if not paths:
         return None
-    digest = hashlib.sha256(json.dumps(sorted(item["sha256"] for item in manifest["inputs"]["warc"])).encode())
+    digest = hashlib.sha256(
+        json.dumps(sorted(item["sha256"] for item in manifest["inputs"]["warc"])).encode()
+    )
     index = os.path.join(tempfile.gettempdir(), f"webtext-show-{digest.hexdigest()[:24]}.sqlite")
     if not os.path.exists(index):
         build_index(paths, index)
@@ -188,8 +198,12 @@ def _submissions(ids: list[str], scores: list[int] | None) -> str:
 
 def format_dropped(record: dict) -> str:
     link, warc = record["link"], record["warc"]
-    lines = [f"dropped at {record['stage']}: {record['reason']}" + (f" ({record['meaning']})" if record["meaning"] else ""),
-             f"item          {record['item']}", f"detail        {record['detail'] or '-'}"]
+    lines = [
+        f"dropped at {record['stage']}: {record['reason']}"
+        + (f" ({record['meaning']})" if record["meaning"] else ""),
+        f"item          {record['item']}",
+        f"detail        {record['detail'] or '-'}",
+    ]
     if link:
         lines += [f"url           {link['url']}", f"fetched from  {link['fetch_url']}",
                   f"karma         {link['karma']:,}    subreddits {', '.join(link['subreddits'])}",

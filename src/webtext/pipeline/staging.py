@@ -30,7 +30,17 @@ UNITS_DIR = "_units"
 FINGERPRINT = "fingerprint.json"
 
 # What one run writes into OUT and replaces whole; warc/ is kept across runs.
-RUN_OUTPUTS = ("tokens", "text", "links", "rejects", WORK_DIR, "report.html", "stats.json", "README.md", "croissant.json")
+RUN_OUTPUTS = (
+    "tokens",
+    "text",
+    "links",
+    "rejects",
+    WORK_DIR,
+    "report.html",
+    "stats.json",
+    "README.md",
+    "croissant.json",
+)
 
 
 def staging_dir(out: str) -> str:
@@ -46,7 +56,9 @@ def _path(directory: str, name: str) -> str:
 
 
 def _files(path: str) -> list[str]:
-    """The files under `path` (or the file `path`) on an object store (gs://, s3://), which has no directories."""
+    """The files under `path` (or the file `path`) on an object store (gs://, s3://), which has no
+    directories."""
+
     def matched(pattern: str) -> list[str]:
         try:
             return sorted(m.path for result in FileSystems.match([pattern]) for m in result.metadata_list)
@@ -141,17 +153,22 @@ def finish_interrupted_swap(out: str) -> bool:
         return False
     new_is_whole = _exists(_path(staging_dir(out), MANIFEST_NAME)) or _exists(_path(out, MANIFEST_NAME))
     if phase not in ("aside", "in", "clean") or not new_is_whole and phase != "clean":
-        logger.warning("an interrupted swap left %s without the new corpus: putting the previous one back", out)
+        logger.warning(
+            "an interrupted swap left %s without the new corpus: putting the previous one back", out
+        )
         _put_previous_back(out)
         _delete(swap_journal(out))
         return True
-    logger.warning("an interrupted swap into %s: finishing it (the new corpus was verified before it began)", out)
+    logger.warning(
+        "an interrupted swap into %s: finishing it (the new corpus was verified before it began)", out
+    )
     _roll_forward(out, phase)
     return True
 
 
 def _put_previous_back(out: str) -> None:
-    """The previous corpus's outputs from OUT.previous/ into OUT, each one OUT lacks; nothing in OUT deleted."""
+    """The previous corpus's outputs from OUT.previous/ into OUT, each one OUT lacks; nothing in OUT
+    deleted."""
     previous = previous_dir(out)
     _move([n for n in (*RUN_OUTPUTS, MANIFEST_NAME) if not _exists(_path(out, n))], previous, out)
     _delete(previous)
@@ -168,8 +185,11 @@ def recover(out: str, fingerprint: str | None = None) -> bool:
             logger.info("resuming the interrupted run in %s", staging_dir(out))
             return True
         if recorded is not None:
-            logger.warning("%s holds the units of an interrupted run that cannot be taken up (%s): starting afresh",
-                           staging_dir(out), why_different(recorded, fingerprint))
+            logger.warning(
+                "%s holds the units of an interrupted run that cannot be taken up (%s): starting afresh",
+                staging_dir(out),
+                why_different(recorded, fingerprint),
+            )
     _delete(staging_dir(out))
     if fingerprint is not None and "://" not in out:
         os.makedirs(_path(staging_dir(out), UNITS_DIR))
@@ -186,10 +206,19 @@ def why_different(recorded: str, fingerprint: str) -> str:
     changed = [key for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
     if "inputs" in changed:
         old_inputs, new_inputs = dict(old.get("inputs", [])), dict(new.get("inputs", []))
-        paths = [p for p in sorted(set(old_inputs) | set(new_inputs)) if old_inputs.get(p) != new_inputs.get(p)]
-        changed[changed.index("inputs")] = "inputs changed: " + ", ".join(paths[:3]) + (" ..." if len(paths) > 3 else "")
-    return "; ".join({"config": "other settings", "code": "another version of webtext or its libraries"}.get(c, c)
-                     for c in changed) or "another run"
+        paths = [
+            p for p in sorted(set(old_inputs) | set(new_inputs)) if old_inputs.get(p) != new_inputs.get(p)
+        ]
+        changed[changed.index("inputs")] = (
+            "inputs changed: " + ", ".join(paths[:3]) + (" ..." if len(paths) > 3 else "")
+        )
+    return (
+        "; ".join(
+            {"config": "other settings", "code": "another version of webtext or its libraries"}.get(c, c)
+            for c in changed
+        )
+        or "another run"
+    )
 
 
 def _fingerprint_of(staging: str) -> str | None:

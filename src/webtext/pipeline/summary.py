@@ -16,10 +16,12 @@ def format_summary(manifest: dict, out_dir: str, seconds: float, report: bool = 
                        for name, s in sorted(manifest["splits"].items()))
     lines += [
         "",
-        f"documents {manifest['documents']}, tokens {manifest['tokens']}, text {manifest['text_bytes']:,} bytes, "
+        f"documents {manifest['documents']}, tokens {manifest['tokens']}, text {manifest['text_bytes']:,} "
+        "bytes, "
         f"{len(manifest['shards'])} shards ({splits or 'no shards'})",
         f"wall time {seconds:.1f} s",
-        f"outputs   {out_dir}/manifest.json, {out_dir}/text/, {out_dir}/tokens/, {out_dir}/links/, {out_dir}/rejects/",
+        f"outputs   {out_dir}/manifest.json, {out_dir}/text/, {out_dir}/tokens/, {out_dir}/links/, "
+        f"{out_dir}/rejects/",
     ]
     if report:
         lines.append(f"report    {out_dir}/report.html, {out_dir}/stats.json")
@@ -41,12 +43,18 @@ def resource_lines(run: dict) -> list[str]:
 
 
 def error_warnings(manifest: dict) -> list[str]:
-    return [f"errors: {stage} {n} of {total} records raised an exception and were dropped as {error_reason(stage)} "
-            f"(rejects/ has each one; -v logs the tracebacks)"
-            for stage, (n, total) in stage_errors(manifest["stages"]).items()]
+    return [
+        f"errors: {stage} {n} of {total} records raised an exception and were dropped as "
+        f"{error_reason(stage)} "
+        f"(rejects/ has each one; -v logs the tracebacks)"
+        for stage, (n, total) in stage_errors(manifest["stages"]).items()
+    ]
 
 
 def damage_warnings(manifest: dict) -> list[str]:
     """One line per input file that could not be read to its end."""
-    return [f"warning: {d['path']}: {d['records']} records read, then unreadable at byte {d['offset']}: {d['error']}"
-            for d in manifest.get("damaged_inputs", [])]
+    return [
+        f"warning: {d['path']}: {d['records']} records read, then unreadable at byte {d['offset']}: "
+        f"{d['error']}"
+        for d in manifest.get("damaged_inputs", [])
+    ]

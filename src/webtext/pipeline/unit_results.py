@@ -56,8 +56,12 @@ def _dedup_examples(dedup: SignatureStore, root: str) -> list[dict]:
     """The report's near-duplicate examples (dedup/examples.py), their documents read from their units."""
     pairs = example_pairs(dedup.drops())
     wanted = {doc_id for pair in pairs for doc_id in pair}
-    docs = [doc for unit in dedup.units_of(wanted)
-            for doc in unit_work.read_pickles(os.path.join(root, "fetched", unit, unit_work.DOCS)) if doc.doc_id in wanted]
+    docs = [
+        doc
+        for unit in dedup.units_of(wanted)
+        for doc in unit_work.read_pickles(os.path.join(root, "fetched", unit, unit_work.DOCS))
+        if doc.doc_id in wanted
+    ]
     settings = dedup.settings
     return dedup_examples(pairs, docs, settings.num_perm, settings.shingle_words)
 

@@ -42,7 +42,12 @@ class Resources:
 
     def rows(self) -> list[dict]:
         """One per stage, in the order a record meets them."""
-        order = [*STAGES[:STAGES.index(FETCH)], "read, select, links", "index WARC", *STAGES[STAGES.index(FETCH):]]
+        order = [
+            *STAGES[: STAGES.index(FETCH)],
+            "read, select, links",
+            "index WARC",
+            *STAGES[STAGES.index(FETCH) :],
+        ]
         order[order.index(DEDUP):order.index(DEDUP)] = [unit_work.SIGNATURES]
         stages = sorted(self.cpu_s, key=lambda stage: order.index(stage) if stage in order else len(order))
         return [{"stage": stage, "cpu_s": round(self.cpu_s[stage], 2), "peak_rss_bytes": self.peak_rss[stage]}
@@ -66,7 +71,13 @@ class Progress:
     """Units done out of all, for the terminal's progress line (webtext.progress) with an ETA."""
 
     def __init__(self, label: str, total: int, done: int):
-        self._label, self._total, self._done, self._started, self._first = label, total, done, time.monotonic(), done
+        self._label, self._total, self._done, self._started, self._first = (
+            label,
+            total,
+            done,
+            time.monotonic(),
+            done,
+        )
         progress.work(label, done, total, None)
 
     def unit_done(self, tally: dict) -> None:
@@ -158,7 +169,11 @@ class UnitFailed(RuntimeError):
     to do."""
 
     def __init__(self, label: str, final: str):
-        staging = final[:final.index(f"/{UNITS_DIR}/")] if f"/{UNITS_DIR}/" in final else os.path.dirname(final)
-        super().__init__(f"{label}: {os.path.basename(final)} failed (-v shows the traceback); the units finished "
-                         f"so far stay in {staging}: run the same command again to take them up, or delete "
-                         f"{staging} to start afresh")
+        staging = (
+            final[: final.index(f"/{UNITS_DIR}/")] if f"/{UNITS_DIR}/" in final else os.path.dirname(final)
+        )
+        super().__init__(
+            f"{label}: {os.path.basename(final)} failed (-v shows the traceback); the units finished "
+            f"so far stay in {staging}: run the same command again to take them up, or delete "
+            f"{staging} to start afresh"
+        )

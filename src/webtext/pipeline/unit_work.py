@@ -36,18 +36,18 @@ from webtext.extract.sandbox import SandboxedCall
 from webtext.filters.rules import BATCH_DOCUMENTS as FILTER_BATCH
 from webtext.filters.rules import eval_filter, filter_documents
 from webtext.guard import guarded
-from webtext.parent_death import die_with_parent
 from webtext.kill_points import kill_point
+from webtext.parent_death import die_with_parent
 from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.unit_proof import commit_dir, seal_dir
 from webtext.reasons import DEDUP, EXTRACT, FETCH, FILTER, TOKENIZE
 from webtext.records import Document, Drop, FetchResult, Link, as_json
 from webtext.shards.gpt2 import gpt2_encoding
 from webtext.tokenize.batches import batches_by_key
-from webtext.tokenize.shards import BATCH_SCHEMA, ShardInfo, write_shard
-from webtext.tokenize.splits import shard_key
 from webtext.tokenize.encode import batches as token_batches
 from webtext.tokenize.encode import encode_batch
+from webtext.tokenize.shards import BATCH_SCHEMA, ShardInfo, write_shard
+from webtext.tokenize.splits import shard_key
 
 DOCS, SIGNED, DROPS, TALLY = "docs.pickle", "signed.pickle", "drops.jsonl", "tally.json"
 PIECES, PIECES_INDEX = "pieces.arrow", "pieces.json"
@@ -160,7 +160,8 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 def _commit(partial: str, final: str) -> None:
     """The sealed unit directory into place; another process that finished it first wins."""
     kill_point("unit-commit")
-    if not commit_dir(partial, final):  # the same unit, done meanwhile by an abandoned run's worker: same bytes
+    # the same unit, done meanwhile by an abandoned run's worker: same bytes
+    if not commit_dir(partial, final):
         shutil.rmtree(partial, ignore_errors=True)
 
 
@@ -228,7 +229,11 @@ def fetch_unit(links_path: str, final: str) -> dict:
     started_cpu, child_cpu = time.process_time(), _child_cpu_s(worker.sandbox)
     fetcher = HostFetcher(config.fetch, worker.warc_dir, config.links.cutoff_utc) if live else None
     batches = _replayed_then_fetched(worker, links, fetcher) if live else _replayed(worker, links)
-    with open(os.path.join(partial, DOCS), "wb") as docs_out, open(os.path.join(partial, SIGNED), "wb") as signed_out:
+    with (
+        open(os.path.join(partial, DOCS), "wb") as docs_out,
+        open(os.path.join(partial, SIGNED), "wb") as signed_out,
+    ):
+
         def filter_and_write(batch: list[Document]) -> None:
             started = time.thread_time()  # this thread's: a live unit's fetch threads run meanwhile
             survivors = tally.outcomes(FILTER, filter_documents(batch, config.filters, worker.eval_ngrams),
@@ -236,7 +241,8 @@ def fetch_unit(links_path: str, final: str) -> dict:
             tally.cpu_s[FILTER] += time.thread_time() - started
             started = time.thread_time()
             for doc in survivors:
-                tally.counts[(FILTER, "kept")] += 1  # counted as handed to dedup: written here, or dropped below
+                # counted as handed to dedup: written here, or dropped below
+                tally.counts[(FILTER, "kept")] += 1
                 signed = _signed(worker, doc)
                 if isinstance(signed, Drop):  # its signature raised: dedup's drop, made here where it is
                     tally.counts[(DEDUP, "in")] += 1
@@ -246,7 +252,8 @@ def fetch_unit(links_path: str, final: str) -> dict:
                 pickle.dump(signed, signed_out, protocol=pickle.HIGHEST_PROTOCOL)
             tally.cpu_s[SIGNATURES] += time.thread_time() - started
 
-        waiting: list[Document] = []  # filtered FILTER_BATCH at a time, as the Beam stage does, across extractions
+        # filtered FILTER_BATCH at a time, as the Beam stage does, across extractions
+        waiting: list[Document] = []
         for docs in _extracted(worker, batches, tally):
             waiting += docs
             while len(waiting) >= FILTER_BATCH:
@@ -258,7 +265,9 @@ def fetch_unit(links_path: str, final: str) -> dict:
         fetcher.close()  # its WARC files whole before the unit is
     # The rest of this process's CPU is the fetch stage's: replay reads, or live threads' requests,
     # decoding and WARC writing (the extraction child's is counted apart).
-    tally.cpu_s[FETCH] += max(0.0, time.process_time() - started_cpu - tally.cpu_s[FILTER] - tally.cpu_s[SIGNATURES])
+    tally.cpu_s[FETCH] += max(
+        0.0, time.process_time() - started_cpu - tally.cpu_s[FILTER] - tally.cpu_s[SIGNATURES]
+    )
     tally.cpu_s[EXTRACT] += max(0.0, _child_cpu_s(worker.sandbox) - child_cpu)
     return finish_unit(tally, partial, final, wall_s=round(time.monotonic() - started_wall, 3))
 
@@ -326,7 +335,12 @@ def tokenize_unit(unit_dirs: list[str], dedup_path: str, cutoff: float, split_co
     started = time.process_time()
     losers = losers_of(dedup_path, [os.path.basename(unit) for unit in unit_dirs])
     pieces: dict[tuple, list[pa.RecordBatch]] = {}
-    docs = (doc for unit in unit_dirs for doc in read_pickles(os.path.join(unit, DOCS)) if doc.doc_id not in losers)
+    docs = (
+        doc
+        for unit in unit_dirs
+        for doc in read_pickles(os.path.join(unit, DOCS))
+        if doc.doc_id not in losers
+    )
     # `in` is what was read; `kept` is counted from the shards written (as the Beam stage counts it)
     for batch in token_batches(docs):
         tally.counts[(TOKENIZE, "in")] += len(batch)
@@ -337,7 +351,10 @@ def tokenize_unit(unit_dirs: list[str], dedup_path: str, cutoff: float, split_co
         for key, rows in batches_by_key(kept, token_ids, keys):
             pieces.setdefault(key, []).append(rows)
     index, first = {}, 0
-    with pa.OSFile(os.path.join(partial, PIECES), "wb") as sink, pa.ipc.new_file(sink, BATCH_SCHEMA) as writer:
+    with (
+        pa.OSFile(os.path.join(partial, PIECES), "wb") as sink,
+        pa.ipc.new_file(sink, BATCH_SCHEMA) as writer,
+    ):
         for key in sorted(pieces):
             index[piece_name(*key)] = [first, len(pieces[key])]
             first += len(pieces[key])

@@ -55,7 +55,9 @@ def _table(headers: list[str], rows: list[list], text_columns: int = 1) -> list[
 
 
 def _languages(manifest: dict, stats: dict) -> list[str]:
-    kept = manifest["config"].get("filters", {}).get("languages") or list(stats.get("languages", {})) or ["en"]
+    kept = (
+        manifest["config"].get("filters", {}).get("languages") or list(stats.get("languages", {})) or ["en"]
+    )
     return sorted(kept)
 
 
@@ -70,8 +72,13 @@ def metadata(manifest: dict, stats: dict) -> dict:
         "task_categories": ["text-generation"],
         "size_categories": [size_category(manifest["documents"])],
         "tags": ["webtext", "reddit", "gpt-2"],
-        "configs": [{"config_name": "default", "default": True,
-                     "data_files": [{"split": split, "path": f"text/{split}-*.parquet"} for split in splits]}],
+        "configs": [
+            {
+                "config_name": "default",
+                "default": True,
+                "data_files": [{"split": split, "path": f"text/{split}-*.parquet"} for split in splits],
+            }
+        ],
     }
 
 
@@ -83,42 +90,72 @@ def render_card(manifest: dict, stats: dict) -> str:
     """README.md of the corpus folder: YAML metadata, then the card."""
     config, stages = manifest["config"], manifest["stages"]
     links = config.get("links", {})
-    lines = ["---", yaml.safe_dump(metadata(manifest, stats), sort_keys=False, allow_unicode=True).rstrip(), "---",
-             "", f"# {pretty_name(manifest)}", ""]
-    lines += [f"A WebText-style corpus: the text of the web pages that Reddit submissions linked, as OpenAI "
-              f"built WebText for GPT-2. It holds {n(manifest['documents'])} documents and {n(manifest['tokens'])} "
-              f"GPT-2 tokens ({n(manifest['text_bytes'])} bytes of text), each traceable to the submissions that "
-              f"linked it. It was built by [webtext](https://github.com/webtext/webtext) from its inputs by the "
-              f"command below; every number in this card was written by `webtext card` from `manifest.json` and "
-              f"`stats.json`, which sit beside it.", ""]
+    lines = [
+        "---",
+        yaml.safe_dump(metadata(manifest, stats), sort_keys=False, allow_unicode=True).rstrip(),
+        "---",
+        "",
+        f"# {pretty_name(manifest)}",
+        "",
+    ]
+    lines += [
+        f"A WebText-style corpus: the text of the web pages that Reddit submissions linked, as OpenAI "
+        f"built WebText for GPT-2. It holds {n(manifest['documents'])} documents and {n(manifest['tokens'])} "
+        f"GPT-2 tokens ({n(manifest['text_bytes'])} bytes of text), each traceable to the submissions that "
+        f"linked it. It was built by [webtext](https://github.com/webtext/webtext) from its inputs by the "
+        f"command below; every number in this card was written by `webtext card` from `manifest.json` and "
+        f"`stats.json`, which sit beside it.",
+        "",
+    ]
     lines += ["## Files", ""]
-    lines += _table(["path", "what"], [
-        ["`text/<split>-*.parquet`", "the documents with their provenance (the `default` config)"],
-        ["`tokens/<split>-*.arrow`", "the same documents as GPT-2 token ids (Arrow IPC; end-of-text after each)"],
-        ["`manifest.json`", "how the corpus was made: settings, inputs with checksums, per-stage counts, shards"],
-        ["`stats.json`, `report.html`", "distributions, top domains and subreddits, samples"],
-        ["`links/`, `rejects/`", "every link, and every record dropped with its stage and reason"],
-        ["`croissant.json`", "Croissant 1.0 metadata, responsible-AI fields included"]])
+    lines += _table(
+        ["path", "what"],
+        [
+            ["`text/<split>-*.parquet`", "the documents with their provenance (the `default` config)"],
+            [
+                "`tokens/<split>-*.arrow`",
+                "the same documents as GPT-2 token ids (Arrow IPC; end-of-text after each)",
+            ],
+            [
+                "`manifest.json`",
+                "how the corpus was made: settings, inputs with checksums, per-stage counts, shards",
+            ],
+            ["`stats.json`, `report.html`", "distributions, top domains and subreddits, samples"],
+            ["`links/`, `rejects/`", "every link, and every record dropped with its stage and reason"],
+            ["`croissant.json`", "Croissant 1.0 metadata, responsible-AI fields included"],
+        ],
+    )
     lines += ["Each Parquet row:", ""]
     lines += _table(["column", "what"], [[f"`{name}`", what] for name, what in COLUMNS.items()])
     lines += ["## Splits", ""]
     lines += _table(["split", "documents", "tokens", "text bytes", "shards"],
                     [[split, n(s["documents"]), n(s["tokens"]), n(s["text_bytes"]), n(s["shards"])]
                      for split, s in sorted(manifest["splits"].items())])
-    lines += ["A document's split is fixed by a hash of its id, so it never moves when the corpus is rebuilt.", ""]
+    lines += [
+        "A document's split is fixed by a hash of its id, so it never moves when the corpus is rebuilt.",
+        "",
+    ]
     lines += _how_built(manifest, stats, links)
     lines += ["## What was removed, and why", ""]
     lines += _table(["stage", "in", "kept", "dropped"],
                     [[stage, n(stages[stage]["in"]), n(stages[stage]["kept"]),
                       n(sum(stages[stage]["dropped"].values()))] for stage in STAGES if stage in stages])
-    lines += _table(["stage", "reason", "records", "meaning"],
-                    [[stage, f"`{reason}`", n(count), describe(stage, reason)]
-                     for stage in STAGES if stage in stages
-                     for reason, count in sorted(stages[stage]["dropped"].items(), key=lambda kv: (-kv[1], kv[0]))])
+    lines += _table(
+        ["stage", "reason", "records", "meaning"],
+        [
+            [stage, f"`{reason}`", n(count), describe(stage, reason)]
+            for stage in STAGES
+            if stage in stages
+            for reason, count in sorted(stages[stage]["dropped"].items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+    )
     errors = {stage: stages[stage]["dropped"].get(error_reason(stage), 0) for stage in stages}
     if any(errors.values()):
-        lines += ["Drops whose reason ends in `_error` were exceptions, possibly bugs in webtext, not faults of "
-                  "the records.", ""]
+        lines += [
+            "Drops whose reason ends in `_error` were exceptions, possibly bugs in webtext, not faults of "
+            "the records.",
+            "",
+        ]
     lines += _contents(stats)
     lines += _dedup(manifest)
     lines += _limitations(manifest, stats)
@@ -131,24 +168,41 @@ def _how_built(manifest: dict, stats: dict, links: dict) -> list[str]:
     lines = ["## How it was built", ""]
     if manifest.get("command"):
         lines += ["```sh", manifest["command"], "```", ""]
-    lines += [f"Links: every http(s) URL of a submission with at least {n(links.get('min_karma', 0))} karma"
-              + (f", submitted before {utc_time(links['cutoff_utc'], minutes=False)}" if links.get("cutoff_utc") else "")
-              + f", one link per canonical URL. Pages: `{config['fetch']['mode']}`"
-              + (" (read back from WARC files)" if config["fetch"]["mode"] == "replay" else "")
-              + ", text extracted with trafilatura, then the filters (Wikipedia, length, language"
-              + (f", the `{config['filters']['preset']}` junk rules" if config["filters"].get("preset") else "")
-              + "), near-duplicates removed with MinHash, and the rest tokenized with GPT-2's BPE.", ""]
+    lines += [
+        f"Links: every http(s) URL of a submission with at least {n(links.get('min_karma', 0))} karma"
+        + (
+            f", submitted before {utc_time(links['cutoff_utc'], minutes=False)}"
+            if links.get("cutoff_utc")
+            else ""
+        )
+        + f", one link per canonical URL. Pages: `{config['fetch']['mode']}`"
+        + (" (read back from WARC files)" if config["fetch"]["mode"] == "replay" else "")
+        + ", text extracted with trafilatura, then the filters (Wikipedia, length, language"
+        + (f", the `{config['filters']['preset']}` junk rules" if config["filters"].get("preset") else "")
+        + "), near-duplicates removed with MinHash, and the rest tokenized with GPT-2's BPE.",
+        "",
+    ]
     first_seen = stats.get("first_seen_utc") or {}
     if first_seen.get("min") is not None:
-        lines += [f"The kept documents were first submitted to Reddit between {utc_time(first_seen['min'], minutes=False)} and "
-                  f"{utc_time(first_seen['max'], minutes=False)}.", ""]
-    inputs = [(kind, item) for kind in ("dumps", "url_lists", "warc") for item in manifest["inputs"].get(kind, [])]
+        lines += [
+            "The kept documents were first submitted to Reddit between "
+            f"{utc_time(first_seen['min'], minutes=False)} and "
+            f"{utc_time(first_seen['max'], minutes=False)}.",
+            "",
+        ]
+    inputs = [
+        (kind, item) for kind in ("dumps", "url_lists", "warc") for item in manifest["inputs"].get(kind, [])
+    ]
     lines += _table(["input", "kind", "bytes", "sha256"],
                     [[f"`{item['path']}`", kind, n(item["bytes"]), f"`{item['sha256'][:16]}…`"]
                      for kind, item in inputs])
-    lines += ["Versions: " + ", ".join(f"{name} {version}" for name, version in sorted(manifest["versions"].items()))
-              + ". Every setting is in `manifest.json` (`config`); the same inputs, settings and versions give "
-                "the same shards, byte for byte.", ""]
+    lines += [
+        "Versions: "
+        + ", ".join(f"{name} {version}" for name, version in sorted(manifest["versions"].items()))
+        + ". Every setting is in `manifest.json` (`config`); the same inputs, settings and versions give "
+        "the same shards, byte for byte.",
+        "",
+    ]
     return lines
 
 
@@ -166,28 +220,42 @@ def _contents(stats: dict) -> list[str]:
     lines += _table(["subreddit", "documents"], [[name, n(count)] for name, count in stats["top_subreddits"]])
     lines += _table(["where the bytes came from", "documents"], [[source, n(count)]
                                                                for source, count in stats["sources"].items()])
-    lines += _table(["language", "documents"], [[language, n(count)] for language, count in stats["languages"].items()])
+    lines += _table(
+        ["language", "documents"], [[language, n(count)] for language, count in stats["languages"].items()]
+    )
     return lines
 
 
 def _dedup(manifest: dict) -> list[str]:
     dedup, dropped = manifest["dedup"], manifest["stages"].get("dedup", {}).get("dropped", {})
-    lines = ["## Deduplication", "",
-             f"Exact duplicates (the same normalised text) and near-duplicates (MinHash over "
-             f"{n(dedup['shingle_words'])}-word shingles, {n(dedup['num_perm'])} permutations, {n(dedup['bands'])} "
-             f"bands of {n(dedup['rows'])} rows; an estimated Jaccard similarity of at least {dedup['threshold']}) "
-             f"were removed, keeping the best-ranked document of each group (highest karma, then earliest "
-             f"submission): {n(dropped.get('exact_duplicate', 0))} exact and {n(dropped.get('near_duplicate', 0))} "
-             f"near-duplicates.", ""]
+    lines = [
+        "## Deduplication",
+        "",
+        f"Exact duplicates (the same normalised text) and near-duplicates (MinHash over "
+        f"{n(dedup['shingle_words'])}-word shingles, {n(dedup['num_perm'])} permutations, "
+        f"{n(dedup['bands'])} "
+        f"bands of {n(dedup['rows'])} rows; an estimated Jaccard similarity of at least "
+        f"{dedup['threshold']}) "
+        f"were removed, keeping the best-ranked document of each group (highest karma, then earliest "
+        f"submission): {n(dropped.get('exact_duplicate', 0))} exact and "
+        f"{n(dropped.get('near_duplicate', 0))} "
+        f"near-duplicates.",
+        "",
+    ]
     if dedup.get("cluster_sizes"):
         lines += _table(["documents in a near-duplicate group", "groups"],
                         [[size, n(count)] for size, count in sorted(dedup["cluster_sizes"].items(),
                                                                    key=lambda kv: int(kv[0]))])
     if dedup.get("examples"):
         lines += ["For example (the report shows their texts side by side):", ""]
-        lines += _table(["dropped", "kept in its place", "estimated Jaccard"],
-                        [[example["dropped"]["url"], example["kept"]["url"], f"{example['estimated_jaccard']:.2f}"]
-                         for example in dedup["examples"]], text_columns=2)
+        lines += _table(
+            ["dropped", "kept in its place", "estimated Jaccard"],
+            [
+                [example["dropped"]["url"], example["kept"]["url"], f"{example['estimated_jaccard']:.2f}"]
+                for example in dedup["examples"]
+            ],
+            text_columns=2,
+        )
     return lines
 
 
@@ -197,51 +265,64 @@ def _limitations(manifest: dict, stats: dict) -> list[str]:
     fetch = stages.get("fetch", {})
     archived = sum(count for source, count in stats["sources"].items() if source != "live")
     languages = ", ".join(_languages(manifest, stats))
-    lines = ["## Known limitations and biases", "",
-             "- **Who posts on Reddit.** A page is here because Reddit users linked it and others voted for it: "
-             "the corpus leans to what those users read (English-speaking, mostly North American, younger and "
-             "more often male than the population), to news, technology and entertainment, and to the "
-             "subreddits above.",
-             f"- **A few sites weigh a lot.** The {n(len(top))} largest domains hold "
-             f"{n(sum(count for _, count in top))} of the {n(manifest['documents'])} documents "
-             f"({100 * sum(count for _, count in top) / documents:.1f}%).",
-             f"- **The language filter** kept {languages} text only (identified by py3langid); pages in other "
-             f"languages, and mixed-language pages, are gone ({n(stages.get('filter', {}).get('dropped', {}).get('language', 0))} "
-             f"dropped for their language).",
-             f"- **Dead links and archived copies.** Of {n(fetch.get('in', 0))} links, "
-             f"{n(sum(fetch.get('dropped', {}).values()))} gave no usable page (the fetch drops above: gone, refused, "
-             f"not text, or not in the WARC files replayed); {n(archived)} documents are archived copies "
-             "(Wayback Machine, Common Crawl) rather than the page as it is today, dated by `fetched_at`.",
-             "- **Extraction and filters err.** trafilatura may keep boilerplate or lose part of an article; the "
-             "filters drop some good pages and keep some junk (the drop reasons above say how many each dropped).",
-             "- **Not fit for** judging facts about people, training without further filtering of toxic or "
-             "private content, or any use the pages' licences forbid.", ""]
+    lines = [
+        "## Known limitations and biases",
+        "",
+        "- **Who posts on Reddit.** A page is here because Reddit users linked it and others voted for it: "
+        "the corpus leans to what those users read (English-speaking, mostly North American, younger and "
+        "more often male than the population), to news, technology and entertainment, and to the "
+        "subreddits above.",
+        f"- **A few sites weigh a lot.** The {n(len(top))} largest domains hold "
+        f"{n(sum(count for _, count in top))} of the {n(manifest['documents'])} documents "
+        f"({100 * sum(count for _, count in top) / documents:.1f}%).",
+        f"- **The language filter** kept {languages} text only (identified by py3langid); pages in other "
+        "languages, and mixed-language pages, are gone "
+        f"({n(stages.get('filter', {}).get('dropped', {}).get('language', 0))} "
+        f"dropped for their language).",
+        f"- **Dead links and archived copies.** Of {n(fetch.get('in', 0))} links, "
+        f"{n(sum(fetch.get('dropped', {}).values()))} gave no usable page (the fetch drops above: gone, "
+        "refused, "
+        f"not text, or not in the WARC files replayed); {n(archived)} documents are archived copies "
+        "(Wayback Machine, Common Crawl) rather than the page as it is today, dated by `fetched_at`.",
+        "- **Extraction and filters err.** trafilatura may keep boilerplate or lose part of an article; the "
+        "filters drop some good pages and keep some junk (the drop reasons above say how many each dropped).",
+        "- **Not fit for** judging facts about people, training without further filtering of toxic or "
+        "private content, or any use the pages' licences forbid.",
+        "",
+    ]
     return lines
 
 
 def _personal_and_licence() -> list[str]:
-    return ["## Personal and sensitive information", "",
-            "The pages are public web pages, and hold what such pages hold: names, quotes and photographs' "
-            "captions of people, sometimes contact details. Nothing was removed for privacy; Reddit user names "
-            "are not in the corpus (submission ids are). Whoever publishes or trains on it answers for that.", "",
-            "## Licence", "",
-            "`license: other`. The pages belong to their authors and publishers, each under its own terms; this "
-            "folder gives no licence to them. The metadata webtext made (ids, counts, the card) may be used "
-            "freely. Use the text as the law where you are allows for research on web text (e.g. text and data "
-            "mining exceptions), and honour takedown requests.", "",
-            "## Citation", "",
-            "```bibtex",
-            "@misc{webtext,",
-            "  title = {webtext: an open, reproducible rebuild of GPT-2's WebText corpus},",
-            "  howpublished = {\\url{https://github.com/webtext/webtext}}",
-            "}",
-            "@techreport{radford2019language,",
-            "  title = {Language Models are Unsupervised Multitask Learners},",
-            "  author = {Radford, Alec and Wu, Jeffrey and Child, Rewon and Luan, David and Amodei, Dario and "
-            "Sutskever, Ilya},",
-            "  institution = {OpenAI}, year = {2019}",
-            "}",
-            "```"]
+    return [
+        "## Personal and sensitive information",
+        "",
+        "The pages are public web pages, and hold what such pages hold: names, quotes and photographs' "
+        "captions of people, sometimes contact details. Nothing was removed for privacy; Reddit user names "
+        "are not in the corpus (submission ids are). Whoever publishes or trains on it answers for that.",
+        "",
+        "## Licence",
+        "",
+        "`license: other`. The pages belong to their authors and publishers, each under its own terms; this "
+        "folder gives no licence to them. The metadata webtext made (ids, counts, the card) may be used "
+        "freely. Use the text as the law where you are allows for research on web text (e.g. text and data "
+        "mining exceptions), and honour takedown requests.",
+        "",
+        "## Citation",
+        "",
+        "```bibtex",
+        "@misc{webtext,",
+        "  title = {webtext: an open, reproducible rebuild of GPT-2's WebText corpus},",
+        "  howpublished = {\\url{https://github.com/webtext/webtext}}",
+        "}",
+        "@techreport{radford2019language,",
+        "  title = {Language Models are Unsupervised Multitask Learners},",
+        "  author = {Radford, Alec and Wu, Jeffrey and Child, Rewon and Luan, David and Amodei, Dario and "
+        "Sutskever, Ilya},",
+        "  institution = {OpenAI}, year = {2019}",
+        "}",
+        "```",
+    ]
 
 
 def card_for(corpus: str, to: str | None = None, workers: int = 1) -> list[str]:

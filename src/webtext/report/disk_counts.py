@@ -19,8 +19,10 @@ class DiskCounts:
                               "CREATE TABLE counts (kind TEXT, key TEXT, n INTEGER, PRIMARY KEY (kind, key))")
 
     def add(self, kind: str, counts: Counter) -> None:
-        self.db.executemany("INSERT INTO counts VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET n = n + excluded.n",
-                            ((kind, key, n) for key, n in counts.items()))
+        self.db.executemany(
+            "INSERT INTO counts VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET n = n + excluded.n",
+            ((kind, key, n) for key, n in counts.items()),
+        )
 
     def most_common(self, kind: str, top: int) -> list[tuple[str, int]]:
         """The `top` largest counts, ties by key."""

@@ -14,7 +14,8 @@ STYLE = """body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
 th{background:#f2f2f2}td.l,th.l{text-align:left}img{max-width:100%}pre{white-space:pre-wrap;background:#f7f7f7;
 padding:.6em;font-size:90%}.doc{border-left:3px solid #3b6ea8;padding-left:.8em;margin:1em 0}
-table.pairs td,table.pairs th{text-align:left;vertical-align:top;width:45%}table.pairs td:first-child,table.pairs th:first-child{width:10%;text-align:right}
+table.pairs td,table.pairs th{text-align:left;vertical-align:top;width:45%}
+table.pairs td:first-child,table.pairs th:first-child{width:10%;text-align:right}
 .id{color:#777;font-size:85%}"""
 
 
@@ -23,7 +24,9 @@ def _image(png: bytes, alt: str) -> str:
 
 
 def _table(headers: list[str], rows: list[list], left: int = 1) -> str:
-    head = "".join(f'<th class="{"l" if i < left else ""}">{html.escape(str(h))}</th>' for i, h in enumerate(headers))
+    head = "".join(
+        f'<th class="{"l" if i < left else ""}">{html.escape(str(h))}</th>' for i, h in enumerate(headers)
+    )
     body = "".join("<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{html.escape(str(c))}</td>'
                                     for i, c in enumerate(row)) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
@@ -70,67 +73,108 @@ def _rule_score_section(summaries: list[dict]) -> list[str]:
     """How close the kept documents came to each junk rule that was on."""
     if not summaries:
         return []
-    rows = [[s["rule"], f"{'<' if s['drops'] == 'below' else '>'} {s['limit']:g}", s["judged"], s["near_limit"],
-             *(f"{s['quantiles'].get(q, float('nan')):.3g}" for q in ("min", "median", "max"))] for s in summaries]
-    return ['<h2 id="rule-scores">Filter scores of the kept documents</h2>',
-            "<p>Each junk rule's score for every kept document it judged; the red line is the limit past which "
-            "a document is dropped. Documents near the limit (within a fifth of it) are what a stricter limit "
-            "would cost.</p>",
-            _image(plots.rule_scores(summaries), "filter scores"),
-            _table(["rule", "drops when", "judged", "near the limit", "min", "median", "max"], rows)]
+    rows = [
+        [
+            s["rule"],
+            f"{'<' if s['drops'] == 'below' else '>'} {s['limit']:g}",
+            s["judged"],
+            s["near_limit"],
+            *(f"{s['quantiles'].get(q, float('nan')):.3g}" for q in ("min", "median", "max")),
+        ]
+        for s in summaries
+    ]
+    return [
+        '<h2 id="rule-scores">Filter scores of the kept documents</h2>',
+        "<p>Each junk rule's score for every kept document it judged; the red line is the limit past which "
+        "a document is dropped. Documents near the limit (within a fifth of it) are what a stricter limit "
+        "would cost.</p>",
+        _image(plots.rule_scores(summaries), "filter scores"),
+        _table(["rule", "drops when", "judged", "near the limit", "min", "median", "max"], rows),
+    ]
 
 
 def _duplicate_examples(examples: list[dict]) -> list[str]:
-    """A few near-duplicate pairs side by side: the document kept, the one dropped, their estimated Jaccard."""
+    """A few near-duplicate pairs side by side: the document kept, the one dropped, their estimated
+    Jaccard."""
     if not examples:
         return []
 
     def side(doc: dict) -> str:
         return (f'<b>{html.escape(doc["title"] or doc["url"])}</b><br>{html.escape(doc["url"])}<br>'
                 f'<span class="id">{doc["doc_id"]}</span><pre>{html.escape(doc["excerpt"])}</pre>')
-    rows = "".join(f'<tr><td>{e["estimated_jaccard"]:.2f}</td><td>{side(e["kept"])}</td><td>{side(e["dropped"])}</td></tr>'
-                   for e in examples)
-    return ["<h3>Examples: near-duplicates dropped, and the document kept in their place</h3>",
-            f'<table class="pairs"><tr><th>estimated Jaccard</th><th>kept</th><th>dropped</th></tr>{rows}</table>']
+
+    rows = "".join(
+        f"<tr><td>{e['estimated_jaccard']:.2f}</td><td>{side(e['kept'])}</td><td>{side(e['dropped'])}</td></tr>"
+        for e in examples
+    )
+    return [
+        "<h3>Examples: near-duplicates dropped, and the document kept in their place</h3>",
+        '<table class="pairs"><tr><th>estimated '
+        f'Jaccard</th><th>kept</th><th>dropped</th></tr>{rows}</table>',
+    ]
 
 
 def render(stats: dict) -> str:
+    settings_and_versions = {"config": stats["config"], "versions": stats["versions"]}
     sections = [
         "<h1>webtext corpus report</h1>",
-        f"<p id=\"totals\">documents <b>{stats['documents']}</b>, tokens <b>{stats['tokens']}</b>, "
+        f'<p id="totals">documents <b>{stats["documents"]}</b>, tokens <b>{stats["tokens"]}</b>, '
         f"text bytes <b>{stats['bytes']}</b>, shards <b>{stats['shards']}</b></p>",
-        _table(["split", "documents", "tokens", "shards"],
-               [[k, v["documents"], v["tokens"], v["shards"]] for k, v in sorted(stats["splits"].items())]),
+        _table(
+            ["split", "documents", "tokens", "shards"],
+            [[k, v["documents"], v["tokens"], v["shards"]] for k, v in sorted(stats["splits"].items())],
+        ),
         *_damage_section(stats.get("damaged_inputs", [])),
         *_error_section(stats["stages"]),
-        "<h2>Funnel</h2>", _image(plots.funnel(stats["stages"]), "funnel"),
+        "<h2>Funnel</h2>",
+        _image(plots.funnel(stats["stages"]), "funnel"),
         _table(["stage", "in", "kept", "dropped", "drop reasons"], _stage_rows(stats["stages"])),
-        "<h2>Drop reasons</h2>", _image(plots.drop_reasons(stats["stages"]), "drop reasons"),
+        "<h2>Drop reasons</h2>",
+        _image(plots.drop_reasons(stats["stages"]), "drop reasons"),
         _table(["stage", "reason", "meaning", "records"], _reason_rows(stats["stages"]), left=3),
         "<h2>Document length</h2>",
         _image(plots.histogram(stats["lengths_in_tokens"], "Document length", "GPT-2 tokens"), "lengths"),
-        _table(["tokens", *stats["length_quantiles"]], [["", *(round(v) for v in stats["length_quantiles"].values())]]),
+        _table(
+            ["tokens", *stats["length_quantiles"]],
+            [["", *(round(v) for v in stats["length_quantiles"].values())]],
+        ),
         *_rule_score_section(stats.get("rule_scores", [])),
-        "<h2>Karma</h2>", _image(plots.histogram(stats["karma"], "Karma of each document's link", "karma", True), "karma"),
+        "<h2>Karma</h2>",
+        _image(plots.histogram(stats["karma"], "Karma of each document's link", "karma", True), "karma"),
         "<h2>Top domains and subreddits</h2>",
-        _table(["domain", "documents"], stats["top_domains"]), _table(["subreddit", "documents"], stats["top_subreddits"]),
+        _table(["domain", "documents"], stats["top_domains"]),
+        _table(["subreddit", "documents"], stats["top_subreddits"]),
         "<h2>Duplicates</h2>",
-        _image(plots.cluster_sizes(stats["dedup"]["cluster_sizes"]), "cluster sizes") if stats["dedup"]["cluster_sizes"]
+        _image(plots.cluster_sizes(stats["dedup"]["cluster_sizes"]), "cluster sizes")
+        if stats["dedup"]["cluster_sizes"]
         else "<p>No near-duplicate clusters.</p>",
-        _table(["threshold", "bands", "rows", "unconverged nodes"],
-               [[stats["dedup"]["threshold"], stats["dedup"]["bands"], stats["dedup"]["rows"],
-                 stats["dedup"]["unconverged_nodes"]]]),
+        _table(
+            ["threshold", "bands", "rows", "unconverged nodes"],
+            [
+                [
+                    stats["dedup"]["threshold"],
+                    stats["dedup"]["bands"],
+                    stats["dedup"]["rows"],
+                    stats["dedup"]["unconverged_nodes"],
+                ]
+            ],
+        ),
         *_duplicate_examples(stats["dedup"].get("examples", [])),
-        "<h2>Languages</h2>", _table(["language", "documents"], list(stats["languages"].items())),
-        "<h2>Where the pages came from</h2>", _table(["source", "documents"], list(stats["sources"].items())),
+        "<h2>Languages</h2>",
+        _table(["language", "documents"], list(stats["languages"].items())),
+        "<h2>Where the pages came from</h2>",
+        _table(["source", "documents"], list(stats["sources"].items())),
         "<h2>Sample documents</h2>",
-        *(f'<div class="doc"><p><b>{html.escape(s["title"] or s["url"])}</b><br>{html.escape(s["url"])}<br>'
-          f'karma {s["karma"]}, submissions {html.escape(", ".join(s["submission_ids"]))}, '
-          f'r/{html.escape(", r/".join(s["subreddits"]))}, first seen {_date(s["first_seen_utc"])}, '
-          f'{html.escape(s["source"])}, fetched {html.escape(s["fetched_at"])}, {s["split"]}</p><pre>{html.escape(s["excerpt"])}</pre></div>'
-          for s in stats["samples"]),
+        *(
+            f'<div class="doc"><p><b>{html.escape(s["title"] or s["url"])}</b><br>{html.escape(s["url"])}<br>'
+            f"karma {s['karma']}, submissions {html.escape(', '.join(s['submission_ids']))}, "
+            f"r/{html.escape(', r/'.join(s['subreddits']))}, first seen {_date(s['first_seen_utc'])}, "
+            f"{html.escape(s['source'])}, fetched {html.escape(s['fetched_at'])}, "
+            f"{s['split']}</p><pre>{html.escape(s['excerpt'])}</pre></div>"
+            for s in stats["samples"]
+        ),
         "<h2>Configuration and versions</h2>",
-        f"<pre>{html.escape(json.dumps({'config': stats['config'], 'versions': stats['versions']}, indent=2))}</pre>",
+        f"<pre>{html.escape(json.dumps(settings_and_versions, indent=2))}</pre>",
     ]
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>webtext report</title>"
             f"<style>{STYLE}</style></head><body>{''.join(sections)}</body></html>")

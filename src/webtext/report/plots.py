@@ -33,7 +33,9 @@ def funnel(stages: dict) -> bytes:
 
 
 def drop_reasons(stages: dict) -> bytes:
-    reasons = [(f"{stage}: {reason}", n) for stage, entry in stages.items() for reason, n in entry["dropped"].items()]
+    reasons = [
+        (f"{stage}: {reason}", n) for stage, entry in stages.items() for reason, n in entry["dropped"].items()
+    ]
     figure, axes = plt.subplots(figsize=(7, max(2.0, 0.28 * len(reasons) + 0.8)))
     axes.barh([r for r, _ in reasons][::-1], [n for _, n in reasons][::-1], color="#b5523b")
     axes.set_title("Dropped, by stage and reason")
@@ -80,9 +82,13 @@ def rule_scores(summaries: list[dict]) -> bytes:
     figure, grid = plt.subplots(1, len(summaries), figsize=(2.4 * len(summaries), 2.4), squeeze=False)
     for axes, summary in zip(grid[0], summaries):
         if summary["histogram"]["counts"]:
-            axes.stairs(summary["histogram"]["counts"], summary["histogram"]["edges"], fill=True, color="#3b6ea8")
+            axes.stairs(
+                summary["histogram"]["counts"], summary["histogram"]["edges"], fill=True, color="#3b6ea8"
+            )
         axes.axvline(summary["limit"], color="#b5523b")
-        axes.set_title(f"{summary['rule']} ({'<' if summary['drops'] == 'below' else '>'}{summary['limit']:g} drops)",
-                       fontsize=8)
+        axes.set_title(
+            f"{summary['rule']} ({'<' if summary['drops'] == 'below' else '>'}{summary['limit']:g} drops)",
+            fontsize=8,
+        )
         axes.tick_params(labelsize=7)
     return _png(figure)

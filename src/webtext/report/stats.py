@@ -36,8 +36,12 @@ def _shard_tallies(out_dir: str, manifest: dict, rule_scores, workers: int):
         yield from (tally_shard(out_dir, shard, config, rule_scores) for shard in shards)
         return
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        yield from in_order(pool, functools.partial(tally_shard, out_dir, config=config, rule_scores=rule_scores),
-                            shards, window=2 * workers)
+        yield from in_order(
+            pool,
+            functools.partial(tally_shard, out_dir, config=config, rule_scores=rule_scores),
+            shards,
+            window=2 * workers,
+        )
 
 
 def corpus_stats(out_dir: str, top: int = 15, rule_scores=None, workers: int = 1) -> dict:
@@ -81,6 +85,11 @@ def corpus_stats(out_dir: str, top: int = 15, rule_scores=None, workers: int = 1
 
 def stats_json(stats: dict) -> dict:
     """The stats as stats.json keeps them: the per-document distributions as histograms and totals."""
-    counts = {name: {"histogram": stats[name].histogram(float(stats[name].high or 0)), "sum": int(stats[name].total)}
-              for name in ("lengths_in_tokens", "karma")}
+    counts = {
+        name: {
+            "histogram": stats[name].histogram(float(stats[name].high or 0)),
+            "sum": int(stats[name].total),
+        }
+        for name in ("lengths_in_tokens", "karma")
+    }
     return {**{k: v for k, v in stats.items() if k not in counts}, **counts}

@@ -94,7 +94,12 @@ class ShardTally:
 
     def __init__(self, rules=(), score=None):
         self.lengths, self.karma = Distribution(), Distribution()
-        self.domains, self.subreddits, self.languages, self.sources = Counter(), Counter(), Counter(), Counter()
+        self.domains, self.subreddits, self.languages, self.sources = (
+            Counter(),
+            Counter(),
+            Counter(),
+            Counter(),
+        )
         self.samples: list = []  # (doc id, sample): the SAMPLES smallest ids seen so far, sorted
         self.rules, self.score = rules, score
         self.scores = [Distribution(SCORE_DIGITS) for _ in rules]  # one per rule, in the rules' order
@@ -133,7 +138,10 @@ class ShardTally:
 
     def _seen(self, earliest: int, latest: int) -> None:
         low, high = self.first_seen
-        self.first_seen = [earliest if low is None else min(low, earliest), latest if high is None else max(high, latest)]
+        self.first_seen = [
+            earliest if low is None else min(low, earliest),
+            latest if high is None else max(high, latest),
+        ]
 
     def _keep_samples(self, samples: list) -> None:
         for sample in samples:
@@ -150,7 +158,9 @@ def _sample_of(row: dict) -> dict:
         | {"excerpt": row["text"][:600]}
 
 
-def tally_shard(out_dir: str, shard: dict, config: dict, rule_scores=None, batch_rows: int = 1024) -> ShardTally:
+def tally_shard(
+    out_dir: str, shard: dict, config: dict, rule_scores=None, batch_rows: int = 1024
+) -> ShardTally:
     """One text shard's tally, a record batch at a time (one batch's texts in memory). `rule_scores`:
     a module-level function of the corpus's config giving (rules, score), or None to leave scores out."""
     rules, score = rule_scores(config) if rule_scores else ((), None)

@@ -62,7 +62,9 @@ def build_pages(rng: random.Random) -> list[Page]:
                            prose.edit_words(paragraphs, rng, 2), f"Shared story {i} (copy)"))
     paragraphs = prose.article(rng, 4)
     pages.append(_page(rng, _url(rng, SITES[6], "wire-story"), "keep", paragraphs, "Wire story"))
-    pages.append(_page(rng, _url(rng, SITES[7], "wire-story-reprint"), "exact_duplicate", paragraphs, "Wire story"))
+    pages.append(
+        _page(rng, _url(rng, SITES[7], "wire-story-reprint"), "exact_duplicate", paragraphs, "Wire story")
+    )
     pages.append(_page(rng, _url(rng, SITES[1], "bruecke"), "language", [prose.GERMAN * 3], "Die neue Brücke",
                        lang="de"))
     pages.append(_page(rng, _url(rng, SITES[2], "brief"), "too_short", [prose.sentence(rng)], "In brief"))
@@ -79,7 +81,9 @@ def build_pages(rng: random.Random) -> list[Page]:
                        content_type="text/html; charset=iso-8859-1", encoding="iso-8859-1"))
     for i in range(2):
         pages.append(_page(rng, _url(rng, SITES[i], f"vanished-{i}"), "not_archived", [], "", archived=False))
-    pages.append(_page(rng, _url(rng, SITES[2], "late-bloomer"), "after_cutoff", prose.article(rng, 3), "Late"))
+    pages.append(
+        _page(rng, _url(rng, SITES[2], "late-bloomer"), "after_cutoff", prose.article(rng, 3), "Late")
+    )
     return pages
 
 
@@ -101,11 +105,22 @@ def _submission(rng, url, score, created, title, is_self=False, over_18=False, s
     sub_id = "s" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(6))
     subreddit = rng.choice(SUBREDDITS)
     permalink = f"/r/{subreddit}/comments/{sub_id}/{title.lower().replace(' ', '_')[:40]}/"
-    return {"author": f"user_{rng.randint(1000, 9999)}", "created_utc": created,
-            "domain": f"self.{subreddit}" if is_self else url.split("/")[2].lower(), "id": sub_id,
-            "is_self": is_self, "num_comments": rng.randint(0, 300), "over_18": over_18, "permalink": permalink,
-            "retrieved_on": created + 86400 * 30, "score": score, "selftext": selftext, "subreddit": subreddit,
-            "title": title, "url": f"https://www.reddit.com{permalink}" if is_self else url}
+    return {
+        "author": f"user_{rng.randint(1000, 9999)}",
+        "created_utc": created,
+        "domain": f"self.{subreddit}" if is_self else url.split("/")[2].lower(),
+        "id": sub_id,
+        "is_self": is_self,
+        "num_comments": rng.randint(0, 300),
+        "over_18": over_18,
+        "permalink": permalink,
+        "retrieved_on": created + 86400 * 30,
+        "score": score,
+        "selftext": selftext,
+        "subreddit": subreddit,
+        "title": title,
+        "url": f"https://www.reddit.com{permalink}" if is_self else url,
+    }
 
 
 def _page_submissions(rng, page: Page, spellings) -> list[dict]:
@@ -130,14 +145,23 @@ def _extra_submissions(rng) -> list[dict]:
     """Links that never reach the fetcher: self posts, media, Reddit itself, a second snapshot."""
     when = lambda: rng.randint(EPOCH_2012, EPOCH_2018 - 1)  # noqa: E731
     extras = [
-        _submission(rng, "", 120, when(), "What do you think of this?", is_self=True,
-                    selftext="I read https://www.valley-post.example/ today and liked it."),
+        _submission(
+            rng,
+            "",
+            120,
+            when(),
+            "What do you think of this?",
+            is_self=True,
+            selftext="I read https://www.valley-post.example/ today and liked it.",
+        ),
         _submission(rng, "", 15, when(), "Ask me anything", is_self=True),
         _submission(rng, "https://i.redd.it/abc123xyz.jpg", 450, when(), "Look at this bridge"),
         _submission(rng, "https://imgur.com/gallery/XyZ12", 80, when(), "Album of the harbour"),
         _submission(rng, "https://www.youtube.com/watch?v=dQw4w9WgXcQ", 999, when(), "Watch this"),
         _submission(rng, "https://www.reddit.com/r/news/comments/abc/other_thread/", 30, when(), "Crosspost"),
-        _submission(rng, "https://www.harbour-times.example/2016/05/tide-tables.pdf", 12, when(), "Tide tables"),
+        _submission(
+            rng, "https://www.harbour-times.example/2016/05/tide-tables.pdf", 12, when(), "Tide tables"
+        ),
     ]
     return extras
 
@@ -184,7 +208,9 @@ def warc_bytes(pages: list[Page]) -> bytes:
     writer = WARCWriter(buffer, gzip=True)
     fixed = lambda name: {"WARC-Date": WARC_DATE,  # noqa: E731
                           "WARC-Record-ID": f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}>"}
-    info = writer.create_warcinfo_record(WARC_NAME, {"software": "webtext sample generator", "format": "WARC/1.0"})
+    info = writer.create_warcinfo_record(
+        WARC_NAME, {"software": "webtext sample generator", "format": "WARC/1.0"}
+    )
     info.rec_headers.replace_header("WARC-Date", WARC_DATE)
     info.rec_headers.replace_header("WARC-Record-ID", fixed("warcinfo")["WARC-Record-ID"])
     writer.write_record(info)
@@ -195,8 +221,13 @@ def warc_bytes(pages: list[Page]) -> bytes:
         http = StatusAndHeaders(f"{page.status} {reason}", [("Content-Type", page.content_type),
                                                             ("Content-Length", str(len(page.body)))],
                                 protocol="HTTP/1.1")
-        record = writer.create_warc_record(page.url, "response", payload=io.BytesIO(page.body), http_headers=http,
-                                           warc_headers_dict=fixed(page.url))
+        record = writer.create_warc_record(
+            page.url,
+            "response",
+            payload=io.BytesIO(page.body),
+            http_headers=http,
+            warc_headers_dict=fixed(page.url),
+        )
         writer.write_record(record)
     return buffer.getvalue()
 

@@ -72,8 +72,10 @@ def check_token_shards(out_dir: str, manifest: dict, split: str | None = None) -
         seen = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, shard["tokens_sha256"]]
         if cache.get(key) != seen:
             if _sha256(path) != shard["tokens_sha256"]:
-                raise CorpusDamaged(f"{shard['tokens_path']}: sha256 differs from the manifest; the corpus is "
-                                    f"damaged (`webtext verify {out_dir}` lists every problem)")
+                raise CorpusDamaged(
+                    f"{shard['tokens_path']}: sha256 differs from the manifest; the corpus is "
+                    f"damaged (`webtext verify {out_dir}` lists every problem)"
+                )
             cache[key], changed = seen, True
         paths.append(path)
     if changed:

@@ -38,7 +38,9 @@ class TokenShard:
         try:
             self._reader = pa.ipc.open_file(pa.memory_map(path, "r"))
         except pa.ArrowInvalid as error:
-            raise pa.ArrowInvalid(f"{path}: not an Arrow token shard (those are tokens/*.arrow): {error}") from error
+            raise pa.ArrowInvalid(
+                f"{path}: not an Arrow token shard (those are tokens/*.arrow): {error}"
+            ) from error
         self._batches = [self._reader.get_batch(i) for i in range(self._reader.num_record_batches)]
 
     @property
@@ -98,14 +100,18 @@ def shard_metadata(path: str) -> dict[str, str]:
     return TokenShard(path).metadata
 
 
-def split_shard_paths(out_dir: str, split: str, manifest: dict | None = None, kind: str = "tokens") -> list[str]:
-    """Local paths of one split's shards ("train" or "validation"; kind "tokens" or "text"), in manifest order."""
+def split_shard_paths(
+    out_dir: str, split: str, manifest: dict | None = None, kind: str = "tokens"
+) -> list[str]:
+    """Local paths of one split's shards ("train" or "validation"; kind "tokens" or "text"), in manifest
+    order."""
     manifest = manifest or read_manifest(out_dir)
     return [os.path.join(out_dir, s[f"{kind}_path"]) for s in manifest["shards"] if s["split"] == split]
 
 
 def random_windows(stream: np.ndarray, block_size: int, count: int, rng: np.random.Generator) -> np.ndarray:
-    """`count` windows of block_size + 1 tokens at random offsets of a flat stream: (count, block_size + 1)."""
+    """`count` windows of block_size + 1 tokens at random offsets of a flat stream: (count, block_size +
+    1)."""
     if len(stream) < block_size + 1:
         raise ValueError(f"a stream of {len(stream)} tokens has no window of {block_size + 1}")
     starts = rng.integers(0, len(stream) - block_size, size=count)

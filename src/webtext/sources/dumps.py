@@ -127,7 +127,9 @@ def iter_lines(path: str) -> Iterator[tuple[int, bytes]]:
                 for number, line in enumerate(stream, start=1):
                     yield number, line.rstrip(b"\n")
         except UNREADABLE as error:
-            raise DamagedFileError(path, file_position(raw), f"{type(error).__name__}: {error}"[:200]) from error
+            raise DamagedFileError(
+                path, file_position(raw), f"{type(error).__name__}: {error}"[:200]
+            ) from error
 
 
 def expand_globs(patterns: tuple[str, ...]) -> list[str]:
@@ -135,7 +137,9 @@ def expand_globs(patterns: tuple[str, ...]) -> list[str]:
     paths = []
     for pattern in patterns:
         if "://" not in pattern and os.path.isdir(pattern):
-            raise IsADirectoryError(f"{pattern} is a directory: name its files, e.g. '{pattern.rstrip('/')}/*.zst'")
+            raise IsADirectoryError(
+                f"{pattern} is a directory: name its files, e.g. '{pattern.rstrip('/')}/*.zst'"
+            )
         matched = [m.path for result in FileSystems.match([pattern]) for m in result.metadata_list]
         if not matched:
             raise FileNotFoundError(f"no file matches {pattern!r}")

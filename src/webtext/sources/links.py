@@ -11,10 +11,10 @@ policy flags.
 
 from collections.abc import Iterable
 
-from webtext.sources.settings import LinkRules
-from webtext.records import Drop, Link, Submission
-from webtext.urls import canonical_url, fetchable_url, host_matches, is_media, is_reddit, is_wikipedia
 from webtext.reasons import LINKS, SELECT
+from webtext.records import Drop, Link, Submission
+from webtext.sources.settings import LinkRules
+from webtext.urls import canonical_url, fetchable_url, host_matches, is_media, is_reddit, is_wikipedia
 
 SELECT_STAGE, LINKS_STAGE = SELECT, LINKS
 

@@ -28,7 +28,9 @@ def parsed_file(path: str, parse: Callable) -> Iterator:
         damaged: DamagedInput = error.damaged._replace(records=lines)
         yield damaged
         lines += 1
-        yield Drop(STAGE, "unreadable_file", f"{path}:{lines}", f"at byte {damaged.offset}: {damaged.error}"[:200])
+        yield Drop(
+            STAGE, "unreadable_file", f"{path}:{lines}", f"at byte {damaged.offset}: {damaged.error}"[:200]
+        )
     else:
         if not lines:  # an empty dump or list (a download that never happened): named, and it fails the run
             yield DamagedInput(path, 0, "the file holds no line", 0)

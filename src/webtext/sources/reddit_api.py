@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from webtext.settings import ConfigError
 from webtext.records import Submission
+from webtext.settings import ConfigError
 
 logger = logging.getLogger(__name__)
 INFO_BATCH = 100  # /api/info takes at most 100 fullnames a call
@@ -48,7 +48,8 @@ class Listing(NamedTuple):
 
 def connect(user_agent: str, api_url: str = "", **overrides):
     """A read-only praw.Reddit. `api_url` replaces Reddit's endpoints (a proxy, or the tests' loopback fake:
-    praw takes endpoints only from code or praw.ini, never from the environment); `overrides` are praw settings."""
+    praw takes endpoints only from code or praw.ini, never from the environment); `overrides` are praw
+    settings."""
     import praw
     from praw.exceptions import MissingRequiredAttributeException
 

@@ -23,19 +23,23 @@ class LinkRules:
     min_karma: int = setting(3, "a link needs a submission scored at least this", check=lambda v: v >= 0,
                              must="be >= 0")
     cutoff_utc: int | None = setting(
-        WEBTEXT_CUTOFF_UTC, "submissions created at or after this Unix time do not count (WebText: 2018-01-01); "
-                            "-1: none", parse=lambda v: None if int(v) < 0 else int(v))
+        WEBTEXT_CUTOFF_UTC,
+        "submissions created at or after this Unix time do not count (WebText: 2018-01-01); -1: none",
+        parse=lambda v: None if int(v) < 0 else int(v),
+    )
     karma_policy: str = setting("max", "karma of a URL: the best submission's score (WebText) or the total "
                                        "(OpenWebText2)", choices=KARMA_POLICIES,
                                 check=lambda v: v in KARMA_POLICIES, must=f"be one of {KARMA_POLICIES}")
-    drop_nsfw: bool = setting(False, "drop submissions marked over_18 (kept by default, as in WebText; recorded)",
-                              cli="switch")
+    drop_nsfw: bool = setting(
+        False, "drop submissions marked over_18 (kept by default, as in WebText; recorded)", cli="switch"
+    )
     drop_removed: bool = setting(False, "drop submissions removed by moderators or deleted by their author "
                                         "(kept by default; recorded)", cli="switch")
     blocklist: tuple[str, ...] = setting((), "file of domains never to fetch, one a line (subdomains too)",
                                          parse=read_blocklist, metavar="FILE")
-    wikipedia_mirrors: tuple[str, ...] = setting((), "a domain to drop as Wikipedia too", flag="wikipedia_mirror",
-                                                 cli="repeat", metavar="DOMAIN")
+    wikipedia_mirrors: tuple[str, ...] = setting(
+        (), "a domain to drop as Wikipedia too", flag="wikipedia_mirror", cli="repeat", metavar="DOMAIN"
+    )
 
     def __post_init__(self):
         check(self)

@@ -8,8 +8,8 @@ record means is dropped with a reason code.
 
 import json
 
-from webtext.records import Drop, Submission
 from webtext.reasons import READ
+from webtext.records import Drop, Submission
 
 STAGE = READ
 

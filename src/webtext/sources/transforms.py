@@ -6,13 +6,12 @@ import apache_beam as beam
 
 from webtext.records import DamagedInput
 from webtext.sources.links import LINKS_STAGE, SELECT_STAGE, build_link, from_url_list, select_submission
+from webtext.sources.parse_file import LineCount, parsed_file
 from webtext.sources.reddit_api import INFO_BATCH, Listing, connect, current_scores, listing_submissions
 from webtext.sources.settings import LinkRules
-from webtext.sources.parse_file import LineCount, parsed_file
 from webtext.sources.submissions import STAGE as READ_STAGE
 from webtext.sources.submissions import parse_submission, parse_url_line
 from webtext.stagekit import DROPS, classify, route
-
 
 LINE_COUNTS = "line_counts"
 DAMAGED = "damaged"

@@ -42,7 +42,9 @@ def batch_from_bytes(data: bytes) -> pa.RecordBatch:
     return pa.ipc.open_stream(data).read_next_batch()
 
 
-def batches_by_key(docs: list[Document], token_ids: list[np.ndarray], keys: list) -> list[tuple[Hashable, pa.RecordBatch]]:
+def batches_by_key(
+    docs: list[Document], token_ids: list[np.ndarray], keys: list
+) -> list[tuple[Hashable, pa.RecordBatch]]:
     """The documents and their ids grouped by `keys` (one per document): (key, its rows), in key order.
 
     The batch is built in key order, so each group is a zero-copy slice of it (Arrow IPC writes only

@@ -57,6 +57,12 @@ def encode_batch(encoding, docs: list[Document]) -> tuple[list[Document], list[n
     try:
         return docs, encode_documents(encoding, [doc.text for doc in docs]), []
     except Exception:  # noqa: BLE001 (some document the encoder cannot take: each on its own)
-        outcomes = [guarded(TOKENIZE, lambda d: encode_documents(encoding, [d.text])[0], doc)[0] for doc in docs]
+        outcomes = [
+            guarded(TOKENIZE, lambda d: encode_documents(encoding, [d.text])[0], doc)[0] for doc in docs
+        ]
         kept = [(doc, ids) for doc, ids in zip(docs, outcomes) if not isinstance(ids, Drop)]
-        return [doc for doc, _ in kept], [ids for _, ids in kept], [o for o in outcomes if isinstance(o, Drop)]
+        return (
+            [doc for doc, _ in kept],
+            [ids for _, ids in kept],
+            [o for o in outcomes if isinstance(o, Drop)],
+        )

@@ -21,14 +21,29 @@ from webtext.shards.gpt2 import EOT_ID, TOKENIZER_NAME, vocabulary_sha256
 TOKEN_BATCH_ROWS = 65_536
 TOKENS_FIELD = pa.field("tokens", pa.list_(pa.uint16()))  # ids with EOT appended
 TOKEN_SCHEMA = pa.schema([("doc_id", pa.string()), TOKENS_FIELD])
-TEXT_SCHEMA = pa.schema([
-    ("doc_id", pa.string()), ("url", pa.string()), ("final_url", pa.string()), ("domain", pa.string()),
-    ("title", pa.string()), ("text", pa.string()), ("karma", pa.int64()),
-    ("submission_ids", pa.list_(pa.string())), ("subreddits", pa.list_(pa.string())),
-    ("first_seen_utc", pa.int64()), ("language", pa.string()), ("n_chars", pa.int64()), ("n_tokens", pa.int64()),
-    ("scores", pa.list_(pa.int64())), ("published", pa.string()), ("sitename", pa.string()),
-    ("fetched_at", pa.string()), ("source", pa.string()), ("archive_url", pa.string()),
-])
+TEXT_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("url", pa.string()),
+        ("final_url", pa.string()),
+        ("domain", pa.string()),
+        ("title", pa.string()),
+        ("text", pa.string()),
+        ("karma", pa.int64()),
+        ("submission_ids", pa.list_(pa.string())),
+        ("subreddits", pa.list_(pa.string())),
+        ("first_seen_utc", pa.int64()),
+        ("language", pa.string()),
+        ("n_chars", pa.int64()),
+        ("n_tokens", pa.int64()),
+        ("scores", pa.list_(pa.int64())),
+        ("published", pa.string()),
+        ("sitename", pa.string()),
+        ("fetched_at", pa.string()),
+        ("source", pa.string()),
+        ("archive_url", pa.string()),
+    ]
+)
 # What the writer is given (batches.py builds it): every text column, and the tokens.
 BATCH_SCHEMA = TEXT_SCHEMA.append(TOKENS_FIELD)
 
@@ -72,7 +87,8 @@ def text_shard_bytes(table: pa.Table) -> bytes:
 
 
 def shard_table(batches: list[pa.RecordBatch]) -> pa.Table:
-    """One shard's rows in one chunk, sorted by doc id so the bytes do not depend on the runner or batching."""
+    """One shard's rows in one chunk, sorted by doc id so the bytes do not depend on the runner or
+    batching."""
     table = pa.Table.from_batches(batches, schema=BATCH_SCHEMA)
     return table.sort_by("doc_id").combine_chunks()
 
@@ -84,10 +100,16 @@ def write_shard(out_dir: str, split: str, index: int, count: int, batches: list[
     tokens_path = FileSystems.join(out_dir, "tokens", shard_name(split, index, count, "arrow"))
     text_path = FileSystems.join(out_dir, "text", shard_name(split, index, count, "parquet"))
     return ShardInfo(
-        split=split, index=index, count=count, documents=table.num_rows, tokens=tokens,
+        split=split,
+        index=index,
+        count=count,
+        documents=table.num_rows,
+        tokens=tokens,
         text_bytes=int(pc.sum(pc.binary_length(table.column("text"))).as_py() or 0),
-        tokens_path=tokens_path, tokens_sha256=write_atomically(tokens_path, token_shard_bytes(table, tokens)),
-        text_path=text_path, text_sha256=write_atomically(text_path, text_shard_bytes(table)),
+        tokens_path=tokens_path,
+        tokens_sha256=write_atomically(tokens_path, token_shard_bytes(table, tokens)),
+        text_path=text_path,
+        text_sha256=write_atomically(text_path, text_shard_bytes(table)),
     )
 
 

@@ -40,7 +40,8 @@ def shard_of(doc_id: str, count: int) -> int:
 
 
 def shard_key(doc_id: str, counts: dict[str, int], cutoff: float, per_shard: int) -> tuple[str, int, int]:
-    """(split, shard index, shard count) of a document, given the split cutoff and each split's document count."""
+    """(split, shard index, shard count) of a document, given the split cutoff and each split's document
+    count."""
     split = split_of(doc_id, cutoff)
     count = shard_count(counts.get(split, 0), per_shard)
     return split, shard_of(doc_id, count), count

@@ -10,14 +10,14 @@ from typing import NamedTuple
 import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindow
 
-from webtext.tokenize.settings import ShardSettings
+from webtext.reasons import TOKENIZE
+from webtext.shards.gpt2 import gpt2_encoding
 from webtext.stagekit import DROPS, count_kept, route, windowed
 from webtext.tokenize.batches import batch_bytes, batch_from_bytes, batches_by_key
-from webtext.shards.gpt2 import gpt2_encoding
 from webtext.tokenize.encode import BATCH_CHARS, BATCH_DOCUMENTS, Gatherer, encode_batch
+from webtext.tokenize.settings import ShardSettings
 from webtext.tokenize.shards import write_shard
 from webtext.tokenize.splits import shard_count, shard_key, split_cutoff, split_of, validation_bucket
-from webtext.reasons import TOKENIZE
 
 STAGE = TOKENIZE
 
@@ -33,7 +33,9 @@ class _TokenizeByShard(beam.DoFn):
     throughout, which is where `finish_bundle` emits. One thread: Beam owns the parallelism.
     """
 
-    def __init__(self, per_shard: int, batch_documents: int = BATCH_DOCUMENTS, batch_chars: int = BATCH_CHARS):
+    def __init__(
+        self, per_shard: int, batch_documents: int = BATCH_DOCUMENTS, batch_chars: int = BATCH_CHARS
+    ):
         self._per_shard = per_shard
         self._batch_documents = batch_documents
         self._batch_chars = batch_chars
@@ -42,7 +44,11 @@ class _TokenizeByShard(beam.DoFn):
         self._encoding = gpt2_encoding()  # built once per worker, from the packaged vocabulary
 
     def start_bundle(self):
-        self._gatherer, self._counts, self._cutoff = Gatherer(self._batch_documents, self._batch_chars), None, None
+        self._gatherer, self._counts, self._cutoff = (
+            Gatherer(self._batch_documents, self._batch_chars),
+            None,
+            None,
+        )
 
     def process(self, doc, counts, cutoff):
         # The same in every call; kept for finish_bundle, which gets no side inputs.
@@ -51,7 +57,9 @@ class _TokenizeByShard(beam.DoFn):
             yield from self._tokenized(batch)
 
     def finish_bundle(self):
-        yield from windowed(self._tokenized(self._gatherer.rest()), GlobalWindow(), GlobalWindow().max_timestamp())
+        yield from windowed(
+            self._tokenized(self._gatherer.rest()), GlobalWindow(), GlobalWindow().max_timestamp()
+        )
 
     def _tokenized(self, docs):
         if not docs:
@@ -66,14 +74,17 @@ class _TokenizeByShard(beam.DoFn):
 
 
 class _WriteShard(beam.DoFn):
-    """((split, shard, shard count), parts as bytes; None for the marker of a shard left empty) -> ShardInfo."""
+    """((split, shard, shard count), parts as bytes; None for the marker of a shard left empty) ->
+    ShardInfo."""
 
     def __init__(self, out_dir: str):
         self._out_dir = out_dir
 
     def process(self, keyed):
         (split, index, count), parts = keyed
-        yield write_shard(self._out_dir, split, index, count, [batch_from_bytes(p) for p in parts if p is not None])
+        yield write_shard(
+            self._out_dir, split, index, count, [batch_from_bytes(p) for p in parts if p is not None]
+        )
 
 
 def _shard_keys(split_counts: dict[str, int], docs_per_shard: int):
@@ -125,9 +136,15 @@ class TokenizeToShards(beam.PTransform):
                     | "SmallestBuckets" >> beam.combiners.Top.Smallest(max(1, min_documents)))
         documents = kept_ids | "CountDocuments" >> beam.combiners.Count.Globally()
         cutoff = beam.pvalue.AsSingleton(
-            docs.pipeline | "CutoffSeed" >> beam.Create([None])
-            | "SplitCutoff" >> beam.Map(lambda _, least, n: split_cutoff(val_fraction, least, n, min_documents),
-                                        beam.pvalue.AsSingleton(smallest), beam.pvalue.AsSingleton(documents)))
+            docs.pipeline
+            | "CutoffSeed" >> beam.Create([None])
+            | "SplitCutoff"
+            >> beam.Map(
+                lambda _, least, n: split_cutoff(val_fraction, least, n, min_documents),
+                beam.pvalue.AsSingleton(smallest),
+                beam.pvalue.AsSingleton(documents),
+            )
+        )
         by_split = tally | "Split" >> beam.Map(_split_tally, cutoff)
         counts = beam.pvalue.AsDict(by_split | "CountSplits" >> beam.CombinePerKey(sum))
         encoded = docs | "Encode" >> beam.ParDo(_TokenizeByShard(per_shard), counts, cutoff).with_outputs(

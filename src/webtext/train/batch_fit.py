@@ -25,7 +25,8 @@ def micro_batch_sizes(rows_per_step: int) -> list[int]:
 
 
 def largest_that_fits(rows_per_step: int, fits: Callable[[int], bool]) -> tuple[int, int]:
-    """(batch_size, grad_accum) with the largest batch_size that `fits`; batch_size x grad_accum = rows_per_step."""
+    """(batch_size, grad_accum) with the largest batch_size that `fits`; batch_size x grad_accum =
+    rows_per_step."""
     for size in micro_batch_sizes(rows_per_step):
         if fits(size):
             return size, rows_per_step // size

@@ -21,7 +21,10 @@ def settings_help() -> str:
     def shown(value) -> str:
         return str(value).lower() if isinstance(value, bool) else str(value)
 
-    rows = [f"  --{f.name}={shown(f.default)}".ljust(34) + f" {f.metadata.get('help', '')}" for f in fields(TrainConfig)]
+    rows = [
+        f"  --{f.name}={shown(f.default)}".ljust(34) + f" {f.metadata.get('help', '')}"
+        for f in fields(TrainConfig)
+    ]
     return "settings (--key=value, or key = value in a --config file):\n" + "\n".join(rows)
 
 
@@ -31,21 +34,30 @@ class TrainConfigError(ValueError):
 
 @dataclass(frozen=True)
 class TrainConfig:
-    corpus: str = setting("out/sample", 'a webtext corpus directory (its manifest names the train/validation shards)')
+    corpus: str = setting(
+        "out/sample", "a webtext corpus directory (its manifest names the train/validation shards)"
+    )
     out_dir: str = setting("out/train", 'checkpoints, log.jsonl')
     model: str = setting("tiny", 'tiny | gpt2 | gpt2-medium | gpt2-large | gpt2-xl')
     block_size: int = setting(0, "0: the model size's own (1024 for GPT-2)")
     dropout: float = setting(0.0, 'dropout rate (0 for pretraining at this scale)')
-    flash: bool = setting(True, 'scaled_dot_product_attention (false: the plain matmul-softmax-matmul attention)')
-    attention: str = setting("auto", "SDPA kernel on CUDA: auto (PyTorch's choice) | flash | cudnn | efficient | "
-                                     'math')
-    loss: str = setting("full", 'full (logits, then cross-entropy) | chunked (head + loss per chunk of rows, no full '
-                                'logits)')
-    init_from: str = setting("", 'a local official GPT-2 checkpoint (Hugging Face state dict, .bin or .safetensors)')
+    flash: bool = setting(
+        True, "scaled_dot_product_attention (false: the plain matmul-softmax-matmul attention)"
+    )
+    attention: str = setting(
+        "auto", "SDPA kernel on CUDA: auto (PyTorch's choice) | flash | cudnn | efficient | math"
+    )
+    loss: str = setting(
+        "full", "full (logits, then cross-entropy) | chunked (head + loss per chunk of rows, no full logits)"
+    )
+    init_from: str = setting(
+        "", "a local official GPT-2 checkpoint (Hugging Face state dict, .bin or .safetensors)"
+    )
     batch_size: int = setting(8, 'sequences per micro-step per process')
     grad_accum: int = setting(1, 'micro-steps per optimizer step')
-    fit_batch: bool = setting(False, 'on a GPU: the largest micro-batch that fits, keeping batch_size*grad_accum '
-                                     'rows a step')
+    fit_batch: bool = setting(
+        False, "on a GPU: the largest micro-batch that fits, keeping batch_size*grad_accum rows a step"
+    )
     max_steps: int = setting(200, 'optimizer steps; the learning-rate schedule ends here')
     learning_rate: float = setting(6e-4, 'peak learning rate, after warmup')
     min_lr: float = setting(6e-5, 'learning rate at max_steps (cosine decay)')
@@ -55,7 +67,9 @@ class TrainConfig:
     beta2: float = setting(0.95, 'AdamW beta2')
     grad_clip: float = setting(1.0, '0 turns clipping off')
     device: str = setting("auto", 'auto | cpu | cuda | cuda:N')
-    dtype: str = setting("auto", 'auto (bf16 on GPUs that have it, else float32) | float32 | bfloat16 | float16')
+    dtype: str = setting(
+        "auto", "auto (bf16 on GPUs that have it, else float32) | float32 | bfloat16 | float16"
+    )
     compile: bool = setting(False, 'torch.compile')
     compile_mode: str = setting("default", 'torch.compile mode: default | reduce-overhead | max-autotune | '
                                            'max-autotune-no-cudagraphs')
@@ -64,11 +78,16 @@ class TrainConfig:
     eval_interval: int = setting(50, 'steps between validation losses')
     eval_batches: int = setting(10, 'validation micro-batches per evaluation')
     checkpoint_interval: int = setting(100, 'steps between checkpoints (out_dir/ckpt.pt, written atomically)')
-    overwrite: bool = setting(False, "start afresh in an out_dir that holds a run (its ckpt.pt and log.jsonl go)")
+    overwrite: bool = setting(
+        False, "start afresh in an out_dir that holds a run (its ckpt.pt and log.jsonl go)"
+    )
     resume: bool = setting(False, 'continue from out_dir/ckpt.pt exactly where it stopped')
-    stop_at_step: int = setting(0, "end the run (with a checkpoint) after this many steps, keeping max_steps' "
-                                   'schedule; for time-boxed or preemptible jobs that --resume later. 0: run to '
-                                   'max_steps.')
+    stop_at_step: int = setting(
+        0,
+        "end the run (with a checkpoint) after this many steps, keeping max_steps' "
+        "schedule; for time-boxed or preemptible jobs that --resume later. 0: run to "
+        "max_steps.",
+    )
     sample_prompt: str = setting("The", 'prompt of the text sampled at the end')
     sample_tokens: int = setting(48, 'tokens sampled at the end (0: none)')
 
@@ -87,7 +106,11 @@ class TrainConfig:
             raise TrainConfigError("warmup_steps must be >= 0 and dropout in [0, 1)")
         if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
             raise TrainConfigError(f"dtype: auto, float32, bfloat16 or float16, not {self.dtype!r}")
-        choices = {"attention": ATTENTION_BACKENDS, "loss": ("full", "chunked"), "compile_mode": COMPILE_MODES}
+        choices = {
+            "attention": ATTENTION_BACKENDS,
+            "loss": ("full", "chunked"),
+            "compile_mode": COMPILE_MODES,
+        }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise TrainConfigError(f"{name}: one of {', '.join(allowed)}, not {getattr(self, name)!r}")
@@ -118,8 +141,9 @@ def load_train_config(path: str | None = None, overrides: list[str] = ()) -> Tra
             try:
                 values = json.load(stream) if path.endswith(".json") else tomllib.load(stream)
             except ValueError as error:  # tomllib.TOMLDecodeError, json.JSONDecodeError
-                raise TrainConfigError(f"--config {path}: not valid {'JSON' if path.endswith('.json') else 'TOML'} "
-                                       f"({error})") from None
+                raise TrainConfigError(
+                    f"--config {path}: not valid {'JSON' if path.endswith('.json') else 'TOML'} ({error})"
+                ) from None
         if not isinstance(values, dict):
             raise TrainConfigError(f"--config {path}: expected a table of settings")
     for item in overrides:

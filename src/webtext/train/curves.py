@@ -56,12 +56,19 @@ def summary_html(records: list[dict], png: bytes | None) -> str:
     steps = [r for r in records if "loss" in r]
     evals = [r for r in records if "val_loss" in r]
     last = steps[-1] if steps else {}
-    rows = [("step", f"{last.get('step', '-')} of {last.get('max_steps', '-')}"),
-            ("train loss", f"{last['loss']:.4f}" if "loss" in last else "-"),
-            ("validation loss (last, best)", f"{evals[-1]['val_loss']:.4f}, {min(e['val_loss'] for e in evals):.4f}"
-             if evals else "-"),
-            ("tokens / s", f"{last['tokens_per_s']:,.0f}" if "tokens_per_s" in last else "-"),
-            ("elapsed, ETA", f"{last.get('elapsed_s', 0):,.0f} s, {last.get('eta_s', 0):,.0f} s" if last else "-")]
+    rows = [
+        ("step", f"{last.get('step', '-')} of {last.get('max_steps', '-')}"),
+        ("train loss", f"{last['loss']:.4f}" if "loss" in last else "-"),
+        (
+            "validation loss (last, best)",
+            f"{evals[-1]['val_loss']:.4f}, {min(e['val_loss'] for e in evals):.4f}" if evals else "-",
+        ),
+        ("tokens / s", f"{last['tokens_per_s']:,.0f}" if "tokens_per_s" in last else "-"),
+        (
+            "elapsed, ETA",
+            f"{last.get('elapsed_s', 0):,.0f} s, {last.get('eta_s', 0):,.0f} s" if last else "-",
+        ),
+    ]
     table = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
     image = (f'<img alt="loss curves" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
              if png else "<p>(no plot: matplotlib is not installed here)</p>")

@@ -29,8 +29,10 @@ class ShardWindows:
         self.block_size, self.seed, self.split = block_size, seed, split
         usable = np.array([max(0, len(s) - block_size) for s in self.streams], dtype=np.int64)
         if usable.sum() == 0:
-            raise CorpusDataError(f"the {split} split of {corpus_dir} has no window of {block_size + 1} tokens; "
-                             f"use a smaller block_size or a bigger corpus")
+            raise CorpusDataError(
+                f"the {split} split of {corpus_dir} has no window of {block_size + 1} tokens; "
+                f"use a smaller block_size or a bigger corpus"
+            )
         self._ends = np.cumsum(usable)
         self._firsts = np.concatenate([[0], self._ends[:-1]])
 
@@ -73,8 +75,16 @@ def to_device(windows: np.ndarray, device: str) -> tuple[torch.Tensor, torch.Ten
     return chunk[:, :-1], chunk[:, 1:]
 
 
-def micro_batches(windows: ShardWindows, first_step: int, end_step: int, rank: int, world: int, batch_size: int,
-                  grad_accum: int, device: str) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+def micro_batches(
+    windows: ShardWindows,
+    first_step: int,
+    end_step: int,
+    rank: int,
+    world: int,
+    batch_size: int,
+    grad_accum: int,
+    device: str,
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Every micro-batch of steps [first_step, end_step) for this rank, in order.
 
     The training step never waits for the GPU (losses stay on the device until a log line), so the

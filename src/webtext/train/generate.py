@@ -33,7 +33,9 @@ def generate(out_dir: str, prompt: str, max_new_tokens: int = 100, temperature: 
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if max_new_tokens < 1 or temperature <= 0 or top_k < 1 or samples < 1:
-        raise TrainConfigError("--max_new_tokens, --top_k and --samples must be at least 1, --temperature above 0")
+        raise TrainConfigError(
+            "--max_new_tokens, --top_k and --samples must be at least 1, --temperature above 0"
+        )
     model, encoding = load_model(out_dir, device), gpt2_encoding()
     generator = torch.Generator(device=device).manual_seed(seed)
     ids = torch.tensor([encoding.encode_ordinary(prompt) or [encoding.eot_token]], device=device)

@@ -77,11 +77,16 @@ def start_runtime(device: str, dtype: str) -> Runtime:
     if device == "auto":
         device = f"cuda:{local_rank}" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():
-        raise PrecisionError(f"--device={device}: this machine has no CUDA GPU that torch can use; --device=cpu, "
-                             f"or leave --device out (auto)")
+        raise PrecisionError(
+            f"--device={device}: this machine has no CUDA GPU that torch can use; --device=cpu, "
+            f"or leave --device out (auto)"
+        )
     if dtype == "float16" and not device.startswith("cuda"):
-        # float16 needs loss scaling, which webtext does with a CUDA GradScaler; on a CPU bfloat16 does the job.
-        raise PrecisionError("dtype float16 trains only on a CUDA GPU (with loss scaling); use bfloat16 or float32")
+        # float16 needs loss scaling, which webtext does with a CUDA GradScaler; on a CPU bfloat16 does the
+        # job.
+        raise PrecisionError(
+            "dtype float16 trains only on a CUDA GPU (with loss scaling); use bfloat16 or float32"
+        )
     if world > 1 and not dist.is_initialized():
         dist.init_process_group(backend="nccl" if device.startswith("cuda") else "gloo")
     if device.startswith("cuda"):

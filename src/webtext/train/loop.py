@@ -18,10 +18,15 @@ from webtext.train.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_chec
 from webtext.train.config import TrainConfig, TrainConfigError
 from webtext.train.curves import write_curves
 from webtext.train.data import ShardWindows, micro_batches
-from webtext.train.hardware import (Runtime, attention_backend, mean_across_ranks, peak_flops, start_runtime,
-                                    stop_runtime)
+from webtext.train.hardware import (
+    Runtime,
+    attention_backend,
+    mean_across_ranks,
+    peak_flops,
+    start_runtime,
+    stop_runtime,
+)
 from webtext.train.model import GPT, config_for, load_gpt2_state_dict
-
 
 LOG_NAME = "log.jsonl"
 
@@ -31,7 +36,9 @@ def lr_at(step: int, config: TrainConfig) -> float:
     if step < config.warmup_steps:
         return config.learning_rate * (step + 1) / config.warmup_steps
     progress = (step - config.warmup_steps) / max(1, config.max_steps - config.warmup_steps)
-    return config.min_lr + 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))) * (config.learning_rate - config.min_lr)
+    return config.min_lr + 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))) * (
+        config.learning_rate - config.min_lr
+    )
 
 
 def make_optimizer(model: GPT, config: TrainConfig, device: str) -> torch.optim.AdamW:
@@ -58,7 +65,8 @@ def build_model(config: TrainConfig, runtime: Runtime) -> GPT:
             load_gpt2_state_dict(model, _read_weights(config.init_from))
         except (OSError, TrainConfigError):
             raise
-        except Exception as error:  # noqa: BLE001 (what torch or safetensors raise on a file that is no checkpoint)
+        # noqa: BLE001 (what torch or safetensors raise on a file that is no checkpoint)
+        except Exception as error:
             raise TrainConfigError(f"--init_from {config.init_from}: not GPT-2 weights this model can take "
                                    f"({type(error).__name__}: {str(error).splitlines()[0][:160]})") from None
     return model.to(runtime.device)
@@ -71,9 +79,11 @@ def check_memory(config: TrainConfig) -> None:
     masks = shape.n_layer * shape.block_size ** 2
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     if masks > memory // 2:
-        raise TrainConfigError(f"--block_size={shape.block_size}: the causal masks alone would take "
-                               f"{masks / 2**30:.1f} GiB ({shape.n_layer} layers x {shape.block_size}^2 bytes), "
-                               f"more than half of this machine's {memory / 2**30:.0f} GiB; choose a smaller block")
+        raise TrainConfigError(
+            f"--block_size={shape.block_size}: the causal masks alone would take "
+            f"{masks / 2**30:.1f} GiB ({shape.n_layer} layers x {shape.block_size}^2 bytes), "
+            f"more than half of this machine's {memory / 2**30:.0f} GiB; choose a smaller block"
+        )
 
 
 def _read_weights(path: str) -> dict:
@@ -148,14 +158,17 @@ def console_line(record: dict) -> str:
 def check_out_dir(config: TrainConfig) -> None:
     """Refuse what would mix two runs in one out_dir; with --overwrite, clear the old run's files."""
     old = [name for name in (CHECKPOINT_NAME, LOG_NAME) if os.path.exists(os.path.join(config.out_dir, name))]
-    if old == [LOG_NAME] and not config.resume:  # a run stopped before its first checkpoint: nothing to continue
+    # a run stopped before its first checkpoint: nothing to continue
+    if old == [LOG_NAME] and not config.resume:
         print(f"{config.out_dir} holds the log of a run stopped before its first checkpoint: starting afresh",
               file=sys.stderr)
         config = dataclasses.replace(config, overwrite=True)
     if config.resume:
         if CHECKPOINT_NAME not in old:
-            raise TrainConfigError(f"--resume: {config.out_dir} holds no checkpoint ({CHECKPOINT_NAME}) to continue; "
-                                   f"leave --resume out to start a run there")
+            raise TrainConfigError(
+                f"--resume: {config.out_dir} holds no checkpoint ({CHECKPOINT_NAME}) to continue; "
+                f"leave --resume out to start a run there"
+            )
     elif old and not config.overwrite:
         raise TrainConfigError(f"{config.out_dir} holds a run ({', '.join(old)}): --resume continues it, "
                                f"--overwrite starts afresh, or choose another --out_dir")
@@ -217,13 +230,23 @@ def _train(config: TrainConfig, runtime: Runtime, quiet: bool) -> dict:
         start_step, best_val = state["step"], state["best_val_loss"]
     runner = torch.compile(model, mode=config.compile_mode) if config.compile else model
     if runtime.distributed:
-        runner = DistributedDataParallel(runner, device_ids=[runtime.local_rank] if runtime.device.startswith("cuda") else None)
+        runner = DistributedDataParallel(
+            runner, device_ids=[runtime.local_rank] if runtime.device.startswith("cuda") else None
+        )
     logger, peak = Logger(config.out_dir, runtime, quiet), peak_flops(runtime.device)
     tokens_per_step = config.batch_size * config.grad_accum * runtime.world * block
     losses, val_loss = StepLosses(runtime), None
     end_step = min(config.max_steps, config.stop_at_step or config.max_steps)
-    batches = micro_batches(train_windows, start_step, end_step, runtime.rank, runtime.world, config.batch_size,
-                            config.grad_accum, runtime.device)
+    batches = micro_batches(
+        train_windows,
+        start_step,
+        end_step,
+        runtime.rank,
+        runtime.world,
+        config.batch_size,
+        config.grad_accum,
+        runtime.device,
+    )
     interval_start, interval_steps = time.perf_counter(), 0
     started = interval_start
     for step in range(start_step, end_step):
@@ -249,9 +272,16 @@ def _train(config: TrainConfig, runtime: Runtime, quiet: bool) -> dict:
             logger.log({"step": step, "val_loss": val_loss, "val_perplexity": math.exp(min(val_loss, 50))})
             logger.draw()
         if runtime.is_main and ((step + 1) % config.checkpoint_interval == 0 or last):
-            save_checkpoint(config.out_dir, model=model, optimizer=optimizer, step=step + 1, config=config.to_dict(),
-                            model_config=model.config.to_dict(), best_val_loss=best_val,
-                            scaler=scaler.state_dict() if scaler.is_enabled() else None)
+            save_checkpoint(
+                config.out_dir,
+                model=model,
+                optimizer=optimizer,
+                step=step + 1,
+                config=config.to_dict(),
+                model_config=model.config.to_dict(),
+                best_val_loss=best_val,
+                scaler=scaler.state_dict() if scaler.is_enabled() else None,
+            )
         if logged:
             # Evaluation and checkpoints are not training time: the next interval starts after them.
             interval_start, interval_steps = time.perf_counter(), 0

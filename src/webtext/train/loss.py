@@ -20,7 +20,8 @@ class ChunkedLinearCrossEntropy(torch.autograd.Function):
     @staticmethod
     def forward(ctx, hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, chunk_rows: int):
         rows = hidden.size(0)
-        exact = torch.promote_types(hidden.dtype, torch.float32)  # float32 at least, as F.cross_entropy's upcast
+        # float32 at least, as F.cross_entropy's upcast
+        exact = torch.promote_types(hidden.dtype, torch.float32)
         grad_hidden = torch.empty_like(hidden)
         grad_weight = torch.zeros(weight.shape, dtype=exact, device=weight.device)
         total = torch.zeros((), dtype=exact, device=hidden.device)

@@ -31,7 +31,8 @@ class GPTConfig:
     dropout: float = 0.0
     bias: bool = True
     flash: bool = True  # scaled_dot_product_attention (flash / memory-efficient kernels where available)
-    loss: str = "full"  # full: logits, then cross-entropy | chunked: head and loss a chunk of rows at a time (loss.py)
+    # full: logits, then cross-entropy | chunked: head and loss a chunk of rows at a time (loss.py)
+    loss: str = "full"
 
     def __post_init__(self):
         if self.n_embd % self.n_head:
@@ -70,12 +71,15 @@ class CausalSelfAttention(nn.Module):
         self.c_proj.residual_scaled = True
         self.resid_dropout = nn.Dropout(config.dropout)
         mask = torch.tril(torch.ones(config.block_size, config.block_size, dtype=torch.bool))
-        self.register_buffer("causal_mask", mask.view(1, 1, config.block_size, config.block_size), persistent=False)
+        self.register_buffer(
+            "causal_mask", mask.view(1, 1, config.block_size, config.block_size), persistent=False
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         B, T, C = x.size()
         q, k, v = self.c_attn(x).split(C, dim=2)
-        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))  # (B, nh, T, hs)
+        # (B, nh, T, hs)
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
         if self.flash:
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True,
                                                dropout_p=self.dropout if self.training else 0.0)
@@ -129,7 +133,11 @@ class GPT(nn.Module):
 
     def _init_weights(self, module: nn.Module) -> None:
         if isinstance(module, nn.Linear):
-            std = 0.02 / math.sqrt(2 * self.config.n_layer) if getattr(module, "residual_scaled", False) else 0.02
+            std = (
+                0.02 / math.sqrt(2 * self.config.n_layer)
+                if getattr(module, "residual_scaled", False)
+                else 0.02
+            )
             nn.init.normal_(module.weight, mean=0.0, std=std)
             if module.bias is not None:
                 nn.init.zeros_(module.bias)
@@ -141,7 +149,8 @@ class GPT(nn.Module):
         return n - self.transformer.wpe.weight.numel() if non_embedding else n
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None):
-        """(logits, loss): loss None without targets; logits None with the chunked loss, which never makes them."""
+        """(logits, loss): loss None without targets; logits None with the chunked loss, which never makes
+        them."""
         B, T = idx.size()
         if T > self.config.block_size:
             raise ValueError(f"sequence of {T} tokens is longer than block_size {self.config.block_size}")
@@ -151,7 +160,9 @@ class GPT(nn.Module):
             x = block(x)
         x = self.transformer.ln_f(x)
         if targets is not None and self.config.loss == "chunked":
-            return None, chunked_linear_cross_entropy(x.view(B * T, -1), self.lm_head.weight, targets.reshape(-1))
+            return None, chunked_linear_cross_entropy(
+                x.view(B * T, -1), self.lm_head.weight, targets.reshape(-1)
+            )
         logits = self.lm_head(x)  # (B, T, vocab)
         if targets is None:
             return logits, None
@@ -164,8 +175,14 @@ class GPT(nn.Module):
         return 6 * self.num_params() + 12 * c.n_layer * c.n_head * (c.n_embd // c.n_head) * c.block_size
 
     @torch.no_grad()
-    def generate(self, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0, top_k: int | None = None,
-                 generator: torch.Generator | None = None) -> torch.Tensor:
+    def generate(
+        self,
+        idx: torch.Tensor,
+        max_new_tokens: int,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
         for _ in range(max_new_tokens):
             logits, _ = self(idx[:, -self.config.block_size:])
             logits = logits[:, -1, :GPT2_VOCAB] / max(temperature, 1e-6)  # never sample a padding id
