@@ -68,9 +68,15 @@ class ReplayPages(beam.PTransform):
             >> beam.ParDo(_ReadWarcFile(self._max_body_bytes)).with_outputs(DAMAGED, main="records")
         )
         records = read.records
+        # Of several redirects of one URL (WARC files that disagree), the smallest record id's: the choice
+        # the capture of a page gets (match_replay), and the units engine's index (warc_index.py).
         redirects = beam.pvalue.AsDict(
-            records | "Redirects" >> beam.FlatMap(
-                lambda r: [(canonical_url(r.target_uri), canonical_url(r.location))] if r.location else []))
+            records
+            | "Redirects" >> beam.FlatMap(
+                lambda r: [(canonical_url(r.target_uri), (r.record_id, canonical_url(r.location)))]
+                if r.location else [])
+            | "FirstRedirect" >> beam.CombinePerKey(min)
+            | "RedirectTarget" >> beam.MapTuple(lambda key, first: (key, first[1])))
         responses = records | "KeyResponses" >> beam.FlatMap(
             lambda r: [(k, r) for k in [canonical_url(r.target_uri)] if k and not r.location])
         keyed_links = links | "KeyLinks" >> beam.Map(

@@ -5,7 +5,7 @@ units (pipeline/units) cannot: each unit asks for its own links only. So the res
 once (canonical URL -> record id, file, offset; redirects as URL -> URL) in a SQLite file, which
 holds 45M entries on disk rather than in memory, and each unit reads just the records it needs.
 The answers are those of `ReplayPages`: redirects followed the same way, and of several captures
-of one URL the smallest record id.
+of one URL, or several redirects of it (two WARC files that disagree), the smallest record id.
 """
 
 import contextlib
@@ -25,14 +25,21 @@ from webtext.records import DamagedFileError, DamagedInput, Drop, FetchResult, L
 from webtext.urls import canonical_url
 
 _SCHEMA = ("CREATE TABLE responses (key TEXT, record_id TEXT, path TEXT, offset INTEGER)",
-           "CREATE TABLE redirects (key TEXT PRIMARY KEY, target TEXT)",
+           "CREATE TABLE redirects (key TEXT PRIMARY KEY, target TEXT, record_id TEXT)",
            "CREATE TABLE damaged (path TEXT, offset INTEGER, error TEXT, records INTEGER)")
+
+
+_ADD_REDIRECT = (
+    "INSERT INTO redirects VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET target = excluded.target, "
+    "record_id = excluded.record_id WHERE (excluded.record_id, excluded.target) < (record_id, target)"
+)
 
 
 def index_file(path: str) -> tuple[list, list, list]:
     """One WARC file's rows for the index: (responses as (key, record id, path, offset), redirects as
-    (key, target key), the file's damaged stretches). A run in units makes them in its workers, one file
-    each; what a damaged file held around the damage is indexed all the same. Bodies are not read here."""
+    (key, target key, record id), the file's damaged stretches). A run in units makes them in its workers,
+    one file each; what a damaged file held around the damage is indexed all the same. Bodies are not read
+    here."""
     responses, redirects, damaged = [], [], []
     try:
         for offset, response in read_warc_at(path, max_body_bytes=0):
@@ -41,7 +48,7 @@ def index_file(path: str) -> tuple[list, list, list]:
                 continue
             key = canonical_url(response.target_uri)
             if key and response.location:
-                redirects.append((key, canonical_url(response.location)))
+                redirects.append((key, canonical_url(response.location), response.record_id))
             elif key:
                 responses.append((key, response.record_id, path, offset))
     except DamagedFileError as error:
@@ -52,8 +59,8 @@ def index_file(path: str) -> tuple[list, list, list]:
 def build_index(warc_paths: Iterable[str], index_path: str, indexed: Iterable[tuple] | None = None) -> None:
     """Index every response of the WARC files into a new SQLite file at `index_path` (written beside it,
     then renamed: a killed build leaves no index), with the files that could not be read to their end.
-    `indexed`: each file's `index_file` rows, in the files' order (a later file's redirect of a URL
-    replaces an earlier one's); made here by default."""
+    `indexed`: each file's `index_file` rows; made here by default. Of several redirects of one URL the
+    one with the smallest record id stands, whatever the files' order (as in `ReplayPages`)."""
     partial = f"{index_path}.partial-{os.getpid()}"
     if os.path.exists(partial):
         os.remove(partial)
@@ -62,7 +69,7 @@ def build_index(warc_paths: Iterable[str], index_path: str, indexed: Iterable[tu
             db.execute(statement)
         for responses, redirects, damaged in indexed if indexed is not None else map(index_file, warc_paths):
             db.executemany("INSERT INTO responses VALUES (?, ?, ?, ?)", responses)
-            db.executemany("INSERT OR REPLACE INTO redirects VALUES (?, ?)", redirects)
+            db.executemany(_ADD_REDIRECT, redirects)
             db.executemany("INSERT INTO damaged VALUES (?, ?, ?, ?)", damaged)
         db.execute("CREATE INDEX responses_by_key ON responses (key, record_id, path)")
     os.replace(partial, index_path)

@@ -8,9 +8,18 @@ many rounds as the longest path; jumping halves that wherever ranks fall along
 the path (a 400-node chain settles in 8 rounds), though a path through worse
 and worse local minima still moves one hop per round. A round is two
 CoGroupByKeys and a CombinePerKey, so a worker holds one node's neighbours at
-a time, never the corpus. The survivor of a component is the node its final
-label names; how many nodes were still changing in the last round goes in the
-manifest (0: the components are exact; otherwise raise --dedup_rounds).
+a time, never the corpus.
+
+After the rounds, the components are made exact whatever was left: every edge
+whose ends still carry different labels becomes an edge between those labels,
+and one union-find over those (the residue: none once the rounds converged, a
+few where a chain outran them) gives each label the best one of its component.
+That is the true survivor: the best node of a component keeps its own label
+throughout, and the labels of one component stay joined by its edges. So the
+Beam transform names the same survivors as the units engine's union-find for
+any --dedup_rounds; how many nodes the rounds left unsettled goes in the
+manifest (unconverged_nodes: work done in one place, so raise --dedup_rounds
+when it is large).
 """
 
 from collections.abc import Iterable
@@ -57,9 +66,42 @@ def relabel(node: str, joined: dict) -> tuple[str, tuple[Rank, tuple[str, ...]]]
     return node, (list(joined["label"])[0], list(joined["graph"])[0][1])
 
 
-def changed(node: str, joined: dict) -> int:
-    """1 when the last round still changed this node's label, else 0."""
-    return int(list(joined["before"])[0][0] != list(joined["after"])[0][0])
+def offered_labels(node: str, label_and_neighbours: tuple[Rank, tuple[str, ...]]) -> list[tuple[str, tuple]]:
+    """A node's label to itself, marked as its own, and to each neighbour."""
+    label, neighbours = label_and_neighbours
+    return [(node, ("own", label))] + [(neighbour, ("offered", label)) for neighbour in neighbours]
+
+
+def residue_edges(node: str, offers: Iterable[tuple]) -> list[tuple[None, tuple[Rank, Rank]]]:
+    """(None, (own label, a neighbour's different label)): an edge the rounds left unsettled, as an edge
+    between the two labels, all under one key for the one union-find."""
+    offers = list(offers)
+    own = next(label for kind, label in offers if kind == "own")
+    return [(None, (own, label)) for label in sorted({label for kind, label in offers if label != own})]
+
+
+def settled_labels(_: None, edges: Iterable[tuple[Rank, Rank]]) -> list[tuple[Rank, Rank]]:
+    """(label, the best label of its component) for each label of the residue that is not its own best."""
+    parent: dict[Rank, Rank] = {}
+
+    def root(label: Rank) -> Rank:
+        parent.setdefault(label, label)
+        while parent[label] != label:
+            parent[label] = parent[parent[label]]  # path halving
+            label = parent[label]
+        return label
+
+    for a, b in edges:
+        ra, rb = root(tuple(a)), root(tuple(b))
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)  # the smaller rank is the better survivor: it stays root
+    return [(label, root(label)) for label in parent if root(label) != label]
+
+
+def with_settled_label(label: Rank, joined: dict) -> list[tuple[str, tuple[Rank, tuple]]]:
+    """Each node that carried `label`, with its component's best label (the same where it was settled)."""
+    final = next(iter(joined["settled"]), label)
+    return [(node, (final, ())) for node in joined["nodes"]]
 
 
 def survivor_of(node: str, label_and_neighbours: tuple[Rank, tuple[str, ...]]) -> list[tuple[str, str]]:

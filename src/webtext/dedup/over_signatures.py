@@ -7,8 +7,8 @@ exact duplicates by normalised text, one survivor each (`exact_survivor`'s rank)
 exact survivors, star edges, the signature check, and connected components, the survivor of each its
 best-ranked member. What stays in memory is a batch of rows, one exact group, bucket or component
 at a time, and the union-find's flat arrays over row numbers (9 bytes a document). Its components
-are exact, where the Beam transform's label propagation stops after `rounds`: the two agree whenever that
-converged, which the manifest reports (here always 0 unconverged).
+are exact, as the Beam transform's are: its label propagation's `rounds` leave a residue that it finishes
+in one union-find (components.py), so the two name the same survivors (here always 0 unconverged).
 """
 
 import contextlib

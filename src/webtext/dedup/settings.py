@@ -14,7 +14,7 @@ class DedupSettings:
     num_perm: int = setting(128, "MinHash permutations", check=lambda v: v >= 16, must="be at least 16")
     rounds: int = setting(
         12,
-        "label-propagation rounds for duplicate clusters; the manifest says if more were needed",
+        "label-propagation rounds for duplicate clusters (Beam); what they leave is finished in one place",
         flag="dedup_rounds",
         check=lambda v: v >= 1,
         must="be >= 1",

@@ -17,13 +17,16 @@ from webtext.dedup.clusters import (
 )
 from webtext.dedup.components import (
     by_owner,
-    changed,
     jump,
     node_from_views,
     node_views,
+    offered_labels,
     relabel,
+    residue_edges,
+    settled_labels,
     spread,
     survivor_of,
+    with_settled_label,
 )
 from webtext.dedup.examples import EXAMPLES, dedup_examples
 from webtext.dedup.minhash import SIGNATURE_DTYPE, Signer, band_keys, bands_and_rows, exact_key
@@ -98,7 +101,8 @@ class VerifyEdges(beam.PTransform):
 
 
 class ConnectedComponents(beam.PTransform):
-    """Edges -> ((node, survivor id) for every non-survivor, stats), by `rounds` of label propagation."""
+    """Edges -> ((node, survivor id) for every non-survivor, stats): `rounds` of label propagation, then
+    what they left unsettled finished exactly in one union-find (components.py)."""
 
     def __init__(self, rounds: int):
         super().__init__()
@@ -107,16 +111,14 @@ class ConnectedComponents(beam.PTransform):
     def expand(self, edges):
         graph = (edges | "Views" >> beam.FlatMap(node_views) | "GroupViews" >> beam.GroupByKey()
                  | "Nodes" >> beam.MapTuple(node_from_views))
-        before = graph
         for r in range(self._rounds):
             labels = (graph | f"Spread{r}" >> beam.FlatMapTuple(spread)
                       | f"Min{r}" >> beam.CombinePerKey(min))
             jumped = ({"label": labels, "pointers": labels | f"ByOwner{r}" >> beam.MapTuple(by_owner)}
                       | f"JoinOwner{r}" >> beam.CoGroupByKey() | f"Jump{r}" >> beam.FlatMapTuple(jump))
-            before, graph = graph, ({"label": jumped, "graph": graph} | f"Join{r}" >> beam.CoGroupByKey()
-                                    | f"Relabel{r}" >> beam.MapTuple(relabel))
-        unconverged = ({"before": before, "after": graph} | "Compare" >> beam.CoGroupByKey()
-                       | "Changed" >> beam.MapTuple(changed) | "CountChanged" >> beam.CombineGlobally(sum))
+            graph = ({"label": jumped, "graph": graph} | f"Join{r}" >> beam.CoGroupByKey()
+                     | f"Relabel{r}" >> beam.MapTuple(relabel))
+        graph, unconverged = self._settle(graph)
         losers = graph | "Survivors" >> beam.FlatMapTuple(survivor_of)
         sizes = (graph | "ByCluster" >> beam.MapTuple(lambda node, value: (value[0][2], 1))
                  | "ClusterSize" >> beam.CombinePerKey(sum)
@@ -125,6 +127,23 @@ class ConnectedComponents(beam.PTransform):
         stats = (sizes, unconverged | "Unconverged" >> beam.Map(lambda n: (("unconverged_nodes", 0), n))) \
             | "Stats" >> beam.Flatten()
         return losers, stats
+
+    @staticmethod
+    def _settle(graph):
+        """(node, (label, neighbours)) -> ((node, (its component's best label, ())), how many nodes the
+        rounds left unsettled): the residue of edges between different labels in one union-find, each
+        node joined to its label's outcome."""
+        settled = (graph | "Offer" >> beam.FlatMapTuple(offered_labels) | "GroupOffers" >> beam.GroupByKey()
+                   | "Residue" >> beam.FlatMapTuple(residue_edges) | "GroupResidue" >> beam.GroupByKey()
+                   | "Settle" >> beam.FlatMapTuple(settled_labels))
+        nodes = graph | "ByLabel" >> beam.MapTuple(lambda node, value: (value[0], node))
+        joined = {"nodes": nodes, "settled": settled} | "JoinSettled" >> beam.CoGroupByKey()
+        unsettled = (
+            joined
+            | "Unsettled" >> beam.MapTuple(lambda _, j: sum(1 for _ in j["nodes"]) if j["settled"] else 0)
+            | "CountUnsettled" >> beam.CombineGlobally(sum)
+        )
+        return joined | "Settled" >> beam.FlatMapTuple(with_settled_label), unsettled
 
 
 class Deduplicated(NamedTuple):
