@@ -20,6 +20,8 @@ def item_name(element) -> str:
         value = getattr(element, attribute, None)
         if isinstance(value, str):
             return value
+    if isinstance(element, str):  # a key: a URL or doc id itself (repr would quote it)
+        return element[:200]
     if isinstance(element, tuple) and element:
         return item_name(element[0])
     return repr(element)[:200]

@@ -124,3 +124,26 @@ def test_components_over_signatures_are_the_in_memory_union_finds():
     assert max(losers.values()) >= 3 and len(losers) >= 20
     assert verdicts.stats[:-1] == [(("cluster_size", size), n) for size, n in
                                    sorted(Counter(n + 1 for n in losers.values()).items())]
+
+
+def test_a_near_duplicate_verdict_that_raises_drops_that_document_alone_as_a_dedup_error(monkeypatch):
+    """Beam's join of documents with their survivors (a step the units engine decides in its store) takes
+    an exception as the dedup_error drop of the one document, and the rest are decided as ever."""
+    import webtext.dedup.transforms as transforms
+
+    original = transforms.near_duplicate_verdict
+
+    def planted(doc_id, docs, survivors):
+        if doc_id == "b1":
+            raise ValueError("planted for the test")
+        return original(doc_id, docs, survivors)
+
+    monkeypatch.setattr(transforms, "near_duplicate_verdict", planted)
+    with BeamTestPipeline(runner="FnApiRunner") as p:
+        kept, drops = (p | beam.Create(DOCS) | DeduplicateDocuments(CONFIG))[:2]
+        assert_that(kept | "Ids" >> beam.Map(lambda d: d.doc_id), equal_to(["a2"]), label="kept")
+        assert_that(
+            drops | "Why" >> beam.Map(lambda d: (d.reason, d.item)),
+            equal_to([("exact_duplicate", "a1"), ("near_duplicate", "a3"), ("dedup_error", "b1")]),
+            label="drops",
+        )

@@ -23,3 +23,18 @@ def manifest(out) -> dict:
     recorded["config"].pop("out")
     recorded.pop("command", None)
     return recorded
+
+
+def assert_same_corpus(beam, units) -> None:
+    """Two corpora (the one Beam pipeline's and the units engine's) alike: shards byte for byte, links/ and
+    rejects/ under the same names with the same lines (in any order), and the manifest but for the one
+    figure only Beam has, how many nodes its label-propagation rounds left unsettled (dedup/components.py)."""
+    assert files(beam) == files(units)
+    for folder in ("links", "rejects"):
+        names = [sorted(os.listdir(os.path.join(out, folder))) for out in (beam, units)]
+        assert names[0] == names[1], folder
+        assert lines(beam, folder) == lines(units, folder), folder
+    by_beam, by_units = manifest(beam), manifest(units)
+    for recorded in (by_beam, by_units):
+        recorded["dedup"].pop("unconverged_nodes")
+    assert by_beam == by_units

@@ -7,7 +7,7 @@ rounds); the clusters themselves are the same."""
 
 import json
 
-from helpers.corpus_files import files, lines, manifest
+from helpers.corpus_files import assert_same_corpus, files
 from helpers.telling_corpus import KEPT_TARGET, write_telling_corpus
 from webtext.pipeline.cli import run
 from webtext.sample.paths import sample_dump, sample_warc
@@ -22,16 +22,6 @@ def build_both(tmp_path, inputs: list[str]) -> dict:
         outs[name] = tmp_path / name
         assert run(["corpus", *inputs, *COMMON, *flags, "--out", str(outs[name])]) == 0, name
     return outs
-
-
-def assert_same_corpus(beam, units) -> None:
-    assert files(beam) == files(units)
-    assert lines(beam, "links") == lines(units, "links")
-    assert lines(beam, "rejects") == lines(units, "rejects")
-    by_beam, by_units = manifest(beam), manifest(units)
-    for recorded in (by_beam, by_units):
-        recorded["dedup"].pop("unconverged_nodes")  # Beam's rounds only: see the module's docstring
-    assert by_beam == by_units
 
 
 def text_rows(out) -> list[dict]:

@@ -48,7 +48,8 @@ def write_results(out: str, root: str, read: dict, linked: dict, fetched: dict, 
         _concatenate(sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl"))),
                      os.path.join(out, "links", "links-00000-of-00001.jsonl"))
     drop_files = [os.path.join(unit, unit_work.DROPS) for step in steps for unit in sorted(step["units"])]
-    _concatenate(drop_files, os.path.join(out, "rejects", "drops-units.jsonl"),
+    # The names Beam's WriteToText gives its one file of each: the corpus is laid out alike by either engine.
+    _concatenate(drop_files, os.path.join(out, "rejects", "drops-00000-of-00001.jsonl"),
                  then=(as_json(drop) + "\n" for drop in dedup.drops()))
 
 
