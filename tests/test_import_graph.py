@@ -57,3 +57,29 @@ def test_only_the_beam_wiring_imports_a_stages_transforms():
                    name.split(".")[1] != path.relative_to(SOURCE).parts[0] for name in names):
                 importers.add(str(path.relative_to(SOURCE)))
     assert importers == {"pipeline/build.py"}, importers
+
+
+# A stage's per-record functions: each stage calls them through its own Beam-free driver, which both
+# engines call (sources/parse_file.py, sources/links.py's selected and linked, extract/in_flight.py,
+# filters/batches.py, dedup/over_signatures.py's DedupRecords, tokenize/encode.py).
+PER_RECORD = {"parse_submission", "parse_url_line", "select_submission", "build_link", "extract_document",
+              "filter_documents", "encode_documents", "Signer"}
+
+
+def test_only_a_stage_calls_its_own_per_record_functions():
+    """Outside the stage packages, no module names a stage's per-record function: the units engine and
+    pipeline/ take each stage's driver, so that the engines cannot batch, guard or count differently."""
+    named = {}
+    for path in SOURCE.rglob("*.py"):
+        if path.relative_to(SOURCE).parts[0] in STAGES | {"shards"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("webtext."):
+                found = {a.name for a in node.names} & PER_RECORD
+            elif isinstance(node, ast.Name | ast.Attribute):
+                found = {getattr(node, "id", None) or getattr(node, "attr", None)} & PER_RECORD
+            else:
+                continue
+            if found:
+                named.setdefault(str(path.relative_to(SOURCE)), set()).update(found)
+    assert named == {}, named

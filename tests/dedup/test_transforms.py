@@ -11,7 +11,7 @@ from webtext.dedup.transforms import DeduplicateDocuments
 from webtext.records import Document
 from webtext.sample import prose
 
-CONFIG = DedupSettings()
+CONFIG = DedupSettings(rounds=2)  # clusters here are pairs; and any rounds give the same clusters
 BASE = " ".join(prose.article(random.Random(11), 4))
 OTHER = " ".join(prose.article(random.Random(12), 4))
 
@@ -59,7 +59,7 @@ def test_distributed_components_equal_union_find_for_any_rounds_and_report_conve
     expected = [(doc, survivor) for doc, survivor, _ in duplicates_of_components(edges + chain_edges)]
 
     with BeamTestPipeline(runner="FnApiRunner") as p:
-        losers, stats = p | beam.Create(edges + chain_edges) | ConnectedComponents(rounds=20)
+        losers, stats = p | beam.Create(edges + chain_edges) | ConnectedComponents(rounds=10)
         assert_that(losers, equal_to(expected), label="same as union-find")
         assert_that(stats | beam.Filter(lambda s: s[0][0] == "unconverged_nodes"),
                     equal_to([(("unconverged_nodes", 0), 0)]), label="converged")

@@ -18,6 +18,7 @@ from pathlib import Path
 from apache_beam.io.filesystem import FileMetadata
 from apache_beam.io.localfilesystem import LocalFileSystem
 
+from conftest import SAMPLE_FLAGS
 from helpers.loopback_server import loopback_server
 from webtext.pipeline.cli import run
 from webtext.shards.reader import read_manifest
@@ -110,17 +111,17 @@ class FlakyFileSystem(LocalFileSystem):
 
 
 def _corpus(out: str) -> int:
-    return run(["corpus", "--sample", "--out", out, "--docs_per_shard", "8", "--val_fraction", "0.1",
-                "--no_report", "--quiet", "--runner", "BundleBasedDirectRunner"])
+    return run(["corpus", *SAMPLE_FLAGS, "--out", out, "--no_report", "--runner", "BundleBasedDirectRunner"])
 
 
 def _lines(directory: Path) -> list[str]:
     return sorted(line for path in directory.glob("*.jsonl") for line in path.read_text().splitlines())
 
 
-def test_retried_bundles_give_the_same_corpus_without_duplicates_or_losses(tmp_path: Path):
-    clean, flaky = tmp_path / "clean", tmp_path / "flaky"
-    assert _corpus(str(clean)) == 0
+def test_retried_bundles_give_the_same_corpus_without_duplicates_or_losses(sample_corpus, tmp_path: Path):
+    """The corpus a run without failures makes (the sample's: the engines make it alike, test_conformance.py)
+    against the one a run whose writes fail at first makes."""
+    clean, flaky = sample_corpus, tmp_path / "flaky"
     FlakyFileSystem.armed, FlakyFileSystem._seen, FlakyFileSystem.failed = True, set(), Counter()
     try:
         assert _corpus(f"{PREFIX}{flaky}") == 0
@@ -151,7 +152,9 @@ def test_a_retried_fetch_bundle_fetches_again_and_replays_the_same(tmp_path: Pat
                  "--min_words", "20", "--no_report", "--quiet", "--runner", "BundleBasedDirectRunner"]
         urls = tmp_path / "urls.txt"
         urls.write_text("".join(f"{base}/slow/{i}\n" for i in range(8)) + f"{base}/missing\n")
-        assert run(["corpus", "--urls", str(urls), "--out", str(tmp_path / "clean"), *flags]) == 0
+        # The corpus without failures, from the units engine: the one pipeline's (test_conformance.py)
+        clean_flags = [*flags[:-2], "--workers", "2"]
+        assert run(["corpus", "--urls", str(urls), "--out", str(tmp_path / "clean"), *clean_flags]) == 0
         FlakyFileSystem.armed, FlakyFileSystem._seen, FlakyFileSystem.failed = True, set(), Counter()
         try:
             assert run(["corpus", "--urls", str(urls), "--out", f"{PREFIX}{tmp_path / 'flaky'}", *flags]) == 0

@@ -40,6 +40,13 @@ def test_engines_agree_on_inputs_made_to_tell_them_apart(tmp_path):
     beam_dedup = json.loads((outs["beam"] / "manifest.json").read_text())["dedup"]
     assert beam_dedup["unconverged_nodes"] >= 2
     assert_same_corpus(outs["beam"], outs["units"])
+    assert json.loads((outs["units"] / "manifest.json").read_text())["dedup"]["examples"]
+    # Only the units engine leaves how it went (_work/run.json): each stage's CPU seconds among it.
+    assert not (outs["beam"] / "_work" / "run.json").exists()
+    run_info = json.loads((outs["units"] / "_work" / "run.json").read_text())
+    assert run_info["workers"] == 2
+    stages = {row["stage"] for row in run_info["resources"]}
+    assert stages >= {"read", "links", "extract", "filter", "tokenize"}
     rows = text_rows(outs["units"])
     chain = [row for row in rows if "/chain/" in row["url"]]
     assert len(chain) == 1 and chain[0]["final_url"].endswith("/chain/0/")  # one survivor: the best copy

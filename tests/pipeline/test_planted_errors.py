@@ -14,8 +14,8 @@ import webtext.dedup.clusters as clusters
 import webtext.dedup.minhash as minhash
 import webtext.extract.extractor as extractor
 import webtext.filters.rules as rules
-import webtext.pipeline.link_units as link_units
-import webtext.sources.transforms as sources
+import webtext.sources.links as links
+import webtext.sources.parse_file as parse_file
 import webtext.tokenize.encode as encode
 from helpers.corpus_files import assert_same_corpus
 from webtext.pipeline.cli import run
@@ -38,13 +38,13 @@ def planted(monkeypatch):
     """One record planted to raise in each stage (for the tokenizer: when it encodes a document on its own,
     as it does after a batch failed; the batch fails through the same document)."""
     url = STORY.format
-    for module in (sources, link_units):
-        monkeypatch.setattr(module, "parse_submission",
-                            raising_for(module.parse_submission, lambda raw, source: source.endswith(":3")))
-        monkeypatch.setattr(module, "select_submission", raising_for(
-            module.select_submission, lambda sub, config: sub.url.endswith("2015/06/story-01/"), LookupError))
-        monkeypatch.setattr(module, "build_link", raising_for(
-            module.build_link, lambda key, subs, config: key == url("metro-ledger", "2012/07/story-00")))
+    # The read stage's one driver (sources/parse_file.py) and the select and links stages' (sources/links.py).
+    monkeypatch.setattr(parse_file, "parse_submission",
+                        raising_for(parse_file.parse_submission, lambda raw, source: source.endswith(":3")))
+    monkeypatch.setattr(links, "select_submission", raising_for(
+        links.select_submission, lambda sub, config: sub.url.endswith("2015/06/story-01/"), LookupError))
+    monkeypatch.setattr(links, "build_link", raising_for(
+        links.build_link, lambda key, subs, config: key == url("metro-ledger", "2012/07/story-00")))
     monkeypatch.setattr(
         warc_index,
         "response_to_result",

@@ -1,5 +1,6 @@
-"""`webtext corpus --workers N`: the stages unit by unit in N local processes give the one Beam pipeline's
-corpus, byte for byte; a run killed part-way, run again, takes up the units it finished and redoes none."""
+"""`webtext corpus --workers N`: the stages unit by unit in N local processes (that they give the one Beam
+pipeline's corpus, byte for byte, is test_conformance.py's); a run killed part-way, run again, takes up the
+units it finished and redoes none."""
 
 import glob
 import json
@@ -12,29 +13,6 @@ import time
 from conftest import SAMPLE_FLAGS
 from helpers.corpus_files import files, lines, manifest
 from webtext.pipeline.cli import run
-
-
-def test_units_write_the_one_pipelines_corpus_byte_for_byte(sample_corpus, tmp_path):
-    """The sample corpus is made unit by unit (the default for a replayed corpus); --workers 0 makes it
-    as one Beam pipeline."""
-    run_info = json.loads((sample_corpus / "_work" / "run.json").read_text())
-    assert run_info["workers"] >= 1
-    assert {row["stage"] for row in run_info["resources"]} >= {
-        "read",
-        "links",
-        "extract",
-        "filter",
-        "tokenize",
-    }
-    out = tmp_path / "out"
-    assert run(["corpus", *SAMPLE_FLAGS, "--out", str(out), "--workers", "0"]) == 0
-    assert not (out / "_work" / "run.json").exists()
-    assert files(out) == files(sample_corpus) and len(files(out)) == 8
-    # The same accounting (every stage, every drop reason), dedup figures and examples, and damaged inputs.
-    assert manifest(out) == manifest(sample_corpus)
-    assert manifest(out)["dedup"]["examples"]
-    assert lines(out, "links") == lines(sample_corpus, "links")
-    assert lines(out, "rejects") == lines(sample_corpus, "rejects") != []
 
 
 def test_the_default_is_every_usable_core_for_a_local_corpus_and_one_pipeline_otherwise():

@@ -61,7 +61,6 @@ def test_a_truncated_dump_keeps_what_was_read_and_drops_the_rest_with_a_reason(t
     from apache_beam.pvalue import TaggedOutput
 
     from webtext.records import Drop, Submission
-    from webtext.sources.submissions import parse_submission
     from webtext.sources.transforms import DAMAGED, LINE_COUNTS, _ParseFile
 
     buffer = io.BytesIO()
@@ -74,7 +73,7 @@ def test_a_truncated_dump_keeps_what_was_read_and_drops_the_rest_with_a_reason(t
     data = buffer.getvalue()
     path = tmp_path / "RS_cut.zst"
     path.write_bytes(data[: len(data) // 2])
-    outputs = list(_ParseFile(parse_submission).process(str(path)))
+    outputs = list(_ParseFile(url_lists=False).process(str(path)))
     kept = [o for o in outputs if isinstance(o, Submission)]
     drops = [o.value for o in outputs if isinstance(o, TaggedOutput) and isinstance(o.value, Drop)]
     counts = [o.value for o in outputs if isinstance(o, TaggedOutput) and o.tag == LINE_COUNTS]

@@ -22,16 +22,22 @@ from typing import NamedTuple
 
 import numpy as np
 
-from webtext.dedup.clusters import STAGE, Member, best, star_edges
-from webtext.dedup.minhash import SIGNATURE_DTYPE, band_keys, bands_and_rows, estimated_jaccard
+from webtext.dedup.clusters import STAGE, Member, best, member_of, signature_or_drop, star_edges
+from webtext.dedup.minhash import (
+    SIGNATURE_DTYPE,
+    Signer,
+    band_keys,
+    bands_and_rows,
+    estimated_jaccard,
+    exact_key,
+)
 from webtext.dedup.settings import DedupSettings
 from webtext.guard import error_drop
-from webtext.records import Drop
+from webtext.records import Document, Drop
 
 _SCHEMA = (
-    "CREATE TABLE docs (doc_id TEXT PRIMARY KEY, unit TEXT, exact_key TEXT, karma INTEGER, first_seen "
-    "INTEGER, "
-    "signature BLOB)",
+    "CREATE TABLE docs (doc_id TEXT PRIMARY KEY, unit TEXT, exact_key TEXT, karma INTEGER, "
+    "first_seen INTEGER, signature BLOB)",
     "CREATE TABLE bands (key BLOB, doc_id TEXT, karma INTEGER, first_seen INTEGER)",
     "CREATE TABLE edges (a TEXT, a_karma INTEGER, a_first INTEGER, b TEXT, b_karma INTEGER, b_first INTEGER, "
     "PRIMARY KEY (a, b))",
@@ -45,6 +51,21 @@ class Signed(NamedTuple):
     exact_key: str
     member: Member
     signature: bytes | None  # None: its signature raised; it stays, with no near-duplicate candidates
+
+
+class DedupRecords:
+    """What a worker makes of each document for the global step, where the document is: its Signed record,
+    or its dedup_error drop when its signature raised (signature_or_drop: the Beam stage's policy too).
+    One Signer (one MinHash template) per worker."""
+
+    def __init__(self, settings: DedupSettings):
+        self._signer = Signer(settings.num_perm, settings.shingle_words)
+
+    def of(self, doc: Document) -> Signed | Drop:
+        signature = signature_or_drop(self._signer, doc)
+        if isinstance(signature, Drop):
+            return signature
+        return Signed(exact_key(doc.text), member_of(doc), signature.tobytes())
 
 
 class SignatureStore:

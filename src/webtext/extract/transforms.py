@@ -2,19 +2,15 @@
 
 import apache_beam as beam
 
-from webtext.extract.extractor import BATCH_PAGES, EXTRACTOR, STAGE, extract_document
+from webtext.extract.extractor import BATCH_PAGES, EXTRACTOR, STAGE
+from webtext.extract.in_flight import OneBatchInFlight
 from webtext.extract.sandbox import SandboxedCall
 from webtext.stagekit import DROPS, Routed, route_gathered
 
 
 class _Extract(beam.DoFn):
-    """Sends pages to the child in batches and keeps one batch in flight: batch N is sent as soon as
-    batch N-1's results are back, and only then are N-1's documents handed downstream (filters run
-    in this thread), so the child extracts while this process filters.
-
-    Batches rather than single pages: this process's share of a page (reading it upstream, sending
-    it, building its document) then runs for many pages at a time, not once between two extractions
-    that sweep the caches (bench_extract.py measures it; bench/README.md)."""
+    """Pages to the child in batches, one batch in flight (in_flight.py): the documents of batch N-1 go
+    downstream (filters run in this thread) while the child extracts batch N."""
 
     def __init__(self, timeout_s: float, batch_pages: int = BATCH_PAGES):
         self._timeout_s = timeout_s
@@ -25,7 +21,7 @@ class _Extract(beam.DoFn):
 
     def start_bundle(self):
         self._gathered = []  # (fetch result, window, timestamp) not sent yet
-        self._in_flight = []  # ... sent, results not collected yet
+        self._batches = OneBatchInFlight(self._sandbox, result_of=lambda gathered: gathered[0])
 
     def process(self, result, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
         self._gathered.append((result, window, timestamp))
@@ -38,15 +34,9 @@ class _Extract(beam.DoFn):
 
     def _next_batch(self):
         """Collect the batch in flight, send the pages gathered since, then hand on the documents."""
-        collected = self._in_flight
-        outcomes = [extract_document(result, self._next_result) for result, _, _ in collected]
-        self._in_flight, self._gathered = self._gathered, []
-        self._sandbox.submit_batch([(result.html, result.final_url) for result, _, _ in self._in_flight])
+        collected, outcomes = self._batches.swap(self._gathered)
+        self._gathered = []
         yield from route_gathered(STAGE, outcomes, collected)
-
-    def _next_result(self, html: str, url: str):
-        """The child's answer for the oldest page in flight: answers come back in the order sent."""
-        return self._sandbox.collect()
 
     def teardown(self):
         self._sandbox.close()

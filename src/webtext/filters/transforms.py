@@ -2,37 +2,35 @@
 
 import apache_beam as beam
 
-from webtext.filters.rules import BATCH_DOCUMENTS, STAGE, eval_filter, filter_documents
+from webtext.filters.batches import FilterBatches
+from webtext.filters.rules import BATCH_DOCUMENTS, STAGE
 from webtext.filters.settings import FilterSettings
 from webtext.stagekit import DROPS, Routed, route_gathered
 
 
 class _Filter(beam.DoFn):
+    """Documents a batch at a time (batches.py), each with its window, within a bundle."""
+
     def __init__(self, config: FilterSettings, batch_documents: int = BATCH_DOCUMENTS):
         self._config = config
         self._batch_documents = batch_documents
 
     def setup(self):
-        # The eval sets' 8-gram filter is built once per worker, from the files themselves.
-        self._eval_ngrams = eval_filter(self._config.decontaminate) if self._config.decontaminate else None
+        self._batches = FilterBatches(self._config, doc_of=lambda gathered: gathered[0],
+                                      size=self._batch_documents)
 
     def start_bundle(self):
-        self._gathered = []  # (document, window, timestamp)
+        self._batches.discard()
 
     def process(self, doc, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
-        self._gathered.append((doc, window, timestamp))
-        if len(self._gathered) >= self._batch_documents:
-            yield from self._filter_gathered()
+        yield from self._routed(self._batches.add([(doc, window, timestamp)]))
 
     def finish_bundle(self):
-        yield from self._filter_gathered()
+        yield from self._routed(self._batches.flush())
 
-    def _filter_gathered(self):
-        gathered, self._gathered = self._gathered, []
-        # Every outcome first, then the outputs: a runner hands each output on to the next stage
-        # at once, whose work would come between two documents' filters again.
-        outcomes = filter_documents([doc for doc, _, _ in gathered], self._config, self._eval_ngrams)
-        yield from route_gathered(STAGE, outcomes, gathered)
+    @staticmethod
+    def _routed(decided):
+        yield from route_gathered(STAGE, [outcome for _, outcome in decided], [item for item, _ in decided])
 
 
 class FilterDocuments(beam.PTransform):

@@ -14,15 +14,13 @@ import resource
 import time
 
 from webtext.crawl.host_fetch import host_key
-from webtext.guard import guarded
 from webtext.hashing import bucket
 from webtext.pipeline import unit_work
 from webtext.pipeline.unit_work import Tally, finish_unit, fresh_unit_dir, read_pickles
 from webtext.reasons import LINKS, READ, SELECT
 from webtext.records import DamagedInput, Drop, Link, as_json
-from webtext.sources.links import build_link, select_submission
+from webtext.sources.links import linked, selected
 from webtext.sources.parse_file import LineCount, parsed_file
-from webtext.sources.submissions import parse_submission, parse_url_line
 
 DAMAGED = "damaged.json"
 SELECT_BATCH = 4096  # submissions selected and spilled together: what a read unit holds at a time
@@ -40,7 +38,7 @@ def read_unit(path: str, url_list: bool, partitions: int, final: str) -> dict:
     spills = [open(os.path.join(partial, partition_name(p)), "wb") for p in range(partitions)]
     damaged, submissions = [], []
     try:
-        for outcome in parsed_file(path, parse_url_line if url_list else parse_submission):
+        for outcome in parsed_file(path, url_list):
             if isinstance(outcome, LineCount):
                 tally.counts[(READ, "in")] += outcome.lines
             elif isinstance(outcome, DamagedInput):
@@ -75,8 +73,7 @@ def _open_files_for(files: int) -> None:
 def _select(submissions: list, rules, tally: Tally, spills: list) -> None:
     tally.counts[(READ, "kept")] += len(submissions)
     by_host = fetched_live()
-    for url, sub in tally.outcomes(SELECT, [guarded(SELECT, lambda s: select_submission(s, rules), sub)[0]
-                                            for sub in submissions]):
+    for url, sub in tally.outcomes(SELECT, [selected(sub, rules) for sub in submissions]):
         spill = bucket(host_key(url) if by_host else url, len(spills))
         pickle.dump((url, sub), spills[spill], protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -102,8 +99,7 @@ def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str
     for read_dir in read_dirs:
         for url, sub in read_pickles(os.path.join(read_dir, partition_name(partition))):
             by_url.setdefault(url, []).append(sub)
-    outcomes = [guarded(LINKS, lambda item: build_link(item[0], item[1], rules), (url, by_url[url]))[0]
-                for url in sorted(by_url)]
+    outcomes = [linked(url, by_url[url], rules) for url in sorted(by_url)]
     links = tally.outcomes(LINKS, outcomes, count_kept=False)
     tally.counts[(LINKS, "kept")] += write_chunks(partial, links, chunk_links, min_hosts=hosts_a_unit())
     tally.timed(LINKS, started)

@@ -28,20 +28,18 @@ import pyarrow as pa
 from webtext.crawl.host_fetch import HostFetcher
 from webtext.crawl.replay import fetch_outcome
 from webtext.crawl.warc_index import WarcIndex, index_file
-from webtext.dedup.clusters import member_of, signature_or_drop
-from webtext.dedup.minhash import Signer, exact_key
-from webtext.dedup.over_signatures import Signed, losers_of
-from webtext.extract.extractor import BATCH_PAGES, EXTRACTOR, extract_document
+from webtext.dedup.over_signatures import DedupRecords, losers_of
+from webtext.extract.extractor import BATCH_PAGES, EXTRACTOR
+from webtext.extract.in_flight import OneBatchInFlight
 from webtext.extract.sandbox import SandboxedCall
-from webtext.filters.rules import BATCH_DOCUMENTS as FILTER_BATCH
-from webtext.filters.rules import eval_filter, filter_documents
+from webtext.filters.batches import FilterBatches
 from webtext.guard import guarded
 from webtext.kill_points import kill_point
 from webtext.parent_death import die_with_parent
 from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.unit_proof import commit_dir, seal_dir
 from webtext.reasons import DEDUP, EXTRACT, FETCH, FILTER, TOKENIZE
-from webtext.records import Document, Drop, FetchResult, Link, as_json
+from webtext.records import Document, Drop, Link, as_json
 from webtext.shards.gpt2 import gpt2_encoding
 from webtext.tokenize.batches import batches_by_key
 from webtext.tokenize.encode import batches as token_batches
@@ -61,8 +59,8 @@ class _Worker:
         self.config, self._index_path, self._index = config, index_path, None
         self.warc_dir = warc_dir  # where a live unit writes what it fetches: --out/warc, which outlives runs
         self.sandbox = SandboxedCall(EXTRACTOR, config.extract.timeout_s, die_with_parent=True)
-        self.signer = Signer(config.dedup.num_perm, config.dedup.shingle_words)
-        self.eval_ngrams = eval_filter(config.filters.decontaminate) if config.filters.decontaminate else None
+        self.dedup_records = DedupRecords(config.dedup)
+        self.filters = FilterBatches(config.filters)
         self.encoding = None  # built at the first tokenized unit
 
     @property
@@ -176,13 +174,9 @@ def _extracted(worker: _Worker, batches: Iterator[list], tally: Tally) -> Iterat
     """Documents batch by batch from batches of fetch outcomes (results and drops), one batch always in
     the extraction child's hands: while it extracts batch N, this process filters and signs batch N-1
     and reads (or, live, waits for) batch N+1 (as the Beam stage's _Extract does)."""
-    in_flight: list[FetchResult] = []
+    in_flight = OneBatchInFlight(worker.sandbox)
     for outcomes in itertools.chain(batches, [[]]):
-        results = tally.outcomes(FETCH, outcomes, kept_as=fetch_outcome, count_in=False)
-        docs = [extract_document(result, lambda html, url: worker.sandbox.collect()) for result in in_flight]
-        in_flight = results
-        if results:
-            worker.sandbox.submit_batch([(r.html, r.final_url) for r in results])
+        _, docs = in_flight.swap(tally.outcomes(FETCH, outcomes, kept_as=fetch_outcome, count_in=False))
         yield tally.outcomes(EXTRACT, docs)
 
 
@@ -234,16 +228,15 @@ def fetch_unit(links_path: str, final: str) -> dict:
         open(os.path.join(partial, SIGNED), "wb") as signed_out,
     ):
 
-        def filter_and_write(batch: list[Document]) -> None:
-            started = time.thread_time()  # this thread's: a live unit's fetch threads run meanwhile
-            survivors = tally.outcomes(FILTER, filter_documents(batch, config.filters, worker.eval_ngrams),
-                                       count_kept=False)
-            tally.cpu_s[FILTER] += time.thread_time() - started
+        def filter_and_write(decided: list[tuple[Document, Document | Drop]]) -> None:
+            """Write the documents the filters kept, with their dedup records (filtered in the caller's
+            thread: time.thread_time is its own, while a live unit's fetch threads run)."""
+            survivors = tally.outcomes(FILTER, [outcome for _, outcome in decided], count_kept=False)
             started = time.thread_time()
             for doc in survivors:
                 # counted as handed to dedup: written here, or dropped below
                 tally.counts[(FILTER, "kept")] += 1
-                signed = _signed(worker, doc)
+                signed = worker.dedup_records.of(doc)
                 if isinstance(signed, Drop):  # its signature raised: dedup's drop, made here where it is
                     tally.counts[(DEDUP, "in")] += 1
                     tally.drop(signed)
@@ -252,15 +245,16 @@ def fetch_unit(links_path: str, final: str) -> dict:
                 pickle.dump(signed, signed_out, protocol=pickle.HIGHEST_PROTOCOL)
             tally.cpu_s[SIGNATURES] += time.thread_time() - started
 
-        # filtered FILTER_BATCH at a time, as the Beam stage does, across extractions
-        waiting: list[Document] = []
+        # filtered a batch at a time, as the Beam stage does (filters/batches.py), across extractions
         for docs in _extracted(worker, batches, tally):
-            waiting += docs
-            while len(waiting) >= FILTER_BATCH:
-                filter_and_write(waiting[:FILTER_BATCH])
-                waiting = waiting[FILTER_BATCH:]
-        if waiting:
-            filter_and_write(waiting)
+            started = time.thread_time()
+            decided = worker.filters.add(docs)
+            tally.cpu_s[FILTER] += time.thread_time() - started
+            filter_and_write(decided)
+        started = time.thread_time()
+        decided = worker.filters.flush()
+        tally.cpu_s[FILTER] += time.thread_time() - started
+        filter_and_write(decided)
     if fetcher is not None:
         fetcher.close()  # its WARC files whole before the unit is
     # The rest of this process's CPU is the fetch stage's: replay reads, or live threads' requests,
@@ -294,14 +288,6 @@ def _child_cpu_s(sandbox: SandboxedCall) -> float:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError, TypeError):
         return 0.0
-
-
-def _signed(worker: _Worker, doc: Document) -> Signed | Drop:
-    """What dedup needs of the document, or its dedup_error drop (signature_or_drop: as in the Beam stage)."""
-    signature = signature_or_drop(worker.signer, doc)
-    if isinstance(signature, Drop):
-        return signature
-    return Signed(exact_key(doc.text), member_of(doc), signature.tobytes())
 
 
 def read_pickles(path: str) -> Iterator:

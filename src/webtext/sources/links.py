@@ -11,6 +11,7 @@ policy flags.
 
 from collections.abc import Iterable
 
+from webtext.guard import guarded
 from webtext.reasons import LINKS, SELECT
 from webtext.records import Drop, Link, Submission
 from webtext.sources.settings import LinkRules
@@ -76,3 +77,15 @@ def build_link(canonical: str, subs: Iterable[Submission], config: LinkRules) ->
         subreddits=tuple(sorted({s.subreddit for s in subs if s.subreddit})),
         first_seen_utc=first.created_utc,
     )
+
+
+def selected(sub: Submission, rules: LinkRules) -> tuple[str, Submission] | Drop:
+    """`select_submission`'s outcome, an exception in it being the select stage's error drop: what both
+    engines call for each submission."""
+    return guarded(SELECT_STAGE, lambda s: select_submission(s, rules), sub)[0]
+
+
+def linked(canonical: str, subs: Iterable[Submission], rules: LinkRules) -> Link | Drop:
+    """`build_link`'s outcome for one URL's submissions, an exception being the links stage's error drop
+    (named by the URL): what both engines call for each URL."""
+    return guarded(LINKS_STAGE, lambda item: build_link(item[0], item[1], rules), (canonical, subs))[0]

@@ -1,13 +1,13 @@
 """One input file's lines as the read stage's outcomes, where the file is read: Beam's read DoFn and
 a run in units both take them from here."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from webtext.guard import guarded
 from webtext.records import DamagedFileError, DamagedInput, Drop
 from webtext.sources.dumps import iter_lines
-from webtext.sources.submissions import STAGE
+from webtext.sources.submissions import STAGE, parse_submission, parse_url_line
 
 
 class LineCount(NamedTuple):
@@ -15,10 +15,11 @@ class LineCount(NamedTuple):
     lines: int
 
 
-def parsed_file(path: str, parse: Callable) -> Iterator:
-    """Submission | Drop per line, then a DamagedInput if the file stopped being readable (and one
-    `unreadable_file` drop for the rest of it) or held no line at all, then the LineCount."""
-    lines = 0
+def parsed_file(path: str, url_list: bool = False) -> Iterator:
+    """Submission | Drop per line (a Pushshift dump's, or a URL list's with `url_list`), then a DamagedInput
+    if the file stopped being readable (and one `unreadable_file` drop for the rest of it) or held no line
+    at all, then the LineCount."""
+    parse, lines = parse_url_line if url_list else parse_submission, 0
     try:
         for number, raw in iter_lines(path):
             lines = number

@@ -5,12 +5,11 @@ from typing import Any, NamedTuple
 import apache_beam as beam
 
 from webtext.records import DamagedInput
-from webtext.sources.links import LINKS_STAGE, SELECT_STAGE, build_link, from_url_list, select_submission
+from webtext.sources.links import LINKS_STAGE, SELECT_STAGE, from_url_list, linked, selected
 from webtext.sources.parse_file import LineCount, parsed_file
 from webtext.sources.reddit_api import INFO_BATCH, Listing, connect, current_scores, listing_submissions
 from webtext.sources.settings import LinkRules
 from webtext.sources.submissions import STAGE as READ_STAGE
-from webtext.sources.submissions import parse_submission, parse_url_line
 from webtext.stagekit import DROPS, classify, route
 
 LINE_COUNTS = "line_counts"
@@ -24,11 +23,11 @@ class _ParseFile(beam.DoFn):
     read stage's independent "in" count.
     """
 
-    def __init__(self, parse):
-        self._parse = parse
+    def __init__(self, url_lists: bool):
+        self._url_lists = url_lists
 
     def process(self, path: str):
-        for outcome in parsed_file(path, self._parse):
+        for outcome in parsed_file(path, self._url_lists):
             if isinstance(outcome, LineCount):
                 yield beam.pvalue.TaggedOutput(LINE_COUNTS, outcome.lines)
             elif isinstance(outcome, DamagedInput):
@@ -50,12 +49,11 @@ class ReadSubmissions(beam.PTransform):
 
     def __init__(self, url_lists: bool = False):
         super().__init__()
-        self._parse = parse_url_line if url_lists else parse_submission
+        self._url_lists = url_lists
 
     def expand(self, paths):
-        results = (paths | "Spread" >> beam.Reshuffle()  # one file per worker
-                   | "Parse" >> beam.ParDo(_ParseFile(self._parse)).with_outputs(DROPS, LINE_COUNTS, DAMAGED,
-                                                                                 main="kept"))
+        parse = beam.ParDo(_ParseFile(self._url_lists)).with_outputs(DROPS, LINE_COUNTS, DAMAGED, main="kept")
+        results = paths | "Spread" >> beam.Reshuffle() | "Parse" >> parse  # one file per worker
         return ReadOutputs(results[LINE_COUNTS], results.kept, results[DROPS], results[DAMAGED])
 
 
@@ -77,13 +75,11 @@ class SelectLinks(beam.PTransform):
 
     def expand(self, submissions):
         rules = self._rules
-        counted, select_drops = classify(submissions, "Select", SELECT_STAGE,
-                                         lambda sub: select_submission(sub, rules))
+        counted, select_drops = classify(submissions, "Select", SELECT_STAGE, lambda s: selected(s, rules))
         if self._rescore_with:
             counted = counted | "Rescore" >> RescoreSubmissions(*self._rescore_with)
         grouped = counted | "ByURL" >> beam.GroupByKey()
-        links, link_drops = classify(grouped, "Build", LINKS_STAGE,
-                                     lambda item: build_link(item[0], item[1], rules))
+        links, link_drops = classify(grouped, "Build", LINKS_STAGE, lambda item: linked(*item, rules))
         return Selected(counted, grouped, links, select_drops, link_drops)
 
 
