@@ -8,7 +8,7 @@ import pathlib
 SOURCE = pathlib.Path(__file__).resolve().parents[1] / "src" / "webtext"
 STAGES = {"sources", "crawl", "extract", "filters", "dedup", "tokenize",  # the pipeline's stages
           "overlap", "report", "train", "sample"}  # and what reads a corpus or makes inputs for one
-TOP = {"pipeline", "entry", "__main__"}
+TOP = {"pipeline", "units", "entry", "__main__"}  # the wiring, the one-machine engine, the CLI
 
 
 def part_of(module: str) -> str:

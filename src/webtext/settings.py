@@ -59,7 +59,9 @@ def add_arguments(parser, section_type) -> None:
         if not kind:
             continue
         help_text = (
-            f"{meta['help']} (default: {_shown(default)})" if kind in ("value", "comma") else meta["help"]
+            f"{meta['help']} (default: {_shown(default)})"
+            if kind in ("value", "comma") and default is not None  # None: the help says what it means
+            else meta["help"]
         )
         if kind == "switch":
             parser.add_argument(f"--{flag}", action="store_true", dest=flag, help=meta["help"])

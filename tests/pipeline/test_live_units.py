@@ -17,9 +17,9 @@ from warcio.archiveiterator import ArchiveIterator
 
 from helpers.many_hosts import allow_flags, many_hosts
 from webtext.pipeline.cli import run
-from webtext.pipeline.link_units import write_chunks
 from webtext.records import Link
 from webtext.shards.reader import read_manifest
+from webtext.units.steps import write_chunks
 
 FLAGS = ["--fetch", "live", "--delay_s", "0", "--min_words", "20", "--quiet", "--no_report"]
 

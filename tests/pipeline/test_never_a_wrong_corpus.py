@@ -184,17 +184,17 @@ def test_damaged_units_are_redone_never_trusted(sample_corpus, tmp_path):
 
 def test_units_that_recorded_exceptions_are_redone(tmp_path, caplog):
     """A unit whose tally holds <stage>_error drops (perhaps a bug since fixed) is done again by the rerun."""
-    from webtext.pipeline import unit_runner, unit_work
     from webtext.records import Drop
+    from webtext.units import pool, worker
 
     finals = []
     for name, reason in (("p00000-c00000", "extract_error"), ("p00000-c00001", "extract_empty")):
-        partial = unit_work.fresh_unit_dir(str(tmp_path / name))
-        tally = unit_work.Tally(partial)
+        partial = worker.fresh_unit_dir(str(tmp_path / name))
+        tally = worker.Tally(partial)
         tally.drop(Drop("extract", reason, "https://example.com/" + name))
-        unit_work.finish_unit(tally, partial, str(tmp_path / name))
+        worker.finish_unit(tally, partial, str(tmp_path / name))
         finals.append(str(tmp_path / name))
-    done, redone = unit_runner._units_to_take_up("fetch units", finals)
+    done, redone = pool._units_to_take_up("fetch units", finals)
     assert done == [finals[1]] and redone == ["p00000-c00000"]
     assert not os.path.exists(finals[0])
     assert "exception drop" in caplog.text

@@ -96,7 +96,7 @@ def test_tokenize_units_gather_consecutive_fetch_units_up_to_a_shards_worth_of_k
     """About --docs_per_shard kept documents a tokenize unit (so a unit has a piece for most shards,
     not a file a document), or a 64th of the corpus if that is less (but at least a tokenizer batch);
     a fetch unit that kept none still belongs to one; none for no fetch unit."""
-    from webtext.pipeline.local_run import _group_name, _tokenize_groups
+    from webtext.units.plan import _group_name, _tokenize_groups
 
     def fetch_units(kept: list[int]) -> tuple[list[str], dict[str, int]]:
         names = [f"p00000-c{i:05d}" for i in range(len(kept))]
@@ -115,11 +115,10 @@ def test_tokenize_units_gather_consecutive_fetch_units_up_to_a_shards_worth_of_k
 def test_units_past_the_in_flight_bound_wait_their_turn_and_give_the_same_corpus(sample_corpus, tmp_path,
                                                                                 monkeypatch):
     """Links two a fetch unit (17 units on the sample) with one unit in flight at a time: the launching
-    process
-    holds a bounded number of submissions, whatever the run's size; the corpus is the same bytes."""
-    from webtext.pipeline import unit_runner
+    process holds a bounded number of submissions, whatever the run's size; the corpus is the same bytes."""
+    from webtext.units import pool
 
-    monkeypatch.setattr(unit_runner, "IN_FLIGHT", 1)
+    monkeypatch.setattr(pool, "IN_FLIGHT", 1)
     out = tmp_path / "out"
     assert run(["corpus", *SAMPLE_FLAGS, "--out", str(out), "--workers", "2", "--unit_links", "2",
                 "--no_report", "--quiet"]) == 0

@@ -131,7 +131,7 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
 def build_links_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: list[str],
                          url_list_paths: list[str], results_path: str) -> None:
     """The pipeline's first three stages alone: links/ and the rejects and results of those stages, for
-    a run whose later stages go unit by unit (local_run.py)."""
+    a run whose later stages go unit by unit (plan.py)."""
     links, stages, damaged_files = _selected_links(pipeline, config, dump_paths, url_list_paths)
     _write_outputs(pipeline, config.out, stages, links, (damaged_files,), results_path)
 

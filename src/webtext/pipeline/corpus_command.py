@@ -2,6 +2,7 @@
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import shlex
 import sys
@@ -14,6 +15,7 @@ from webtext.pipeline.out_lock import owning
 from webtext.pipeline.summary import damage_warnings, error_warnings, format_summary, resource_lines
 from webtext.settings import ConfigError, add_arguments, from_arguments
 from webtext.sources.reddit_api import Listing, RedditCredentialsError, connect
+from webtext.units.settings import UnitSettings
 
 # Each section's flags, generated from its fields (settings.py), under a heading of its own.
 SECTION_HEADINGS = {
@@ -90,19 +92,7 @@ def add_corpus_parser(sub) -> None:
     )
     for name, section in SECTIONS.items():
         add_arguments(p.add_argument_group(SECTION_HEADINGS[name]), section)
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        metavar="N",
-        help="run the stages unit by unit in N local processes, resuming an interrupted run's "
-        "finished units; the same corpus as one pipeline. Default: every core, for a replayed "
-        "corpus (--warc, --sample) on this machine's default runner; 0: one Beam pipeline on "
-        "the runner Beam's flags name (a live crawl, a cluster)",
-    )
-    p.add_argument("--unit_links", type=int, default=256, metavar="N",
-                   help="with --workers: links per unit of work (default 256). Smaller units share the work "
-                        "out more evenly and lose less to a kill; each costs a few files and a little time")
+    add_arguments(p.add_argument_group("one machine, unit by unit"), UnitSettings)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--no_report", action="store_true", help="skip report.html and stats.json at the end")
 
@@ -142,7 +132,7 @@ def _run_info(out: str) -> dict:
     import json
 
     from webtext.pipeline.build import work_path
-    from webtext.pipeline.local_run import RUN_NAME
+    from webtext.units.plan import RUN_NAME
 
     with open(work_path(out, RUN_NAME), encoding="utf-8") as stream:
         return json.load(stream)
@@ -174,7 +164,14 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
     except ConfigError as error:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2
-    workers = args.workers if args.workers is not None else default_workers(config, beam_args)
+    try:
+        engine = from_arguments(UnitSettings, args)
+    except ConfigError as error:
+        print(f"webtext corpus: {error}", file=sys.stderr)
+        return 2
+    if engine.workers is None:
+        engine = dataclasses.replace(engine, workers=default_workers(config, beam_args))
+    workers = engine.workers
     try:
         check_runner(beam_args)
         check_engine(beam_args, workers, workers_given=args.workers is not None)
@@ -204,7 +201,7 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
 
                 check_proxy(config.fetch.proxy, config.fetch.allow_origins)
             with view:
-                manifest = run_corpus(config, beam_args, workers=workers, unit_links=args.unit_links,
+                manifest = run_corpus(config, beam_args, engine=engine,
                                       command=shlex.join(["webtext", *getattr(args, "argv", ["corpus"])]))
         except (FileNotFoundError, RedditCredentialsError, ConfigError, BlockedAddress, DNSFailure) as error:
             print(f"webtext corpus: {error}", file=sys.stderr)

@@ -25,6 +25,7 @@ from webtext.pipeline.staging import RUN_OUTPUTS, promote, recover, staging_dir,
 from webtext.reasons import TOKENIZE
 from webtext.settings import ConfigError
 from webtext.sources.dumps import expand_globs
+from webtext.units.settings import UnitSettings
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 # FnApiRunner never touches the network.
 DEFAULT_RUNNER = "FnApiRunner"
 
+
+ONE_PIPELINE = UnitSettings(workers=0)  # the Beam pipeline, on whatever runner Beam's flags name
 
 def _given(args: list[str], flag: str) -> bool:
     return any(a == flag or a.startswith(flag + "=") for a in args)
@@ -78,25 +81,23 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def check_workers(config: CorpusConfig, workers: int, unit_links: int) -> None:
-    """--workers runs the stages unit by unit in local processes (local_run.py): what it covers so far."""
-    if workers < 0:
-        raise ConfigError("--workers must be 0 (one Beam pipeline) or a number of processes")
-    if unit_links < 1:
-        raise ConfigError("--unit_links must be at least 1")
+def check_workers(config: CorpusConfig, workers: int) -> None:
+    """--workers runs the stages unit by unit in local processes (units/), under a local --out."""
     if workers and "://" in config.out:
         raise ConfigError("--workers writes its units under a local --out; for gs:// or s3:// leave it out")
 
 
-def run_corpus(config: CorpusConfig, beam_args: list[str], workers: int = 0, unit_links: int = 256,
+def run_corpus(config: CorpusConfig, beam_args: list[str], engine: UnitSettings = ONE_PIPELINE,
                command: str = "") -> dict:
     """Run the whole pipeline into a staging directory beside `config.out`, verify it, then swap it in
     (staging.py); return the manifest. A failed or interrupted run leaves `config.out` as it was.
 
-    `workers` 0: one Beam pipeline, on whatever runner `beam_args` name. N > 0: the stages unit by unit
-    in N local processes (local_run.py), `unit_links` links a unit, resuming the units of an interrupted
-    run; the same shards. `command`: the command line, for the manifest (and so the dataset card)."""
-    check_workers(config, workers, unit_links)
+    `engine.workers` 0: one Beam pipeline, on whatever runner `beam_args` name. N > 0: the stages unit by
+    unit in N local processes (units/), `engine.unit_links` links a unit, resuming the units of an
+    interrupted run; the same shards. `command`: the command line, for the manifest (and so the dataset
+    card)."""
+    workers, unit_links = engine.workers or 0, engine.unit_links
+    check_workers(config, workers)
     interrupts.started(config.out)
     with owning(config.out):  # which checks that --out can be written first
         return _run_owned(config, beam_args, workers, unit_links, command)
@@ -125,7 +126,7 @@ def _run_owned(
     FileSystems.mkdirs(staged.out) if not FileSystems.exists(staged.out) else None  # a resumed run's is there
     started = time.monotonic()
     if workers:
-        from webtext.pipeline.local_run import run_in_units
+        from webtext.units.plan import run_in_units
 
         run_in_units(staged, beam_options(beam_args), dumps, url_lists, warc, workers, unit_links,
                      warc_dir=os.path.join(config.out, "warc"))

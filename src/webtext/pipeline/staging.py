@@ -24,7 +24,7 @@ from webtext.shards.reader import MANIFEST_NAME
 
 logger = logging.getLogger(__name__)
 
-# A run in units (local_run.py) keeps its finished units here, under its fingerprint: a killed run
+# A run in units (plan.py) keeps its finished units here, under its fingerprint: a killed run
 # keeps its staging directory for the rerun that has the same fingerprint.
 UNITS_DIR = "_units"
 FINGERPRINT = "fingerprint.json"

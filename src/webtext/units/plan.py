@@ -5,14 +5,14 @@ at about two cores' worth (issue 22's measurements). Here, as in datatrove, the 
 units that share nothing, each done by one process and committed to disk when whole:
 
 1. read units, one per input file: read and select, the counted submissions spilled into
-   partitions by URL (link_units.py).
+   partitions by URL (steps.py).
 2. link units, one per partition: the links stage, links written in chunks of --unit_links.
    (Reddit API listings and --rescore are bound by the API's rate, not by CPU: with either, this
    step and the one before are the Beam stages, run in this process.)
 3. the WARC responses indexed by canonical URL on disk (crawl/warc_index.py): each file's rows made
    by a worker, one unit per file, while the read units run; merged into SQLite in this process.
 4. fetch units, one per chunk of links: replay -> extract -> filters, then each kept document's
-   exact key, dedup member and MinHash signature (unit_work.fetch_unit).
+   exact key, dedup member and MinHash signature (worker.fetch_unit).
 5. dedup, in this process, over those records only, never the texts (dedup/over_signatures.py).
 6. tokenize units: the documents that dedup kept of consecutive fetch units (about --docs_per_shard
    of them, fewer in a small corpus), in per-shard pieces, one file a unit.
@@ -22,7 +22,7 @@ The stages' own functions do the work, so the shards are the bytes the one Beam 
 for any N. Everything lives in `OUT.staging/_units/`: a killed run, run again with the same command
 and inputs, finds the units already done there and does only the rest (runner.py keeps the staging
 directory when its fingerprint matches: the same settings, input contents and code), once each unit's
-files match its completion record (unit_proof.py).
+files match its completion record (proof.py).
 """
 
 import functools
@@ -44,15 +44,16 @@ from webtext.atomic import size_and_mtime
 from webtext.crawl.warc_index import build_index
 from webtext.dedup.over_signatures import SignatureStore
 from webtext.in_order import in_order
-from webtext.pipeline import link_units, unit_work
 from webtext.pipeline.build import build_links_pipeline, work_path
 from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.staging import UNITS_DIR
-from webtext.pipeline.unit_proof import commit_dir, dir_problem, file_problem, seal_dir, seal_file
-from webtext.pipeline.unit_results import write_results
-from webtext.pipeline.unit_runner import InThisProcess, Resources, run_units
 from webtext.tokenize.encode import BATCH_DOCUMENTS as TOKENIZE_BATCH
 from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validation_bucket
+from webtext.units import steps, worker
+from webtext.units.pool import InThisProcess, Resources, run_units
+from webtext.units.proof import commit_dir, dir_problem, file_problem, seal_dir, seal_file
+from webtext.units.records import StepDone
+from webtext.units.results import write_results
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def partition_count(paths: list[str]) -> int:
 
 
 def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists: list[str], warc: list[str],
-                 workers: int, unit_links: int = 256, warc_dir: str = "") -> dict:
+                 workers: int, unit_links: int, warc_dir: str = "") -> dict:
     """The run into `staged.out` (its staging directory), unit by unit; writes _work/results.jsonl as
     the one Beam pipeline does, links/, rejects/, and _work/run.json (what the end summary shows of
     how it went), which it returns. A live (or archive) run's fetch units write the pages they fetch
@@ -84,11 +85,11 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
     if live and os.path.exists(index_path):  # the crawl's WARC files have grown since (a killed run's pages)
         os.remove(index_path)
     context = get_context(_start_method())
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=unit_work.start_worker,
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=worker.start_worker,
                              initargs=(staged, index_path, warc_dir)) as pool:
         try:
             # The workers start their extraction child (a second or more of imports) meanwhile.
-            warming = [pool.submit(unit_work.warm_up) for _ in range(workers)]
+            warming = [pool.submit(worker.warm_up) for _ in range(workers)]
             index_warc = functools.partial(_index_warc, pool, workers, warc, index_path, resources)
             if staged.reddit_listings or staged.rescore:
                 read, linked = _links_by_beam(
@@ -109,7 +110,7 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
             # go first, so that the last to finish are short ones. Replay keeps the units' order.
             order = sorted(units, key=lambda unit: -os.path.getsize(_chunk_of(root, unit))) if live else units
             fetched = run_units(pool, "fetch units", order,
-                                 lambda unit: (unit_work.fetch_unit, _chunk_of(root, unit), unit), resources,
+                                 lambda unit: (worker.fetch_unit, _chunk_of(root, unit), unit), resources,
                                  on_done=functools.partial(_add_to_dedup, dedup, resources))
             resources.phase_done("fetch units")
             with InThisProcess(resources, "dedup"):
@@ -125,7 +126,7 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
                 "tokenize units",
                 pieces,
                 lambda piece: (
-                    unit_work.tokenize_unit,
+                    worker.tokenize_unit,
                     groups[piece],
                     dedup.path,
                     cutoff,
@@ -149,11 +150,9 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
         "workers": workers,
         "resources": resources.rows(),
         "phases_wall_s": resources.phases,
-        "done_before": {"fetch": fetched["done_before"], "tokenize": tokenized["done_before"]},
-        "redone": sorted(
-            name for step in (read, linked, fetched, tokenized) for name in step.get("redone", ())
-        ),
-        "fetch_units_run": [os.path.basename(unit) for unit in fetched["ran"]],
+        "done_before": {"fetch": fetched.done_before, "tokenize": tokenized.done_before},
+        "redone": sorted(name for step in (read, linked, fetched, tokenized) for name in step.redone),
+        "fetch_units_run": [os.path.basename(unit) for unit in fetched.ran],
     }
     with open(work_path(out, RUN_NAME), "w", encoding="utf-8") as stream:
         json.dump(run, stream, indent=1, sort_keys=True)
@@ -170,7 +169,7 @@ def _index_warc(pool, workers: int, warc: list[str], index_path: str, resources:
         logger.warning("the WARC index %s is made again: %s", index_path, problem)
 
     def rows():
-        for file_rows, cpu_s, peak_rss in in_order(pool, unit_work.index_unit, warc, window=2 * workers):
+        for file_rows, cpu_s, peak_rss in in_order(pool, worker.index_unit, warc, window=2 * workers):
             resources.add("index WARC", cpu_s, peak_rss)
             yield file_rows
     with InThisProcess(resources, "index WARC"):
@@ -233,17 +232,17 @@ def _links_in_units(
     unit_links: int,
     resources: Resources,
     while_reading,
-) -> tuple[dict, dict]:
+) -> tuple[StepDone, StepDone]:
     """Read units, one per input file (`while_reading()` runs here meanwhile), then link units, one per
     partition."""
     inputs = [(path, False) for path in dumps] + [(path, True) for path in url_lists]
     partitions = partition_count([path for path, _ in inputs])
     read_dirs = [os.path.join(root, "read", f"f{i:05d}") for i in range(len(inputs))]
-    reads = {final: (link_units.read_unit, path, url_list, partitions, final)
+    reads = {final: (steps.read_unit, path, url_list, partitions, final)
              for final, (path, url_list) in zip(read_dirs, inputs)}
     read = run_units(pool, "read units", read_dirs, reads.__getitem__, resources, while_waiting=while_reading)
     resources.phase_done("read units")
-    links = {final: (link_units.link_unit, read_dirs, p, unit_links, final)
+    links = {final: (steps.link_unit, read_dirs, p, unit_links, final)
              for p in range(partitions) for final in [os.path.join(root, "linked", f"p{p:05d}")]}
     linked = run_units(pool, "link units", list(links), links.__getitem__, resources)
     resources.phase_done("link units")
@@ -251,7 +250,7 @@ def _links_in_units(
 
 
 def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lists: list[str], root: str,
-                   unit_links: int, resources: Resources) -> tuple[dict, dict]:
+                   unit_links: int, resources: Resources) -> tuple[StepDone, StepDone]:
     """The read, select and links stages as Beam runs them (for the Reddit API's sources), their links
     then cut into the same chunks as a link unit's."""
     results = os.path.join(root, "links-results.jsonl")
@@ -267,20 +266,20 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
                 build_links_pipeline(pipeline, staged, dumps, url_lists, results)
         paths = sorted(glob.glob(os.path.join(staged.out, "links", "*.jsonl")))
         links = sorted(
-            (unit_work.link_from_json(line) for path in paths for line in open(path, encoding="utf-8")),
+            (worker.link_from_json(line) for path in paths for line in open(path, encoding="utf-8")),
             key=lambda link: link.url,
         )
-        partial = unit_work.fresh_unit_dir(final)
-        link_units.write_chunks(partial, links, unit_links, min_hosts=link_units.hosts_a_unit(staged))
+        partial = worker.fresh_unit_dir(final)
+        steps.write_chunks(partial, links, unit_links, min_hosts=steps.hosts_a_unit(staged))
         seal_dir(partial)
         commit_dir(partial, final)
     resources.phase_done("links")
-    return {"counts": Counter(), "units": [], "beam_results": results}, {"counts": Counter(), "units": []}
+    return StepDone([], beam_results=results), StepDone([])
 
 
 def _signed(unit: str):
     """A fetch unit's dedup records."""
-    return unit_work.read_pickles(os.path.join(unit, unit_work.SIGNED))
+    return worker.read_pickles(os.path.join(unit, worker.SIGNED))
 
 
 def _splits(kept_ids, staged: CorpusConfig) -> tuple[float, dict[str, int]]:
@@ -322,7 +321,7 @@ def _write_shards(pool, out: str, pieces: list[str], split_counts: dict[str, int
     for split, documents in sorted(split_counts.items()):
         count = shard_count(documents, per_shard)
         for index in range(count):
-            futures.append(pool.submit(unit_work.assemble_shard, out, split, index, count, pieces))
+            futures.append(pool.submit(worker.assemble_shard, out, split, index, count, pieces))
     written = [future.result() for future in futures]
     for result in written:
         resources.add("write shards", result["cpu_s"], result["peak_rss_bytes"])

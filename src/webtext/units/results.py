@@ -11,43 +11,45 @@ from collections.abc import Iterable
 from webtext.crawl.warc_index import WarcIndex
 from webtext.dedup.examples import dedup_examples, example_pairs
 from webtext.dedup.over_signatures import SignatureStore
-from webtext.pipeline import link_units, unit_work
 from webtext.pipeline.build import RESULTS_NAME, _result, work_path
 from webtext.reasons import DEDUP, TOKENIZE
 from webtext.records import as_json
+from webtext.units import worker
+from webtext.units.records import StepDone
+from webtext.units.steps import DAMAGED
 
 
-def write_results(out: str, root: str, read: dict, linked: dict, fetched: dict, dedup: SignatureStore,
-                   tokenized: dict, shards: list) -> None:
+def write_results(out: str, root: str, read: StepDone, linked: StepDone, fetched: StepDone,
+                  dedup: SignatureStore, tokenized: StepDone, shards: list) -> None:
     """_work/results.jsonl as the one pipeline writes it; links/ and rejects/ from the units'."""
     counts, lines = Counter(), []
-    steps = (read, linked, fetched, tokenized)
-    for step in steps:
-        counts.update(step["counts"])
+    done = (read, linked, fetched, tokenized)
+    for step in done:
+        counts.update(step.counts)
     counts[(DEDUP, "in")] += dedup.records_in  # counted as the units' records were read into the store
     counts[(DEDUP, "kept")] += dedup.kept_count()
     for reason, n in dedup.drop_count().items():
         counts[(DEDUP, f"dropped:{reason}")] += n
     counts[(TOKENIZE, "kept")] += sum(shard["documents"] for shard in shards)  # as written, as Beam counts it
-    if "beam_results" in read:  # the first stages ran as Beam: their tallies and damaged files are there
-        with open(read["beam_results"], encoding="utf-8") as stream:
+    if read.beam_results:  # the first stages ran as Beam: their tallies and damaged files are there
+        with open(read.beam_results, encoding="utf-8") as stream:
             lines += [line.rstrip("\n") for line in stream if line.strip()]
     lines += [_result("accounting", [list(key), n]) for key, n in counts.items()]
     lines += [_result("shards", shard) for shard in shards]
     lines += [_result("dedup", [list(key), n]) for key, n in dedup.stats]
     lines += [_result("dedup_example", example) for example in _dedup_examples(dedup, root)]
-    for unit in sorted(read["units"]):
-        with open(os.path.join(unit, link_units.DAMAGED), encoding="utf-8") as stream:
+    for unit in sorted(read.units):
+        with open(os.path.join(unit, DAMAGED), encoding="utf-8") as stream:
             lines += [_result("damaged", damaged) for damaged in json.load(stream)]
     with WarcIndex(os.path.join(root, "warc.sqlite")) as index:
         lines += [_result("damaged", damaged._asdict()) for damaged in index.damaged()]
     os.makedirs(os.path.join(out, "_work"), exist_ok=True)
     with open(work_path(out, RESULTS_NAME), "w", encoding="utf-8") as stream:
         stream.writelines(line + "\n" for line in sorted(lines))
-    if "beam_results" not in read:
+    if not read.beam_results:
         _concatenate(sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl"))),
                      os.path.join(out, "links", "links-00000-of-00001.jsonl"))
-    drop_files = [os.path.join(unit, unit_work.DROPS) for step in steps for unit in sorted(step["units"])]
+    drop_files = [os.path.join(unit, worker.DROPS) for step in done for unit in sorted(step.units)]
     # The names Beam's WriteToText gives its one file of each: the corpus is laid out alike by either engine.
     _concatenate(drop_files, os.path.join(out, "rejects", "drops-00000-of-00001.jsonl"),
                  then=(as_json(drop) + "\n" for drop in dedup.drops()))
@@ -60,7 +62,7 @@ def _dedup_examples(dedup: SignatureStore, root: str) -> list[dict]:
     docs = [
         doc
         for unit in dedup.units_of(wanted)
-        for doc in unit_work.read_pickles(os.path.join(root, "fetched", unit, unit_work.DOCS))
+        for doc in worker.read_pickles(os.path.join(root, "fetched", unit, worker.DOCS))
         if doc.doc_id in wanted
     ]
     settings = dedup.settings

@@ -1,4 +1,4 @@
-"""What one worker process does with one unit of a run split into units (local_run.py).
+"""What one worker process does with one unit of a run split into units (plan.py).
 
 A unit is a slice of the link space. `fetch_unit` takes its links through the per-record stages,
 replay -> extract -> filters, to the documents that reach dedup, and writes them beside what the
@@ -8,7 +8,7 @@ shard they belong in, in one file; `assemble_shard` writes one shard from its pi
 Each calls the same pure functions as the Beam stages, so the shards are the same bytes.
 
 Every function writes into a fresh directory and renames it into place when done, with a completion
-record of its files' sizes and checksums (unit_proof.py): a killed run leaves no half of a unit, and a
+record of its files' sizes and checksums (proof.py): a killed run leaves no half of a unit, and a
 rerun takes up only units whose files still match their record.
 """
 
@@ -37,7 +37,6 @@ from webtext.guard import guarded
 from webtext.kill_points import kill_point
 from webtext.parent_death import die_with_parent
 from webtext.pipeline.config import CorpusConfig
-from webtext.pipeline.unit_proof import commit_dir, seal_dir
 from webtext.reasons import DEDUP, EXTRACT, FETCH, FILTER, TOKENIZE
 from webtext.records import Document, Drop, Link, as_json
 from webtext.shards.gpt2 import gpt2_encoding
@@ -46,8 +45,10 @@ from webtext.tokenize.encode import batches as token_batches
 from webtext.tokenize.encode import encode_batch
 from webtext.tokenize.shards import BATCH_SCHEMA, ShardInfo, write_shard
 from webtext.tokenize.splits import shard_key
+from webtext.units.proof import commit_dir, seal_dir
+from webtext.units.records import UnitTally, write_tally
 
-DOCS, SIGNED, DROPS, TALLY = "docs.pickle", "signed.pickle", "drops.jsonl", "tally.json"
+DOCS, SIGNED, DROPS = "docs.pickle", "signed.pickle", "drops.jsonl"
 PIECES, PIECES_INDEX = "pieces.arrow", "pieces.json"
 SIGNATURES = "signatures"  # the dedup records' CPU seconds, under a name of their own
 
@@ -139,10 +140,9 @@ class Tally:
     def timed(self, stage: str, started: float) -> None:
         self.cpu_s[stage] += time.process_time() - started
 
-    def as_json(self, **extra) -> dict:
-        return {"counts": [[list(key), n] for key, n in sorted(self.counts.items())],
-                "cpu_s": dict(sorted(self.cpu_s.items())), "drops": self.dropped,
-                "peak_rss_bytes": peak_rss_bytes(), **extra}
+    def summary(self, wall_s: float | None = None) -> UnitTally:
+        return UnitTally(tuple(sorted(self.counts.items())), dict(sorted(self.cpu_s.items())), self.dropped,
+                         peak_rss_bytes(), wall_s)
 
 
 def peak_rss_bytes() -> int:
@@ -207,7 +207,7 @@ def _replayed_then_fetched(worker: _Worker, links: list[Link], fetcher: HostFetc
     yield from fetcher.batches(BATCH_PAGES)
 
 
-def fetch_unit(links_path: str, final: str) -> dict:
+def fetch_unit(links_path: str, final: str) -> UnitTally:
     """Fetch (replay, or live for the other modes), extract and filter one unit's links; write its kept
     documents, their dedup records, its drops and its tally into `final`. Returns the tally.
 
@@ -266,13 +266,12 @@ def fetch_unit(links_path: str, final: str) -> dict:
     return finish_unit(tally, partial, final, wall_s=round(time.monotonic() - started_wall, 3))
 
 
-def finish_unit(tally: Tally, partial: str, final: str, **extra) -> dict:
-    """Write the unit's tally beside its outputs and its completion record (unit_proof.py), then put the
+def finish_unit(tally: Tally, partial: str, final: str, wall_s: float | None = None) -> UnitTally:
+    """Write the unit's tally beside its outputs and its completion record (proof.py), then put the
     whole unit in place."""
     tally.close()
-    summary = tally.as_json(**extra)
-    with open(os.path.join(partial, TALLY), "w", encoding="utf-8") as out:
-        json.dump(summary, out, sort_keys=True)
+    summary = tally.summary(wall_s)
+    write_tally(partial, summary)
     seal_dir(partial)
     _commit(partial, final)
     return summary
@@ -308,7 +307,7 @@ def index_unit(path: str) -> tuple[tuple, float, int]:
 
 
 def tokenize_unit(unit_dirs: list[str], dedup_path: str, cutoff: float, split_counts: dict[str, int],
-                  per_shard: int, final: str) -> dict:
+                  per_shard: int, final: str) -> UnitTally:
     """The documents that dedup kept of some consecutive fetch units, tokenized and cut into one piece
     per shard, written to `final` as one Arrow file: PIECES, its record batches in shard order, and
     PIECES_INDEX, {piece name ("<split>-<index>-of-<count>"): [first batch, batches]}. One file a unit,

@@ -1,4 +1,4 @@
-"""The read, select and links stages of a run in units (local_run.py), in the pool's worker processes.
+"""The read, select and links stages of a run in units (plan.py), in the pool's worker processes.
 
 `read_unit` streams one input file: each line parsed and selected where it is read, and every counted
 (canonical URL, submission) appended to one of `partitions` spill files by a hash of its URL. Then
@@ -15,12 +15,13 @@ import time
 
 from webtext.crawl.host_fetch import host_key
 from webtext.hashing import bucket
-from webtext.pipeline import unit_work
-from webtext.pipeline.unit_work import Tally, finish_unit, fresh_unit_dir, read_pickles
 from webtext.reasons import LINKS, READ, SELECT
 from webtext.records import DamagedInput, Drop, Link, as_json
 from webtext.sources.links import linked, selected
 from webtext.sources.parse_file import LineCount, parsed_file
+from webtext.units import worker
+from webtext.units.records import UnitTally
+from webtext.units.worker import Tally, finish_unit, fresh_unit_dir, read_pickles
 
 DAMAGED = "damaged.json"
 SELECT_BATCH = 4096  # submissions selected and spilled together: what a read unit holds at a time
@@ -30,9 +31,9 @@ def partition_name(partition: int) -> str:
     return f"p{partition:05d}.pickle"
 
 
-def read_unit(path: str, url_list: bool, partitions: int, final: str) -> dict:
+def read_unit(path: str, url_list: bool, partitions: int, final: str) -> UnitTally:
     """One input file through the read and select stages, its counted submissions spilled by URL."""
-    rules, started, partial = unit_work.worker_config().links, time.process_time(), fresh_unit_dir(final)
+    rules, started, partial = worker.worker_config().links, time.process_time(), fresh_unit_dir(final)
     tally = Tally(partial)
     _open_files_for(partitions + 64)
     spills = [open(os.path.join(partial, partition_name(p)), "wb") for p in range(partitions)]
@@ -82,18 +83,18 @@ def fetched_live() -> bool:
     """Whether this run fetches (live or from archives) rather than replays: then a host's links are
     spilled into one partition and kept in one chunk, so that one fetch unit, and so one thread of one
     worker, fetches that host for the whole run (politeness per host, not per worker)."""
-    return unit_work.worker_config().fetch.mode != "replay"
+    return worker.worker_config().fetch.mode != "replay"
 
 
 def hosts_a_unit(config=None) -> int:
     """The hosts a fetch unit holds at least: --fetch_threads when fetching, 0 (links only) when replaying."""
-    config = config or unit_work.worker_config()
+    config = config or worker.worker_config()
     return config.fetch.fetch_threads if config.fetch.mode != "replay" else 0
 
 
-def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str) -> dict:
+def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str) -> UnitTally:
     """One partition of every file's counted submissions -> links, written in chunks ("c00000.jsonl")."""
-    rules, started, partial = unit_work.worker_config().links, time.process_time(), fresh_unit_dir(final)
+    rules, started, partial = worker.worker_config().links, time.process_time(), fresh_unit_dir(final)
     tally = Tally(partial)
     by_url: dict[str, list] = {}
     for read_dir in read_dirs:

@@ -1,9 +1,8 @@
-"""Running units in a process pool for a run in units (local_run.py): each unit not finished by an
+"""Running units in a process pool for a run in units (plan.py): each unit not finished by an
 earlier run submitted, a bounded number at a time, its counts summed and its CPU seconds and peak
 memory kept per stage as it finishes, the progress line kept up to date."""
 
 import itertools
-import json
 import logging
 import os
 import shutil
@@ -12,9 +11,10 @@ from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, wait
 
 from webtext import progress
-from webtext.pipeline import unit_proof, unit_work
 from webtext.pipeline.staging import UNITS_DIR
 from webtext.reasons import DEDUP, FETCH, STAGES
+from webtext.units import proof, worker
+from webtext.units.records import StepDone, UnitTally, read_tally
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class Resources:
             "index WARC",
             *STAGES[STAGES.index(FETCH) :],
         ]
-        order[order.index(DEDUP):order.index(DEDUP)] = [unit_work.SIGNATURES]
+        order[order.index(DEDUP):order.index(DEDUP)] = [worker.SIGNATURES]
         stages = sorted(self.cpu_s, key=lambda stage: order.index(stage) if stage in order else len(order))
         return [{"stage": stage, "cpu_s": round(self.cpu_s[stage], 2), "peak_rss_bytes": self.peak_rss[stage]}
                 for stage in stages]
@@ -64,7 +64,7 @@ class InThisProcess:
         self._started = time.process_time()
 
     def __exit__(self, *exc):
-        self._resources.add(self._stage, time.process_time() - self._started, unit_work.peak_rss_bytes())
+        self._resources.add(self._stage, time.process_time() - self._started, worker.peak_rss_bytes())
 
 
 class Progress:
@@ -80,9 +80,9 @@ class Progress:
         )
         progress.work(label, done, total, None)
 
-    def unit_done(self, tally: dict) -> None:
+    def unit_done(self, tally: UnitTally) -> None:
         self._done += 1
-        for (stage, outcome), n in tally["counts"]:
+        for (stage, outcome), n in tally.counts:
             if outcome == "kept" or outcome.startswith("dropped:"):
                 progress.tick(stage, outcome.split(":")[0], n)
         rate = (self._done - self._first) / max(time.monotonic() - self._started, 1e-6)
@@ -91,7 +91,7 @@ class Progress:
 
 
 def run_units(pool, label: str, finals: list[str], call_for, resources: Resources, while_waiting=None,
-               on_done=None) -> dict:
+               on_done=None) -> StepDone:
     """Run every unit of `finals` that no earlier run finished, `call_for(final)` giving its (fn, *args),
     at most IN_FLIGHT submitted at a time; run `while_waiting()` here meanwhile; call `on_done(final)`
     for each unit as it is finished (or was, by an earlier run). What the units counted is summed as
@@ -124,13 +124,13 @@ def run_units(pool, label: str, finals: list[str], call_for, resources: Resource
             except Exception as error:
                 raise UnitFailed(label, final) from error
             _count(counts, tally)
-            for stage, cpu_s in tally["cpu_s"].items():
-                resources.add(stage, cpu_s, tally["peak_rss_bytes"])
+            for stage, cpu_s in tally.cpu_s.items():
+                resources.add(stage, cpu_s, tally.peak_rss_bytes)
             view.unit_done(tally)
             if on_done is not None:
                 on_done(final)
         submit_more()
-    return {"counts": counts, "units": finals, "done_before": len(done_before), "ran": todo, "redone": redone}
+    return StepDone(finals, counts, len(done_before), todo, redone)
 
 
 def _units_to_take_up(label: str, finals: list[str]) -> tuple[list[str], list[str]]:
@@ -139,7 +139,7 @@ def _units_to_take_up(label: str, finals: list[str]) -> tuple[list[str], list[st
     drops (exceptions, perhaps of a bug fixed since: never frozen into the corpus). Each is said once."""
     done, redone = [], []
     for final in (final for final in finals if os.path.isdir(final)):
-        problem = unit_proof.dir_problem(final) or _error_drops(final)
+        problem = proof.dir_problem(final) or _error_drops(final)
         if problem is None:
             done.append(final)
             continue
@@ -150,18 +150,13 @@ def _units_to_take_up(label: str, finals: list[str]) -> tuple[list[str], list[st
 
 
 def _error_drops(final: str) -> str | None:
-    errors = sum(n for (stage, outcome), n in read_tally(final)["counts"] if outcome.endswith("_error"))
+    errors = read_tally(final).error_drops()
     return f"it recorded {errors} exception drop(s) (<stage>_error)" if errors else None
 
 
-def _count(counts: Counter, tally: dict) -> None:
-    for key, n in tally["counts"]:
-        counts[tuple(key)] += n
-
-
-def read_tally(final: str) -> dict:
-    with open(os.path.join(final, unit_work.TALLY), encoding="utf-8") as stream:
-        return json.load(stream)
+def _count(counts: Counter, tally: UnitTally) -> None:
+    for key, n in tally.counts:
+        counts[key] += n
 
 
 class UnitFailed(RuntimeError):
