@@ -108,6 +108,12 @@ class FetchSettings:
     )
     cc_max_collections: int = setting(3, "crawls asked per link", check=_at_least_one, must="be >= 1")
 
+    @property
+    def crawls(self) -> bool:
+        """Whether the run fetches pages (live or from web archives), writing its own WARC files, rather
+        than replaying given ones."""
+        return self.mode != "replay"
+
     def __post_init__(self):
         check(self)
         if self.mode == "replay" and not self.warc:

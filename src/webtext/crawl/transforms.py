@@ -1,23 +1,16 @@
 """The fetch stage as Beam transforms: `ReplayPages` (from WARC) and `FetchPages` (live and/or
 from web archives, as the fetch mode says; resumable)."""
 
-import queue
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import apache_beam as beam
 
-from webtext.crawl.archives import ArchiveClient
-from webtext.crawl.fetch import make_session
-from webtext.crawl.host_fetch import fetch_host
-from webtext.crawl.modes import ARCHIVE_MODES
+from webtext.crawl.host_fetch import HostFetcher, host_slice
 from webtext.crawl.replay import NOT_ARCHIVED, STAGE, match_replay, read_warc_at, resolve_redirects
 from webtext.crawl.settings import FetchSettings
-from webtext.crawl.warc_out import WarcBundleWriter
-from webtext.hashing import bucket
-from webtext.records import DamagedFileError, DamagedInput, Link
+from webtext.records import DamagedFileError, DamagedInput
 from webtext.stagekit import DROPS, Routed, classify, route, windowed
-from webtext.urls import canonical_url, host_of
+from webtext.urls import canonical_url
 
 MISSING = "missing"
 DAMAGED = "damaged"
@@ -100,19 +93,14 @@ class ReplayPages(beam.PTransform):
         return Replayed(results, split[0], missing, read[DAMAGED])
 
 
-_HOST_DONE = object()  # a host's fetch thread has no more outcomes
-
-
-class _HostFailed(NamedTuple):
-    error: BaseException  # raised by a host's fetch thread (our own output failed): fails the bundle
-
-
 class _FetchHosts(beam.DoFn):
-    """Fetches many hosts at once, one thread per host key: up to `fetch_threads` requests in flight
-    per worker, at most one at a time per host key (so per host: at most `host_parallelism`).
+    """Fetches many hosts at once with a HostFetcher (host_fetch.py, the units engine's too): one thread per
+    host key, up to `fetch_threads` requests in flight per worker, at most one at a time per host key (so
+    per host: at most `host_parallelism`).
 
-    Each page is handed on as it arrives, through a bounded queue: a host with thousands of links
-    never has its pages held in memory, and fetch threads wait while the queue is full."""
+    Each page is handed on as it arrives, through the fetcher's bounded queue: a host with thousands of
+    links never has its pages held in memory, and fetch threads wait while the queue is full. A bundle's
+    pages go to WARC files of its own, whole when the bundle ends."""
 
     def __init__(self, config: FetchSettings, warc_dir: str, undated_as_of: int | None = None):
         self._config = config
@@ -120,59 +108,33 @@ class _FetchHosts(beam.DoFn):
         self._warc_dir = warc_dir
 
     def setup(self):
-        self._session = make_session(self._config.user_agent, self._config.allow_origins,
-                                     pool_size=self._config.fetch_threads * 2, proxy=self._config.proxy)
-        self._pool = ThreadPoolExecutor(self._config.fetch_threads)
-        self._archive = (ArchiveClient(self._session, self._config, undated_as_of=self._undated_as_of)
-                         if self._config.mode in ARCHIVE_MODES else None)
+        self._fetcher = HostFetcher(self._config, undated_as_of=self._undated_as_of)
 
     def start_bundle(self):
-        self._warc = WarcBundleWriter(self._warc_dir, self._config.warc_pages_per_file)
-        self._outcomes = queue.Queue(maxsize=4 * self._config.fetch_threads)  # (outcome, window, timestamp)
-        self._running = 0  # hosts whose thread has not said it is done
-
-    def _fetch(self, links: list[Link], window, timestamp) -> None:
-        try:
-            for outcome in fetch_host(self._session, links, self._config, self._warc, self._archive):
-                self._outcomes.put((outcome, window, timestamp))
-        except BaseException as error:  # noqa: BLE001 (handed to the DoFn's thread, which raises it)
-            self._outcomes.put((_HostFailed(error), window, timestamp))
-        finally:
-            self._outcomes.put((_HOST_DONE, window, timestamp))
+        # A fresh round: what the threads of a failed attempt of a bundle still fetch is never handed on.
+        self._fetcher.begin(self._warc_dir)
 
     def process(self, host_links, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
-        # every thread busy: hand on pages until one is free
-        while self._running >= self._config.fetch_threads:
-            yield from self._drain(until_a_host_is_done=True)
-        self._running += 1
-        self._pool.submit(self._fetch, list(host_links[1]), window, timestamp)
-        yield from self._drain(until_a_host_is_done=False)
-
-    def _drain(self, until_a_host_is_done: bool):
-        """Hand on the outcomes that are waiting (and, if asked, wait until some host is done)."""
-        while True:
-            try:
-                outcome, window, timestamp = self._outcomes.get(block=until_a_host_is_done)
-            except queue.Empty:
-                return
-            if outcome is _HOST_DONE:
-                self._running -= 1
-                if until_a_host_is_done:
-                    return
-            elif isinstance(outcome, _HostFailed):
-                raise outcome.error
-            else:
-                yield from windowed([route(STAGE, outcome)], window, timestamp)
+        while self._fetcher.busy:  # every thread busy: hand on pages until one is free
+            yield from self._routed(self._fetcher.take(_HAND_ON, wait=True))
+        self._fetcher.add_host(list(host_links[1]), tag=(window, timestamp))
+        yield from self._routed(self._fetcher.take(_HAND_ON, wait=False))
 
     def finish_bundle(self):
-        while self._running:
-            yield from self._drain(until_a_host_is_done=True)
-        yield from self._drain(until_a_host_is_done=False)
-        self._warc.close()
+        while self._fetcher.hosts_running:
+            yield from self._routed(self._fetcher.take(_HAND_ON, wait=True))
+        self._fetcher.end()
+
+    @staticmethod
+    def _routed(taken):
+        for outcome, (window, timestamp) in taken:
+            yield from windowed([route(STAGE, outcome)], window, timestamp)
 
     def teardown(self):
-        self._pool.shutdown(wait=True)
-        self._session.close()
+        self._fetcher.close()
+
+
+_HAND_ON = 64  # outcomes handed on between two looks at the fetch threads
 
 
 class FetchPages(beam.PTransform):
@@ -196,7 +158,8 @@ class FetchPages(beam.PTransform):
         slices = self._config.host_parallelism
         results = (
             links
-            | "ByHost" >> beam.Map(lambda link: ((host_of(link.fetch_url), bucket(link.url, slices)), link))
+            # keyed as the units engine keys its fetch threads
+            | "ByHost" >> beam.Map(lambda link: (host_slice(link, slices), link))
             | "GroupHost" >> beam.GroupByKey()
             | "Fetch"
             >> beam.ParDo(_FetchHosts(self._config, self._warc_dir, self._undated_as_of)).with_outputs(

@@ -69,7 +69,7 @@ def _read_sources(pipeline, config: CorpusConfig, dump_paths: list[str], url_lis
 def _fetch(links, config: CorpusConfig, warc_paths: list[str], warc_dir: str):
     """(fetch results, drops, damaged WARC files): replayed, fetched live, or live resuming from earlier
     WARC files."""
-    if config.fetch.mode == "replay":
+    if not config.fetch.crawls:
         replayed = links | "ReplayPages" >> ReplayPages(
             warc_paths, max_body_bytes=config.fetch.max_body_bytes
         )

@@ -109,13 +109,13 @@ def _run_owned(
     dumps = expand_globs(config.inputs) if config.inputs else []
     url_lists = expand_globs(config.url_lists) if config.url_lists else []
     # what a killed crawl had written page by page becomes whole files first
-    if config.fetch.mode != "replay":
+    if config.fetch.crawls:
         recover_partial_files(FileSystems.join(config.out, "warc"))
-    warc = expand_globs(config.fetch.warc) if config.fetch.mode == "replay" else _warc_in(config.out)
+    warc = _warc_in(config.out) if config.fetch.crawls else expand_globs(config.fetch.warc)
     FileSystems.mkdirs(config.out) if not FileSystems.exists(config.out) else None
     # A crawl's own WARC files are its cache, not its inputs: a killed crawl's pages are there when it
     # resumes.
-    inputs = dumps + url_lists + (warc if config.fetch.mode == "replay" else [])
+    inputs = dumps + url_lists + ([] if config.fetch.crawls else warc)
     fingerprint = run_fingerprint(config, inputs, unit_links) if workers else None
     recover(config.out, fingerprint)
     # What writers killed in an earlier run left half-written (the swap's journal is written beside --out).
@@ -141,7 +141,7 @@ def _run_owned(
         results[kind].append(value)
     counts = [((stage, outcome), n) for (stage, outcome), n in results["accounting"]]
     shards = results["shards"]
-    if config.fetch.mode != "replay":  # every other mode fetched, and wrote WARC files
+    if config.fetch.crawls:  # every other mode fetched, and wrote WARC files
         warc = _warc_in(config.out) if shards else []
     dedup_stats = results["dedup"]
     manifest = build_manifest(

@@ -78,7 +78,7 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
     how it went), which it returns. A live (or archive) run's fetch units write the pages they fetch
     to WARC files in `warc_dir`, and replay what `warc` (the WARC files there before) already holds."""
     out, root, resources = staged.out, os.path.join(staged.out, UNITS_DIR), Resources()
-    live = staged.fetch.mode != "replay"
+    live = staged.fetch.crawls
     os.makedirs(root, exist_ok=True)
     _remove_partials(root)
     index_path = os.path.join(root, "warc.sqlite")

@@ -83,13 +83,13 @@ def fetched_live() -> bool:
     """Whether this run fetches (live or from archives) rather than replays: then a host's links are
     spilled into one partition and kept in one chunk, so that one fetch unit, and so one thread of one
     worker, fetches that host for the whole run (politeness per host, not per worker)."""
-    return worker.worker_config().fetch.mode != "replay"
+    return worker.worker_config().fetch.crawls
 
 
 def hosts_a_unit(config=None) -> int:
     """The hosts a fetch unit holds at least: --fetch_threads when fetching, 0 (links only) when replaying."""
     config = config or worker.worker_config()
-    return config.fetch.fetch_threads if config.fetch.mode != "replay" else 0
+    return config.fetch.fetch_threads if config.fetch.crawls else 0
 
 
 def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str) -> UnitTally:

@@ -215,7 +215,7 @@ def fetch_unit(links_path: str, final: str) -> UnitTally:
     decides by rank and the shards are ordered by doc id: the same whatever the order); its drops are
     written sorted, for rejects/ files that are the same whatever it was."""
     worker, started_wall, config = _worker, time.monotonic(), _worker.config
-    live = config.fetch.mode != "replay"
+    live = config.fetch.crawls
     partial = fresh_unit_dir(final)
     tally = Tally(partial, sort_drops=live)
     links = read_links(links_path)
