@@ -185,14 +185,14 @@ def test_damaged_units_are_redone_never_trusted(sample_corpus, tmp_path):
 def test_units_that_recorded_exceptions_are_redone(tmp_path, caplog):
     """A unit whose tally holds <stage>_error drops (perhaps a bug since fixed) is done again by the rerun."""
     from webtext.records import Drop
-    from webtext.units import pool, worker
+    from webtext.units import pool, unit_dir
 
     finals = []
     for name, reason in (("p00000-c00000", "extract_error"), ("p00000-c00001", "extract_empty")):
-        partial = worker.fresh_unit_dir(str(tmp_path / name))
-        tally = worker.Tally(partial)
+        partial = unit_dir.fresh_unit_dir(str(tmp_path / name))
+        tally = unit_dir.Tally(partial)
         tally.drop(Drop("extract", reason, "https://example.com/" + name))
-        worker.finish_unit(tally, partial, str(tmp_path / name))
+        unit_dir.finish_unit(tally, partial, str(tmp_path / name))
         finals.append(str(tmp_path / name))
     done, redone = pool._units_to_take_up("fetch units", finals)
     assert done == [finals[1]] and redone == ["p00000-c00000"]

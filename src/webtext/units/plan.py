@@ -49,11 +49,12 @@ from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.staging import UNITS_DIR
 from webtext.tokenize.encode import BATCH_DOCUMENTS as TOKENIZE_BATCH
 from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validation_bucket
-from webtext.units import steps, worker
+from webtext.units import shard_steps, steps, worker
 from webtext.units.pool import InThisProcess, Resources, run_units
 from webtext.units.proof import commit_dir, dir_problem, file_problem, seal_dir, seal_file
 from webtext.units.records import StepDone
 from webtext.units.results import write_results
+from webtext.units.unit_dir import fresh_unit_dir, read_pickles
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
                 "tokenize units",
                 pieces,
                 lambda piece: (
-                    worker.tokenize_unit,
+                    shard_steps.tokenize_unit,
                     groups[piece],
                     dedup.path,
                     cutoff,
@@ -269,7 +270,7 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
             (worker.link_from_json(line) for path in paths for line in open(path, encoding="utf-8")),
             key=lambda link: link.url,
         )
-        partial = worker.fresh_unit_dir(final)
+        partial = fresh_unit_dir(final)
         steps.write_chunks(partial, links, unit_links, min_hosts=steps.hosts_a_unit(staged))
         seal_dir(partial)
         commit_dir(partial, final)
@@ -279,7 +280,7 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
 
 def _signed(unit: str):
     """A fetch unit's dedup records."""
-    return worker.read_pickles(os.path.join(unit, worker.SIGNED))
+    return read_pickles(os.path.join(unit, worker.SIGNED))
 
 
 def _splits(kept_ids, staged: CorpusConfig) -> tuple[float, dict[str, int]]:
@@ -321,8 +322,8 @@ def _write_shards(pool, out: str, pieces: list[str], split_counts: dict[str, int
     for split, documents in sorted(split_counts.items()):
         count = shard_count(documents, per_shard)
         for index in range(count):
-            futures.append(pool.submit(worker.assemble_shard, out, split, index, count, pieces))
+            futures.append(pool.submit(shard_steps.assemble_shard, out, split, index, count, pieces))
     written = [future.result() for future in futures]
     for result in written:
-        resources.add("write shards", result["cpu_s"], result["peak_rss_bytes"])
-    return [result["shard"] for result in written]
+        resources.add("write shards", result.cpu_s, result.peak_rss_bytes)
+    return [result.shard._asdict() for result in written]

@@ -15,6 +15,7 @@ from webtext.pipeline.staging import UNITS_DIR
 from webtext.reasons import DEDUP, FETCH, STAGES
 from webtext.units import proof, worker
 from webtext.units.records import StepDone, UnitTally, read_tally
+from webtext.units.unit_dir import peak_rss_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class InThisProcess:
         self._started = time.process_time()
 
     def __exit__(self, *exc):
-        self._resources.add(self._stage, time.process_time() - self._started, worker.peak_rss_bytes())
+        self._resources.add(self._stage, time.process_time() - self._started, peak_rss_bytes())
 
 
 class Progress:

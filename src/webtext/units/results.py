@@ -17,6 +17,7 @@ from webtext.records import as_json
 from webtext.units import worker
 from webtext.units.records import StepDone
 from webtext.units.steps import DAMAGED
+from webtext.units.unit_dir import DROPS, read_pickles
 
 
 def write_results(out: str, root: str, read: StepDone, linked: StepDone, fetched: StepDone,
@@ -49,7 +50,7 @@ def write_results(out: str, root: str, read: StepDone, linked: StepDone, fetched
     if not read.beam_results:
         _concatenate(sorted(glob.glob(os.path.join(root, "linked", "p*", "c*.jsonl"))),
                      os.path.join(out, "links", "links-00000-of-00001.jsonl"))
-    drop_files = [os.path.join(unit, worker.DROPS) for step in done for unit in sorted(step.units)]
+    drop_files = [os.path.join(unit, DROPS) for step in done for unit in sorted(step.units)]
     # The names Beam's WriteToText gives its one file of each: the corpus is laid out alike by either engine.
     _concatenate(drop_files, os.path.join(out, "rejects", "drops-00000-of-00001.jsonl"),
                  then=(as_json(drop) + "\n" for drop in dedup.drops()))
@@ -62,7 +63,7 @@ def _dedup_examples(dedup: SignatureStore, root: str) -> list[dict]:
     docs = [
         doc
         for unit in dedup.units_of(wanted)
-        for doc in worker.read_pickles(os.path.join(root, "fetched", unit, worker.DOCS))
+        for doc in read_pickles(os.path.join(root, "fetched", unit, worker.DOCS))
         if doc.doc_id in wanted
     ]
     settings = dedup.settings

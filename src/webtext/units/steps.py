@@ -21,7 +21,7 @@ from webtext.sources.links import linked, selected
 from webtext.sources.parse_file import LineCount, parsed_file
 from webtext.units import worker
 from webtext.units.records import UnitTally
-from webtext.units.worker import Tally, finish_unit, fresh_unit_dir, read_pickles
+from webtext.units.unit_dir import Tally, finish_unit, fresh_unit_dir, read_pickles
 
 DAMAGED = "damaged.json"
 SELECT_BATCH = 4096  # submissions selected and spilled together: what a read unit holds at a time

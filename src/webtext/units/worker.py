@@ -1,55 +1,39 @@
-"""What one worker process does with one unit of a run split into units (plan.py).
+"""A worker process of a run in units (plan.py): what it builds once and keeps, and its fetch units.
 
-A unit is a slice of the link space. `fetch_unit` takes its links through the per-record stages,
-replay -> extract -> filters, to the documents that reach dedup, and writes them beside what the
-global dedup step needs of each (exact key, member, signature: never the text). `tokenize_unit`
-later takes the documents that dedup kept of some consecutive fetch units to token pieces, one per
-shard they belong in, in one file; `assemble_shard` writes one shard from its piece in every unit.
-Each calls the same pure functions as the Beam stages, so the shards are the same bytes.
-
-Every function writes into a fresh directory and renames it into place when done, with a completion
-record of its files' sizes and checksums (proof.py): a killed run leaves no half of a unit, and a
-rerun takes up only units whose files still match their record.
+A fetch unit is a slice of the link space. `fetch_unit` takes its links through the per-record stages,
+replay (or a live fetch) -> extract -> filters, to the documents that reach dedup, and writes them
+beside what the global dedup step needs of each (exact key, member, signature: never the text). It
+calls the stages' own drivers, as the Beam stages do, so the documents are the same. The read and link
+units are steps.py's, the tokenize units and shards shard_steps.py's; each unit is written and
+committed as unit_dir.py says.
 """
 
 import itertools
 import json
 import os
 import pickle
-import resource
-import shutil
 import signal
 import time
-from collections import Counter
 from collections.abc import Iterator
-
-import pyarrow as pa
 
 from webtext.crawl.host_fetch import HostFetcher
 from webtext.crawl.replay import fetch_outcome
 from webtext.crawl.warc_index import WarcIndex, index_file
-from webtext.dedup.over_signatures import DedupRecords, losers_of
+from webtext.dedup.over_signatures import DedupRecords
 from webtext.extract.extractor import BATCH_PAGES, EXTRACTOR
 from webtext.extract.in_flight import OneBatchInFlight
 from webtext.extract.sandbox import SandboxedCall
 from webtext.filters.batches import FilterBatches
 from webtext.guard import guarded
-from webtext.kill_points import kill_point
 from webtext.parent_death import die_with_parent
 from webtext.pipeline.config import CorpusConfig
-from webtext.reasons import DEDUP, EXTRACT, FETCH, FILTER, TOKENIZE
-from webtext.records import Document, Drop, Link, as_json
+from webtext.reasons import DEDUP, EXTRACT, FETCH, FILTER
+from webtext.records import Document, Drop, Link
 from webtext.shards.gpt2 import gpt2_encoding
-from webtext.tokenize.batches import batches_by_key
-from webtext.tokenize.encode import batches as token_batches
-from webtext.tokenize.encode import encode_batch
-from webtext.tokenize.shards import BATCH_SCHEMA, ShardInfo, write_shard
-from webtext.tokenize.splits import shard_key
-from webtext.units.proof import commit_dir, seal_dir
-from webtext.units.records import UnitTally, write_tally
+from webtext.units.records import UnitTally
+from webtext.units.unit_dir import Tally, finish_unit, fresh_unit_dir, peak_rss_bytes
 
-DOCS, SIGNED, DROPS = "docs.pickle", "signed.pickle", "drops.jsonl"
-PIECES, PIECES_INDEX = "pieces.arrow", "pieces.json"
+DOCS, SIGNED = "docs.pickle", "signed.pickle"
 SIGNATURES = "signatures"  # the dedup records' CPU seconds, under a name of their own
 
 
@@ -93,81 +77,14 @@ def warm_up() -> None:
     """Start the extraction child and build the tokenizer now, while the launching process is busy
     with the first stages, rather than at the first unit that needs them."""
     _worker.sandbox.start()
+    encoding()
+
+
+def encoding():
+    """The GPT-2 tokenizer, built at this worker's first use."""
     if _worker.encoding is None:
         _worker.encoding = gpt2_encoding()
-
-
-class Tally:
-    """Records in, kept and dropped by reason, per stage, as the accounting's (stage, outcome) counts;
-    and the CPU seconds this process spent in each stage."""
-
-    def __init__(self, unit_dir: str, sort_drops: bool = False):
-        """`sort_drops`: the drops are written sorted when the unit closes, for a unit whose records come in
-        an order of their own (a live fetch's, as pages arrive); else as they come, in the unit's own
-        (deterministic) order: a read unit's file can drop millions."""
-        self.counts, self.cpu_s, self.dropped = Counter(), Counter(), 0
-        self._drops = open(os.path.join(unit_dir, DROPS), "w", encoding="utf-8")
-        self._held: list[str] | None = [] if sort_drops else None
-
-    def outcomes(self, stage: str, outcomes: list, kept_as=None, count_in: bool = True,
-                 count_kept: bool = True) -> list:
-        """Count `outcomes` (kept records and Drops) for `stage`; return the kept ones. Where the stage's
-        input was read from a file, or its output is written to one, `in` or `kept` is counted there
-        instead (count_in, count_kept False): records lost between a write and a read then show."""
-        kept = [o for o in outcomes if not isinstance(o, Drop)]
-        self.counts[(stage, "in")] += len(outcomes) if count_in else 0
-        self.counts[(stage, "kept")] += len(kept) if count_kept else 0
-        for drop in (o for o in outcomes if isinstance(o, Drop)):
-            self.drop(drop)
-        if kept_as is not None:
-            for record in kept:
-                self.counts[(stage, f"kept:{kept_as(record)}")] += 1
-        return kept
-
-    def drop(self, drop: Drop) -> None:
-        self.counts[(drop.stage, f"dropped:{drop.reason}")] += 1
-        if self._held is not None:
-            self._held.append(as_json(drop) + "\n")
-        else:
-            self._drops.write(as_json(drop) + "\n")
-        self.dropped += 1
-
-    def close(self) -> None:
-        if self._held is not None:
-            self._drops.writelines(sorted(self._held))
-        self._drops.close()
-
-    def timed(self, stage: str, started: float) -> None:
-        self.cpu_s[stage] += time.process_time() - started
-
-    def summary(self, wall_s: float | None = None) -> UnitTally:
-        return UnitTally(tuple(sorted(self.counts.items())), dict(sorted(self.cpu_s.items())), self.dropped,
-                         peak_rss_bytes(), wall_s)
-
-
-def peak_rss_bytes() -> int:
-    """This process's peak resident memory so far (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _commit(partial: str, final: str) -> None:
-    """The sealed unit directory into place; another process that finished it first wins."""
-    kill_point("unit-commit")
-    # the same unit, done meanwhile by an abandoned run's worker: same bytes
-    if not commit_dir(partial, final):
-        shutil.rmtree(partial, ignore_errors=True)
-
-
-def fresh_unit_dir(final: str) -> str:
-    partial = f"{final}.partial-{os.getpid()}"
-    shutil.rmtree(partial, ignore_errors=True)
-    os.makedirs(partial)
-    return partial
+    return _worker.encoding
 
 
 def _extracted(worker: _Worker, batches: Iterator[list], tally: Tally) -> Iterator[list[Document]]:
@@ -266,15 +183,9 @@ def fetch_unit(links_path: str, final: str) -> UnitTally:
     return finish_unit(tally, partial, final, wall_s=round(time.monotonic() - started_wall, 3))
 
 
-def finish_unit(tally: Tally, partial: str, final: str, wall_s: float | None = None) -> UnitTally:
-    """Write the unit's tally beside its outputs and its completion record (proof.py), then put the
-    whole unit in place."""
-    tally.close()
-    summary = tally.summary(wall_s)
-    write_tally(partial, summary)
-    seal_dir(partial)
-    _commit(partial, final)
-    return summary
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _child_cpu_s(sandbox: SandboxedCall) -> float:
@@ -289,15 +200,6 @@ def _child_cpu_s(sandbox: SandboxedCall) -> float:
         return 0.0
 
 
-def read_pickles(path: str) -> Iterator:
-    with open(path, "rb") as stream:
-        while True:
-            try:
-                yield pickle.load(stream)
-            except EOFError:
-                return
-
-
 def index_unit(path: str) -> tuple[tuple, float, int]:
     """One WARC file's rows for the WARC index (crawl.warc_index.index_file), with the CPU seconds and
     peak memory they took."""
@@ -306,66 +208,3 @@ def index_unit(path: str) -> tuple[tuple, float, int]:
     return rows, time.process_time() - started, peak_rss_bytes()
 
 
-def tokenize_unit(unit_dirs: list[str], dedup_path: str, cutoff: float, split_counts: dict[str, int],
-                  per_shard: int, final: str) -> UnitTally:
-    """The documents that dedup kept of some consecutive fetch units, tokenized and cut into one piece
-    per shard, written to `final` as one Arrow file: PIECES, its record batches in shard order, and
-    PIECES_INDEX, {piece name ("<split>-<index>-of-<count>"): [first batch, batches]}. One file a unit,
-    not one a piece: a unit's documents spread over every shard, so a piece is often one document.
-    Returns the tally."""
-    worker, partial = _worker, fresh_unit_dir(final)
-    tally = Tally(partial)
-    if worker.encoding is None:
-        worker.encoding = gpt2_encoding()
-    started = time.process_time()
-    losers = losers_of(dedup_path, [os.path.basename(unit) for unit in unit_dirs])
-    pieces: dict[tuple, list[pa.RecordBatch]] = {}
-    docs = (
-        doc
-        for unit in unit_dirs
-        for doc in read_pickles(os.path.join(unit, DOCS))
-        if doc.doc_id not in losers
-    )
-    # `in` is what was read; `kept` is counted from the shards written (as the Beam stage counts it)
-    for batch in token_batches(docs):
-        tally.counts[(TOKENIZE, "in")] += len(batch)
-        kept, token_ids, drops = encode_batch(worker.encoding, batch)
-        for drop in drops:
-            tally.drop(drop)
-        keys = [shard_key(d.doc_id, split_counts, cutoff, per_shard) for d in kept]
-        for key, rows in batches_by_key(kept, token_ids, keys):
-            pieces.setdefault(key, []).append(rows)
-    index, first = {}, 0
-    with (
-        pa.OSFile(os.path.join(partial, PIECES), "wb") as sink,
-        pa.ipc.new_file(sink, BATCH_SCHEMA) as writer,
-    ):
-        for key in sorted(pieces):
-            index[piece_name(*key)] = [first, len(pieces[key])]
-            first += len(pieces[key])
-            for rows in pieces[key]:
-                writer.write_batch(rows)
-    with open(os.path.join(partial, PIECES_INDEX), "w", encoding="utf-8") as stream:
-        json.dump(index, stream)
-    tally.timed(TOKENIZE, started)
-    return finish_unit(tally, partial, final)
-
-
-def piece_name(split: str, index: int, count: int) -> str:
-    return f"{split}-{index:05d}-of-{count:05d}"
-
-
-def assemble_shard(out_dir: str, split: str, index: int, count: int, piece_dirs: list[str]) -> dict:
-    """One shard from its piece in every tokenize unit that has one (write_shard orders its rows by
-    doc id)."""
-    started = time.process_time()
-    name, batches = piece_name(split, index, count), []
-    for unit in piece_dirs:
-        with open(os.path.join(unit, PIECES_INDEX), encoding="utf-8") as stream:
-            where = json.load(stream).get(name)
-        if where:
-            reader = pa.ipc.open_file(pa.memory_map(os.path.join(unit, PIECES)))
-            batches.extend(reader.get_batch(i) for i in range(where[0], where[0] + where[1]))
-    info: ShardInfo = write_shard(out_dir, split, index, count, batches)
-    return {"shard": info._asdict(), "cpu_s": time.process_time() - started,
-            "peak_rss_bytes": peak_rss_bytes()}
