@@ -3,6 +3,8 @@ next to a plain loop of trafilatura.extract over the same pages, in the same run
 
 Needs ../shared/data (real pages with snippet ground truth). Usage: python bench/bench_extract.py [--repeat 6]
 [--rounds 3]
+       python bench/bench_extract.py --against OTHER/src [--rounds 5]   (what a change costs: `git worktree
+       add OTHER <commit before it>`, then the stage's CPU per page with this code and that one, alternating)
 """
 
 import argparse
@@ -41,6 +43,7 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=3, help="measure both sides this many times, interleaved"
     )
+    parser.add_argument("--against", metavar="OTHER/src", help="compare with the code in another checkout")
     parser.add_argument("--measure", choices=["plain", "stage", "stage_wide"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not DATA.exists():
@@ -49,6 +52,9 @@ def main() -> None:
     warc = str(DATA / "pages.warc.gz")
     if args.measure:
         print(json.dumps(measure(args.measure, warc, args.repeat)))
+        return
+    if args.against:
+        against(args.against, warc, args.repeat, args.rounds)
         return
     pages = annotated_pages(DATA, warc_html(str(DATA / "pages.warc.gz")))
     rows = []
@@ -100,6 +106,26 @@ def main() -> None:
         ("webtext per core / plain loop (CPU per page)", per_page / (plain["cpu"] / n)),
     )
     report_rounds([past_start_up("cpu", s) / (p["cpu"] / n) for p, s in rounds])
+
+
+def against(source: str, warc: str, repeat: int, rounds: int) -> None:
+    """The extract + filter stage's CPU per page past start-up, one core, with this code and with the code
+    in `source`, in alternating fresh processes: what a change costs."""
+    pages = sum(1 for _ in read_warc(warc))
+
+    def per_page(code: str | None) -> float:
+        flags = ("--measure", "stage", "--repeat", str(repeat))
+        stage = measured_in_fresh_process(__file__, *flags, source=code)
+        return (stage["whole"]["cpu"] - stage["small"]["cpu"]) / (pages * (repeat - 1))
+
+    mine, theirs = [], []
+    for _ in range(rounds):
+        theirs.append(per_page(source))
+        mine.append(per_page(None))
+    report(f"extract + filter, CPU per page past start-up, 1 core: this code against {source}", [
+        ("this code", 1000 * min(mine), "ms/page"), ("that code", 1000 * min(theirs), "ms/page")],
+        ("this code / that code (best of rounds)", min(mine) / min(theirs)))
+    report_rounds([m / t for m, t in zip(mine, theirs)])
 
 
 def measure(what: str, warc: str, repeat: int) -> dict:

@@ -54,8 +54,10 @@ def pin_to_one_cpu() -> set[int] | None:
     return cpus
 
 
-def measured_in_fresh_process(script: str, *args: str) -> dict:
+def measured_in_fresh_process(script: str, *args: str, source: str | None = None) -> dict:
     """What `python SCRIPT ARGS...` prints as JSON: one measurement in a process of its own, so that
-    none runs in the heap and imports an earlier one left behind."""
+    none runs in the heap and imports an earlier one left behind. `source`: the `src` folder of another
+    checkout of webtext to measure instead of this one."""
     command = [sys.executable, script, *args]
-    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    env = {**os.environ, "PYTHONPATH": source} if source else None
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout)

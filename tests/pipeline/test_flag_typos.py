@@ -24,8 +24,15 @@ def test_a_flag_nobody_reads_exits_2_before_anything_is_written(tmp_path, capsys
 def test_dashes_and_underscores_are_the_same_flag(tmp_path):
     import json
 
+    from webtext.pipeline.cli import _check_corpus_flags, _parser
+
     out = tmp_path / "out"
     assert run(["corpus", "--sample", "--out", str(out), "--quiet", "--no-report", "--min-karma", "30",
-                "--val-fraction=0.2", "--direct-running-mode=multi_threading", "--direct-num-workers=1"]) == 0
+                "--val-fraction=0.2", "--unit-links", "64"]) == 0
     config = json.loads((out / "manifest.json").read_text())["config"]
     assert config["links"]["min_karma"] == 30 and config["shards"]["val_fraction"] == 0.2
+    # Beam's pipeline options too, as Beam's own parser then reads them
+    beam_flags = ["--direct-running-mode=multi_threading", "--direct-num-workers", "1"]
+    argv, error = _check_corpus_flags(_parser(), ["corpus", "--sample", *beam_flags])
+    assert error is None
+    assert argv[-3:] == ["--direct_running_mode=multi_threading", "--direct_num_workers", "1"]
