@@ -1,7 +1,7 @@
 """Replay by lookup: an on-disk index of WARC responses by canonical URL, for runs split into units.
 
 `ReplayPages` joins every link with every response in one shuffle. A run split into independent
-units (pipeline/units) cannot: each unit asks for its own links only. So the responses are indexed
+units (webtext/units) cannot: each unit asks for its own links only. So the responses are indexed
 once (canonical URL -> record id, file, offset; redirects as URL -> URL) in a SQLite file, which
 holds 45M entries on disk rather than in memory, and each unit reads just the records it needs.
 The answers are those of `ReplayPages`: redirects followed the same way, and of several captures
