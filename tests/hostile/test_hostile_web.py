@@ -6,7 +6,7 @@ import time
 
 from helpers.hostile_web import CATALOGUE, hostile_web, robots_host
 from webtext.crawl.fetch import make_session
-from webtext.crawl.transforms import fetch_host
+from webtext.crawl.host_fetch import fetch_host
 from webtext.crawl.warc_out import WarcBundleWriter
 from webtext.extract.extractor import extract_document
 from webtext.extract.sandbox import SandboxedCall
