@@ -98,10 +98,11 @@ def settled_labels(_: None, edges: Iterable[tuple[Rank, Rank]]) -> list[tuple[Ra
     return [(label, root(label)) for label in parent if root(label) != label]
 
 
-def with_settled_label(label: Rank, joined: dict) -> list[tuple[str, tuple[Rank, tuple]]]:
-    """Each node that carried `label`, with its component's best label (the same where it was settled)."""
-    final = next(iter(joined["settled"]), label)
-    return [(node, (final, ())) for node in joined["nodes"]]
+def with_settled_label(node_value: tuple[str, tuple], settled: dict) -> tuple[str, tuple]:
+    """(node, (label, neighbours)) -> (node, (its component's best label, ())): `settled`'s for a label the
+    rounds left unsettled, else its own."""
+    node, (label, _) = node_value
+    return node, (settled.get(label, label), ())
 
 
 def survivor_of(node: str, label_and_neighbours: tuple[Rank, tuple[str, ...]]) -> list[tuple[str, str]]:

@@ -131,19 +131,17 @@ class ConnectedComponents(beam.PTransform):
     @staticmethod
     def _settle(graph):
         """(node, (label, neighbours)) -> ((node, (its component's best label, ())), how many nodes the
-        rounds left unsettled): the residue of edges between different labels in one union-find, each
-        node joined to its label's outcome."""
-        settled = (graph | "Offer" >> beam.FlatMapTuple(offered_labels) | "GroupOffers" >> beam.GroupByKey()
-                   | "Residue" >> beam.FlatMapTuple(residue_edges) | "GroupResidue" >> beam.GroupByKey()
-                   | "Settle" >> beam.FlatMapTuple(settled_labels))
-        nodes = graph | "ByLabel" >> beam.MapTuple(lambda node, value: (value[0], node))
-        joined = {"nodes": nodes, "settled": settled} | "JoinSettled" >> beam.CoGroupByKey()
-        unsettled = (
-            joined
-            | "Unsettled" >> beam.MapTuple(lambda _, j: sum(1 for _ in j["nodes"]) if j["settled"] else 0)
-            | "CountUnsettled" >> beam.CombineGlobally(sum)
-        )
-        return joined | "Settled" >> beam.FlatMapTuple(with_settled_label), unsettled
+        rounds left unsettled): the residue of edges between different labels in one union-find, whose
+        outcome (a label for each unsettled label: as small as the residue, which one worker holds
+        already) every node reads as a side input, rather than a shuffle of every node by label."""
+        settled = beam.pvalue.AsDict(
+            graph | "Offer" >> beam.FlatMapTuple(offered_labels) | "GroupOffers" >> beam.GroupByKey()
+            | "Residue" >> beam.FlatMapTuple(residue_edges) | "GroupResidue" >> beam.GroupByKey()
+            | "Settle" >> beam.FlatMapTuple(settled_labels))
+        unsettled = (graph
+                     | "Unsettled" >> beam.Map(lambda kv, final: int(kv[1][0] in final), settled)
+                     | "CountUnsettled" >> beam.CombineGlobally(sum))
+        return graph | "Settled" >> beam.Map(with_settled_label, settled), unsettled
 
 
 class Deduplicated(NamedTuple):
