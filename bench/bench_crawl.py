@@ -33,7 +33,7 @@ import zlib
 import apache_beam as beam
 import requests
 from bench_scaling import machine_ratio
-from common import report, report_rounds
+from common import pinned, report, report_rounds
 
 from webtext.crawl.transforms import FetchPages
 from webtext.pipeline.config import CorpusConfig
@@ -140,9 +140,7 @@ def crawl(urls: str, bases: list[str], out: str, workers: int, *extra: str) -> t
     """One whole live crawl, `workers` workers pinned to as many cores: (its seconds, the seconds of its
     crawl proper, the fetch units, its manifest)."""
     command = [
-        "taskset",
-        "-c",
-        f"0-{workers - 1}",
+        *pinned(workers),
         sys.executable,
         "-m",
         "webtext",

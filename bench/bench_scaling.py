@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 
-from common import report, report_rounds
+from common import pinned, report, report_rounds
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -59,10 +59,6 @@ def synthetic_site(directory: str, pages: int, pages_per_file: int = 1000) -> tu
                     )
                     listing.write(url + "\n")
     return os.path.join(directory, "pages-*.warc.gz"), urls
-
-
-def pinned(cores: int) -> list[str]:
-    return ["taskset", "-c", f"0-{cores - 1}"]
 
 
 def corpus_command(warc: str, urls: str, out: str, workers: int) -> list[str]:

@@ -54,6 +54,11 @@ def pin_to_one_cpu() -> set[int] | None:
     return cpus
 
 
+def pinned(cores: int) -> list[str]:
+    """The prefix that runs a command on the first `cores` CPUs (taskset)."""
+    return ["taskset", "-c", f"0-{cores - 1}"]
+
+
 def measured_in_fresh_process(script: str, *args: str, source: str | None = None) -> dict:
     """What `python SCRIPT ARGS...` prints as JSON: one measurement in a process of its own, so that
     none runs in the heap and imports an earlier one left behind. `source`: the `src` folder of another

@@ -12,16 +12,12 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from helpers.warc_records import link_to as link
 from webtext.crawl.replay import ArchivedResponse, match_replay, read_warc_at
 from webtext.crawl.warc_index import WarcIndex, build_index
-from webtext.records import DamagedInput, Drop, FetchResult, Link
-from webtext.urls import canonical_url
+from webtext.records import DamagedInput, Drop, FetchResult
 
 PAGES = 6
-
-
-def link(url: str) -> Link:
-    return Link(canonical_url(url), url, 5, ("s1",), (5,), ("r",), 100)
 
 
 def records(gz: bool, statuses: dict[int, str] = {}, bodies: dict[int, bytes] = {}) -> list[bytes]:

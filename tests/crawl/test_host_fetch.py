@@ -5,14 +5,10 @@ failed part-way, to be retried whole) hands on nothing more of its own, and the 
 import time
 
 from helpers.loopback_server import loopback_server
+from helpers.warc_records import link_to as link
 from webtext.crawl.host_fetch import HostFetcher
 from webtext.crawl.settings import FetchSettings
-from webtext.records import Drop, FetchResult, Link
-from webtext.urls import canonical_url
-
-
-def link(url: str) -> Link:
-    return Link(canonical_url(url), url, 5, ("s1",), (5,), ("news",), 1_400_000_000)
+from webtext.records import Drop, FetchResult
 
 
 def settings(base: str) -> FetchSettings:

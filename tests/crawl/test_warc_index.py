@@ -4,28 +4,14 @@ smallest record id of several captures, the same drops; a damaged file is named 
 import io
 import os
 
-from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from helpers.warc_records import link_to as link
+from helpers.warc_records import write_response as record
 from webtext.crawl.replay import match_replay, read_warc
 from webtext.crawl.warc_index import WarcIndex, build_index
-from webtext.records import Drop, Link
+from webtext.records import Drop
 from webtext.urls import canonical_url
-
-
-def record(writer, url, status, body=b"<p>page</p>", location=None, record_id=None):
-    headers = [("Content-Type", "text/html; charset=utf-8")] + ([("Location", location)] if location else [])
-    http = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
-    warc_headers = {"WARC-Record-ID": record_id} if record_id else None
-    writer.write_record(
-        writer.create_warc_record(
-            url, "response", payload=io.BytesIO(body), http_headers=http, warc_headers_dict=warc_headers
-        )
-    )
-
-
-def link(url):
-    return Link(canonical_url(url), url, 5, ("s1",), (5,), ("r",), 100)
 
 
 def test_lookups_answer_as_the_join(tmp_path):

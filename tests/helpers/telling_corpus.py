@@ -8,12 +8,11 @@ format) links the pages of `batch.warc.gz` and `other.warc.gz`."""
 import io
 import json
 import random
-import uuid
 from pathlib import Path
 
-from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from helpers.warc_records import write_response
 from webtext.sample import prose
 from webtext.sample.generate import dump_bytes
 
@@ -25,15 +24,6 @@ KEPT_TARGET, OTHER_TARGET = f"{SITE}/kept-target/", f"{SITE}/other-target/"
 # The smaller record id names the redirect that stands, whatever the files' order (crawl/warc_index.py).
 REDIRECT_IDS = {KEPT_TARGET: "<urn:uuid:00000000-0000-0000-0000-000000000001>",
                 OTHER_TARGET: "<urn:uuid:ffffffff-0000-0000-0000-000000000001>"}
-
-
-def _record(writer: WARCWriter, url: str, status: str, body: bytes = b"", location: str = "",
-            record_id: str = "") -> None:
-    headers = [("Content-Type", "text/html; charset=utf-8")] + ([("Location", location)] if location else [])
-    record_id = record_id or f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url + status)}>"
-    writer.write_record(writer.create_warc_record(
-        url, "response", payload=io.BytesIO(body), http_headers=StatusAndHeaders(status, headers, "HTTP/1.1"),
-        warc_headers_dict={"WARC-Record-ID": record_id, "WARC-Date": "2017-12-30T12:00:00Z"}))
 
 
 def _page(rng: random.Random, title: str, paragraphs: list[str]) -> bytes:
@@ -61,17 +51,19 @@ def write_telling_corpus(folder: Path) -> dict[str, list[str]]:
     writer, other_writer = WARCWriter(batch, gzip=True), WARCWriter(other, gzip=True)
     for i in range(ARTICLES):
         url = f"{SITE}/batch/{i:02d}/"
-        _record(writer, url, "200 OK", _page(rng, f"Batch story {i}", prose.article(rng, rng.randint(3, 5))))
+        body = _page(rng, f"Batch story {i}", prose.article(rng, rng.randint(3, 5)))
+        write_response(writer, url, "200 OK", body)
         links.append((url, 5 + i))
     # Karma falls along the chain: the best copy is at one end, and a round of label propagation (with its
     # jump) carries the best label a few copies along, so 1 round leaves the far end unsettled.
     for i, paragraphs in enumerate(drifting_chain(rng)):
         url = f"{SITE}/chain/{i}/"
-        _record(writer, url, "200 OK", _page(rng, f"Drifting copy {i}", paragraphs))
+        write_response(writer, url, "200 OK", _page(rng, f"Drifting copy {i}", paragraphs))
         links.append((url, 100 - 2 * i))
     for target, into in ((KEPT_TARGET, writer), (OTHER_TARGET, other_writer)):
-        _record(into, REDIRECTED, "301 Moved Permanently", location=target, record_id=REDIRECT_IDS[target])
-        _record(into, target, "200 OK", _page(rng, f"Target {target}", prose.article(rng, 4)))
+        moved = "301 Moved Permanently"
+        write_response(into, REDIRECTED, moved, location=target, record_id=REDIRECT_IDS[target])
+        write_response(into, target, "200 OK", _page(rng, f"Target {target}", prose.article(rng, 4)))
     links.append((REDIRECTED, 50))
     (folder / "batch.warc.gz").write_bytes(batch.getvalue())
     (folder / "other.warc.gz").write_bytes(other.getvalue())

@@ -10,29 +10,19 @@ from webtext.shards.reader import read_manifest
 FLAGS = ["--min_words", "20", "--delay_s", "0", "--quiet"]
 
 
+def crawl(urls: Path, out: Path, base: str) -> int:
+    """A live crawl of the URL list into `out`, the loopback server's origin allowed."""
+    return run(["corpus", "--urls", str(urls), "--fetch", "live", "--out", str(out), "--allow_origin", base,
+                *FLAGS])
+
+
 def test_live_then_replay(tmp_path: Path):
     with loopback_server() as base:
         urls = tmp_path / "urls.txt"
         urls.write_text("\n".join(base + p for p in ("/page", "/other", "/private/page", "/missing", "/pdf",
                                                       "/redirect")) + "\n")
         live = tmp_path / "live"
-        assert (
-            run(
-                [
-                    "corpus",
-                    "--urls",
-                    str(urls),
-                    "--fetch",
-                    "live",
-                    "--out",
-                    str(live),
-                    "--allow_origin",
-                    base,
-                    *FLAGS,
-                ]
-            )
-            == 0
-        )
+        assert crawl(urls, live, base) == 0
     manifest = read_manifest(str(live))
     fetch = manifest["stages"]["fetch"]
     assert fetch["dropped"] == {"content_type": 1, "http_4xx": 1, "robots": 1}
@@ -58,27 +48,10 @@ def test_a_repeated_live_run_takes_what_its_warc_files_hold(tmp_path: Path):
         urls = tmp_path / "urls.txt"
         urls.write_text(f"{base}/page\n{base}/other\n")
         out = tmp_path / "out"
-        assert (
-            run(
-                [
-                    "corpus",
-                    "--urls",
-                    str(urls),
-                    "--fetch",
-                    "live",
-                    "--out",
-                    str(out),
-                    "--allow_origin",
-                    base,
-                    *FLAGS,
-                ]
-            )
-            == 0
-        )
+        assert crawl(urls, out, base) == 0
     first = read_manifest(str(out))
     # The server is gone: a second live run into the same directory must not need it.
-    assert run(["corpus", "--urls", str(urls), "--fetch", "live", "--out", str(out), "--allow_origin", base,
-                *FLAGS]) == 0
+    assert crawl(urls, out, base) == 0
     second = read_manifest(str(out))
     assert [s["tokens_sha256"] for s in second["shards"]] == [s["tokens_sha256"] for s in first["shards"]]
     counts = ("in", "kept", "dropped")

@@ -73,17 +73,13 @@ def _open_files_for(files: int) -> None:
 
 def _select(submissions: list, rules, tally: Tally, spills: list) -> None:
     tally.counts[(READ, "kept")] += len(submissions)
-    by_host = fetched_live()
+    # A crawl spills a host's links into one partition (and write_chunks keeps them in one chunk), so that
+    # one fetch unit, and so one thread of one worker, fetches that host for the whole run: politeness per
+    # host, not per worker.
+    by_host = worker.worker_config().fetch.crawls
     for url, sub in tally.outcomes(SELECT, [selected(sub, rules) for sub in submissions]):
         spill = bucket(host_key(url) if by_host else url, len(spills))
         pickle.dump((url, sub), spills[spill], protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def fetched_live() -> bool:
-    """Whether this run fetches (live or from archives) rather than replays: then a host's links are
-    spilled into one partition and kept in one chunk, so that one fetch unit, and so one thread of one
-    worker, fetches that host for the whole run (politeness per host, not per worker)."""
-    return worker.worker_config().fetch.crawls
 
 
 def hosts_a_unit(config=None) -> int:
