@@ -18,7 +18,10 @@ def write_atomically(path: str, data: bytes) -> str:
     own (process and a random part): two writers never write into one temporary file. A local
     file is on disk (fsynced) before its rename, so a crash cannot leave `path` naming lost bytes.
     """
-    directory, name = path.rsplit("/", 1)
+    if "://" in path:
+        directory, name = path.rsplit("/", 1)
+    else:  # a bare name ("out.swap.json" for --out out) is in the current folder
+        directory, name = os.path.dirname(path) or ".", os.path.basename(path)
     temporary = FileSystems.join(directory, f".tmp-{name}-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     try:
         if "://" not in path:

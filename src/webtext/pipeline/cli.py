@@ -1,6 +1,7 @@
 """The `webtext` command. Flags of `corpus` it does not know pass through to Beam, if they are Beam's."""
 
 import argparse
+import contextlib
 import errno
 import json
 import logging
@@ -16,6 +17,7 @@ from webtext.pipeline.flag_check import (
     option_names,
     unknown_flags,
 )
+from webtext.settings import ConfigError
 
 
 class _BeamImportNoise(logging.Filter):
@@ -45,7 +47,7 @@ def _run_sample(args, _beam_args) -> int:
 
 
 def _run_verify(args, _beam_args) -> int:
-    from webtext.pipeline.out_lock import OutInUse, owning
+    from webtext.pipeline.out_lock import owning
     from webtext.pipeline.staging import finish_interrupted_swap, swap_journal
     from webtext.tokenize.verify import verify_corpus
 
@@ -53,7 +55,7 @@ def _run_verify(args, _beam_args) -> int:
         with owning(args.dir):  # a swap cut off by a kill is finished first, unless a run owns the folder
             if finish_interrupted_swap(args.dir):
                 print(f"{args.dir}: finished a swap that a killed run had begun", file=sys.stderr)
-    except OutInUse as error:
+    except ConfigError as error:  # a run owns the folder, or its lock is unsafe
         print(f"webtext verify: {error}", file=sys.stderr)
         return 2
     except OSError:  # a folder this user cannot write: verified as it is
@@ -137,14 +139,21 @@ def _run_generate(args, _rest) -> int:
 def _cannot_write(command: str, error: OSError, corpus: str) -> int:
     """A corpus folder that cannot be written (a read-only mount, someone else's): say where to write
     instead."""
-    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        print(
-            f"webtext {command}: cannot write {error.filename or corpus} ({error.strerror}): write elsewhere "
-            f"with --to DIR",
-            file=sys.stderr,
-        )
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM) or (
+            isinstance(error, PermissionError) and error.errno is None):  # check_writable's own
+        why = error.strerror or "permission denied"
+        print(f"webtext {command}: cannot write {error.filename or corpus} ({why}): write elsewhere with "
+              "--to DIR", file=sys.stderr)
         return 2
     raise error
+
+
+def _writing_into(corpus: str, to: str | None):
+    """The corpus's lock while a command writes into it (not with --to): never across a run's swap, which
+    would leave the previous corpus's card or report in the new one."""
+    from webtext.pipeline.out_lock import owning
+
+    return owning(corpus) if to is None else contextlib.nullcontext()
 
 
 def _run_overlap(args, _beam_args) -> int:
@@ -152,10 +161,11 @@ def _run_overlap(args, _beam_args) -> int:
     from webtext.overlap.report import format_report, overlap_report
 
     try:
-        report = overlap_report(
-            args.dir, args.eval, args.false_positive_rate, args.fp_samples, args.text_field, to=args.to
-        )
-    except EvalSetError as error:
+        with _writing_into(args.dir, args.to):
+            report = overlap_report(
+                args.dir, args.eval, args.false_positive_rate, args.fp_samples, args.text_field, to=args.to
+            )
+    except (EvalSetError, ConfigError) as error:
         print(f"webtext overlap: {error}", file=sys.stderr)
         return 2
     except OSError as error:
@@ -174,8 +184,12 @@ def _run_report(args, _beam_args) -> int:
 
     workers = usable_cores() if args.workers is None else args.workers
     try:
-        for path in write_report(args.dir, rule_scores=kept_scores, workers=workers, to=args.to):
-            print(path)
+        with _writing_into(args.dir, args.to):
+            for path in write_report(args.dir, rule_scores=kept_scores, workers=workers, to=args.to):
+                print(path)
+    except ConfigError as error:  # a run owns the corpus, or its lock is unsafe
+        print(f"webtext report: {error}", file=sys.stderr)
+        return 2
     except OSError as error:
         return _cannot_write("report", error, args.dir)
     return 0
@@ -186,8 +200,12 @@ def _run_card(args, _beam_args) -> int:
     from webtext.report.card import card_for
 
     try:
-        for path in card_for(args.dir, to=args.to, workers=usable_cores()):
-            print(path)
+        with _writing_into(args.dir, args.to):
+            for path in card_for(args.dir, to=args.to, workers=usable_cores()):
+                print(path)
+    except ConfigError as error:  # a run owns the corpus, or its lock is unsafe
+        print(f"webtext card: {error}", file=sys.stderr)
+        return 2
     except OSError as error:
         return _cannot_write("card", error, args.dir)
     return 0

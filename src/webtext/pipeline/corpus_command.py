@@ -152,6 +152,7 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
     from webtext.pipeline.runner import (
         BrokenAccount,
         EmptyInputError,
+        NothingKept,
         TooManyErrors,
         default_workers,
         in_process,
@@ -206,7 +207,7 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
         except (FileNotFoundError, RedditCredentialsError, ConfigError, BlockedAddress, DNSFailure) as error:
             print(f"webtext corpus: {error}", file=sys.stderr)
             return 2
-        except (EmptyInputError, TooManyErrors, BrokenAccount) as error:
+        except (EmptyInputError, TooManyErrors, BrokenAccount, NothingKept) as error:
             print(f"webtext corpus: {error}", file=sys.stderr)
             return 1
         return _report_and_summary(args, config, manifest, workers, started)

@@ -5,13 +5,21 @@ The lock is `flock(2)` on a file beside `--out`: the kernel lets go of it when t
 every process that inherited the descriptor (its forked workers) are gone, however they ended. So the
 lock of a killed run is taken over safely, with no stale-PID guessing, and never while an orphaned
 worker of the killed run could still write into the staging directory. The file's text (pid, command,
-start time) is only for the message. Object stores (gs://, s3://) have no such lock: there, as on any
+start time) is only for the message.
+
+The lock is keyed by the real path of `--out` (a run through a symlink to OUT is excluded by a run on OUT),
+and opened without following a symlink: a lock path that is a symlink, a FIFO or a folder is refused with
+one line, never written through (a `corpus.lock` shipped beside a downloaded corpus could point anywhere).
+Every command that writes into a corpus (`corpus`, `verify` when it finishes a swap, `card`, `report`,
+`overlap`) takes it. Object stores (gs://, s3://) have no such lock: there, as on any
 shared storage, one run per `--out` is the user's to keep.
 """
 
+import errno
 import fcntl
 import json
 import os
+import stat
 import sys
 import time
 from contextlib import contextmanager
@@ -25,8 +33,30 @@ class OutInUse(ConfigError):
     """Another process holds this `--out`."""
 
 
+class UnsafeLock(ConfigError):
+    """The lock path is not a plain file webtext may write (a symlink, FIFO, folder)."""
+
+
 def lock_path(out: str) -> str:
-    return os.path.abspath(out.rstrip("/") or "/") + ".lock"
+    """`OUT.lock` beside the real folder `out` names, however it is spelled (relative, through symlinks)."""
+    return os.path.realpath(out.rstrip("/") or "/") + ".lock"
+
+
+def _open_lock(path: str, out: str) -> int:
+    """The lock file's descriptor: created if absent, never through a symlink, and only a regular file."""
+    refused = f"--out {out}: its lock {path} is not a plain file webtext made"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+            kind = "a symbolic link" if error.errno == errno.ELOOP else "a folder or a device"
+            raise UnsafeLock(f"{refused} but {kind}: remove it (webtext will not write through it), "
+                             "then run again") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UnsafeLock(f"{refused} but a FIFO or a device: remove it, then run again")
+    return fd
 
 
 def _holder(fd: int) -> str:
@@ -53,7 +83,7 @@ def owning(out: str):
 
     check_writable(out)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open_lock(path, out)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

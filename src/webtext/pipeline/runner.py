@@ -15,7 +15,12 @@ from webtext.atomic import remove_dead_writers_temporaries
 from webtext.crawl.warc_out import recover_partial_files
 from webtext.guard import stage_errors
 from webtext.kill_points import kill_point
-from webtext.pipeline.accounting import REGROUPED, account_problems, accounting_from_counts
+from webtext.pipeline.accounting import (
+    REGROUPED,
+    account_problems,
+    accounting_from_counts,
+    where_everything_went,
+)
 from webtext.pipeline.build import RESULTS_NAME, build_pipeline, work_path
 from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.fingerprint import run_fingerprint
@@ -174,6 +179,8 @@ def _run_owned(
                if counts[0] > config.max_error_share * counts[1]}
     if failing:
         raise TooManyErrors(failing, config.max_error_share, config.out, staged.out)
+    if not manifest["documents"]:  # an empty corpus never replaces one (the network down, a wrong input)
+        raise NothingKept(where_everything_went(manifest["stages"]), config.out, staged.out)
     for name in RUN_OUTPUTS:  # what a writer killed in this run (a Beam worker) left is not moved in
         remove_dead_writers_temporaries(FileSystems.join(staged.out, name))
     kill_point("before-swap")
@@ -192,6 +199,14 @@ class TooManyErrors(RuntimeError):
         super().__init__(f"exceptions dropped more than {share:.1%} of a stage's records ({named}); "
                          f"see the <stage>_error lines in {staging}/rejects/ (-v logs tracebacks). The run's "
                          f"corpus is left in {staging}; {out} is unchanged")
+
+
+class NothingKept(RuntimeError):
+    """Every record was dropped: an empty corpus is a failed run, not a corpus."""
+
+    def __init__(self, where: str, out: str, staging: str):
+        super().__init__(f"the run kept no document: {where}. rejects/ in {staging} has each drop "
+                         f"(webtext show {staging} --dropped); {out} is unchanged")
 
 
 class EmptyInputError(RuntimeError):

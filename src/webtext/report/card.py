@@ -3,7 +3,9 @@ manifest.json and stats.json, so that no number in it is typed by hand (a card t
 data is worse than none). The output folder is then a dataset repository as it stands:
 `datasets.load_dataset(OUT)` finds the train and validation Parquet shards through `configs`."""
 
+import html
 import os
+import re
 
 import yaml
 
@@ -41,6 +43,19 @@ COLUMNS = {
 def n(value) -> str:
     """A count as the card writes it (every count goes through here)."""
     return f"{value:,}"
+
+
+# Markdown's punctuation that can start markup inside a line or a table cell.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def md_text(value) -> str:
+    """A string from the corpus (a subreddit, title, URL, domain, path) as plain text in Markdown and in the
+    HTML a Markdown renderer makes of it: HTML escaped, Markdown's punctuation backslashed, control
+    characters shown as escapes. Pages and Reddit names are written by strangers."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(value))
+    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=True))
 
 
 def size_category(documents: int) -> str:
@@ -194,7 +209,7 @@ def _how_built(manifest: dict, stats: dict, links: dict) -> list[str]:
         (kind, item) for kind in ("dumps", "url_lists", "warc") for item in manifest["inputs"].get(kind, [])
     ]
     lines += _table(["input", "kind", "bytes", "sha256"],
-                    [[f"`{item['path']}`", kind, n(item["bytes"]), f"`{item['sha256'][:16]}…`"]
+                    [[md_text(item["path"]), kind, n(item["bytes"]), f"`{item['sha256'][:16]}…`"]
                      for kind, item in inputs])
     lines += [
         "Versions: "
@@ -207,22 +222,21 @@ def _how_built(manifest: dict, stats: dict, links: dict) -> list[str]:
 
 
 def _quantile_row(name: str, quantiles: dict) -> list:
-    return [name, *(n(round(quantiles[key])) for key in ("min", "p10", "median", "mean", "p90", "max"))]
+    """A row of quantiles; "–" where a corpus too small (or empty) has none."""
+    return [name, *(n(round(quantiles[key])) if quantiles.get(key) is not None else "–"
+                    for key in ("min", "p10", "median", "mean", "p90", "max"))]
 
 
 def _contents(stats: dict) -> list[str]:
     lines = ["## What it holds", ""]
     lines += _table(["per document", "min", "p10", "median", "mean", "p90", "max"],
-                    [_quantile_row("GPT-2 tokens", stats["length_quantiles"]),
-                     _quantile_row("karma", stats["karma_quantiles"])])
+                    [_quantile_row("GPT-2 tokens", stats.get("length_quantiles") or {}),
+                     _quantile_row("karma", stats.get("karma_quantiles") or {})])
     lines += ["Top domains and subreddits (a document counts once for each of its subreddits):", ""]
-    lines += _table(["domain", "documents"], [[domain, n(count)] for domain, count in stats["top_domains"]])
-    lines += _table(["subreddit", "documents"], [[name, n(count)] for name, count in stats["top_subreddits"]])
-    lines += _table(["where the bytes came from", "documents"], [[source, n(count)]
-                                                               for source, count in stats["sources"].items()])
-    lines += _table(
-        ["language", "documents"], [[language, n(count)] for language, count in stats["languages"].items()]
-    )
+    for heading, counts in (("domain", stats["top_domains"]), ("subreddit", stats["top_subreddits"]),
+                            ("where the bytes came from", stats["sources"].items()),
+                            ("language", stats["languages"].items())):
+        lines += _table([heading, "documents"], [[md_text(name), n(count)] for name, count in counts])
     return lines
 
 
@@ -251,7 +265,8 @@ def _dedup(manifest: dict) -> list[str]:
         lines += _table(
             ["dropped", "kept in its place", "estimated Jaccard"],
             [
-                [example["dropped"]["url"], example["kept"]["url"], f"{example['estimated_jaccard']:.2f}"]
+                [md_text(example["dropped"]["url"]), md_text(example["kept"]["url"]),
+                 f"{example['estimated_jaccard']:.2f}"]
                 for example in dedup["examples"]
             ],
             text_columns=2,

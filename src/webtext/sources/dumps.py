@@ -11,6 +11,7 @@ import bz2
 import io
 import lzma
 import os
+import stat
 import zlib
 from collections.abc import Iterator
 
@@ -19,6 +20,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from webtext.records import DamagedFileError
+from webtext.settings import ConfigError
 
 ZSTD_MAX_WINDOW = 2**31  # the Pushshift dumps' window
 
@@ -132,10 +134,31 @@ def iter_lines(path: str) -> Iterator[tuple[int, bytes]]:
             ) from error
 
 
+class NotARegularFile(ConfigError):
+    """An input that is a device, FIFO or pipe: it cannot be fingerprinted, resumed or read twice."""
+
+
+def _check_regular(path: str) -> None:
+    """NotARegularFile for a local input that is no regular file (/dev/zero, a FIFO, `<(...)`): hashing it
+    would never end or drain it, and the units engine and the Beam pipeline each read inputs more than
+    once. Refused before any work, with what to do."""
+    if "://" in path:
+        return
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # a missing file is FileNotFoundError at its match
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise NotARegularFile(f"{path} is not a regular file (a device, FIFO or pipe): save what it gives "
+                              "to a file and pass that")
+
+
 def expand_globs(patterns: tuple[str, ...]) -> list[str]:
-    """Every file the patterns match, sorted; a pattern that matches nothing is an error."""
+    """Every file the patterns match, sorted; a pattern that matches nothing is an error, and so is a
+    match that is not a regular file."""
     paths = []
     for pattern in patterns:
+        _check_regular(pattern)
         if "://" not in pattern and os.path.isdir(pattern):
             raise IsADirectoryError(
                 f"{pattern} is a directory: name its files, e.g. '{pattern.rstrip('/')}/*.zst'"
@@ -143,5 +166,7 @@ def expand_globs(patterns: tuple[str, ...]) -> list[str]:
         matched = [m.path for result in FileSystems.match([pattern]) for m in result.metadata_list]
         if not matched:
             raise FileNotFoundError(f"no file matches {pattern!r}")
+        for path in matched:
+            _check_regular(path)
         paths.extend(matched)
     return sorted(set(paths))

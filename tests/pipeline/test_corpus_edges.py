@@ -1,0 +1,161 @@
+"""Never lose a corpus, round two: the edges an operator or an attacker reaches. Each test names the
+scenario it reproduces; the previous corpus in --out must come out of each untouched (or whole)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_FLAGS
+from webtext.pipeline.cli import run
+from webtext.pipeline.out_lock import lock_path
+from webtext.tokenize.verify import verify_corpus
+
+NO_REPORT = [*SAMPLE_FLAGS, "--no_report"]
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def previous(sample_corpus, tmp_path) -> Path:
+    """A whole corpus (the sample's, with its report and card) in a folder of the test's own."""
+    out = tmp_path / "out"
+    shutil.copytree(sample_corpus, out)
+    return out
+
+
+def one_line(text: str) -> str:
+    assert text.count("\n") == 1, text
+    return text
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_run_that_keeps_nothing_fails_and_leaves_the_previous_corpus(previous, tmp_path, capsys, workers):
+    """A live crawl whose every link is refused (loopback, no --allow_origin: as with the network down):
+    exit 1, one line naming the stage that dropped everything and why, the previous corpus as it was."""
+    urls = tmp_path / "urls.txt"
+    urls.write_text("".join(f"http://127.0.0.1:9/page-{i}\n" for i in range(5)))
+    before = snapshot(previous)
+    capsys.readouterr()
+    assert run(["corpus", "--urls", str(urls), "--fetch", "live", "--out", str(previous), "--quiet",
+                "--workers", workers]) == 1
+    err = one_line(capsys.readouterr().err)
+    assert "kept no document: fetch dropped all 5 records (ssrf 5)" in err, err
+    assert f"{previous} is unchanged" in err
+    assert snapshot(previous) == before
+    assert verify_corpus(str(previous)) == []
+
+
+def test_card_and_report_of_a_tiny_corpus_do_not_crash():
+    """A corpus whose stats have no quantiles (nothing to measure) still gets a card: dashes, no KeyError."""
+    from webtext.report.card import _contents
+
+    stats = {"length_quantiles": {}, "karma_quantiles": {}, "top_domains": [], "top_subreddits": [],
+             "sources": {}, "languages": {}}
+    table = "\n".join(_contents(stats))
+    assert "| GPT-2 tokens | – | – | – | – | – | – |" in table
+
+
+def test_out_without_a_slash_is_built_and_rebuilt(tmp_path, monkeypatch):
+    """`--out out`, as a new user writes it: the swap's journal is `out.swap.json` in the current folder."""
+    monkeypatch.chdir(tmp_path)
+    assert run(["corpus", *NO_REPORT, "--out", "out"]) == 0
+    assert run(["corpus", *NO_REPORT, "--out", "out", "--docs_per_shard", "5"]) == 0
+    assert verify_corpus("out") == []
+    assert not os.path.exists("out.staging") and not os.path.exists("out.swap.json")
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "folder"])
+def test_a_lock_path_that_is_not_a_plain_file_is_refused_never_written_through(
+        previous, tmp_path, capsys, kind):
+    """A `corpus.lock` shipped beside a downloaded corpus, pointing at a file of the user's: `verify` must
+    not truncate it. A FIFO or a folder there: refused too, with one line."""
+    victim = tmp_path / "precious.txt"
+    victim.write_text("the user's own file\n")
+    lock = Path(f"{previous}.lock")
+    if kind == "symlink":
+        lock.symlink_to(victim)
+    elif kind == "fifo":
+        os.mkfifo(lock)
+    else:
+        lock.mkdir()
+    capsys.readouterr()
+    assert run(["verify", str(previous)]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert "not a plain file" in err and str(lock) in err
+    assert victim.read_text() == "the user's own file\n"
+    assert run(["card", str(previous)]) == 2
+
+
+def _holder(out: Path) -> subprocess.Popen:
+    """Another process holding `out`'s lock, as a run does from its first step to its last."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom webtext.pipeline.out_lock import owning\n"
+         "with owning(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(60)\n", str(out)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "held\n"
+    return holder
+
+
+def test_the_lock_is_keyed_by_the_real_path_of_out(previous, tmp_path, capsys):
+    """A run through a symlink to OUT, while another owns OUT: refused, not a second writer."""
+    link = tmp_path / "link"
+    link.symlink_to(previous)
+    assert lock_path(str(link)) == lock_path(str(previous)) == lock_path(f"{previous}/")
+    holder = _holder(previous)
+    try:
+        capsys.readouterr()
+        assert run(["corpus", *NO_REPORT, "--out", str(link)]) == 2
+        assert "in use by process" in one_line(capsys.readouterr().err)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+@pytest.mark.parametrize("command", ["card", "report"])
+def test_card_and_report_wait_for_no_run_they_are_refused_while_one_owns_the_corpus(
+        previous, capsys, command):
+    """`card` or `report` across a run's swap would write the previous corpus's card into the new one."""
+    before = snapshot(previous)
+    holder = _holder(previous)
+    try:
+        capsys.readouterr()
+        assert run([command, str(previous)]) == 2
+        assert "in use by process" in one_line(capsys.readouterr().err)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert snapshot(previous) == before
+
+
+@pytest.mark.parametrize("workers", ["0", "1"])
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_an_input_that_is_not_a_regular_file_is_refused_with_one_line(tmp_path, capsys, workers, kind):
+    """`--input /dev/zero` was hashed forever; a FIFO drained by the fingerprint, then the worker blocked."""
+    if kind == "device":
+        path = "/dev/zero"
+    else:
+        path = str(tmp_path / "fifo.jsonl")
+        os.mkfifo(path)
+    capsys.readouterr()
+    assert run(["corpus", "--input", path, "--out", str(tmp_path / "out"), "--quiet",
+                "--workers", workers]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert f"{path} is not a regular file" in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_card_escapes_every_string_it_takes_from_the_corpus():
+    """Subreddit names, domains and URLs come from strangers: no raw HTML or Markdown reaches the card."""
+    from webtext.report.card import md_text
+
+    hostile = '<img src=x onerror=alert(1)> <script>alert(2)</script> [link](javascript:x) a|b *em*'
+    escaped = md_text(hostile)
+    assert "<" not in escaped and ">" not in escaped
+    assert "](" not in escaped and "|" not in escaped.replace("\\|", "")
+    assert md_text("line\nbreak\x1b[31m") == "line\\\\nbreak\\\\x1b\\[31m"
