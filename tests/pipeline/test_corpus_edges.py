@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_FLAGS
+from helpers.corpus_files import files
 from webtext.pipeline.cli import run
 from webtext.pipeline.out_lock import lock_path
 from webtext.tokenize.verify import verify_corpus
@@ -159,3 +160,46 @@ def test_card_escapes_every_string_it_takes_from_the_corpus():
     assert "<" not in escaped and ">" not in escaped
     assert "](" not in escaped and "|" not in escaped.replace("\\|", "")
     assert md_text("line\nbreak\x1b[31m") == "line\\\\nbreak\\\\x1b\\[31m"
+
+
+def webtext(*args: str, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "webtext", *args], env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_leftovers_of_a_failed_run_are_never_promoted_with_the_next(sample_corpus, tmp_path):
+    """A run that failed (or was killed) before its swap leaves shards in OUT.staging; the rerun resumes that
+    folder and writes its own: only the shards its manifest lists reach OUT, and `verify` finds strays."""
+    out = tmp_path / "out"
+    killed = webtext("corpus", *NO_REPORT, "--out", str(out), "--workers", "1",
+                     env={"WEBTEXT_KILL_AT": "before-swap"})
+    killed.communicate(timeout=180)
+    staging = Path(f"{out}.staging")
+    for folder, ending in (("tokens", "arrow"), ("text", "parquet")):
+        first = sorted((staging / folder).glob(f"train-*.{ending}"))[0]
+        shutil.copy(first, staging / folder / f"train-99999.{ending}")  # the failed run's extra shard
+    assert run(["corpus", *NO_REPORT, "--out", str(out), "--workers", "1"]) == 0
+    assert files(out) == files(sample_corpus)  # exactly the manifest's shards
+    assert verify_corpus(str(out)) == []
+    shutil.copy(sorted((out / "text").glob("train-*"))[0], out / "text" / "train-00007.parquet")
+    assert verify_corpus(str(out)) == ["text/train-00007.parquet: not in the manifest (a stray file: a "
+                                       "reader that globs text/ would read it as part of the corpus)"]
+
+
+@pytest.mark.parametrize("point", ["swap-in-text", "swap-in-README.md", "swap-aside-links"])
+def test_a_swap_killed_then_its_staging_deleted_brings_the_previous_corpus_back_whole(previous, point):
+    """Killed while the new corpus moved in (or the old one out), then OUT.staging deleted as the messages
+    say to: the previous corpus comes back whole, never the new shards under the old manifest."""
+    before = snapshot(previous)
+    killed = webtext("corpus", *NO_REPORT, "--out", str(previous), "--docs_per_shard", "5",
+                     env={"WEBTEXT_KILL_AT": point})
+    killed.communicate(timeout=180)
+    assert killed.returncode == -9
+    shutil.rmtree(f"{previous}.staging")
+    for _ in range(50):  # the killed run's last worker lets go of the lock as it dies
+        if (code := run(["verify", str(previous)])) != 2:
+            break
+    assert code == 0
+    after = {name: data for name, data in snapshot(previous).items() if not name.startswith("_work/")}
+    assert after == {name: data for name, data in before.items() if not name.startswith("_work/")}
+    assert not os.path.exists(f"{previous}.previous") and not os.path.exists(f"{previous}.swap.json")

@@ -26,7 +26,14 @@ from webtext.pipeline.config import CorpusConfig
 from webtext.pipeline.fingerprint import run_fingerprint
 from webtext.pipeline.manifest import build_manifest, verify_shards, write_manifest
 from webtext.pipeline.out_lock import owning
-from webtext.pipeline.staging import RUN_OUTPUTS, promote, recover, staging_dir, swap_journal
+from webtext.pipeline.staging import (
+    RUN_OUTPUTS,
+    promote,
+    recover,
+    remove_unlisted_shards,
+    staging_dir,
+    swap_journal,
+)
 from webtext.reasons import TOKENIZE
 from webtext.settings import ConfigError
 from webtext.sources.dumps import expand_globs
@@ -183,6 +190,7 @@ def _run_owned(
         raise NothingKept(where_everything_went(manifest["stages"]), config.out, staged.out)
     for name in RUN_OUTPUTS:  # what a writer killed in this run (a Beam worker) left is not moved in
         remove_dead_writers_temporaries(FileSystems.join(staged.out, name))
+    remove_unlisted_shards(staged.out, manifest)  # nor what an earlier run left in the staging it resumed
     kill_point("before-swap")
     with interrupts.deferred():  # a Ctrl-C during the few renames of the swap counts from its end
         promote(config.out)

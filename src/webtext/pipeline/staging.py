@@ -109,6 +109,23 @@ def _move(names, source: str, target: str) -> None:
             _retried(lambda: FileSystems.rename(files, destinations))
 
 
+SHARD_FOLDERS = ("tokens", "text")
+
+
+def remove_unlisted_shards(staging: str, manifest: dict) -> list[str]:
+    """The files in the staging directory's tokens/ and text/ that its manifest does not list (the shards of
+    an earlier, failed run that this one resumed), deleted before the swap: OUT holds exactly what its
+    manifest lists, and `datasets.load_dataset(OUT)`, which globs text/, reads no document twice."""
+    listed = {FileSystems.join(staging, shard[f"{kind}_path"])
+              for shard in manifest["shards"] for kind in SHARD_FOLDERS}
+    strays = [f for folder in SHARD_FOLDERS for f in _files(_path(staging, folder)) if f not in listed]
+    if strays:
+        logger.warning("%d files in %s were left by an earlier run and are not this run's: removed",
+                       len(strays), staging)
+        FileSystems.delete(strays)
+    return strays
+
+
 def check_writable(out: str) -> None:
     """Before any work: `out` (a local one) must be a directory, or creatable, and writable, and so must
     the folder its staging directory goes in; OSError with one clear line otherwise."""
@@ -140,9 +157,10 @@ def _journal_phase(out: str) -> str | None:
 
 
 def finish_interrupted_swap(out: str) -> bool:
-    """Whatever a killed swap left, made whole: the new corpus, if the swap had begun and its staging
-    directory still holds it (it was verified before the swap began), else the previous one. True when
-    there was one to finish. `recover` and `webtext verify` call it."""
+    """Whatever a killed swap left, made whole: the new corpus, if the journal proves it whole (its
+    staging directory holds its manifest, which was verified before the swap began, or the swap was past
+    moving it in), else the previous one. No file of the previous corpus is deleted unless the new one
+    is whole. True when there was one to finish. `recover` and `webtext verify` call it."""
     phase = _journal_phase(out) if _exists(swap_journal(out)) else None
     previous = previous_dir(out)
     if phase is None and not _exists(swap_journal(out)):
@@ -151,19 +169,41 @@ def finish_interrupted_swap(out: str) -> bool:
             _put_previous_back(out)
             return True
         return False
-    new_is_whole = _exists(_path(staging_dir(out), MANIFEST_NAME)) or _exists(_path(out, MANIFEST_NAME))
-    if phase not in ("aside", "in", "clean") or not new_is_whole and phase != "clean":
+    if phase == "clean" or phase in ("aside", "in") and _new_is_whole(out, phase):
         logger.warning(
-            "an interrupted swap left %s without the new corpus: putting the previous one back", out
+            "an interrupted swap into %s: finishing it (the new corpus was verified before it began)", out
         )
-        _put_previous_back(out)
-        _delete(swap_journal(out))
+        _roll_forward(out, phase)
+        return True
+    if phase == "in" and not _exists(previous):
+        logger.warning("an interrupted swap into %s left neither the new corpus whole nor the previous one "
+                       "in %s: %s is left as it is; build the corpus again", out, previous, out)
         return True
     logger.warning(
-        "an interrupted swap into %s: finishing it (the new corpus was verified before it began)", out
+        "an interrupted swap left %s without the new corpus: putting the previous one back", out
     )
-    _roll_forward(out, phase)
+    if phase == "in":  # what OUT holds is the new run's part: back where it came from, not deleted
+        moved_in = [n for n in (*RUN_OUTPUTS, MANIFEST_NAME) if _exists(_path(out, n))]
+        _move(moved_in, out, _mkdirs(staging_dir(out)))
+        _move((*RUN_OUTPUTS, MANIFEST_NAME), previous, out)
+        _delete(previous)
+    else:  # "aside" (or a journal that cannot be read): OUT holds the previous corpus's files not yet moved
+        _put_previous_back(out)
+    _delete(swap_journal(out))
     return True
+
+
+def _new_is_whole(out: str, phase: str) -> bool:
+    """Whether the new corpus can be finished from where the swap stopped: its verified manifest is in
+    staging, or ("in" only: it moves last) already in OUT. In "aside", OUT's manifest is the previous one."""
+    return _exists(_path(staging_dir(out), MANIFEST_NAME)) or (
+        phase == "in" and _exists(_path(out, MANIFEST_NAME)))
+
+
+def _mkdirs(folder: str) -> str:
+    if "://" not in folder and not FileSystems.exists(folder):
+        FileSystems.mkdirs(folder)
+    return folder
 
 
 def _put_previous_back(out: str) -> None:

@@ -58,6 +58,13 @@ def md_text(value) -> str:
     return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=True))
 
 
+def md_code(value) -> str:
+    """A path from the corpus as a Markdown code span (shown as it is, never as markup); md_text where a
+    backtick would end the span early. A `|` is backslashed, as GitHub's tables need even in code."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(value))
+    return md_text(text) if "`" in text else "`" + text.replace("|", "\\|") + "`"
+
+
 def size_category(documents: int) -> str:
     return next((name for limit, name in SIZE_CATEGORIES if documents < limit), "n>1B")
 
@@ -209,7 +216,7 @@ def _how_built(manifest: dict, stats: dict, links: dict) -> list[str]:
         (kind, item) for kind in ("dumps", "url_lists", "warc") for item in manifest["inputs"].get(kind, [])
     ]
     lines += _table(["input", "kind", "bytes", "sha256"],
-                    [[md_text(item["path"]), kind, n(item["bytes"]), f"`{item['sha256'][:16]}…`"]
+                    [[md_code(item["path"]), kind, n(item["bytes"]), f"`{item['sha256'][:16]}…`"]
                      for kind, item in inputs])
     lines += [
         "Versions: "

@@ -53,6 +53,13 @@ def verify_corpus(out_dir: str) -> list[str]:
             continue  # a damaged file may not even parse
         text_ids = pq.read_table(paths["text"], columns=["doc_id"]).column("doc_id").to_pylist()
         problems.extend(_check_token_shard(shard, TokenShard(paths["tokens"]), text_ids))
+    listed = {shard[f"{kind}_path"] for shard in manifest["shards"] for kind in ("tokens", "text")}
+    for folder in ("tokens", "text"):
+        for name in sorted(os.listdir(os.path.join(out_dir, folder))) if os.path.isdir(
+                os.path.join(out_dir, folder)) else []:
+            if f"{folder}/{name}" not in listed and not name.startswith("."):
+                problems.append(f"{folder}/{name}: not in the manifest (a stray file: a reader that globs "
+                                f"{folder}/ would read it as part of the corpus)")
     if sum(s["documents"] for s in manifest["shards"]) != manifest["documents"]:
         problems.append("manifest: shard documents do not add up to its total")
     return problems
