@@ -13,6 +13,7 @@ STAGES = (READ, SELECT, LINKS, FETCH, EXTRACT, FILTER, DEDUP, TOKENIZE)
 REASONS: dict[str, dict[str, str]] = {
     READ: {
         "empty_line": "an empty line in a dump or URL list",
+        "line_too_long": "a line longer than --max_line_bytes (1 MiB), skipped without being held",
         "invalid_utf8": "a line that is not UTF-8",
         "malformed_json": "a line that is not JSON",
         "duplicate_key": "a JSON object with a key twice",

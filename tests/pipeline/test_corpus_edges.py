@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,73 @@ def test_a_swap_killed_then_its_staging_deleted_brings_the_previous_corpus_back_
     after = {name: data for name, data in snapshot(previous).items() if not name.startswith("_work/")}
     assert after == {name: data for name, data in before.items() if not name.startswith("_work/")}
     assert not os.path.exists(f"{previous}.previous") and not os.path.exists(f"{previous}.swap.json")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real filesystem that fills up: an 8 MiB tmpfs (root only; skipped elsewhere)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(disk: Path, leave: int = 0) -> None:
+    """Write a filler file until the disk has at most `leave` bytes free."""
+    with open(disk / "filler", "ab") as out:
+        try:
+            while (free := shutil.disk_usage(disk).free) > leave:
+                out.write(b"\0" * min(1 << 16, max(free - leave, 4096)))
+                out.flush()
+        except OSError:
+            pass
+
+
+def _copy_of(sample_corpus: Path, disk: Path) -> Path:
+    out = disk / "out"
+    shutil.copytree(sample_corpus, out)
+    return out
+
+
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_a_full_disk_during_the_run_names_enospc_and_keeps_the_previous_corpus(
+        sample_corpus, small_disk, capsys, workers):
+    """The units engine's SQLite index, a shard written by a Beam DoFn: either way ENOSPC, exit 1."""
+    out = _copy_of(sample_corpus, small_disk)
+    before = snapshot(out)
+    _fill(small_disk, leave=64 << 10)
+    capsys.readouterr()
+    assert run(["corpus", *NO_REPORT, "--out", str(out), "--docs_per_shard", "5", "--workers", workers]) == 1
+    err = one_line(capsys.readouterr().err)
+    assert "No space left on device (ENOSPC)" in err and "bug" not in err, err
+    assert f"{out} is unchanged" in err or f"the previous corpus in {out} is in place" in err, err
+    assert snapshot(out) == before
+    assert verify_corpus(str(out)) == []
+
+
+def test_a_full_disk_at_the_swaps_journal_puts_the_previous_corpus_back(sample_corpus, small_disk, tmp_path):
+    """The disk fills while the previous corpus is moved aside: the journal's next write fails, and the
+    swap is undone with renames (exit 1, ENOSPC named, the previous corpus in place), never exit 2 with
+    OUT empty."""
+    out = _copy_of(sample_corpus, small_disk)
+    before = snapshot(out)
+    go_on = tmp_path / "go-on"
+    held = webtext("corpus", *NO_REPORT, "--out", str(out), "--docs_per_shard", "5", "--workers", "1",
+                   env={"WEBTEXT_HOLD_AT": "swap-aside-tokens", "WEBTEXT_HOLD_UNTIL": str(go_on)})
+    journal = Path(f"{out}.swap.json")
+    for _ in range(1200):
+        if journal.exists() or held.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert journal.exists(), held.communicate()
+    _fill(small_disk)
+    go_on.touch()
+    _, err = held.communicate(timeout=120)
+    assert held.returncode == 1, err
+    assert "No space left on device (ENOSPC)" in err and f"the previous corpus is in place in {out}" in err
+    assert snapshot(out) == before
+    assert not journal.exists() and not os.path.exists(f"{out}.previous")
+    assert verify_corpus(str(out)) == []

@@ -87,3 +87,64 @@ def test_a_truncated_dump_keeps_what_was_read_and_drops_the_rest_with_a_reason(t
         and damaged[0].records == len(kept) + len(drops) - 1
     )
     assert 0 < damaged[0].offset <= len(data) // 2 and "TruncatedDumpError" in damaged[0].error
+
+
+COMPRESSORS = [
+    ("RS.jsonl", lambda d: d), ("RS.gz", gzip.compress), ("RS.xz", lzma.compress), ("RS.bz2", bz2.compress),
+    ("RS.zst", lambda d: zstandard.ZstdCompressor().compress(d)),
+]
+
+
+@pytest.mark.parametrize("name, compress", COMPRESSORS)
+def test_a_line_past_the_cap_is_told_apart_and_the_lines_around_it_read(tmp_path, name, compress):
+    """A line of cap+1 bytes is a LineTooLong with its length; one of exactly the cap, and the lines around
+    it, are read whole, in every compression."""
+    from webtext.sources.dumps import LineTooLong
+
+    cap = 4096
+    lines = [b'{"id":"a"}', b"x" * cap, b"y" * (cap + 1), b"z" * (5 * cap + 7), b'{"id":"b"}',
+             b"w" * (cap + 2)]
+    path = tmp_path / name
+    path.write_bytes(compress(b"\n".join(lines)))  # the last line without its newline
+    assert list(iter_lines(str(path), cap)) == [
+        (1, lines[0]), (2, lines[1]), (3, LineTooLong(cap + 1)), (4, LineTooLong(5 * cap + 7)), (5, lines[4]),
+        (6, LineTooLong(cap + 2))]
+
+
+def _peak_rss_of(code: str) -> int:
+    """Peak resident memory (bytes) of a fresh interpreter that runs `code`."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code + "\nimport resource\n"
+                          "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+                         capture_output=True, text=True, check=True).stdout
+    return int(out.split()[-1]) * 1024
+
+
+@pytest.mark.parametrize("name, compress", COMPRESSORS[1:])
+def test_a_small_file_holding_one_enormous_line_reads_in_bounded_memory(tmp_path, name, compress):
+    """A 128 MiB line squeezed into a small compressed file (a bomb, or a broken export): one LineTooLong, the
+    next line read, and the reader's memory stays far below the line's size (it held 464 MiB for 128 MiB,
+    and a 1.5 GiB line never finished: quadratic)."""
+    size = 128 << 20
+    path = tmp_path / name
+    with open(path, "wb") as out:
+        out.write(compress(b"a" * size + b'\n{"id":"after"}\n'))
+    assert path.stat().st_size < 2 << 20
+    code = (f"from webtext.sources.dumps import iter_lines\n"
+            f"assert list(iter_lines({str(path)!r})) == [(1, ({size},)), (2, b'{{\"id\":\"after\"}}')]")
+    baseline = _peak_rss_of("import webtext.sources.dumps")
+    assert _peak_rss_of(code) - baseline < 64 << 20
+
+
+def test_a_long_line_is_a_counted_drop_of_the_read_stage(tmp_path):
+    from webtext.records import Drop
+    from webtext.sources.parse_file import LineCount, parsed_file
+
+    path = tmp_path / "RS.jsonl"
+    path.write_bytes(b"u" * 5000 + b'\n{"id":"a"}\n')
+    outcomes = list(parsed_file(str(path), max_line_bytes=4096))
+    assert outcomes[0] == Drop("read", "line_too_long", f"{path}:1",
+                               "5,000 bytes, over --max_line_bytes 4,096")
+    assert outcomes[-1] == LineCount(2)

@@ -49,10 +49,12 @@ def _read_sources(pipeline, config: CorpusConfig, dump_paths: list[str], url_lis
     """(line counts, submissions, read drops, damaged files) from every kind of source."""
     sources = []
     if dump_paths:
-        sources.append(pipeline | "Dumps" >> beam.Create(dump_paths) | "ReadDumps" >> ReadSubmissions())
+        sources.append(pipeline | "Dumps" >> beam.Create(dump_paths) | "ReadDumps" >> ReadSubmissions(
+            max_line_bytes=config.links.max_line_bytes))
     if url_list_paths:
         sources.append(pipeline | "UrlLists" >> beam.Create(url_list_paths)
-                       | "ReadUrlLists" >> ReadSubmissions(url_lists=True))
+                       | "ReadUrlLists" >> ReadSubmissions(
+            url_lists=True, max_line_bytes=config.links.max_line_bytes))
     if config.reddit_listings:
         # An API listing has no lines: each item counts as one, so the read stage still balances.
         listed = (pipeline | "Listings" >> beam.Create(sorted(config.reddit_listings))

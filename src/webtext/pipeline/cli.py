@@ -339,6 +339,8 @@ def run(argv: list[str]) -> int:
     logging.getLogger().addFilter(_BeamImportNoise())
     if not args.verbose:  # trafilatura warns once per page it discards; the drop records say it already
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
+        # Beam logs a failed bundle's traceback before it raises; the error is said once, below (-v: both)
+        logging.getLogger("apache_beam.runners.common").setLevel(logging.CRITICAL)
     if args.command == "corpus":
         argv, error = _check_corpus_flags(parser, argv)
         if error:

@@ -10,11 +10,13 @@ import time
 
 from webtext.crawl.safety import BlockedAddress, DNSFailure
 from webtext.crawl.settings import FetchSettings
+from webtext.os_errors import as_os_error, describe, is_out_of_space
 from webtext.pipeline.config import SECTIONS, CorpusConfig
 from webtext.pipeline.out_lock import owning
 from webtext.pipeline.summary import damage_warnings, error_warnings, format_summary, resource_lines
 from webtext.settings import ConfigError, add_arguments, from_arguments
 from webtext.sources.reddit_api import Listing, RedditCredentialsError, connect
+from webtext.units.pool import UnitFailed
 from webtext.units.settings import UnitSettings
 
 # Each section's flags, generated from its fields (settings.py), under a heading of its own.
@@ -210,7 +212,23 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
         except (EmptyInputError, TooManyErrors, BrokenAccount, NothingKept) as error:
             print(f"webtext corpus: {error}", file=sys.stderr)
             return 1
-        return _report_and_summary(args, config, manifest, workers, started)
+        except UnitFailed as error:  # before the swap: the previous corpus is in place
+            print(f"webtext corpus: {error}; {config.out} is unchanged", file=sys.stderr)
+            return 1
+        except Exception as error:  # noqa: BLE001 (a full disk, as OSError or SQLite's; the rest re-raised)
+            if not is_out_of_space(error):
+                raise
+            print(f"webtext corpus: {out_of_space(as_os_error(error), config.out)}", file=sys.stderr)
+            return 1
+        try:
+            return _report_and_summary(args, config, manifest, workers, started)
+        except Exception as error:  # noqa: BLE001 (a full disk; the rest re-raised)
+            if not is_out_of_space(error):
+                raise
+            print(f"webtext corpus: {describe(as_os_error(error))}: the new corpus is in place in "
+                  f"{config.out}, its report or card is not; `webtext report` and `webtext card` write them "
+                  "once the disk has room", file=sys.stderr)
+            return 1
 
 
 def _report_and_summary(args, config: CorpusConfig, manifest: dict, workers: int, started: float) -> int:
@@ -235,6 +253,19 @@ def _report_and_summary(args, config: CorpusConfig, manifest: dict, workers: int
         ):
             print(warning, file=sys.stderr)
     return damaged_inputs_exit(manifest, config.out, "webtext corpus")
+
+
+def out_of_space(error: OSError, out: str) -> str:
+    """A full disk (or quota) in one line: the path, the error's name, and what --out holds now."""
+    from webtext.pipeline.staging import SwapFailed, staging_dir, swap_journal
+
+    where = describe(error)
+    if isinstance(error, SwapFailed):
+        return f"{where} during the swap: {error.state}"
+    if os.path.exists(swap_journal(out)):
+        return f"{where}: a swap was cut off; `webtext verify {out}` finishes it once the disk has room"
+    return (f"{where}: the run stopped before its swap; the previous corpus in {out} is in place "
+            f"({staging_dir(out)} holds this run's part: delete it to free the space)")
 
 
 # The exit status of a run, or a verify, whose corpus was built from inputs read only in part.

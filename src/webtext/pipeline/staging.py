@@ -182,15 +182,21 @@ def finish_interrupted_swap(out: str) -> bool:
     logger.warning(
         "an interrupted swap left %s without the new corpus: putting the previous one back", out
     )
+    _roll_back(out, phase)
+    return True
+
+
+def _roll_back(out: str, phase: str | None) -> None:
+    """The previous corpus back in OUT from OUT.previous/, with renames and deletes only (they work on a
+    full disk), the journal last."""
     if phase == "in":  # what OUT holds is the new run's part: back where it came from, not deleted
         moved_in = [n for n in (*RUN_OUTPUTS, MANIFEST_NAME) if _exists(_path(out, n))]
         _move(moved_in, out, _mkdirs(staging_dir(out)))
-        _move((*RUN_OUTPUTS, MANIFEST_NAME), previous, out)
-        _delete(previous)
+        _move((*RUN_OUTPUTS, MANIFEST_NAME), previous_dir(out), out)
+        _delete(previous_dir(out))
     else:  # "aside" (or a journal that cannot be read): OUT holds the previous corpus's files not yet moved
         _put_previous_back(out)
     _delete(swap_journal(out))
-    return True
 
 
 def _new_is_whole(out: str, phase: str) -> bool:
@@ -279,8 +285,27 @@ def promote(out: str) -> None:
     (`finish_interrupted_swap`). Nothing of the previous corpus is deleted before the new one is whole
     in place."""
     _delete(previous_dir(out))  # an earlier swap's leftovers, finished already
-    _write_journal(out, "aside")
-    _roll_forward(out, "aside")
+    _write_journal(out, "aside")  # if this fails (a full disk), nothing has moved
+    try:
+        _roll_forward(out, "aside")
+    except OSError as error:  # a full disk at a journal write: renames undo what renames did
+        phase = _journal_phase(out)
+        if phase == "clean":
+            raise SwapFailed(error, out, "the new corpus is in place; `webtext verify` tidies up") from error
+        try:
+            _roll_back(out, phase)
+        except OSError:
+            raise SwapFailed(error, out, f"the swap was cut off: `webtext verify {out}` finishes it once "
+                                         "the disk has room") from error
+        raise SwapFailed(error, out, f"the previous corpus is in place in {out}") from error
+
+
+class SwapFailed(OSError):
+    """The swap met an operating-system error (a full disk): says what OUT holds now."""
+
+    def __init__(self, error: OSError, out: str, state: str):
+        super().__init__(error.errno, error.strerror, error.filename)
+        self.state = state
 
 
 def _roll_forward(out: str, phase: str) -> None:

@@ -37,6 +37,9 @@ class LinkRules:
                                         "(kept by default; recorded)", cli="switch")
     blocklist: tuple[str, ...] = setting((), "file of domains never to fetch, one a line (subdomains too)",
                                          parse=read_blocklist, metavar="FILE")
+    max_line_bytes: int = setting(
+        1 << 20, "a dump or URL-list line longer than this is a line_too_long drop, skipped unread "
+                 "(default 1 MiB: no submission is near it)", check=lambda v: v >= 1024, must="be >= 1024")
     wikipedia_mirrors: tuple[str, ...] = setting(
         (), "a domain to drop as Wikipedia too", flag="wikipedia_mirror", cli="repeat", metavar="DOMAIN"
     )

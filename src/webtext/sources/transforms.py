@@ -23,11 +23,11 @@ class _ParseFile(beam.DoFn):
     read stage's independent "in" count.
     """
 
-    def __init__(self, url_lists: bool):
-        self._url_lists = url_lists
+    def __init__(self, url_lists: bool, max_line_bytes: int = LinkRules.max_line_bytes):
+        self._url_lists, self._max_line_bytes = url_lists, max_line_bytes
 
     def process(self, path: str):
-        for outcome in parsed_file(path, self._url_lists):
+        for outcome in parsed_file(path, self._url_lists, self._max_line_bytes):
             if isinstance(outcome, LineCount):
                 yield beam.pvalue.TaggedOutput(LINE_COUNTS, outcome.lines)
             elif isinstance(outcome, DamagedInput):
@@ -47,12 +47,13 @@ class ReadSubmissions(beam.PTransform):
     """File paths -> ReadOutputs (line counts, submissions, drops, damaged files). Each file is streamed by
     one worker."""
 
-    def __init__(self, url_lists: bool = False):
+    def __init__(self, url_lists: bool = False, max_line_bytes: int = LinkRules.max_line_bytes):
         super().__init__()
-        self._url_lists = url_lists
+        self._url_lists, self._max_line_bytes = url_lists, max_line_bytes
 
     def expand(self, paths):
-        parse = beam.ParDo(_ParseFile(self._url_lists)).with_outputs(DROPS, LINE_COUNTS, DAMAGED, main="kept")
+        parse = beam.ParDo(_ParseFile(self._url_lists, self._max_line_bytes)).with_outputs(
+            DROPS, LINE_COUNTS, DAMAGED, main="kept")
         results = paths | "Spread" >> beam.Reshuffle() | "Parse" >> parse  # one file per worker
         return ReadOutputs(results[LINE_COUNTS], results.kept, results[DROPS], results[DAMAGED])
 

@@ -6,11 +6,14 @@ import itertools
 import logging
 import os
 import shutil
+import signal
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, wait
+from concurrent.futures.process import BrokenProcessPool
 
 from webtext import progress
+from webtext.os_errors import as_os_error, describe
 from webtext.pipeline.staging import UNITS_DIR
 from webtext.reasons import DEDUP, FETCH, STAGES
 from webtext.units import proof, worker
@@ -123,7 +126,7 @@ def run_units(pool, label: str, finals: list[str], call_for, resources: Resource
             try:
                 tally = future.result()  # a worker's exception is our bug: the run stops
             except Exception as error:
-                raise UnitFailed(label, final) from error
+                raise UnitFailed(label, final, error, pool) from error
             _count(counts, tally)
             for stage, cpu_s in tally.cpu_s.items():
                 resources.add(stage, cpu_s, tally.peak_rss_bytes)
@@ -161,15 +164,34 @@ def _count(counts: Counter, tally: UnitTally) -> None:
 
 
 class UnitFailed(RuntimeError):
-    """A unit raised: a bug, or a unit file that its checks let through. Says where the units are and what
-    to do."""
+    """A unit failed: the operating system's error (disk full, permission denied) or the death of its worker
+    (a signal) named as such, anything else as an exception that may be a bug. Says where the units are
+    and what to do."""
 
-    def __init__(self, label: str, final: str):
+    def __init__(self, label: str, final: str, error: BaseException | None = None, pool=None):
         staging = (
             final[: final.index(f"/{UNITS_DIR}/")] if f"/{UNITS_DIR}/" in final else os.path.dirname(final)
         )
+        self.os_error = as_os_error(error) if error is not None else None
         super().__init__(
-            f"{label}: {os.path.basename(final)} failed (-v shows the traceback); the units finished "
+            f"{label}: {os.path.basename(final)} failed: {what_failed(error, pool)}; the units finished "
             f"so far stay in {staging}: run the same command again to take them up, or delete "
             f"{staging} to start afresh"
         )
+
+
+def what_failed(error: BaseException | None, pool=None) -> str:
+    """A worker's failure in a few words: `No space left on device (ENOSPC) writing PATH`, `its worker process
+    was killed by SIGKILL`, or the exception with a pointer to its traceback."""
+    if error is not None and (os_error := as_os_error(error)) is not None:
+        return describe(os_error)
+    if isinstance(error, BrokenProcessPool):
+        codes = [p.exitcode for p in (getattr(pool, "_processes", None) or {}).values()]
+        signals = sorted({signal.Signals(-c).name for c in codes if c is not None and c < 0
+                          and -c in signal.Signals._value2member_map_})
+        return "its worker process died" + (f" (killed by {', '.join(signals)}; SIGKILL is often the "
+                                            "kernel's out-of-memory killer)" if signals else "")
+    if error is None:
+        return "an exception (-v shows the traceback)"
+    what = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {what} (an exception: perhaps a bug in webtext; -v shows the traceback)"

@@ -39,7 +39,7 @@ def read_unit(path: str, url_list: bool, partitions: int, final: str) -> UnitTal
     spills = [open(os.path.join(partial, partition_name(p)), "wb") for p in range(partitions)]
     damaged, submissions = [], []
     try:
-        for outcome in parsed_file(path, url_list):
+        for outcome in parsed_file(path, url_list, rules.max_line_bytes):
             if isinstance(outcome, LineCount):
                 tally.counts[(READ, "in")] += outcome.lines
             elif isinstance(outcome, DamagedInput):
