@@ -69,3 +69,25 @@ def test_nothing_found_is_a_clear_message_and_exit_1(sample_corpus, capsys):
     assert run(["show", str(sample_corpus), "--url", "https://nowhere.example/none"]) == 1
     assert "no document at https://nowhere.example/none" in capsys.readouterr().err
     assert run(["show", str(sample_corpus), "--dropped", "--url", "https://nowhere.example/none"]) == 1
+
+
+def test_a_moved_corpus_shows_its_warc_records_where_they_are_now(tmp_path, capsys):
+    """The index of WARC records is keyed by the files it describes and kept with the corpus: after a move
+    (or beside another checkout's run of the same inputs) `show` names a WARC file that exists."""
+    import shutil
+
+    from webtext.sample.paths import sample_dump, sample_warc
+
+    out = tmp_path / "a" / "out"
+    (out / "warc").mkdir(parents=True)
+    shutil.copy(sample_warc(), out / "warc" / "pages.warc.gz")
+    assert run(["corpus", "--input", sample_dump(), "--warc", str(out / "warc" / "pages.warc.gz"),
+                "--out", str(out), "--quiet", "--no_report", "--workers", "0"]) == 0
+    row = first_row(out)
+    warc = shown(capsys, str(out), "--id", row["doc_id"])["warc"]
+    assert warc["path"] == str(out / "warc" / "pages.warc.gz")
+    (tmp_path / "a").rename(tmp_path / "b")
+    moved = tmp_path / "b" / "out"
+    warc = shown(capsys, str(moved), "--id", row["doc_id"])["warc"]
+    assert warc["path"] == str(moved / "warc" / "pages.warc.gz")
+    assert (moved / "warc" / "pages.warc.gz").exists()

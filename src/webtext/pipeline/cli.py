@@ -17,6 +17,7 @@ from webtext.pipeline.flag_check import (
     option_names,
     unknown_flags,
 )
+from webtext.printable import printable
 from webtext.settings import ConfigError
 
 
@@ -369,7 +370,7 @@ def run(argv: list[str]) -> int:
         if args.verbose or interrupted():  # Beam hands a Ctrl-C inside a stage back as a RuntimeError
             raise
         user_error = isinstance(error, _user_errors())
-        what = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        what = printable(str(error).strip().splitlines()[0]) if str(error).strip() else type(error).__name__
         print(f"webtext {args.command}: {what if user_error else f'{type(error).__name__}: {what}'}"
               + ("" if user_error else " (a bug in webtext? -v shows the traceback)"), file=sys.stderr)
         return 2 if user_error else 1

@@ -11,11 +11,12 @@ import hashlib
 import json
 import os
 import random
-import tempfile
 
 import pyarrow.parquet as pq
 
 from webtext.crawl.warc_index import WarcIndex, build_index
+from webtext.pipeline.build import WORK_DIR
+from webtext.printable import printable
 from webtext.reasons import describe
 from webtext.shards.reader import read_manifest
 from webtext.urls import canonical_url
@@ -134,15 +135,30 @@ def warc_location(corpus: str, url: str) -> dict | None:
     paths = [p for p in (_resolve(corpus, item["path"]) for item in manifest["inputs"].get("warc", [])) if p]
     if not paths:
         return None
-    digest = hashlib.sha256(
-        json.dumps(sorted(item["sha256"] for item in manifest["inputs"]["warc"])).encode()
-    )
-    index = os.path.join(tempfile.gettempdir(), f"webtext-show-{digest.hexdigest()[:24]}.sqlite")
+    index = _index_path(corpus, paths, manifest)
     if not os.path.exists(index):
         build_index(paths, index)
     with WarcIndex(index) as lookup:
         where = lookup.where(url)
     return {"path": where[0], "offset": where[1]} if where else None
+
+
+def _index_path(corpus: str, paths: list[str], manifest: dict) -> str:
+    """Where `show` keeps the index of these WARC files: named by what it describes (each file's real path,
+    size, modification time and, from the manifest, checksum), so a moved corpus or another checkout's run
+    of the same inputs never finds an index of other paths. It lives with the corpus (its _work/), or,
+    for a corpus this user cannot write, in the user's own cache folder (never the shared temporary one,
+    where anyone could leave a file of that name)."""
+    described = [(os.path.realpath(p), os.stat(p).st_size, os.stat(p).st_mtime_ns) for p in sorted(paths)]
+    checksums = sorted(item["sha256"] for item in manifest["inputs"]["warc"])
+    name = f"show-warc-{hashlib.sha256(json.dumps([described, checksums]).encode()).hexdigest()[:24]}.sqlite"
+    work = os.path.join(corpus, WORK_DIR)
+    if os.access(work if os.path.isdir(work) else corpus, os.W_OK):
+        os.makedirs(work, exist_ok=True)
+        return os.path.join(work, name)
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "webtext")
+    os.makedirs(cache, exist_ok=True)
+    return os.path.join(cache, name)
 
 
 def _resolve(corpus: str, recorded: str) -> str | None:
@@ -185,8 +201,9 @@ def format_document(document: dict) -> str:
              + (f" ({document['archive_url']})" if document["archive_url"] else ""),
              f"warc record   {warc['path']} at byte {warc['offset']:,}" if warc else
              "warc record   (not in the WARC files the manifest lists)",
-             "", document["text"]]
-    return "\n".join(lines) + "\n"
+             ]
+    text = printable(document["text"], keep_lines=True)
+    return "\n".join(printable(line) for line in lines) + "\n\n" + text + "\n"
 
 
 def _submissions(ids: list[str], scores: list[int] | None) -> str:
@@ -210,4 +227,4 @@ def format_dropped(record: dict) -> str:
                   "submissions   " + _submissions(link["submission_ids"], link.get("scores")),
                   f"first seen    {utc_time(link['first_seen_utc'])}"]
     lines.append(f"warc record   {warc['path']} at byte {warc['offset']:,}" if warc else "warc record   -")
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"

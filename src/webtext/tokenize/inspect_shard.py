@@ -1,5 +1,6 @@
 """`webtext inspect`: what a token shard holds, and a document decoded."""
 
+from webtext.printable import printable
 from webtext.shards.gpt2 import gpt2_encoding
 from webtext.shards.reader import TokenShard
 
@@ -12,5 +13,6 @@ def describe_shard(path: str, document: int | None = None, max_chars: int = 2000
     if document is not None:
         ids = shard.document(document)
         text = gpt2_encoding().decode(ids[:-1].tolist())
-        lines += [f"\ndocument {document} ({shard.doc_id(document)}), {len(ids)} tokens:", text[:max_chars]]
+        lines += [f"\ndocument {document} ({shard.doc_id(document)}), {len(ids)} tokens:",
+                  printable(text[:max_chars], keep_lines=True)]
     return "\n".join(lines)
