@@ -274,3 +274,17 @@ def test_a_full_disk_at_the_swaps_journal_puts_the_previous_corpus_back(sample_c
     assert snapshot(out) == before
     assert not journal.exists() and not os.path.exists(f"{out}.previous")
     assert verify_corpus(str(out)) == []
+
+
+def test_a_corpus_whose_swap_was_cut_off_is_named_so_by_its_readers(previous, capsys):
+    """A swap cut off in its "aside" phase (OUT has no manifest yet): `show` and `export` point at
+    `verify`, which finishes it, rather than saying there is no corpus."""
+    journal = Path(f"{previous}.swap.json")
+    Path(f"{previous}.previous").mkdir()
+    (previous / "manifest.json").rename(Path(f"{previous}.previous") / "manifest.json")
+    journal.write_text('{"phase": "aside"}')
+    capsys.readouterr()
+    assert run(["show", str(previous)]) == 2
+    assert f"`webtext verify {previous}` finishes it" in one_line(capsys.readouterr().err)
+    assert run(["verify", str(previous)]) == 0
+    assert not journal.exists() and verify_corpus(str(previous)) == []

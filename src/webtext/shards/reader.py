@@ -20,6 +20,9 @@ def read_manifest(out_dir: str) -> dict:
     if "://" not in out_dir:  # a local corpus needs no Beam (the trainer's GPU machines may not have it)
         path = os.path.join(out_dir, MANIFEST_NAME)
         if not os.path.isfile(path):
+            if os.path.exists(out_dir.rstrip("/") + ".swap.json"):  # staging.swap_journal: a swap cut off
+                raise FileNotFoundError(f"{out_dir}: a swap of corpora was cut off (a kill, a full disk): "
+                                        f"`webtext verify {out_dir}` finishes it")
             raise FileNotFoundError(f"{out_dir} is no webtext corpus: it has no {MANIFEST_NAME} "
                                     f"(`webtext corpus --out {out_dir}` makes one)")
         with open(path, "rb") as stream:
