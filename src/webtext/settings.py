@@ -102,6 +102,10 @@ def from_arguments(section_type, args: argparse.Namespace, **overrides):
         elif kind == "repeat":
             value = tuple(value)
         if meta.get("parse") is not None and value is not None:
-            value = meta["parse"](value)
+            try:
+                value = meta["parse"](value)
+            except (ValueError, TypeError) as error:  # a value that does not parse: the user's, one line
+                must = f"must {meta['must']}" if meta.get("must") else f"cannot be read ({error})"
+                raise ConfigError(f"--{flag} {must}, not {value!r}") from None
         values[field.name] = value
     return section_type(**values, **overrides)

@@ -10,6 +10,7 @@ from webtext.evalsets import parse_named
 from webtext.pipeline.config import CorpusConfig
 from webtext.settings import ConfigError
 from webtext.sources.dumps import UnsupportedDumpError, check_dump_name, expand_globs
+from webtext.sources.input_kind import check_kind
 
 # Beam's flags that say how many workers run its pipeline, or where.
 BEAM_WORKER_FLAGS = ("--direct_num_workers", "--direct_running_mode", "--num_workers", "--max_num_workers",
@@ -90,6 +91,10 @@ def check_config(config: CorpusConfig) -> None:
                 check_dump_name(path)
             except UnsupportedDumpError as error:
                 raise ConfigError(f"{flag}: {error}") from None
+            check_kind(flag, path)
+    if config.fetch.mode == "replay":
+        for path in expand_globs(config.fetch.warc) if config.fetch.warc else []:
+            check_kind("--warc", path)
     for spec in config.filters.decontaminate:
         try:
             expand_globs([parse_named(spec)[1]])

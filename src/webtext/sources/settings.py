@@ -1,12 +1,25 @@
 """Which submissions count and which links are kept: the sources stages' settings."""
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from webtext.settings import check, setting
 
 # WebText: "does not include links created after Dec 2017".
 WEBTEXT_CUTOFF_UTC = 1514764800  # 2018-01-01T00:00:00Z
 KARMA_POLICIES = ("max", "sum")
+
+
+def utc_seconds(text) -> int | None:
+    """A time as the command line may give it: Unix seconds, a date (2018-01-01) or an ISO time, in UTC
+    unless it names its zone; None for a negative number (no cutoff). ValueError for anything else."""
+    text = str(text).strip()
+    try:
+        seconds = int(text)
+    except ValueError:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        seconds = int((moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp())
+    return None if seconds < 0 else seconds
 
 
 def read_blocklist(path: str) -> tuple[str, ...]:
@@ -24,8 +37,9 @@ class LinkRules:
                              must="be >= 0")
     cutoff_utc: int | None = setting(
         WEBTEXT_CUTOFF_UTC,
-        "submissions created at or after this Unix time do not count (WebText: 2018-01-01); -1: none",
-        parse=lambda v: None if int(v) < 0 else int(v),
+        "submissions created at or after this time do not count: a date (2018-01-01, WebText's), an ISO time "
+        "in UTC or Unix seconds; -1: none",
+        parse=lambda v: utc_seconds(v), must="be a date (2018-01-01), an ISO time, Unix seconds or -1",
     )
     karma_policy: str = setting("max", "karma of a URL: the best submission's score (WebText) or the total "
                                        "(OpenWebText2)", choices=KARMA_POLICIES,
