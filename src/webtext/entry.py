@@ -1,11 +1,19 @@
 """The `webtext` command's entry point: Ctrl-C is a clean "interrupted" and exit 130 from the first
 moment, while the heavy imports (Beam, trafilatura, torch) are still loading too."""
 
+import logging
 import os
 import signal
 import sys
 
 _seen = False
+
+
+class BeamImportNoise(logging.Filter):
+    """Beam warns on import that optional Google Cloud clients are missing; webtext does not use them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("apitools not found")
 
 
 def _on_sigint(signum, frame):
@@ -21,6 +29,7 @@ def interrupted() -> bool:
 
 def main() -> int:
     signal.signal(signal.SIGINT, _on_sigint)
+    logging.getLogger().addFilter(BeamImportNoise())  # before Beam is imported, which warns at once
     try:
         from webtext.pipeline.cli import run
 

@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from webtext.entry import interrupted
+from webtext.entry import BeamImportNoise, interrupted
 from webtext.pipeline.corpus_command import add_corpus_parser, run_corpus_command
 from webtext.pipeline.flag_check import (
     beam_option_parser,
@@ -19,13 +19,6 @@ from webtext.pipeline.flag_check import (
 )
 from webtext.printable import printable
 from webtext.settings import ConfigError
-
-
-class _BeamImportNoise(logging.Filter):
-    """Beam warns on import that optional Google Cloud clients are missing; webtext does not use them."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("apitools not found")
 
 
 def _user_errors() -> tuple[type, ...]:
@@ -337,7 +330,7 @@ def run(argv: list[str]) -> int:
     args, rest = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger().addFilter(_BeamImportNoise())
+    logging.getLogger().addFilter(BeamImportNoise())
     if not args.verbose:  # trafilatura warns once per page it discards; the drop records say it already
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
         # Beam logs a failed bundle's traceback before it raises; the error is said once, below (-v: both)

@@ -10,9 +10,17 @@ import time
 
 from webtext.crawl.safety import BlockedAddress, DNSFailure
 from webtext.crawl.settings import FetchSettings
+from webtext.entry import interrupted
 from webtext.os_errors import as_os_error, describe, is_out_of_space
 from webtext.pipeline.config import SECTIONS, CorpusConfig
 from webtext.pipeline.out_lock import owning
+from webtext.pipeline.runner_errors import (
+    RunnerUnreachable,
+    check_endpoints,
+    no_filesystem,
+    remote_runner,
+    runner_failure,
+)
 from webtext.pipeline.summary import damage_warnings, error_warnings, format_summary, resource_lines
 from webtext.settings import ConfigError, add_arguments, from_arguments
 from webtext.sources.reddit_api import Listing, RedditCredentialsError, connect
@@ -198,6 +206,7 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
     with contextlib.ExitStack() as owner:  # one owner of --out for the run and its report
         try:
             owner.enter_context(owning(config.out))
+            check_endpoints(beam_args)
             _check_reddit_credentials(config)
             if config.fetch.proxy:
                 from webtext.crawl.fetch import check_proxy
@@ -215,11 +224,20 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
         except UnitFailed as error:  # before the swap: the previous corpus is in place
             print(f"webtext corpus: {error}; {config.out} is unchanged", file=sys.stderr)
             return 1
-        except Exception as error:  # noqa: BLE001 (a full disk, as OSError or SQLite's; the rest re-raised)
-            if not is_out_of_space(error):
-                raise
-            print(f"webtext corpus: {out_of_space(as_os_error(error), config.out)}", file=sys.stderr)
+        except RunnerUnreachable as error:
+            print(f"webtext corpus: {error}", file=sys.stderr)
             return 1
+        except Exception as error:  # noqa: BLE001 (a full disk; a runner's own error; the rest re-raised)
+            if is_out_of_space(error):
+                print(f"webtext corpus: {out_of_space(as_os_error(error), config.out)}", file=sys.stderr)
+                return 1
+            if line := no_filesystem(error):
+                print(f"webtext corpus: {line}", file=sys.stderr)
+                return 2
+            if (runner := remote_runner(beam_args)) and not interrupted():
+                print(f"webtext corpus: {runner_failure(runner, error)}", file=sys.stderr)
+                return 1
+            raise
         try:
             return _report_and_summary(args, config, manifest, workers, started)
         except Exception as error:  # noqa: BLE001 (a full disk; the rest re-raised)
