@@ -90,8 +90,8 @@ def test_every_number_of_the_card_is_the_manifests_or_the_stats(card):
     ]
     dedup, config = stages["dedup"]["dropped"], manifest["dedup"]
     sentences = [
-        f"{n(manifest['documents'])} documents and {n(manifest['tokens'])} GPT-2 tokens "
-        f"({n(manifest['text_bytes'])} bytes of text)",
+        f"{n(manifest['documents'])} documents and {n(manifest['tokens'])} GPT-2 tokens (an end-of-text "
+        f"token after each document included; {n(manifest['text_bytes'])} bytes of text)",
         f"{n(dedup.get('exact_duplicate', 0))} exact and {n(dedup.get('near_duplicate', 0))} near-duplicates",
         f"{config['shingle_words']}-word shingles, {config['num_perm']} permutations, {config['bands']} "
         "bands of "
@@ -177,3 +177,27 @@ def test_a_read_only_corpus_gets_a_clear_message(sample_corpus, tmp_path, capsys
     finally:
         for path in [copy, *copy.rglob("*")]:
             path.chmod(path.stat().st_mode | 0o200)
+
+
+def test_the_card_of_a_url_list_corpus_claims_no_karma_or_date_rule(sample_corpus, tmp_path):
+    """A URL list has no scores and no submission times: the card says which rules applied, and no
+    1970 date; every text column is left-aligned, every count right-aligned."""
+    import json
+
+    from webtext.report.card import render_card
+    from webtext.sample.paths import sample_warc
+
+    urls = tmp_path / "urls.txt"
+    links = [json.loads(line)["url"] for path in sorted((sample_corpus / "links").glob("*.jsonl"))
+             for line in open(path, encoding="utf-8")]
+    urls.write_text("".join(f"{url}\n" for url in links[:12]))
+    out = tmp_path / "out"
+    assert run(["corpus", "--urls", str(urls), "--warc", sample_warc(), "--out", str(out), "--quiet"]) == 0
+    card = (out / "README.md").read_text()
+    assert "submission with at least" not in card and "| karma |" not in card
+    assert "1970" not in card and "first submitted to Reddit" not in card
+    assert "every http(s) URL of 1 URL list (no karma or date rule: a list has neither)" in card
+    assert "each traceable to the URL list that named it" in card
+    assert "| stage | reason | records | meaning |\n|---|---|---:|---|" in card
+    stats = json.loads((out / "stats.json").read_text())
+    assert render_card(json.loads((out / "manifest.json").read_text()), stats) == card

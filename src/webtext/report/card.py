@@ -30,7 +30,7 @@ COLUMNS = {
     "first_seen_utc": "when the earliest of them was submitted (Unix seconds)",
     "language": "the language identified for the text",
     "n_chars": "characters of text",
-    "n_tokens": "GPT-2 tokens of text (the end-of-text token not counted)",
+    "n_tokens": "GPT-2 tokens of the document, its end-of-text token included",
     "scores": "each submission's score, aligned with submission_ids",
     "published": "the page's own publication date, where it gives one",
     "sitename": "the site's name, where the page gives one",
@@ -69,10 +69,15 @@ def size_category(documents: int) -> str:
     return next((name for limit, name in SIZE_CATEGORIES if documents < limit), "n>1B")
 
 
-def _table(headers: list[str], rows: list[list], text_columns: int = 1) -> list[str]:
-    """A Markdown table, its first `text_columns` left-aligned and the others (counts) right-aligned."""
+_NUMBER = re.compile(r"[\d,.%–-]+")
+
+
+def _table(headers: list[str], rows: list[list]) -> list[str]:
+    """A Markdown table: a column of counts right-aligned, every other column (text) left-aligned."""
+    numeric = [bool(rows) and all(_NUMBER.fullmatch(str(row[i])) for row in rows)
+               for i in range(len(headers))]
     return [f"| {' | '.join(headers)} |",
-            f"|{'|'.join('---' if i < text_columns else '---:' for i in range(len(headers)))}|",
+            f"|{'|'.join('---:' if is_number else '---' for is_number in numeric)}|",
             *(f"| {' | '.join(str(cell) for cell in row)} |" for row in rows), ""]
 
 
@@ -123,9 +128,10 @@ def render_card(manifest: dict, stats: dict) -> str:
     lines += [
         f"A WebText-style corpus: the text of the web pages that Reddit submissions linked, as OpenAI "
         f"built WebText for GPT-2. It holds {n(manifest['documents'])} documents and {n(manifest['tokens'])} "
-        f"GPT-2 tokens ({n(manifest['text_bytes'])} bytes of text), each traceable to the submissions that "
-        f"linked it. It was built by [webtext](https://github.com/webtext/webtext) from its inputs by the "
-        f"command below; every number in this card was written by `webtext card` from `manifest.json` and "
+        f"GPT-2 tokens (an end-of-text token after each document included; {n(manifest['text_bytes'])} bytes "
+        f"of text), each traceable to the {_traced_to(manifest)}. It was built by "
+        f"[webtext](https://github.com/webtext/webtext) from its inputs by the command below; every number "
+        f"in this card was written by `webtext card` from `manifest.json` and "
         f"`stats.json`, which sit beside it.",
         "",
     ]
@@ -178,7 +184,7 @@ def render_card(manifest: dict, stats: dict) -> str:
             "the records.",
             "",
         ]
-    lines += _contents(stats)
+    lines += _contents(stats, _from_submissions(manifest))
     lines += _dedup(manifest)
     lines += _limitations(manifest, stats)
     lines += _personal_and_licence()
@@ -190,22 +196,14 @@ def _how_built(manifest: dict, stats: dict, links: dict) -> list[str]:
     lines = ["## How it was built", ""]
     if manifest.get("command"):
         lines += ["```sh", manifest["command"], "```", ""]
-    lines += [
-        f"Links: every http(s) URL of a submission with at least {n(links.get('min_karma', 0))} karma"
-        + (
-            f", submitted before {utc_time(links['cutoff_utc'], minutes=False)}"
-            if links.get("cutoff_utc")
-            else ""
-        )
-        + f", one link per canonical URL. Pages: `{config['fetch']['mode']}`"
-        + (" (read back from WARC files)" if config["fetch"]["mode"] == "replay" else "")
-        + ", text extracted with trafilatura, then the filters (Wikipedia, length, language"
-        + (f", the `{config['filters']['preset']}` junk rules" if config["filters"].get("preset") else "")
-        + "), near-duplicates removed with MinHash, and the rest tokenized with GPT-2's BPE.",
-        "",
-    ]
+    lines += [_which_links(manifest, links) + f" Pages: `{config['fetch']['mode']}`"
+              + (" (read back from WARC files)" if config["fetch"]["mode"] == "replay" else "")
+              + ", text extracted with trafilatura, then the filters (Wikipedia, length, language"
+              + (f", the `{config['filters']['preset']}` junk rules" if config["filters"].get("preset")
+                 else "")
+              + "), near-duplicates removed with MinHash, and the rest tokenized with GPT-2's BPE.", ""]
     first_seen = stats.get("first_seen_utc") or {}
-    if first_seen.get("min") is not None:
+    if _from_submissions(manifest) and first_seen.get("min"):  # a URL list's links have no submission time
         lines += [
             "The kept documents were first submitted to Reddit between "
             f"{utc_time(first_seen['min'], minutes=False)} and "
@@ -228,17 +226,46 @@ def _how_built(manifest: dict, stats: dict, links: dict) -> list[str]:
     return lines
 
 
+def _from_submissions(manifest: dict) -> bool:
+    """Whether the links came from Reddit submissions (dumps, API listings), which have scores and times."""
+    return bool(manifest["inputs"].get("dumps") or manifest["config"].get("reddit_listings"))
+
+
+def _traced_to(manifest: dict) -> str:
+    lists = bool(manifest["inputs"].get("url_lists"))
+    if _from_submissions(manifest):
+        return "submissions that linked it" + (" or the URL list that named it" if lists else "")
+    return "URL list that named it"
+
+
+def _which_links(manifest: dict, links: dict) -> str:
+    """Which links the corpus was made of, saying only the rules that applied to them: a URL list has no
+    karma or submission time, so neither rule touched its URLs."""
+    parts = []
+    if _from_submissions(manifest):
+        parts.append(
+            f"every http(s) URL of a Reddit submission with at least {n(links.get('min_karma', 0))} karma"
+            + (f", submitted before {utc_time(links['cutoff_utc'], minutes=False)}" if links.get("cutoff_utc")
+               else ""))
+    if manifest["inputs"].get("url_lists"):
+        count = len(manifest["inputs"]["url_lists"])
+        parts.append(f"every http(s) URL of {n(count)} URL list{'s' if count != 1 else ''} (no karma or date "
+                     "rule: a list has neither)")
+    return "Links: " + "; and ".join(parts) + ", one link per canonical URL."
+
+
 def _quantile_row(name: str, quantiles: dict) -> list:
     """A row of quantiles; "–" where a corpus too small (or empty) has none."""
     return [name, *(n(round(quantiles[key])) if quantiles.get(key) is not None else "–"
                     for key in ("min", "p10", "median", "mean", "p90", "max"))]
 
 
-def _contents(stats: dict) -> list[str]:
+def _contents(stats: dict, from_submissions: bool = True) -> list[str]:
     lines = ["## What it holds", ""]
-    lines += _table(["per document", "min", "p10", "median", "mean", "p90", "max"],
-                    [_quantile_row("GPT-2 tokens", stats.get("length_quantiles") or {}),
-                     _quantile_row("karma", stats.get("karma_quantiles") or {})])
+    rows = [_quantile_row("GPT-2 tokens", stats.get("length_quantiles") or {})]
+    if from_submissions:  # a URL list's links have no karma
+        rows.append(_quantile_row("karma", stats.get("karma_quantiles") or {}))
+    lines += _table(["per document", "min", "p10", "median", "mean", "p90", "max"], rows)
     lines += ["Top domains and subreddits (a document counts once for each of its subreddits):", ""]
     for heading, counts in (("domain", stats["top_domains"]), ("subreddit", stats["top_subreddits"]),
                             ("where the bytes came from", stats["sources"].items()),
@@ -276,7 +303,6 @@ def _dedup(manifest: dict) -> list[str]:
                  f"{example['estimated_jaccard']:.2f}"]
                 for example in dedup["examples"]
             ],
-            text_columns=2,
         )
     return lines
 
