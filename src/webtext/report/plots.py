@@ -17,18 +17,26 @@ def _png(figure) -> bytes:
 
 
 def funnel(stages: dict) -> bytes:
-    figure, axes = plt.subplots(figsize=(7, 3.2))
+    """Each stage's records in (light) and kept (dark) on a linear axis, so a drop shows at its size, with
+    the counts written beside each bar: in, kept, and what the stage dropped (its share)."""
     names = list(stages)
+    figure, axes = plt.subplots(figsize=(7.5, 0.45 * len(names) + 1.0))
+    rows = list(range(len(names)))[::-1]  # the first stage on top
+    ins = [stages[n]["in"] for n in names]
     kept = [stages[n]["kept"] for n in names]
-    axes.bar(names, [stages[n]["in"] for n in names], color="#c9d6ea", label="in")
-    bars = axes.bar(names, kept, color="#3b6ea8", label="kept")
-    axes.set_yscale("log")
-    # A log axis starts where matplotlib likes, which can be at or above the smallest bar (hiding it):
-    # it starts below 1 here, so every count from 1 up is a visible bar, and each bar says its count.
-    axes.set_ylim(bottom=0.5, top=max([stages[n]["in"] for n in names] + [1]) * 3)
-    axes.bar_label(bars, labels=[f"{k:,}" for k in kept], fontsize=7, padding=2)
+    axes.barh(rows, ins, color="#c9d6ea", label="in", height=0.7)
+    axes.barh(rows, kept, color="#3b6ea8", label="kept", height=0.7)
+    top = max(ins + [1])
+    for row, n_in, n_kept in zip(rows, ins, kept):
+        dropped = n_in - n_kept
+        share = f" ({100 * dropped / n_in:.0f}%)" if n_in else ""
+        axes.text(n_in + top * 0.01, row, f"{n_kept:,} of {n_in:,} kept, {dropped:,} dropped{share}",
+                  va="center", fontsize=8)
+    axes.set_yticks(rows, names)
+    axes.set_xlim(0, top * 1.55)  # room for the labels
+    axes.set_xlabel("records")
     axes.set_title("Funnel: records into and kept by each stage")
-    axes.legend()
+    axes.legend(loc="lower right")
     return _png(figure)
 
 
@@ -78,9 +86,12 @@ def cluster_sizes(sizes: dict[str, int]) -> bytes:
 
 
 def rule_scores(summaries: list[dict]) -> bytes:
-    """One small histogram per rule: the kept documents' scores, the limit as a red line."""
-    figure, grid = plt.subplots(1, len(summaries), figsize=(2.4 * len(summaries), 2.4), squeeze=False)
-    for axes, summary in zip(grid[0], summaries):
+    """One histogram per rule, two a row at a readable size: the kept documents' scores, the limit as a red
+    line."""
+    columns = min(2, len(summaries))
+    rows = -(-len(summaries) // columns)
+    figure, grid = plt.subplots(rows, columns, figsize=(7.5, 2.8 * rows), squeeze=False)
+    for axes, summary in zip(grid.flat, summaries):
         if summary["histogram"]["counts"]:
             axes.stairs(
                 summary["histogram"]["counts"], summary["histogram"]["edges"], fill=True, color="#3b6ea8"
@@ -88,7 +99,10 @@ def rule_scores(summaries: list[dict]) -> bytes:
         axes.axvline(summary["limit"], color="#b5523b")
         axes.set_title(
             f"{summary['rule']} ({'<' if summary['drops'] == 'below' else '>'}{summary['limit']:g} drops)",
-            fontsize=8,
+            fontsize=10,
         )
-        axes.tick_params(labelsize=7)
+        axes.set_ylabel("kept documents", fontsize=9)
+        axes.tick_params(labelsize=9)
+    for axes in list(grid.flat)[len(summaries):]:
+        axes.axis("off")
     return _png(figure)
