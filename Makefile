@@ -21,10 +21,13 @@ test: $(STAMP)
 	$(PY) -m ruff check src tests bench docs
 	$(PY) -m pytest -q
 
+# make train ARGS="--max_steps=1000 --device=cuda": ARGS come last and win; each run starts afresh in
+# out/train (ARGS="--resume=true" goes on from its checkpoint instead).
 train: $(STAMP)
 	test -f $(OUT)/manifest.json || $(MAKE) corpus
 	$(VENV)/bin/webtext train --corpus=$(OUT) --out_dir=out/train --model=tiny --max_steps=300 \
-	    --learning_rate=3e-3 --min_lr=3e-4 --log_interval=25 --eval_interval=100
+	    --learning_rate=3e-3 --min_lr=3e-4 --log_interval=25 --eval_interval=100 \
+	    $(if $(findstring resume,$(ARGS)),,--overwrite=true) $(ARGS)
 
 bench: $(STAMP)
 	@test -f bench/run_all.py || { echo "No benchmarks yet (each stage's issue adds its own)."; exit 2; }

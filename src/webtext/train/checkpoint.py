@@ -1,5 +1,6 @@
 """Atomic checkpoints holding everything an exact resume needs, loaded with weights_only."""
 
+import glob
 import os
 
 import torch
@@ -12,8 +13,9 @@ def checkpoint_path(out_dir: str) -> str:
 
 
 def save_checkpoint(out_dir: str, *, model, optimizer, step: int, config: dict, model_config: dict,
-                    best_val_loss: float, scaler: dict | None = None) -> str:
-    """Model, optimizer, next step (the data position), RNG states and both configs; temp file then rename."""
+                    best_val_loss: float, scaler: dict | None = None, keep: int = 1) -> str:
+    """Model, optimizer, next step (the data position), RNG states and both configs; temp file then rename.
+    With `keep` above 1 the newest `keep` checkpoints stay as ckpt-<step>.pt too (kept_checkpoints)."""
     os.makedirs(out_dir, exist_ok=True)
     state = {
         "model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
@@ -24,8 +26,20 @@ def save_checkpoint(out_dir: str, *, model, optimizer, step: int, config: dict, 
     }
     path = checkpoint_path(out_dir)
     torch.save(state, path + ".tmp")
+    if keep > 1:  # the same file under its step's name: a hard link costs no space
+        numbered = os.path.join(out_dir, f"ckpt-{step:08d}.pt")
+        if os.path.exists(numbered):
+            os.remove(numbered)
+        os.link(path + ".tmp", numbered)
     os.replace(path + ".tmp", path)
+    for old in kept_checkpoints(out_dir)[:-keep] if keep > 1 else kept_checkpoints(out_dir):
+        os.remove(old)
     return path
+
+
+def kept_checkpoints(out_dir: str) -> list[str]:
+    """The numbered checkpoints in `out_dir`, oldest first."""
+    return sorted(glob.glob(os.path.join(out_dir, "ckpt-*.pt")))
 
 
 def load_checkpoint(out_dir: str, device: str) -> dict:

@@ -78,6 +78,10 @@ class TrainConfig:
     eval_interval: int = setting(50, 'steps between validation losses')
     eval_batches: int = setting(10, 'validation micro-batches per evaluation')
     checkpoint_interval: int = setting(100, 'steps between checkpoints (out_dir/ckpt.pt, written atomically)')
+    keep_checkpoints: int = setting(
+        1, "checkpoints kept: ckpt.pt is always the latest; above 1, the newest N are also kept as "
+           "ckpt-<step>.pt (hard links: no second copy on disk)")
+    tensorboard: bool = setting(False, "also log to TensorBoard (out_dir/tensorboard) when it is installed")
     overwrite: bool = setting(
         False, "start afresh in an out_dir that holds a run (its ckpt.pt and log.jsonl go)"
     )
@@ -95,7 +99,7 @@ class TrainConfig:
         if self.model not in SIZES:
             raise TrainConfigError(f"model: choose one of {sorted(SIZES)}, not {self.model!r}")
         for name in ("batch_size", "grad_accum", "max_steps", "log_interval", "eval_interval", "eval_batches",
-                     "checkpoint_interval"):
+                     "checkpoint_interval", "keep_checkpoints"):
             if getattr(self, name) < 1:
                 raise TrainConfigError(f"{name} must be at least 1")
         if self.block_size < 0:

@@ -14,7 +14,13 @@ from torch.nn.parallel import DistributedDataParallel
 
 from webtext.shards.gpt2 import gpt2_encoding
 from webtext.train.batch_fit import fits_on_gpu, largest_that_fits
-from webtext.train.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from webtext.train.checkpoint import (
+    CHECKPOINT_NAME,
+    checkpoint_path,
+    kept_checkpoints,
+    load_checkpoint,
+    save_checkpoint,
+)
 from webtext.train.config import TrainConfig, TrainConfigError
 from webtext.train.curves import write_curves
 from webtext.train.data import ShardWindows, micro_batches
@@ -115,14 +121,27 @@ def sample_text(model: GPT, config: TrainConfig, runtime: Runtime) -> str:
     return encoding.decode(out[0].tolist())
 
 
+def tensorboard_writer(folder: str):
+    """torch's SummaryWriter into `folder`; TrainConfigError with what to install when TensorBoard is not."""
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError as error:
+        raise TrainConfigError(f"tensorboard=true needs TensorBoard: pip install tensorboard ({error})") \
+            from None
+    return SummaryWriter(folder)
+
+
 class Logger:
     """Console lines and a JSONL file, from rank 0 only."""
 
-    def __init__(self, out_dir: str, runtime: Runtime, quiet: bool):
+    def __init__(self, out_dir: str, runtime: Runtime, quiet: bool, tensorboard: bool = False):
         self._enabled, self._quiet = runtime.is_main, quiet
         self._path = os.path.join(out_dir, LOG_NAME)
+        self._board = None
         if self._enabled:
             os.makedirs(out_dir, exist_ok=True)
+            if tensorboard:
+                self._board = tensorboard_writer(os.path.join(out_dir, "tensorboard"))
 
     def draw(self) -> None:
         """The curves and the summary page, from the log so far (curves.py)."""
@@ -134,6 +153,11 @@ class Logger:
             return
         with open(self._path, "a", encoding="utf-8") as out:
             out.write(json.dumps(record) + "\n")
+        if self._board is not None:
+            for key, value in record.items():
+                if key not in ("step", "max_steps") and isinstance(value, (int, float)):
+                    self._board.add_scalar(key, value, record["step"])
+            self._board.flush()
         if not self._quiet:
             print(console_line(record), flush=True)
 
@@ -175,6 +199,8 @@ def check_out_dir(config: TrainConfig) -> None:
     elif old and int(os.environ.get("RANK", "0")) == 0:
         for name in old:
             os.remove(os.path.join(config.out_dir, name))
+        for path in kept_checkpoints(config.out_dir):  # the old run's numbered ones go with it
+            os.remove(path)
 
 
 def train(config: TrainConfig, quiet: bool = False) -> dict:
@@ -183,14 +209,28 @@ def train(config: TrainConfig, quiet: bool = False) -> dict:
     check_memory(config)
     torch.manual_seed(config.seed)
     runtime = start_runtime(config.device, config.dtype)
-    finished = False
+    finished, last_checkpoint = False, {}
     try:
         with attention_backend(config.attention, runtime.device):
-            result = _train(config, runtime, quiet)
+            result = _train(config, runtime, quiet, last_checkpoint)
         finished = True
         return result
+    except KeyboardInterrupt:
+        if runtime.is_main:  # where to go on from, before the interrupt's own line
+            print(interrupted_line(config, last_checkpoint.get("step")), file=sys.stderr, flush=True)
+        raise
     finally:
         stop_runtime(runtime, finished)
+
+
+def interrupted_line(config: TrainConfig, step: int | None) -> str:
+    """What a Ctrl-C leaves: the last checkpoint (this run's, or the one it resumed from) and how to go on."""
+    path = checkpoint_path(config.out_dir)
+    if step is None and not os.path.exists(path):
+        return f"webtext train: stopped before its first checkpoint; nothing was saved in {config.out_dir}"
+    at = f" (step {step})" if step is not None else ""
+    return (f"webtext train: stopped; the last checkpoint is {path}{at}: --out_dir={config.out_dir} "
+            "--resume=true goes on from it")
 
 
 class StepLosses:
@@ -211,7 +251,7 @@ class StepLosses:
         return self.values
 
 
-def _train(config: TrainConfig, runtime: Runtime, quiet: bool) -> dict:
+def _train(config: TrainConfig, runtime: Runtime, quiet: bool, last_checkpoint: dict) -> dict:
     block = model_config(config).block_size
     # The data first: a block no split can fill is refused before the model is built.
     train_windows = ShardWindows(config.corpus, "train", block, config.seed)
@@ -233,7 +273,7 @@ def _train(config: TrainConfig, runtime: Runtime, quiet: bool) -> dict:
         runner = DistributedDataParallel(
             runner, device_ids=[runtime.local_rank] if runtime.device.startswith("cuda") else None
         )
-    logger, peak = Logger(config.out_dir, runtime, quiet), peak_flops(runtime.device)
+    logger, peak = Logger(config.out_dir, runtime, quiet, config.tensorboard), peak_flops(runtime.device)
     tokens_per_step = config.batch_size * config.grad_accum * runtime.world * block
     losses, val_loss = StepLosses(runtime), None
     end_step = min(config.max_steps, config.stop_at_step or config.max_steps)
@@ -281,7 +321,9 @@ def _train(config: TrainConfig, runtime: Runtime, quiet: bool) -> dict:
                 model_config=model.config.to_dict(),
                 best_val_loss=best_val,
                 scaler=scaler.state_dict() if scaler.is_enabled() else None,
+                keep=config.keep_checkpoints,
             )
+            last_checkpoint["step"] = step + 1
         if logged:
             # Evaluation and checkpoints are not training time: the next interval starts after them.
             interval_start, interval_steps = time.perf_counter(), 0
