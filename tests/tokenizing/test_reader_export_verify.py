@@ -75,3 +75,19 @@ def test_inspect_decodes_a_document(sample_corpus, capsys):
     assert run(["inspect", path, "--doc", "0"]) == 0
     out = capsys.readouterr().out
     assert "tokenizer: gpt2" in out and "document 0" in out
+
+
+def test_inspect_says_when_it_cuts_a_document_and_full_shows_it_whole(sample_corpus, capsys):
+    from webtext.shards.gpt2 import gpt2_encoding
+    from webtext.shards.reader import TokenShard
+
+    path = split_shard_paths(str(sample_corpus), "train")[0]
+    shard = TokenShard(path)
+    decode = gpt2_encoding().decode
+    lengths = [len(decode(shard.document(i)[:-1].tolist())) for i in range(shard.num_documents)]
+    long_one = next(i for i, n in enumerate(lengths) if n > 2000)
+    assert run(["inspect", path, "--doc", str(long_one)]) == 0
+    assert f"[... cut at 2,000 of {lengths[long_one]:,} characters; --full shows all of it]" in \
+        capsys.readouterr().out
+    assert run(["inspect", path, "--doc", str(long_one), "--full"]) == 0
+    assert "cut at" not in capsys.readouterr().out

@@ -62,7 +62,8 @@ def resolve_checked(host: str, port: int, exempt: bool = False) -> list[tuple]:
         raise DNSFailure(f"{host}: {error}") from error
     for info in infos:
         if not exempt and not allowed_address(info[4][0]):
-            raise BlockedAddress(f"{host} resolves to {info[4][0]}")
+            raise BlockedAddress(f"{host} resolves to {info[4][0]}, which is not public (a server of your "
+                                 f"own there: --allow_origin {'https' if port == 443 else 'http'}://{host}:{port})")
     return infos
 
 

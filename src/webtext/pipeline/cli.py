@@ -71,7 +71,7 @@ def _run_verify(args, _beam_args) -> int:
 def _run_inspect(args, _beam_args) -> int:
     from webtext.tokenize.inspect_shard import describe_shard
 
-    print(describe_shard(args.shard, args.doc))
+    print(describe_shard(args.shard, args.doc, max_chars=None if args.full else 2000))
     return 0
 
 
@@ -240,7 +240,8 @@ def _parser() -> argparse.ArgumentParser:
         "inspect", help="counts and metadata of a token shard; --doc N decodes a document"
     )
     inspect.add_argument("shard", help="a tokens/*.arrow file")
-    inspect.add_argument("--doc", type=int, help="decode this document (0-based)")
+    inspect.add_argument("--doc", type=int, help="decode this document (0-based; its first 2,000 characters)")
+    inspect.add_argument("--full", action="store_true", help="with --doc: the whole document")
     export = sub.add_parser("export", help="write the token shards in nanoGPT's or llm.c's format")
     export.add_argument("dir", help="a corpus output directory")
     export.add_argument("--format", choices=("nanogpt", "llmc"), required=True)

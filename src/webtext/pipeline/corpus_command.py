@@ -42,9 +42,9 @@ def add_corpus_parser(sub) -> None:
     p = sub.add_parser(
         "corpus",
         help="build a corpus: submissions -> links -> pages -> text -> shards",
-        description="Build a WebText-style corpus: a replayed one unit by unit in worker processes "
-        "on this machine (--workers), anything else as one Beam pipeline. Flags this "
-        "command does not know (--runner, --project, ...) go to Beam.",
+        description="Build a WebText-style corpus: replayed or crawled, unit by unit in worker processes "
+        "on this machine (--workers, every core by default); with --workers 0 or a cluster's --runner, as "
+        "one Beam pipeline. Flags this command does not know (--runner, --project, ...) go to Beam.",
     )
     p.add_argument(
         "--input",

@@ -5,7 +5,9 @@ from webtext.shards.gpt2 import gpt2_encoding
 from webtext.shards.reader import TokenShard
 
 
-def describe_shard(path: str, document: int | None = None, max_chars: int = 2000) -> str:
+def describe_shard(path: str, document: int | None = None, max_chars: int | None = 2000) -> str:
+    """The shard's counts and metadata; with `document`, that document decoded, its first `max_chars`
+    characters (None: all of it), saying so when it is cut."""
     shard = TokenShard(path)
     tokens = shard.flat_tokens()
     lines = [f"{path}", f"  documents {shard.num_documents}, tokens {len(tokens)}"]
@@ -15,4 +17,6 @@ def describe_shard(path: str, document: int | None = None, max_chars: int = 2000
         text = gpt2_encoding().decode(ids[:-1].tolist())
         lines += [f"\ndocument {document} ({shard.doc_id(document)}), {len(ids)} tokens:",
                   printable(text[:max_chars], keep_lines=True)]
+        if max_chars is not None and len(text) > max_chars:
+            lines.append(f"[... cut at {max_chars:,} of {len(text):,} characters; --full shows all of it]")
     return "\n".join(lines)
