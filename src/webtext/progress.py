@@ -32,12 +32,27 @@ def work_snapshot() -> dict[str, tuple[int, int, float | None]]:
         return dict(_work)
 
 
+_crawl = None  # a live crawl's CrawlView (units/live_counts.py) while its fetch units run
+
+
+def watch_crawl(view) -> None:
+    """The crawl whose figures the progress line shows (None: none now)."""
+    global _crawl
+    _crawl = view
+
+
+def crawl_figures() -> dict | None:
+    return _crawl.figures() if _crawl is not None else None
+
+
 def snapshot() -> dict[tuple[str, str], int]:
     with _lock:
         return dict(_counts)
 
 
 def reset() -> None:
+    global _crawl
     with _lock:
         _counts.clear()
         _work.clear()
+        _crawl = None

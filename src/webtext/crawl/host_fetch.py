@@ -122,6 +122,7 @@ class HostFetcher:
         self._pool = ThreadPoolExecutor(config.fetch_threads, thread_name_prefix="fetch")
         self._round: _Round | None = None
         self._running = 0  # hosts of this round whose thread has not said it is done
+        self.hosts_started = 0  # host slices given a thread in this round
         if warc_dir is not None:
             self.begin(warc_dir)
 
@@ -133,7 +134,7 @@ class HostFetcher:
             self._round.called_off.set()
         self._round = _Round(WarcBundleWriter(warc_dir, self._config.warc_pages_per_file),
                              queue.Queue(maxsize=4 * self._config.fetch_threads))
-        self._running = 0
+        self._running = self.hosts_started = 0
 
     def end(self) -> None:
         """The round's WARC files whole (once every host is done: `hosts_running` 0)."""
@@ -161,6 +162,7 @@ class HostFetcher:
     def add_host(self, links: list[Link], tag=None) -> None:
         """Fetch one host slice's links in a thread of its own; its outcomes come back with `tag`."""
         self._running += 1
+        self.hosts_started += 1
         self._pool.submit(self._fetch, links, tag, self._round)
 
     def _fetch(self, links: list[Link], tag, round_: "_Round") -> None:

@@ -6,6 +6,7 @@ at most every `sparse_s`, and only when something changed, with no carriage retu
 escape codes.
 """
 
+import shutil
 import threading
 import time
 
@@ -13,8 +14,29 @@ from webtext import progress
 from webtext.reasons import STAGES
 
 
+def crawl_part(figures: dict) -> str:
+    """A live crawl as it goes: "fetch 1,234/2,000 pages 22/s 31 MB | hosts 12 busy 20 done | ETA 35 s"."""
+    eta = f" | ETA {_duration(figures['eta_s'])}" if figures["eta_s"] is not None else ""
+    return (f"fetch {figures['pages']:,}/{figures['pages_total']:,} pages {figures['pages_per_s']:,.1f}/s "
+            f"{figures['bytes'] / 1e6:,.1f} MB | hosts {figures['hosts_running']} busy "
+            f"{figures['hosts_done']} done{eta}")
+
+
+def fitted(line: str, width: int) -> str:
+    """The line cut to the terminal's width (a line that wraps cannot be redrawn in place)."""
+    return line if len(line) < width else line[: max(width - 2, 1)] + "…"
+
+
 def progress_line(counts: dict[tuple[str, str], int], elapsed_s: float,
-                  work: dict[str, tuple[int, int, float | None]] | None = None) -> str:
+                  work: dict[str, tuple[int, int, float | None]] | None = None,
+                  crawl: dict | None = None) -> str:
+    if crawl is not None:  # a crawl's own figures say more than the stages' counts, which move per unit
+        return f"{crawl_part(crawl)} | {elapsed_s:,.0f} s"
+    return _stages_line(counts, elapsed_s, work)
+
+
+def _stages_line(counts: dict[tuple[str, str], int], elapsed_s: float,
+                 work: dict[str, tuple[int, int, float | None]] | None = None) -> str:
     """ "read 87 (7 dropped) > select 79 ... | 61 records/s | 12 s": records each stage finished; with
     `work` (a run in units), the latest step's units done of all and its ETA: "| fetch units 3/8, ETA 40
     s"."""
@@ -67,8 +89,10 @@ class ProgressView:
 
     def _render(self, final: bool) -> None:
         now = time.monotonic()
-        line = progress_line(progress.snapshot(), now - self._started, progress.work_snapshot())
+        line = progress_line(progress.snapshot(), now - self._started, progress.work_snapshot(),
+                             None if final else progress.crawl_figures())
         if self._tty:
+            line = fitted(line, shutil.get_terminal_size().columns)
             self._stream.write("\r\x1b[K" + line + ("\n" if final else ""))
         elif final or (
             now - self._last_print >= self._sparse_s

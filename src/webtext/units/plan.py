@@ -40,6 +40,7 @@ from multiprocessing import get_context
 
 import apache_beam as beam
 
+from webtext import progress
 from webtext.atomic import size_and_mtime
 from webtext.crawl.warc_index import build_index
 from webtext.dedup.over_signatures import SignatureStore
@@ -50,6 +51,7 @@ from webtext.pipeline.staging import UNITS_DIR
 from webtext.tokenize.encode import BATCH_DOCUMENTS as TOKENIZE_BATCH
 from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validation_bucket
 from webtext.units import shard_steps, steps, worker
+from webtext.units.live_counts import CrawlView, LiveCounts
 from webtext.units.pool import InThisProcess, Resources, run_units
 from webtext.units.proof import commit_dir, dir_problem, file_problem, seal_dir, seal_file
 from webtext.units.records import StepDone
@@ -86,8 +88,9 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
     if live and os.path.exists(index_path):  # the crawl's WARC files have grown since (a killed run's pages)
         os.remove(index_path)
     context = get_context(_start_method())
+    live_counts = LiveCounts(context, workers) if live else None
     with ProcessPoolExecutor(workers, mp_context=context, initializer=worker.start_worker,
-                             initargs=(staged, index_path, warc_dir)) as pool:
+                             initargs=(staged, index_path, warc_dir, live_counts)) as pool:
         try:
             # The workers start their extraction child (a second or more of imports) meanwhile.
             warming = [pool.submit(worker.warm_up) for _ in range(workers)]
@@ -110,9 +113,13 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
             # A live unit takes as long as its biggest host (one page at a time, a delay between): those
             # go first, so that the last to finish are short ones. Replay keeps the units' order.
             order = sorted(units, key=lambda unit: -os.path.getsize(_chunk_of(root, unit))) if live else units
+            if live_counts is not None:  # the progress line follows the crawl page by page
+                to_fetch = (_chunk_of(root, u) for u in units if not os.path.isdir(u))  # not done before
+                progress.watch_crawl(CrawlView(live_counts, _lines_in(to_fetch)))
             fetched = run_units(pool, "fetch units", order,
                                  lambda unit: (worker.fetch_unit, _chunk_of(root, unit), unit), resources,
                                  on_done=functools.partial(_add_to_dedup, dedup, resources))
+            progress.watch_crawl(None)
             resources.phase_done("fetch units")
             with InThisProcess(resources, "dedup"):
                 dedup.decide()
@@ -276,6 +283,15 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
         commit_dir(partial, final)
     resources.phase_done("links")
     return StepDone([], beam_results=results), StepDone([])
+
+
+def _lines_in(paths) -> int:
+    """The links of these chunk files (a line each), counted without parsing them."""
+    total = 0
+    for path in paths:
+        with open(path, "rb") as stream:
+            total += sum(block.count(b"\n") for block in iter(lambda: stream.read(1 << 20), b""))
+    return total
 
 
 def _signed(unit: str):

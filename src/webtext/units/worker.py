@@ -28,8 +28,9 @@ from webtext.guard import guarded
 from webtext.parent_death import die_with_parent
 from webtext.pipeline.config import CorpusConfig
 from webtext.reasons import DEDUP, EXTRACT, FETCH, FILTER
-from webtext.records import Document, Drop, Link
+from webtext.records import Document, Drop, FetchResult, Link
 from webtext.shards.gpt2 import gpt2_encoding
+from webtext.units.live_counts import LiveCounts
 from webtext.units.records import UnitTally
 from webtext.units.unit_dir import Tally, finish_unit, fresh_unit_dir, peak_rss_bytes
 
@@ -47,6 +48,7 @@ class _Worker:
         self.dedup_records = DedupRecords(config.dedup)
         self.filters = FilterBatches(config.filters)
         self.encoding = None  # built at the first tokenized unit
+        self.live_counts: LiveCounts | None = None  # a live crawl's figures, shared with the progress line
 
     @property
     def index(self) -> WarcIndex:
@@ -59,14 +61,19 @@ class _Worker:
 _worker: _Worker | None = None
 
 
-def start_worker(config: CorpusConfig, index_path: str, warc_dir: str = "") -> None:
-    """A process pool's initializer: this process's worker state."""
+def start_worker(config: CorpusConfig, index_path: str, warc_dir: str = "",
+                 live_counts: LiveCounts | None = None) -> None:
+    """A process pool's initializer: this process's worker state (and, for a live crawl, its slot in the
+    counts the progress line shows)."""
     global _worker
     die_with_parent()
     # Ctrl-C is the launching process's to handle (it stops the pool): a worker that took it too would
     # print a traceback for every unit in hand.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = _Worker(config, index_path, warc_dir)
+    if live_counts is not None:
+        live_counts.take_slot()
+        _worker.live_counts = live_counts
 
 
 def worker_config() -> CorpusConfig:
@@ -124,6 +131,18 @@ def _replayed_then_fetched(worker: _Worker, links: list[Link], fetcher: HostFetc
     yield from fetcher.batches(BATCH_PAGES)
 
 
+def _counted(batches: Iterator[list], fetcher: HostFetcher, counts: LiveCounts) -> Iterator[list]:
+    """The batches as they come, each counted for the progress line (pages, HTML bytes, hosts in flight);
+    the unit's hosts counted done at its end."""
+    hosts = 0
+    for batch in batches:
+        hosts = max(hosts, fetcher.hosts_started)
+        counts.add(len(batch), sum(len(o.html) for o in batch if isinstance(o, FetchResult)),
+                   fetcher.hosts_running)
+        yield batch
+    counts.add(0, 0, 0, hosts_done=max(hosts, fetcher.hosts_started))
+
+
 def fetch_unit(links_path: str, final: str) -> UnitTally:
     """Fetch (replay, or live for the other modes), extract and filter one unit's links; write its kept
     documents, their dedup records, its drops and its tally into `final`. Returns the tally.
@@ -140,6 +159,8 @@ def fetch_unit(links_path: str, final: str) -> UnitTally:
     started_cpu, child_cpu = time.process_time(), _child_cpu_s(worker.sandbox)
     fetcher = HostFetcher(config.fetch, worker.warc_dir, config.links.cutoff_utc) if live else None
     batches = _replayed_then_fetched(worker, links, fetcher) if live else _replayed(worker, links)
+    if live and worker.live_counts is not None:
+        batches = _counted(batches, fetcher, worker.live_counts)
     with (
         open(os.path.join(partial, DOCS), "wb") as docs_out,
         open(os.path.join(partial, SIGNED), "wb") as signed_out,
