@@ -91,3 +91,35 @@ def test_a_moved_corpus_shows_its_warc_records_where_they_are_now(tmp_path, caps
     warc = shown(capsys, str(moved), "--id", row["doc_id"])["warc"]
     assert warc["path"] == str(moved / "warc" / "pages.warc.gz")
     assert (moved / "warc" / "pages.warc.gz").exists()
+
+
+def test_list_pages_through_documents_by_domain_and_subreddit(sample_corpus, capsys):
+    import pyarrow.parquet as pq_
+
+    rows = [row for path in sorted((sample_corpus / "text").glob("*.parquet"))
+            for row in pq_.read_table(path).to_pylist()]
+    domain = rows[0]["domain"]
+    by_domain = shown(capsys, str(sample_corpus), "--list", "--domain", domain)
+    assert by_domain["total"] == sum(row["domain"] == domain for row in rows)
+    ids = {r["doc_id"] for r in rows if r["domain"] == domain}
+    assert {item["doc_id"] for item in by_domain["items"]} == ids
+    subreddit = rows[0]["subreddits"][0]
+    by_subreddit = shown(capsys, str(sample_corpus), "--list", "--subreddit", subreddit)
+    assert by_subreddit["total"] == sum(subreddit in row["subreddits"] for row in rows)
+    everything = shown(capsys, str(sample_corpus), "--list", "--limit", "1000")["items"]
+    page = shown(capsys, str(sample_corpus), "--list", "--limit", "5", "--offset", "5")
+    assert page["items"] == everything[5:10] and page["total"] == len(rows) == len(everything)
+    assert run(["show", str(sample_corpus), "--list", "--limit", "5"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"documents 1-5 of {len(rows)}\n") and text.endswith("(more: --offset 5)\n")
+
+
+def test_list_dropped_records_by_stage_and_reason(sample_corpus, capsys):
+    rejects = [json.loads(line) for path in sorted((sample_corpus / "rejects").glob("*.jsonl"))
+               for line in open(path, encoding="utf-8")]
+    fetch = shown(capsys, str(sample_corpus), "--list", "--stage", "fetch", "--limit", "100")
+    assert fetch["items"] == [d for d in rejects if d["stage"] == "fetch"]
+    reason = rejects[0]["reason"]
+    assert shown(capsys, str(sample_corpus), "--list", "--reason", reason)["total"] == \
+        sum(d["reason"] == reason for d in rejects)
+    assert run(["show", str(sample_corpus), "--list", "--limit", "0"]) == 2

@@ -208,6 +208,8 @@ def _run_card(args, _beam_args) -> int:
 def _run_show(args, _beam_args) -> int:
     from webtext.pipeline.show import NotFound, format_document, format_dropped, show_document, show_dropped
 
+    if args.list or args.subreddit or args.stage or args.reason:
+        return _run_show_list(args)
     which = {"doc_id": args.id, "url": args.url, "domain": args.domain, "seed": args.seed}
     try:
         shown = show_dropped(args.dir, **which) if args.dropped else show_document(args.dir, **which)
@@ -224,6 +226,26 @@ def _run_show(args, _beam_args) -> int:
         pydoc.pager(text)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _run_show_list(args) -> int:
+    from webtext.pipeline.show_list import format_list, list_documents, list_dropped
+
+    if args.limit < 1 or args.offset < 0:
+        print("webtext show: --limit must be at least 1 and --offset at least 0", file=sys.stderr)
+        return 2
+    dropped = args.dropped or bool(args.stage or args.reason)
+    if dropped and args.subreddit:
+        print("webtext show: --subreddit lists documents; dropped records have no subreddit here",
+              file=sys.stderr)
+        return 2
+    listed = (list_dropped(args.dir, args.domain, args.stage, args.reason, args.limit, args.offset) if dropped
+              else list_documents(args.dir, args.domain, args.subreddit, args.limit, args.offset))
+    if args.json:
+        print(json.dumps(listed, indent=2, ensure_ascii=False, sort_keys=True))
+    else:
+        sys.stdout.write(format_list(listed, dropped))
     return 0
 
 
@@ -303,6 +325,15 @@ def _parser() -> argparse.ArgumentParser:
         "--dropped", action="store_true", help="look in rejects/: the stage and reason it was dropped"
     )
     show.add_argument("--json", action="store_true", help="one JSON object, for scripts")
+    show.add_argument("--list", action="store_true",
+                      help="list documents (or, with --dropped, --stage or --reason, dropped records) that "
+                           "match --domain, --subreddit, --stage, --reason; a page at a time")
+    show.add_argument("--subreddit", help="with --list: documents one of whose submissions is in it")
+    show.add_argument("--stage", help="with --list: dropped records of this stage (fetch, filter, ...)")
+    show.add_argument("--reason", help="with --list: dropped records of this reason (http_4xx, too_short, "
+                                       "...)")
+    show.add_argument("--limit", type=int, default=20, help="with --list: items a page (default 20)")
+    show.add_argument("--offset", type=int, default=0, help="with --list: items to skip")
     sample = sub.add_parser("sample", help="regenerate the bundled sample (deterministic)")
     sample.add_argument("--out", required=True, help="directory to write sample files to")
     return parser

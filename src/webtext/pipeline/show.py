@@ -3,8 +3,8 @@ final URL, the Reddit submissions that linked it, the WARC record its bytes were
 `--dropped`, one record of rejects/ with the stage and reason that dropped it.
 
 The WARC files are those the manifest lists. Where a record sits in them is looked up in an index of
-their responses (crawl/warc_index.py), made at the first `show` and kept in the system's temporary
-folder under a name of the files' checksums: the corpus folder itself may be read-only."""
+their responses (crawl/warc_index.py), made at the first `show` and kept with the corpus (`_index_path`).
+`--list` pages through many (show_list.py)."""
 
 import glob
 import hashlib
