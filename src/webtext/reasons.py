@@ -118,6 +118,8 @@ def error_reason(stage: str) -> str:
 def describe(stage: str, reason: str) -> str:
     if reason == error_reason(stage):
         return "an exception while handling it: possibly a bug (counted apart)"
+    if stage == FILTER and reason.startswith("user_"):  # filters/user_filter.py: the user's own reasons
+        return f"--filter_module dropped it ({reason.removeprefix('user_')})"
     return REASONS.get(stage, {}).get(reason, "")
 
 

@@ -7,6 +7,7 @@ from typing import Generic, TypeVar
 
 from webtext.filters.rules import BATCH_DOCUMENTS, eval_filter, filter_documents
 from webtext.filters.settings import FilterSettings
+from webtext.filters.user_filter import load_user_filter
 from webtext.records import Document, Drop
 
 Item = TypeVar("Item")  # what the caller keeps of each document: it, or it with its Beam window
@@ -20,6 +21,7 @@ class FilterBatches(Generic[Item]):
                  size: int = BATCH_DOCUMENTS):
         self._config, self._doc_of, self._size = config, doc_of, size
         self._eval_ngrams = eval_filter(config.decontaminate) if config.decontaminate else None
+        self._user_filter = load_user_filter(config.filter_module) if config.filter_module else None
         self._gathered: list[Item] = []
 
     def add(self, items: list[Item]) -> list[tuple[Item, Document | Drop]]:
@@ -43,5 +45,6 @@ class FilterBatches(Generic[Item]):
     def _decide(self, batch: list[Item]) -> list[tuple[Item, Document | Drop]]:
         # Every outcome first, then the caller's outputs: a Beam runner hands each output on to the next
         # stage at once, whose work would come between two documents' filters again.
-        outcomes = filter_documents([self._doc_of(item) for item in batch], self._config, self._eval_ngrams)
+        outcomes = filter_documents([self._doc_of(item) for item in batch], self._config, self._eval_ngrams,
+                                    self._user_filter)
         return list(zip(batch, outcomes, strict=True))

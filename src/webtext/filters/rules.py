@@ -20,6 +20,7 @@ import py3langid
 from webtext.filters.presets import PRESETS
 from webtext.filters.scored import TextFeatures, first_broken
 from webtext.filters.settings import FilterSettings
+from webtext.filters.user_filter import drop_by_user
 from webtext.guard import guarded
 from webtext.ngram_bloom import new_filter, ngrams, overlap_fraction
 from webtext.reasons import FILTER
@@ -92,7 +93,8 @@ def eval_filter(specs: tuple[str, ...], text_field: str = "text"):
     return bloom
 
 
-def filter_documents(docs: list[Document], config: FilterSettings, eval_ngrams=None) -> list[Document | Drop]:
+def filter_documents(docs: list[Document], config: FilterSettings, eval_ngrams=None,
+                     user_filter=None) -> list[Document | Drop]:
     """Each document's outcome: all filters in order, cheapest first; the first drop wins.
 
     One filter over every document, then the next over those left: each filter's tables stay in
@@ -106,6 +108,8 @@ def filter_documents(docs: list[Document], config: FilterSettings, eval_ngrams=N
         steps.append(lambda d: drop_junk(d, rules))
     if eval_ngrams is not None:
         steps.append(lambda d: drop_contaminated(d, eval_ngrams, config.decontaminate_threshold))
+    if user_filter is not None:  # --filter_module: the user's own, after every built-in rule
+        steps.append(lambda d: drop_by_user(d, user_filter))
     outcomes = list(docs)
     for step in steps:
         outcomes = [o if isinstance(o, Drop) else guarded(STAGE, step, o)[0] for o in outcomes]

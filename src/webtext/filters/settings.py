@@ -38,5 +38,10 @@ class FilterSettings:
         must="be in [0, 1)",
     )
 
+    filter_module: str = setting(
+        "", "your own filter, after the built-in rules: package.module:function, a function from a Document "
+            "to None or True (keep), False or a reason (drop, counted as user_<reason>)",
+        metavar="MODULE:FUNCTION", check=lambda v: not v or ":" in v, must="be package.module:function")
+
     def __post_init__(self):
         check(self)

@@ -7,6 +7,7 @@ locally, or Beam's worker count dropped without a word.
 """
 
 from webtext.evalsets import parse_named
+from webtext.filters.user_filter import load_user_filter
 from webtext.pipeline.config import CorpusConfig
 from webtext.settings import ConfigError
 from webtext.sources.dumps import UnsupportedDumpError, check_dump_name, expand_globs
@@ -95,6 +96,8 @@ def check_config(config: CorpusConfig) -> None:
     if config.fetch.mode == "replay":
         for path in expand_globs(config.fetch.warc) if config.fetch.warc else []:
             check_kind("--warc", path)
+    if config.filters.filter_module:
+        load_user_filter(config.filters.filter_module)  # importable here, or one line now
     for spec in config.filters.decontaminate:
         try:
             expand_globs([parse_named(spec)[1]])
