@@ -100,6 +100,17 @@ def test_a_fetch_unit_holds_whole_hosts_biggest_first(tmp_path):
     # Replay cuts where the count says.
     assert [len(chunk) for chunk in chunks(4, 0)] == [4, 4, 4, 1]
 
+    # Fewer hosts than the workers' threads (--fetch_threads 64, 2 workers): a worker's share of the hosts a
+    # unit, so that both workers fetch and extract (5 hosts were one unit, one core's worth).
+    def spread(workers):
+        for path in tmp_path.glob("c*.jsonl"):
+            path.unlink()
+        write_chunks(str(tmp_path), links, 2, 64, workers=workers)
+        return [sorted({urlsplit(json.loads(line)["url"]).hostname for line in path.read_text().splitlines()})
+                for path in sorted(tmp_path.glob("c*.jsonl"))]
+    assert spread(1) == [["a.test", "b.test", "c.test", "d.test", "e.test"]]
+    assert spread(2) == [["a.test", "c.test", "d.test"], ["b.test", "e.test"]]
+
 
 def test_a_crawl_in_units_is_polite_per_host_and_equals_the_beam_pipeline(tmp_path):
     with many_hosts(5, latency_s=0.02) as hosts:

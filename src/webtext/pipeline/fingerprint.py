@@ -73,10 +73,13 @@ def eval_set_paths(config: CorpusConfig) -> list[str]:
     return expand_globs([parse_named(spec)[1] for spec in config.filters.decontaminate])
 
 
-def run_fingerprint(config: CorpusConfig, paths: list[str], unit_links: int) -> str:
-    """The fingerprint of a run in units (JSON): the same exactly when its units may be taken up."""
+def run_fingerprint(config: CorpusConfig, paths: list[str], unit_links: int, workers: int = 1) -> str:
+    """The fingerprint of a run in units (JSON): the same exactly when its units may be taken up. A crawl's
+    fetch units are cut by the workers there are (steps.write_chunks), so its workers are in it too (a
+    crawl resumed with other --workers starts its units afresh, and reads back, not refetches, its pages)."""
     inputs = [(path, input_identity(path)) for path in [*paths, *eval_set_paths(config)]]
     # none of these changes what units hold
     recorded = {**config.to_json(), "out": None, "max_error_share": None, "accept_damaged_inputs": None}
-    return json.dumps({"config": {"settings": recorded, "unit_links": unit_links}, "inputs": inputs,
+    units = {"unit_links": unit_links, **({"workers": workers} if config.fetch.crawls else {})}
+    return json.dumps({"config": {"settings": recorded, **units}, "inputs": inputs,
                        "code": code_identity()}, sort_keys=True)

@@ -128,7 +128,7 @@ def _run_owned(
     # A crawl's own WARC files are its cache, not its inputs: a killed crawl's pages are there when it
     # resumes.
     inputs = dumps + url_lists + ([] if config.fetch.crawls else warc)
-    fingerprint = run_fingerprint(config, inputs, unit_links) if workers else None
+    fingerprint = run_fingerprint(config, inputs, unit_links, workers) if workers else None
     recover(config.out, fingerprint)
     # What writers killed in an earlier run left half-written (the swap's journal is written beside --out).
     remove_dead_writers_temporaries(config.out)

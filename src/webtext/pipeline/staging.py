@@ -250,6 +250,9 @@ def why_different(recorded: str, fingerprint: str) -> str:
     except ValueError:
         return "its record is unreadable"
     changed = [key for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+    if "config" in changed and {**old.get("config", {}), "workers": None} == {**new.get("config", {}),
+                                                                            "workers": None}:
+        changed[changed.index("config")] = "other --workers (a crawl's units are cut by its workers)"
     if "inputs" in changed:
         old_inputs, new_inputs = dict(old.get("inputs", [])), dict(new.get("inputs", []))
         paths = [

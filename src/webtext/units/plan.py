@@ -97,12 +97,12 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
             index_warc = functools.partial(_index_warc, pool, workers, warc, index_path, resources)
             if staged.reddit_listings or staged.rescore:
                 read, linked = _links_by_beam(
-                    staged, beam_options, dumps, url_lists, root, unit_links, resources
+                    staged, beam_options, dumps, url_lists, root, unit_links, resources, workers
                 )
                 index_warc()
             else:
                 read, linked = _links_in_units(
-                    pool, staged, dumps, url_lists, root, unit_links, resources, index_warc
+                    pool, staged, dumps, url_lists, root, unit_links, resources, index_warc, workers
                 )
             resources.phase_done("index")
             for future in warming:
@@ -240,6 +240,7 @@ def _links_in_units(
     unit_links: int,
     resources: Resources,
     while_reading,
+    workers: int = 1,
 ) -> tuple[StepDone, StepDone]:
     """Read units, one per input file (`while_reading()` runs here meanwhile), then link units, one per
     partition."""
@@ -250,7 +251,7 @@ def _links_in_units(
              for final, (path, url_list) in zip(read_dirs, inputs)}
     read = run_units(pool, "read units", read_dirs, reads.__getitem__, resources, while_waiting=while_reading)
     resources.phase_done("read units")
-    links = {final: (steps.link_unit, read_dirs, p, unit_links, final)
+    links = {final: (steps.link_unit, read_dirs, p, unit_links, final, workers)
              for p in range(partitions) for final in [os.path.join(root, "linked", f"p{p:05d}")]}
     linked = run_units(pool, "link units", list(links), links.__getitem__, resources)
     resources.phase_done("link units")
@@ -258,7 +259,7 @@ def _links_in_units(
 
 
 def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lists: list[str], root: str,
-                   unit_links: int, resources: Resources) -> tuple[StepDone, StepDone]:
+                   unit_links: int, resources: Resources, workers: int = 1) -> tuple[StepDone, StepDone]:
     """The read, select and links stages as Beam runs them (for the Reddit API's sources), their links
     then cut into the same chunks as a link unit's."""
     results = os.path.join(root, "links-results.jsonl")
@@ -278,7 +279,7 @@ def _links_by_beam(staged: CorpusConfig, beam_options, dumps: list[str], url_lis
             key=lambda link: link.url,
         )
         partial = fresh_unit_dir(final)
-        steps.write_chunks(partial, links, unit_links, min_hosts=steps.hosts_a_unit(staged))
+        steps.write_chunks(partial, links, unit_links, min_hosts=steps.hosts_a_unit(staged), workers=workers)
         seal_dir(partial)
         commit_dir(partial, final)
     resources.phase_done("links")

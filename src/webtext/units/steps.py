@@ -8,6 +8,7 @@ of `chunk_links`, each a fetch unit. Memory: one partition's counted submissions
 """
 
 import json
+import math
 import os
 import pickle
 import resource
@@ -83,12 +84,14 @@ def _select(submissions: list, rules, tally: Tally, spills: list) -> None:
 
 
 def hosts_a_unit(config=None) -> int:
-    """The hosts a fetch unit holds at least: --fetch_threads when fetching, 0 (links only) when replaying."""
+    """The most hosts a fetch unit needs to keep its worker's fetch threads busy: --fetch_threads when
+    fetching, 0 (links only) when replaying. write_chunks lowers it where there are few hosts."""
     config = config or worker.worker_config()
     return config.fetch.fetch_threads if config.fetch.crawls else 0
 
 
-def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str) -> UnitTally:
+def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str,
+              workers: int = 1) -> UnitTally:
     """One partition of every file's counted submissions -> links, written in chunks ("c00000.jsonl")."""
     rules, started, partial = worker.worker_config().links, time.process_time(), fresh_unit_dir(final)
     tally = Tally(partial)
@@ -98,24 +101,29 @@ def link_unit(read_dirs: list[str], partition: int, chunk_links: int, final: str
             by_url.setdefault(url, []).append(sub)
     outcomes = [linked(url, by_url[url], rules) for url in sorted(by_url)]
     links = tally.outcomes(LINKS, outcomes, count_kept=False)
-    tally.counts[(LINKS, "kept")] += write_chunks(partial, links, chunk_links, min_hosts=hosts_a_unit())
+    tally.counts[(LINKS, "kept")] += write_chunks(partial, links, chunk_links, min_hosts=hosts_a_unit(),
+                                                  workers=workers)
     tally.timed(LINKS, started)
     return finish_unit(tally, partial, final)
 
 
-def write_chunks(unit_dir: str, links: list[Link], per_chunk: int, min_hosts: int = 0) -> int:
+def write_chunks(unit_dir: str, links: list[Link], per_chunk: int, min_hosts: int = 0,
+                 workers: int = 1) -> int:
     """Links (sorted by URL) into files ("c00000.jsonl", ...): each a fetch unit's links. Returns the links
     written.
 
     Replayed (`min_hosts` 0): `per_chunk` links a file, in URL order. Fetched: whole hosts, biggest first,
     a file ending after a host once it holds `per_chunk` links and `min_hosts` hosts (--fetch_threads: a
-    thread a host, so that the unit keeps its worker's threads busy). Hosts of like size share a unit,
-    which lasts about as long as one of them takes."""
+    thread a host, so that the unit keeps its worker's threads busy), or, where there are fewer hosts than
+    `workers` times that, a `workers`-th of them: every worker then has a unit to fetch and extract (40
+    hosts were one unit, and one core's worth of extraction, on any number of cores). Hosts of like size
+    share a unit, which lasts about as long as one of them takes."""
     if min_hosts:
         by_host: dict[str, list[Link]] = {}
         for link in links:
             by_host.setdefault(host_key(link.url), []).append(link)
         hosts = sorted(by_host.items(), key=lambda item: (-len(item[1]), item[0]))
+        min_hosts = min(min_hosts, max(1, math.ceil(len(hosts) / max(1, workers))))
     else:
         hosts = [(None, links[start:start + per_chunk]) for start in range(0, len(links), per_chunk)]
     written, chunk, lines, in_chunk = 0, 0, [], 0
