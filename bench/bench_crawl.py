@@ -79,6 +79,11 @@ class Host:
 LINKS_45M, LIVE_PAGES_45M = 45_000_000, 25_000_000  # WebText's links, and about how many are still live
 
 
+def address(h: int) -> str:
+    """Host h's loopback address: 127.0.1.2, 127.0.1.3, ... 127.0.1.251, 127.0.2.2, ... (any number)."""
+    return f"127.0.{1 + h // 250}.{2 + h % 250}"
+
+
 def serve_articles(hosts: int, pages: int) -> None:
     """Serve `pages` article pages over `hosts` loopback hosts, each answer after 50-100 ms (fixed per
     page); print the hosts' [base URL, pages] as one JSON line; serve until stdin closes.
@@ -119,12 +124,12 @@ def serve_articles(hosts: int, pages: int) -> None:
         return handle
 
     async def serve():
-        servers = [await asyncio.start_server(handler_for(h), f"127.0.0.{h + 2}", 0) for h in range(hosts)]
+        servers = [await asyncio.start_server(handler_for(h), address(h), 0) for h in range(hosts)]
         print(
             json.dumps(
                 [
                     [
-                        f"http://127.0.0.{h + 2}:{server.sockets[0].getsockname()[1]}",
+                        f"http://{address(h)}:{server.sockets[0].getsockname()[1]}",
                         sum(1 for key in bodies if key[0] == h),
                     ]
                     for h, server in enumerate(servers)
