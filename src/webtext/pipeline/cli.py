@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 
+from webtext.ablate.command import add_ablate_parser
 from webtext.entry import BeamImportNoise, interrupted
 from webtext.pipeline.corpus_command import add_corpus_parser, run_corpus_command
 from webtext.pipeline.flag_check import (
@@ -229,6 +230,15 @@ def _run_show(args, _beam_args) -> int:
     return 0
 
 
+def _run_ablate(args, rest) -> int:
+    try:
+        from webtext.ablate.command import run_ablate_command
+    except ImportError as error:
+        print(f"webtext ablate needs PyTorch: pip install -e '.[train]' ({error})", file=sys.stderr)
+        return 2
+    return run_ablate_command(args, rest)
+
+
 def _run_show_list(args) -> int:
     from webtext.pipeline.show_list import format_list, list_documents, list_dropped
 
@@ -334,6 +344,7 @@ def _parser() -> argparse.ArgumentParser:
                                        "...)")
     show.add_argument("--limit", type=int, default=20, help="with --list: items a page (default 20)")
     show.add_argument("--offset", type=int, default=0, help="with --list: items to skip")
+    add_ablate_parser(sub)
     sample = sub.add_parser("sample", help="regenerate the bundled sample (deterministic)")
     sample.add_argument("--out", required=True, help="directory to write sample files to")
     return parser
@@ -387,6 +398,7 @@ def run(argv: list[str]) -> int:
         "report": _run_report,
         "card": _run_card,
         "show": _run_show,
+        "ablate": _run_ablate,
     }
     args.argv = argv
     try:

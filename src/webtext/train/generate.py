@@ -15,6 +15,11 @@ def load_model(out_dir: str, device: str) -> GPT:
     path = checkpoint_path(out_dir)
     if not os.path.exists(path):
         raise TrainConfigError(f"{out_dir} holds no checkpoint ({os.path.basename(path)}): train there first")
+    return load_model_file(path, device)
+
+
+def load_model_file(path: str, device: str) -> GPT:
+    """The model of the checkpoint file `path` (ckpt.pt, or a kept ckpt-<step>.pt), in eval mode."""
     try:
         state = torch.load(path, map_location=device, weights_only=True)
         model = GPT(GPTConfig(**state["model_config"]))
