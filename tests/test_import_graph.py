@@ -8,7 +8,8 @@ import pathlib
 SOURCE = pathlib.Path(__file__).resolve().parents[1] / "src" / "webtext"
 STAGES = {"sources", "crawl", "extract", "filters", "dedup", "tokenize",  # the pipeline's stages
           "overlap", "report", "train", "sample"}  # and what reads a corpus or makes inputs for one
-TOP = {"pipeline", "units", "entry", "__main__"}  # the wiring, the one-machine engine, the CLI
+# the wiring, the one-machine engine, the CLI, and `webtext ablate` (which joins the corpus to the trainer)
+TOP = {"pipeline", "units", "entry", "__main__", "ablate"}
 
 
 def part_of(module: str) -> str:

@@ -22,9 +22,11 @@ def _full_disk(path: str) -> None:
 def _failure_of(fn, *args) -> UnitFailed:
     with ProcessPoolExecutor(1) as pool:
         future = pool.submit(fn, *args)
+        processes = list(pool._processes.values())  # as run_units keeps them
         with pytest.raises(Exception) as raised:
             future.result(timeout=60)
-        return UnitFailed("fetch units", "/x/out.staging/_units/fetched/p00000-c00001", raised.value, pool)
+        return UnitFailed("fetch units", "/x/out.staging/_units/fetched/p00000-c00001", raised.value,
+                          processes)
 
 
 def test_a_worker_killed_by_a_signal_is_named_with_its_signal():

@@ -35,6 +35,7 @@ def list_documents(corpus: str, domain: str | None = None, subreddit: str | None
 def list_dropped(corpus: str, domain: str | None = None, stage: str | None = None, reason: str | None = None,
                  limit: int = 20, offset: int = 0) -> dict:
     """{"total", "offset", "items"}: the records of rejects/ (in file order) that match."""
+    read_manifest(corpus)  # a folder that is no corpus is said so, not listed as empty
     items, total = [], 0
     for path in sorted(glob.glob(os.path.join(corpus, "rejects", "*.jsonl"))):
         with open(path, encoding="utf-8") as stream:

@@ -110,10 +110,13 @@ def run_units(pool, label: str, finals: list[str], call_for, resources: Resource
         _count(counts, read_tally(final))
     pending, queue = {}, iter(todo)
 
+    workers: dict = {}  # the pool's processes, kept to name the signal that killed one (the pool forgets)
+
     def submit_more():
         for final in itertools.islice(queue, IN_FLIGHT - len(pending)):
             fn, *args = call_for(final)
             pending[pool.submit(fn, *args)] = final
+        workers.update(getattr(pool, "_processes", None) or {})
     submit_more()
     if while_waiting is not None:
         while_waiting()
@@ -126,7 +129,7 @@ def run_units(pool, label: str, finals: list[str], call_for, resources: Resource
             try:
                 tally = future.result()  # a worker's exception is our bug: the run stops
             except Exception as error:
-                raise UnitFailed(label, final, error, pool) from error
+                raise UnitFailed(label, final, error, list(workers.values())) from error
             _count(counts, tally)
             for stage, cpu_s in tally.cpu_s.items():
                 resources.add(stage, cpu_s, tally.peak_rss_bytes)
@@ -168,25 +171,28 @@ class UnitFailed(RuntimeError):
     (a signal) named as such, anything else as an exception that may be a bug. Says where the units are
     and what to do."""
 
-    def __init__(self, label: str, final: str, error: BaseException | None = None, pool=None):
+    def __init__(self, label: str, final: str, error: BaseException | None = None, processes=()):
         staging = (
             final[: final.index(f"/{UNITS_DIR}/")] if f"/{UNITS_DIR}/" in final else os.path.dirname(final)
         )
         self.os_error = as_os_error(error) if error is not None else None
         super().__init__(
-            f"{label}: {os.path.basename(final)} failed: {what_failed(error, pool)}; the units finished "
+            f"{label}: {os.path.basename(final)} failed: {what_failed(error, processes)}; the units finished "
             f"so far stay in {staging}: run the same command again to take them up, or delete "
             f"{staging} to start afresh"
         )
 
 
-def what_failed(error: BaseException | None, pool=None) -> str:
+def what_failed(error: BaseException | None, processes=()) -> str:
     """A worker's failure in a few words: `No space left on device (ENOSPC) writing PATH`, `its worker process
     was killed by SIGKILL`, or the exception with a pointer to its traceback."""
     if error is not None and (os_error := as_os_error(error)) is not None:
         return describe(os_error)
     if isinstance(error, BrokenProcessPool):
-        codes = [p.exitcode for p in (getattr(pool, "_processes", None) or {}).values()]
+        for process in processes:  # a killed worker is reaped a moment after the pool breaks
+            if process.exitcode is None:
+                process.join(timeout=2)
+        codes = [p.exitcode for p in processes]
         signals = sorted({signal.Signals(-c).name for c in codes if c is not None and c < 0
                           and -c in signal.Signals._value2member_map_})
         return "its worker process died" + (f" (killed by {', '.join(signals)}; SIGKILL is often the "
