@@ -173,10 +173,14 @@ def plan(args) -> tuple[list[RunSpec], dict[str, dict], list[str], dict[str, int
 def _start_run_worker() -> None:
     """A CPU run's process: one core's threads, denormals flushed (with a tied head, underflowed softmax
     values make the weight-gradient matmul many times slower), dead with its parent, Ctrl-C its parent's."""
+    import logging
+
     import torch
 
+    from webtext.entry import BeamImportNoise
     from webtext.parent_death import die_with_parent
 
+    logging.getLogger().addFilter(BeamImportNoise())  # before a module of the run imports Beam
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     torch.set_num_threads(1)
