@@ -288,3 +288,21 @@ def test_a_corpus_whose_swap_was_cut_off_is_named_so_by_its_readers(previous, ca
     assert f"`webtext verify {previous}` finishes it" in one_line(capsys.readouterr().err)
     assert run(["verify", str(previous)]) == 0
     assert not journal.exists() and verify_corpus(str(previous)) == []
+
+
+def test_a_rerun_right_after_a_kill_waits_for_the_killed_runs_dying_workers(tmp_path, sample_corpus):
+    """A killed run's workers die with it a moment later, holding their inherited copy of the lock till
+    then: a rerun started in that moment waits for them rather than be refused (it was, now and then)."""
+    out = tmp_path / "out"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import os, sys, time\nfrom webtext.pipeline.out_lock import owning\n"
+         "with owning(sys.argv[1]):\n    if os.fork() == 0:\n        time.sleep(1.5)\n        os._exit(0)\n"
+         "    print('held', flush=True)\n    time.sleep(60)\n", str(out)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "held\n"
+    holder.kill()  # the run; its "worker" (the forked child) still holds the lock for a moment
+    holder.wait()
+    started = time.monotonic()
+    assert run(["corpus", *NO_REPORT, "--out", str(out)]) == 0
+    assert time.monotonic() - started < 60
+    assert files(out) == files(sample_corpus)

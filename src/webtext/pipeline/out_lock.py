@@ -59,6 +59,36 @@ def _open_lock(path: str, out: str) -> int:
     return fd
 
 
+# A killed run's workers die with it (PR_SET_PDEATHSIG), a moment after: their inherited copies of the lock
+# go with them. A rerun started in that moment waits this long for them, rather than be refused.
+ORPHANS_WAIT_S = 10.0
+
+
+def _taken(fd: int) -> bool:
+    """The lock taken: at once, or, when the run that wrote the lock file is gone and only its dying workers
+    hold it, once they have let go."""
+    deadline = time.monotonic() + ORPHANS_WAIT_S
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if _holder_alive(fd) or time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+
+
+def _holder_alive(fd: int) -> bool:
+    """Whether the process the lock file names (the run that took it) still runs."""
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        pid = int(json.loads(os.read(fd, 65536).decode("utf-8"))["pid"])
+        os.kill(pid, 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return not isinstance(sys.exc_info()[1], ProcessLookupError)
+    return True
+
+
 def _holder(fd: int) -> str:
     try:
         os.lseek(fd, 0, os.SEEK_SET)
@@ -84,9 +114,7 @@ def owning(out: str):
     check_writable(out)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd = _open_lock(path, out)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if not _taken(fd):
         holder = _holder(fd)
         os.close(fd)
         raise OutInUse(f"--out {out} is in use by {holder}: wait for it to end, or stop it, then run again; "
