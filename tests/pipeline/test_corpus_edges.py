@@ -160,7 +160,7 @@ def test_card_escapes_every_string_it_takes_from_the_corpus():
     escaped = md_text(hostile)
     assert "<" not in escaped and ">" not in escaped
     assert "](" not in escaped and "|" not in escaped.replace("\\|", "")
-    assert md_text("line\nbreak\x1b[31m") == "line\\\\nbreak\\\\x1b\\[31m"
+    assert md_text("line\nbreak\x1b[31m") == "line\\\\x0abreak\\\\x1b\\[31m"
 
 
 def webtext(*args: str, env: dict | None = None) -> subprocess.Popen:

@@ -9,6 +9,7 @@ import re
 
 import yaml
 
+from webtext.printable import printable
 from webtext.reasons import STAGES, describe, error_reason
 from webtext.utc import utc_time
 
@@ -47,21 +48,19 @@ def n(value) -> str:
 
 # Markdown's punctuation that can start markup inside a line or a table cell.
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def md_text(value) -> str:
     """A string from the corpus (a subreddit, title, URL, domain, path) as plain text in Markdown and in the
     HTML a Markdown renderer makes of it: HTML escaped, Markdown's punctuation backslashed, control
     characters shown as escapes. Pages and Reddit names are written by strangers."""
-    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(value))
-    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=True))
+    return _MARKDOWN.sub(r"\\\1", html.escape(printable(value), quote=True))
 
 
 def md_code(value) -> str:
     """A path from the corpus as a Markdown code span (shown as it is, never as markup); md_text where a
     backtick would end the span early. A `|` is backslashed, as GitHub's tables need even in code."""
-    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(value))
+    text = printable(value)
     return md_text(text) if "`" in text else "`" + text.replace("|", "\\|") + "`"
 
 
