@@ -152,43 +152,16 @@ def test_mistakes_are_one_line_and_exit_2(variants, tmp_path, capsys, sample_cor
     shard.write_bytes(shard.read_bytes()[:-7] + b"garbage")
     assert ablate(root, [specs[0], f"broken={broken}"], tmp_path / "o") == 2
     assert "`webtext verify` fails on it" in _one_line(capsys)
+
+    def with_eval(flag: str, spec: str) -> int:  # both variants sound, one eval set given
+        return run(["ablate", "--variant", specs[0], "--variant", specs[1], flag, spec,
+                    "--out", str(tmp_path / "o"), *SMALL])
+
     (tmp_path / "empty.txt").write_text("\n\n")
-    assert (
-        run(
-            [
-                "ablate",
-                "--variant",
-                specs[0],
-                "--variant",
-                specs[1],
-                "--eval",
-                f"e={tmp_path}/empty.txt",
-                "--out",
-                str(tmp_path / "o"),
-                *SMALL,
-            ]
-        )
-        == 2
-    )
+    assert with_eval("--eval", f"e={tmp_path}/empty.txt") == 2
     assert "no documents in it" in _one_line(capsys)
     (tmp_path / "bad.jsonl").write_text('{"ctx": "x", "endings": ["only one"], "label": 0}\n')
-    assert (
-        run(
-            [
-                "ablate",
-                "--variant",
-                specs[0],
-                "--variant",
-                specs[1],
-                "--eval_choice",
-                f"c={tmp_path}/bad.jsonl",
-                "--out",
-                str(tmp_path / "o"),
-                *SMALL,
-            ]
-        )
-        == 2
-    )
+    assert with_eval("--eval_choice", f"c={tmp_path}/bad.jsonl") == 2
     assert "expected ctx, endings (2 or more) and label" in _one_line(capsys)
     assert not (tmp_path / "o").exists()
 
