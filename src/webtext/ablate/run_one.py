@@ -62,7 +62,7 @@ def run_one(spec: RunSpec) -> dict:
     from webtext.train.checkpoint import kept_checkpoints
     from webtext.train.config import TrainConfig
     from webtext.train.generate import load_model_file
-    from webtext.train.loop import LOG_NAME, train
+    from webtext.train.loop import LOG_NAME, model_config, train
 
     settings = dict(spec.train)
     config = TrainConfig(corpus=spec.corpus, out_dir=spec.out_dir, seed=spec.seed, max_steps=spec.steps,
@@ -76,7 +76,7 @@ def run_one(spec: RunSpec) -> dict:
         ("cpu" if config.device == "auto" else config.device)
     texts = {name: read_text_set(path) for name, path in spec.evals}
     items = {name: read_choice_set(path) for name, path in spec.choices}
-    tokens_per_step = config.batch_size * config.grad_accum * config_block(config)
+    tokens_per_step = config.batch_size * config.grad_accum * model_config(config).block_size
     curve, model = [], None
     for path in kept_checkpoints(spec.out_dir):
         step = int(os.path.basename(path).removeprefix("ckpt-").removesuffix(".pt"))
@@ -93,9 +93,3 @@ def run_one(spec: RunSpec) -> dict:
     write_atomically(os.path.join(spec.out_dir, RESULT), json.dumps(result, indent=1).encode("utf-8"))
     return result
 
-
-def config_block(config) -> int:
-    """The block size a TrainConfig trains at (0: its model size's own)."""
-    from webtext.train.model import SIZES
-
-    return config.block_size or SIZES[config.model]["block_size"]

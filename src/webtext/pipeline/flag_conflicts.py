@@ -19,7 +19,7 @@ BEAM_WORKER_FLAGS = ("--direct_num_workers", "--direct_running_mode", "--num_wor
 LOCAL_RUNNERS = ("FnApiRunner", "DirectRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner")
 
 
-def _flag_values(beam_args: list[str], flag: str) -> list[str]:
+def flag_values(beam_args: list[str], flag: str) -> list[str]:
     """The values `beam_args` give `flag` (`--flag=V` or `--flag V`)."""
     values = []
     for i, token in enumerate(beam_args):
@@ -36,7 +36,7 @@ def _given(beam_args: list[str], flag: str) -> bool:
 
 def check_runner(beam_args: list[str]) -> None:
     """ConfigError for a --runner Beam does not know."""
-    for name in _flag_values(beam_args, "--runner"):
+    for name in flag_values(beam_args, "--runner"):
         from apache_beam.runners.runner import create_runner
 
         try:
@@ -47,9 +47,14 @@ def check_runner(beam_args: list[str]) -> None:
             raise ConfigError(f"--runner {name} needs what is not installed here: {error}") from None
 
 
+def remote_runners(beam_args: list[str]) -> list[str]:
+    """The runners Beam's flags name that are not one of this process's local runners."""
+    return [r for r in flag_values(beam_args, "--runner") if r not in LOCAL_RUNNERS]
+
+
 def check_engine(beam_args: list[str], workers: int, workers_given: bool) -> None:
     """ConfigError when --workers and Beam's own runner or worker flags would both decide where it runs."""
-    runners = [r for r in _flag_values(beam_args, "--runner") if r not in LOCAL_RUNNERS]
+    runners = remote_runners(beam_args)
     if workers and workers_given and runners:
         raise ConfigError(
             f"--workers runs the pipeline on this machine and --runner {runners[0]} runs it as one "
@@ -61,7 +66,7 @@ def check_engine(beam_args: list[str], workers: int, workers_given: bool) -> Non
             f"{beam_workers[0]} is Beam's, for one Beam pipeline; with --workers webtext runs its "
             f"own processes: use --workers N, or --workers 0 with {beam_workers[0]}"
         )
-    modes = _flag_values(beam_args, "--direct_running_mode")
+    modes = flag_values(beam_args, "--direct_running_mode")
     if not workers and _given(beam_args, "--direct_num_workers") and not (modes and modes[-1] != "in_memory"):
         raise ConfigError(
             "--direct_num_workers needs --direct_running_mode multi_processing (or multi_threading) "

@@ -79,22 +79,35 @@ def _taken(fd: int) -> bool:
 
 
 def _holder_alive(fd: int) -> bool:
-    """Whether the process the lock file names (the run that took it) still runs."""
+    """Whether the process the lock file names (the run that took it) still runs; an unreadable file is
+    taken for a live holder."""
+    info = _lock_info(fd)
+    if info is None:
+        return True
     try:
-        os.lseek(fd, 0, os.SEEK_SET)
-        pid = int(json.loads(os.read(fd, 65536).decode("utf-8"))["pid"])
-        os.kill(pid, 0)
+        os.kill(int(info["pid"]), 0)
+    except ProcessLookupError:
+        return False
     except (OSError, ValueError, KeyError, TypeError):
-        return not isinstance(sys.exc_info()[1], ProcessLookupError)
+        return True
     return True
 
 
-def _holder(fd: int) -> str:
+def _lock_info(fd: int) -> dict | None:
+    """What the holder wrote in the lock file (pid, command, start time), or None where it cannot be read."""
     try:
         os.lseek(fd, 0, os.SEEK_SET)
         info = json.loads(os.read(fd, 65536).decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) else None
+
+
+def _holder(fd: int) -> str:
+    info = _lock_info(fd)
+    try:
         return f"process {info['pid']} ({info['command']}, since {info['started']})"
-    except (OSError, ValueError, KeyError):
+    except (TypeError, KeyError):
         return "another process"
 
 

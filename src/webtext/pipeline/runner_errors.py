@@ -7,7 +7,7 @@ import re
 import socket
 from urllib.parse import urlsplit
 
-from webtext.pipeline.flag_conflicts import LOCAL_RUNNERS, _flag_values
+from webtext.pipeline.flag_conflicts import flag_values, remote_runners
 from webtext.printable import printable
 
 CONNECT_TIMEOUT_S = 10
@@ -22,7 +22,7 @@ class RunnerUnreachable(RuntimeError):
 
 def remote_runner(beam_args: list[str]) -> str | None:
     """The runner named by Beam's flags when it is not one of this process's local runners."""
-    runners = [r for r in _flag_values(beam_args, "--runner") if r not in LOCAL_RUNNERS]
+    runners = remote_runners(beam_args)
     return runners[-1] if runners else None
 
 
@@ -40,7 +40,7 @@ def check_endpoints(beam_args: list[str], timeout_s: float = CONNECT_TIMEOUT_S) 
     """RunnerUnreachable when a job endpoint or master the flags name does not accept a connection within
     `timeout_s` (PortableRunner would otherwise wait 200 s and more with nothing printed)."""
     for flag, local in ENDPOINT_FLAGS.items():
-        for value in _flag_values(beam_args, flag):
+        for value in flag_values(beam_args, flag):
             if value in local or value.startswith("local["):
                 continue
             address = _host_port(value)

@@ -149,7 +149,8 @@ def _index_path(corpus: str, paths: list[str], manifest: dict) -> str:
     of the same inputs never finds an index of other paths. It lives with the corpus (its _work/), or,
     for a corpus this user cannot write, in the user's own cache folder (never the shared temporary one,
     where anyone could leave a file of that name)."""
-    described = [(os.path.realpath(p), os.stat(p).st_size, os.stat(p).st_mtime_ns) for p in sorted(paths)]
+    described = [(os.path.realpath(p), stat.st_size, stat.st_mtime_ns)
+                 for p, stat in ((p, os.stat(p)) for p in sorted(paths))]
     checksums = sorted(item["sha256"] for item in manifest["inputs"]["warc"])
     name = f"show-warc-{hashlib.sha256(json.dumps([described, checksums]).encode()).hexdigest()[:24]}.sqlite"
     work = os.path.join(corpus, WORK_DIR)
