@@ -12,6 +12,11 @@ def files(out) -> dict[str, bytes]:
             for path in sorted(glob.glob(f"{out}/tokens/*") + glob.glob(f"{out}/text/*"))}
 
 
+def snapshot(out) -> dict[str, bytes]:
+    """Every file under `out` (the corpus folder whole, not only its shards), by its relative name."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
 def lines(out, folder: str) -> list[str]:
     return sorted(
         line for path in glob.glob(f"{out}/{folder}/*.jsonl") for line in open(path, encoding="utf-8")

@@ -11,16 +11,13 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_FLAGS
-from helpers.corpus_files import files
+from helpers.corpus_files import files, snapshot
+from helpers.runs import webtext
 from webtext.pipeline.cli import run
 from webtext.pipeline.out_lock import lock_path
 from webtext.tokenize.verify import verify_corpus
 
 NO_REPORT = [*SAMPLE_FLAGS, "--no_report"]
-
-
-def snapshot(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
@@ -161,11 +158,6 @@ def test_card_escapes_every_string_it_takes_from_the_corpus():
     assert "<" not in escaped and ">" not in escaped
     assert "](" not in escaped and "|" not in escaped.replace("\\|", "")
     assert md_text("line\nbreak\x1b[31m") == "line\\\\x0abreak\\\\x1b\\[31m"
-
-
-def webtext(*args: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "webtext", *args], env={**os.environ, **(env or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def test_leftovers_of_a_failed_run_are_never_promoted_with_the_next(sample_corpus, tmp_path):

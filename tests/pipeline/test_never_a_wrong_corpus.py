@@ -14,21 +14,13 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_FLAGS
-from helpers.corpus_files import files, manifest
+from helpers.corpus_files import files, manifest, snapshot
+from helpers.runs import webtext
 from webtext.pipeline.cli import run
 from webtext.pipeline.staging import staging_dir
 from webtext.tokenize.verify import verify_corpus
 
 NO_REPORT = [*SAMPLE_FLAGS, "--no_report"]
-
-
-def webtext(*args: str, env: dict | None = None, **popen) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "webtext", *args], env={**os.environ, **(env or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
-
-
-def snapshot(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def verified(out: Path) -> int:
