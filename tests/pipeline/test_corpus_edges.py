@@ -151,7 +151,7 @@ def test_an_input_that_is_not_a_regular_file_is_refused_with_one_line(tmp_path, 
 
 def test_card_escapes_every_string_it_takes_from_the_corpus():
     """Subreddit names, domains and URLs come from strangers: no raw HTML or Markdown reaches the card."""
-    from webtext.report.card import md_text
+    from webtext.report.markdown import md_text
 
     hostile = '<img src=x onerror=alert(1)> <script>alert(2)</script> [link](javascript:x) a|b *em*'
     escaped = md_text(hostile)

@@ -3,14 +3,12 @@ manifest.json and stats.json, so that no number in it is typed by hand (a card t
 data is worse than none). The output folder is then a dataset repository as it stands:
 `datasets.load_dataset(OUT)` finds the train and validation Parquet shards through `configs`."""
 
-import html
 import os
-import re
 
 import yaml
 
-from webtext.printable import printable
 from webtext.reasons import STAGES, describe, error_reason
+from webtext.report.markdown import md_code, md_text, n, table
 from webtext.utc import utc_time
 
 CARD_NAME = "README.md"
@@ -41,43 +39,8 @@ COLUMNS = {
 }
 
 
-def n(value) -> str:
-    """A count as the card writes it (every count goes through here)."""
-    return f"{value:,}"
-
-
-# Markdown's punctuation that can start markup inside a line or a table cell.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-
-
-def md_text(value) -> str:
-    """A string from the corpus (a subreddit, title, URL, domain, path) as plain text in Markdown and in the
-    HTML a Markdown renderer makes of it: HTML escaped, Markdown's punctuation backslashed, control
-    characters shown as escapes. Pages and Reddit names are written by strangers."""
-    return _MARKDOWN.sub(r"\\\1", html.escape(printable(value), quote=True))
-
-
-def md_code(value) -> str:
-    """A path from the corpus as a Markdown code span (shown as it is, never as markup); md_text where a
-    backtick would end the span early. A `|` is backslashed, as GitHub's tables need even in code."""
-    text = printable(value)
-    return md_text(text) if "`" in text else "`" + text.replace("|", "\\|") + "`"
-
-
 def size_category(documents: int) -> str:
     return next((name for limit, name in SIZE_CATEGORIES if documents < limit), "n>1B")
-
-
-_NUMBER = re.compile(r"[\d,.%–-]+")
-
-
-def _table(headers: list[str], rows: list[list]) -> list[str]:
-    """A Markdown table: a column of counts right-aligned, every other column (text) left-aligned."""
-    numeric = [bool(rows) and all(_NUMBER.fullmatch(str(row[i])) for row in rows)
-               for i in range(len(headers))]
-    return [f"| {' | '.join(headers)} |",
-            f"|{'|'.join('---:' if is_number else '---' for is_number in numeric)}|",
-            *(f"| {' | '.join(str(cell) for cell in row)} |" for row in rows), ""]
 
 
 def _languages(manifest: dict, stats: dict) -> list[str]:
@@ -135,7 +98,7 @@ def render_card(manifest: dict, stats: dict) -> str:
         "",
     ]
     lines += ["## Files", ""]
-    lines += _table(
+    lines += table(
         ["path", "what"],
         [
             ["`text/<split>-*.parquet`", "the documents with their provenance (the `default` config)"],
@@ -153,9 +116,9 @@ def render_card(manifest: dict, stats: dict) -> str:
         ],
     )
     lines += ["Each Parquet row:", ""]
-    lines += _table(["column", "what"], [[f"`{name}`", what] for name, what in COLUMNS.items()])
+    lines += table(["column", "what"], [[f"`{name}`", what] for name, what in COLUMNS.items()])
     lines += ["## Splits", ""]
-    lines += _table(["split", "documents", "tokens", "text bytes", "shards"],
+    lines += table(["split", "documents", "tokens", "text bytes", "shards"],
                     [[split, n(s["documents"]), n(s["tokens"]), n(s["text_bytes"]), n(s["shards"])]
                      for split, s in sorted(manifest["splits"].items())])
     lines += [
@@ -164,10 +127,10 @@ def render_card(manifest: dict, stats: dict) -> str:
     ]
     lines += _how_built(manifest, stats, links)
     lines += ["## What was removed, and why", ""]
-    lines += _table(["stage", "in", "kept", "dropped"],
+    lines += table(["stage", "in", "kept", "dropped"],
                     [[stage, n(stages[stage]["in"]), n(stages[stage]["kept"]),
                       n(sum(stages[stage]["dropped"].values()))] for stage in STAGES if stage in stages])
-    lines += _table(
+    lines += table(
         ["stage", "reason", "records", "meaning"],
         [
             [stage, f"`{reason}`", n(count), describe(stage, reason)]
@@ -212,7 +175,7 @@ def _how_built(manifest: dict, stats: dict, links: dict) -> list[str]:
     inputs = [
         (kind, item) for kind in ("dumps", "url_lists", "warc") for item in manifest["inputs"].get(kind, [])
     ]
-    lines += _table(["input", "kind", "bytes", "sha256"],
+    lines += table(["input", "kind", "bytes", "sha256"],
                     [[md_code(item["path"]), kind, n(item["bytes"]), f"`{item['sha256'][:16]}…`"]
                      for kind, item in inputs])
     lines += [
@@ -264,12 +227,12 @@ def _contents(stats: dict, from_submissions: bool = True) -> list[str]:
     rows = [_quantile_row("GPT-2 tokens", stats.get("length_quantiles") or {})]
     if from_submissions:  # a URL list's links have no karma
         rows.append(_quantile_row("karma", stats.get("karma_quantiles") or {}))
-    lines += _table(["per document", "min", "p10", "median", "mean", "p90", "max"], rows)
+    lines += table(["per document", "min", "p10", "median", "mean", "p90", "max"], rows)
     lines += ["Top domains and subreddits (a document counts once for each of its subreddits):", ""]
     for heading, counts in (("domain", stats["top_domains"]), ("subreddit", stats["top_subreddits"]),
                             ("where the bytes came from", stats["sources"].items()),
                             ("language", stats["languages"].items())):
-        lines += _table([heading, "documents"], [[md_text(name), n(count)] for name, count in counts])
+        lines += table([heading, "documents"], [[md_text(name), n(count)] for name, count in counts])
     return lines
 
 
@@ -290,12 +253,12 @@ def _dedup(manifest: dict) -> list[str]:
         "",
     ]
     if dedup.get("cluster_sizes"):
-        lines += _table(["documents in a near-duplicate group", "groups"],
+        lines += table(["documents in a near-duplicate group", "groups"],
                         [[size, n(count)] for size, count in sorted(dedup["cluster_sizes"].items(),
                                                                    key=lambda kv: int(kv[0]))])
     if dedup.get("examples"):
         lines += ["For example (the report shows their texts side by side):", ""]
-        lines += _table(
+        lines += table(
             ["dropped", "kept in its place", "estimated Jaccard"],
             [
                 [md_text(example["dropped"]["url"]), md_text(example["kept"]["url"]),
