@@ -18,8 +18,10 @@ from webtext.pipeline.flag_check import (
     option_names,
     unknown_flags,
 )
+from webtext.pipeline.show_command import add_show_parser, run_show_command
 from webtext.printable import printable
 from webtext.settings import ConfigError
+from webtext.train.commands import add_train_parsers, run_generate_command, run_train_command
 
 
 def _user_errors() -> tuple[type, ...]:
@@ -82,52 +84,6 @@ def _run_export(args, _beam_args) -> int:
     export = export_nanogpt if args.format == "nanogpt" else export_llmc
     for path in export(args.dir, args.to):
         print(path)
-    return 0
-
-
-def _run_train(args, overrides: list[str]) -> int:
-    try:
-        from webtext.train.config import TrainConfigError, load_train_config, settings_help
-        from webtext.train.data import CorpusDataError
-        from webtext.train.hardware import PrecisionError
-        from webtext.train.loop import train
-    except ImportError as error:
-        print(f"webtext train needs PyTorch: pip install -e '.[train]' ({error})", file=sys.stderr)
-        return 2
-    if args.help:  # the settings come from TrainConfig, which needs torch: listed here, not by argparse
-        print(args.train_parser.format_help() + "\n" + settings_help())
-        return 0
-    try:
-        config = load_train_config(args.config, overrides)
-        train(config, quiet=args.quiet)
-    except (TrainConfigError, PrecisionError, CorpusDataError, OSError) as error:
-        print(f"webtext train: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def _run_generate(args, _rest) -> int:
-    try:
-        from webtext.train.config import TrainConfigError
-        from webtext.train.generate import generate
-    except ImportError as error:
-        print(f"webtext generate needs PyTorch: pip install -e '.[train]' ({error})", file=sys.stderr)
-        return 2
-    try:
-        texts = generate(
-            args.out_dir,
-            args.prompt,
-            args.max_new_tokens,
-            args.temperature,
-            args.top_k,
-            args.samples,
-            args.seed,
-            args.device,
-        )
-    except (TrainConfigError, OSError) as error:
-        print(f"webtext generate: {error}", file=sys.stderr)
-        return 2
-    print("\n---------------\n".join(texts))
     return 0
 
 
@@ -206,30 +162,6 @@ def _run_card(args, _beam_args) -> int:
     return 0
 
 
-def _run_show(args, _beam_args) -> int:
-    from webtext.pipeline.show import NotFound, format_document, format_dropped, show_document, show_dropped
-
-    if args.list or args.subreddit or args.stage or args.reason:
-        return _run_show_list(args)
-    which = {"doc_id": args.id, "url": args.url, "domain": args.domain, "seed": args.seed}
-    try:
-        shown = show_dropped(args.dir, **which) if args.dropped else show_document(args.dir, **which)
-    except NotFound as error:
-        print(f"webtext show: {error}", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(shown, indent=2, ensure_ascii=False, sort_keys=True))
-        return 0
-    text = format_dropped(shown) if args.dropped else format_document(shown)
-    if sys.stdout.isatty():
-        import pydoc
-
-        pydoc.pager(text)
-    else:
-        sys.stdout.write(text)
-    return 0
-
-
 def _run_ablate(args, rest) -> int:
     try:
         from webtext.ablate.command import run_ablate_command
@@ -237,26 +169,6 @@ def _run_ablate(args, rest) -> int:
         print(f"webtext ablate needs PyTorch: pip install -e '.[train]' ({error})", file=sys.stderr)
         return 2
     return run_ablate_command(args, rest)
-
-
-def _run_show_list(args) -> int:
-    from webtext.pipeline.show_list import format_list, list_documents, list_dropped
-
-    if args.limit < 1 or args.offset < 0:
-        print("webtext show: --limit must be at least 1 and --offset at least 0", file=sys.stderr)
-        return 2
-    dropped = args.dropped or bool(args.stage or args.reason)
-    if dropped and args.subreddit:
-        print("webtext show: --subreddit lists documents; dropped records have no subreddit here",
-              file=sys.stderr)
-        return 2
-    listed = (list_dropped(args.dir, args.domain, args.stage, args.reason, args.limit, args.offset) if dropped
-              else list_documents(args.dir, args.domain, args.subreddit, args.limit, args.offset))
-    if args.json:
-        print(json.dumps(listed, indent=2, ensure_ascii=False, sort_keys=True))
-    else:
-        sys.stdout.write(format_list(listed, dropped))
-    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -278,29 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("dir", help="a corpus output directory")
     export.add_argument("--format", choices=("nanogpt", "llmc"), required=True)
     export.add_argument("--to", required=True, help="directory for the exported files")
-    train = sub.add_parser(
-        "train",
-        help="train GPT-2 on a corpus's token shards (--key=value sets any setting)",
-        add_help=False,
-        description="Train GPT-2 on a webtext corpus. Settings come from the defaults, then "
-        "--config (TOML or JSON), then --key=value flags, e.g. --model=gpt2 "
-        "--corpus=out/webtext --max_steps=5000. Under torchrun it trains with DDP.",
-    )
-    train.add_argument("--config", help="a TOML or JSON file of settings")
-    train.add_argument("--quiet", action="store_true", help="no console log (log.jsonl is still written)")
-    train.add_argument(
-        "-h", "--help", action="store_true", help="show this help, with every setting, and exit"
-    )
-    train.set_defaults(train_parser=train)
-    generate = sub.add_parser("generate", help="sample text from a training run's checkpoint")
-    generate.add_argument("--out_dir", required=True, help="the training run's directory (its ckpt.pt)")
-    generate.add_argument("--prompt", default="\n", help="the text to continue (default: a new line)")
-    generate.add_argument("--max_new_tokens", type=int, default=100)
-    generate.add_argument("--temperature", type=float, default=0.8, help="below 1: surer, above: more varied")
-    generate.add_argument("--top_k", type=int, default=200, help="sample among the k likeliest tokens")
-    generate.add_argument("--samples", type=int, default=1, help="how many continuations")
-    generate.add_argument("--seed", type=int, default=0)
-    generate.add_argument("--device", default="auto", help="auto (a GPU if there is one), cpu, cuda, ...")
+    add_train_parsers(sub)  # train, generate
     overlap = sub.add_parser(
         "overlap", help="8-gram overlap of eval sets with the training split (GPT-2 sec. 4)"
     )
@@ -321,29 +211,7 @@ def _parser() -> argparse.ArgumentParser:
                                        "croissant.json for a corpus directory")
     card.add_argument("dir", help="a corpus output directory")
     card.add_argument("--to", help="write them here instead of into DIR (for a read-only corpus)")
-    show = sub.add_parser(
-        "show",
-        help="one document with its provenance (by --id, --url, --domain or at random); "
-        "--dropped: one record of rejects/ with why it was dropped",
-    )
-    show.add_argument("dir", help="a corpus output directory")
-    show.add_argument("--id", help="a document id (doc_id)")
-    show.add_argument("--url", help="the document's URL (as linked, canonical, or its final URL)")
-    show.add_argument("--domain", help="one of this domain's documents, at random")
-    show.add_argument("--seed", type=int, default=None, help="for a random pick that can be repeated")
-    show.add_argument(
-        "--dropped", action="store_true", help="look in rejects/: the stage and reason it was dropped"
-    )
-    show.add_argument("--json", action="store_true", help="one JSON object, for scripts")
-    show.add_argument("--list", action="store_true",
-                      help="list documents (or, with --dropped, --stage or --reason, dropped records) that "
-                           "match --domain, --subreddit, --stage, --reason; a page at a time")
-    show.add_argument("--subreddit", help="with --list: documents one of whose submissions is in it")
-    show.add_argument("--stage", help="with --list: dropped records of this stage (fetch, filter, ...)")
-    show.add_argument("--reason", help="with --list: dropped records of this reason (http_4xx, too_short, "
-                                       "...)")
-    show.add_argument("--limit", type=int, default=20, help="with --list: items a page (default 20)")
-    show.add_argument("--offset", type=int, default=0, help="with --list: items to skip")
+    add_show_parser(sub)
     add_ablate_parser(sub)
     sample = sub.add_parser("sample", help="regenerate the bundled sample (deterministic)")
     sample.add_argument("--out", required=True, help="directory to write sample files to")
@@ -392,12 +260,12 @@ def run(argv: list[str]) -> int:
         "verify": _run_verify,
         "inspect": _run_inspect,
         "export": _run_export,
-        "train": _run_train,
-        "generate": _run_generate,
+        "train": run_train_command,
+        "generate": run_generate_command,
         "overlap": _run_overlap,
         "report": _run_report,
         "card": _run_card,
-        "show": _run_show,
+        "show": run_show_command,
         "ablate": _run_ablate,
     }
     args.argv = argv
