@@ -120,7 +120,7 @@ def check_dump_name(path: str) -> None:
         raise UnsupportedDumpError(f"{path}: unknown dump format (expected .zst, .jsonl, .gz, .xz or .bz2)")
 
 
-def _decompressed(raw, path: str):
+def decompressed(raw, path: str):
     check_dump_name(path)
     name = path.lower()
     for ending, new_frame in DECOMPRESSORS.items():
@@ -148,7 +148,7 @@ def iter_lines(path: str, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[tupl
     raw = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
     with raw:
         try:
-            with io.BufferedReader(_decompressed(raw, path), buffer_size=1 << 20) as stream:
+            with io.BufferedReader(decompressed(raw, path), buffer_size=1 << 20) as stream:
                 number = 0
                 while line := stream.readline(max_line_bytes + 1):
                     number += 1

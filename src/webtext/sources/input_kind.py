@@ -9,7 +9,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from webtext.settings import ConfigError
-from webtext.sources.dumps import _decompressed, check_dump_name
+from webtext.sources.dumps import check_dump_name, decompressed
 
 WARC, DUMP, URLS = "WARC records", "a Pushshift dump (JSON lines)", "a list of URLs"
 SNIFF_BYTES = 1 << 16
@@ -18,20 +18,17 @@ FLAG_OF = {WARC: "--warc", DUMP: "--input", URLS: "--urls"}
 
 
 def _head(path: str) -> bytes:
-    """Up to SNIFF_BYTES of the file's decompressed start ("" when it cannot be read: its reader says why)."""
-    start = b""
+    """Up to SNIFF_BYTES of the file's decompressed start; b"" when it cannot be read (cut short, corrupt,
+    a name no reader takes): its reader names the trouble, once the run reads it."""
     try:
         with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
             start = raw.read(SNIFF_BYTES)
-        if start[:2] == b"\x1f\x8b" and ".warc" in path.lower():
+        if start[:2] == b"\x1f\x8b":  # gzip, whatever the name says (a .warc.gz, a .gz dump)
             return gzip.GzipFile(fileobj=io.BytesIO(start)).read1(SNIFF_BYTES)
         check_dump_name(path)
-        return _decompressed(io.BytesIO(start), path).read(SNIFF_BYTES) or b""
-    except Exception:  # noqa: BLE001 (truncated, corrupt, not what its name says: the reader names it)
-        try:
-            return gzip.GzipFile(fileobj=io.BytesIO(start)).read1(SNIFF_BYTES)
-        except Exception:  # noqa: BLE001
-            return b""
+        return decompressed(io.BytesIO(start), path).read(SNIFF_BYTES) or b""
+    except Exception:  # noqa: BLE001 (any reader's error: the sniff says nothing, the run says why)
+        return b""
 
 
 def kind_of(path: str) -> str | None:
