@@ -134,13 +134,11 @@ def _replayed_then_fetched(worker: _Worker, links: list[Link], fetcher: HostFetc
 def _counted(batches: Iterator[list], fetcher: HostFetcher, counts: LiveCounts) -> Iterator[list]:
     """The batches as they come, each counted for the progress line (pages, HTML bytes, hosts in flight);
     the unit's hosts counted done at its end."""
-    hosts = 0
     for batch in batches:
-        hosts = max(hosts, fetcher.hosts_started)
         counts.add(len(batch), sum(len(o.html) for o in batch if isinstance(o, FetchResult)),
                    fetcher.hosts_running)
         yield batch
-    counts.add(0, 0, 0, hosts_done=max(hosts, fetcher.hosts_started))
+    counts.add(0, 0, 0, hosts_done=fetcher.hosts_started)  # the round is still open: its hosts all done
 
 
 def fetch_unit(links_path: str, final: str) -> UnitTally:
