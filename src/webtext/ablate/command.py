@@ -83,9 +83,9 @@ def _named(specs: list[str], what: str) -> list[tuple[str, str]]:
     return named
 
 
-def _checked_variants(specs: list[str], block: int) -> dict[str, dict]:
-    """Each variant's manifest, once it is a verified corpus with both splits long enough; the tokenizers
-    alike."""
+def _checked_variants(specs: list[str], block: int) -> tuple[dict[str, str], dict[str, dict]]:
+    """Each variant's folder and manifest, once it is a verified corpus with both splits long enough; the
+    tokenizers alike."""
     from webtext.shards.reader import read_manifest
     from webtext.tokenize.verify import verify_corpus
 
@@ -107,7 +107,7 @@ def _checked_variants(specs: list[str], block: int) -> dict[str, dict]:
                     f"--variant {name}={path}: its {split} split has no window of {block + 1} "
                     "tokens (a smaller --block_size, or a bigger corpus)"
                 )
-        manifests[name] = {**manifest, "_path": path}
+        manifests[name] = manifest
     tokenizers = {name: m["tokenizer"] for name, m in manifests.items()}
     if len({str(sorted(t.items())) for t in tokenizers.values()}) > 1:
         raise AblateError(
@@ -117,7 +117,7 @@ def _checked_variants(specs: list[str], block: int) -> dict[str, dict]:
             )
             + "): their bits per byte would not compare"
         )
-    return manifests
+    return dict(variants), manifests
 
 
 def plan(args) -> tuple[list[RunSpec], dict[str, dict], list[str], dict[str, int]]:
@@ -132,7 +132,7 @@ def plan(args) -> tuple[list[RunSpec], dict[str, dict], list[str], dict[str, int
             f"--tokens must be at least one step's ({args.batch_size} x {args.block_size} = "
             f"{tokens_a_step}), --block_size at least 2, --batch_size at least 1"
         )
-    manifests = _checked_variants(args.variant, args.block_size)
+    paths, manifests = _checked_variants(args.variant, args.block_size)
     evals, choices = _named(args.eval, "--eval"), _named(args.eval_choice, "--eval_choice")
     if not evals and not choices:
         raise AblateError("give at least one --eval NAME=PATH (held-out text) or --eval_choice NAME=PATH")
@@ -155,7 +155,7 @@ def plan(args) -> tuple[list[RunSpec], dict[str, dict], list[str], dict[str, int
     specs = [
         RunSpec(
             name,
-            manifest["_path"],
+            paths[name],
             seed,
             os.path.join(args.out, "runs", f"{name}-seed{seed}"),
             steps,
@@ -164,7 +164,7 @@ def plan(args) -> tuple[list[RunSpec], dict[str, dict], list[str], dict[str, int
             tuple(evals),
             tuple(choices),
         )
-        for name, manifest in manifests.items()
+        for name in manifests
         for seed in range(args.seeds)
     ]
     return specs, manifests, [n for n, _ in evals], endings
@@ -256,7 +256,7 @@ def run_ablate_command(args, _rest=None) -> int:
         "tokens": args.tokens,
         "steps": specs[0].steps,
         **dict(specs[0].train),
-        "variants": {name: m["_path"] for name, m in manifests.items()},
+        "variants": {spec.variant: spec.corpus for spec in specs},
     }
     ordered = [results[spec.name] for spec in specs]
     report = summarize(ordered, list(manifests), evals, choices, manifests, settings)
