@@ -189,9 +189,11 @@ def what_failed(error: BaseException | None, processes=()) -> str:
     if error is not None and (os_error := as_os_error(error)) is not None:
         return describe(os_error)
     if isinstance(error, BrokenProcessPool):
-        for process in processes:  # a killed worker is reaped a moment after the pool breaks
-            if process.exitcode is None:
-                process.join(timeout=2)
+        # A killed worker is reaped a moment after the pool breaks, by the pool's own thread (a waitpid
+        # that races ours: then our look finds nothing, and the pool's sets the code on the same object).
+        deadline = time.monotonic() + 2
+        while any(p.exitcode is None for p in processes) and time.monotonic() < deadline:
+            time.sleep(0.02)
         codes = [p.exitcode for p in processes]
         signals = sorted({signal.Signals(-c).name for c in codes if c is not None and c < 0
                           and -c in signal.Signals._value2member_map_})
