@@ -34,16 +34,19 @@ def _handler_for(host: Host, latency_s: float):
                 host.hits[self.path] += 1
                 host.in_flight += 1
                 host.max_in_flight = max(host.max_in_flight, host.in_flight)
+            body, kind = (b"User-agent: *\nAllow: /\n", "text/plain") if self.path == "/robots.txt" else \
+                (article_page(self.headers["Host"].split(":")[0], self.path), "text/html; charset=utf-8")
             try:
                 time.sleep(latency_s)
-                if self.path == "/robots.txt":
-                    self.send(200, b"User-agent: *\nAllow: /\n", "text/plain")
-                else:
-                    self.send(200, article_page(self.headers["Host"].split(":")[0], self.path),
-                              "text/html; charset=utf-8")
+                self.send_head(200, kind, len(body))
+                self.wfile.write(body[:-1])
+                self.wfile.flush()
             finally:
+                # Out of flight before the last byte goes: a client cannot have its answer, and send the
+                # next request, while this one still counts (it could, and the test saw 2 at once).
                 with host.lock:
                     host.in_flight -= 1
+            self.wfile.write(body[-1:])
     return PageHandler
 
 
