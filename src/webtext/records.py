@@ -80,6 +80,12 @@ class Drop(NamedTuple):
     reason: str
     item: str
     detail: str = ""
+    text: str = ""  # the dropped document's text: filter and dedup drops, with --keep_dropped_text
+
+
+def with_text(outcome, doc: Document):
+    """A drop of `doc` carrying the document's text (--keep_dropped_text); anything else as it is."""
+    return outcome._replace(text=doc.text) if isinstance(outcome, Drop) else outcome
 
 
 class DamagedInput(NamedTuple):
@@ -100,5 +106,9 @@ class DamagedFileError(Exception):
 
 
 def as_json(record: NamedTuple) -> str:
-    """A record as one JSON line's text (links/ and rejects/): keys sorted, so reruns give the same bytes."""
-    return json.dumps(record._asdict(), sort_keys=True, ensure_ascii=False)
+    """A record as one JSON line's text (links/ and rejects/): keys sorted, so reruns give the same bytes.
+    A drop without text has no "text" key: rejects/ is as it was unless --keep_dropped_text asked."""
+    fields = record._asdict()
+    if isinstance(record, Drop) and not record.text:
+        del fields["text"]
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False)

@@ -133,10 +133,10 @@ def test_a_near_duplicate_verdict_that_raises_drops_that_document_alone_as_a_ded
 
     original = transforms.near_duplicate_verdict
 
-    def planted(doc_id, docs, survivors):
+    def planted(doc_id, docs, survivors, *settings):
         if doc_id == "b1":
             raise ValueError("planted for the test")
-        return original(doc_id, docs, survivors)
+        return original(doc_id, docs, survivors, *settings)
 
     monkeypatch.setattr(transforms, "near_duplicate_verdict", planted)
     with BeamTestPipeline(runner="FnApiRunner") as p:

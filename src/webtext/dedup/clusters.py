@@ -12,7 +12,7 @@ from typing import NamedTuple
 from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, estimated_jaccard
 from webtext.guard import guarded
 from webtext.reasons import DEDUP
-from webtext.records import Document, Drop
+from webtext.records import Document, Drop, with_text
 
 STAGE = DEDUP
 
@@ -37,12 +37,18 @@ def best(members: Iterable[Member]) -> Member:
     return min(members, key=survivor_rank)
 
 
-def exact_survivor(docs: Iterable[Document]) -> list[Document | Drop]:
-    """One group of documents with identical normalised text: keep the best, drop the rest."""
+def exact_survivor(docs: Iterable[Document], keep_dropped_text: bool = False) -> list[Document | Drop]:
+    """One group of documents with identical normalised text: keep the best, drop the rest (each drop with
+    its text, when `keep_dropped_text`)."""
     docs = list(docs)
     keep = best(member_of(d) for d in docs)
-    return [d if d.doc_id == keep.doc_id else Drop(STAGE, "exact_duplicate", d.doc_id, keep.doc_id)
+    return [d if d.doc_id == keep.doc_id else _dropped(d, "exact_duplicate", keep.doc_id, keep_dropped_text)
             for d in sorted(docs, key=lambda d: d.doc_id)]
+
+
+def _dropped(doc: Document, reason: str, survivor: str, keep_dropped_text: bool) -> Drop:
+    drop = Drop(STAGE, reason, doc.doc_id, survivor)
+    return with_text(drop, doc) if keep_dropped_text else drop
 
 
 def star_edges(bucket: Iterable) -> list[tuple[Member, Member]]:
@@ -94,10 +100,12 @@ def duplicates_of_components(edges: Iterable[tuple[tuple, tuple]]) -> list[tuple
     return sorted(out)
 
 
-def near_duplicate_verdict(doc_id: str, docs: list[Document], survivors: list[str]) -> Document | Drop:
+def near_duplicate_verdict(doc_id: str, docs: list[Document], survivors: list[str],
+                           keep_dropped_text: bool = False) -> Document | Drop:
     """Join of a document with its survivor's id, if it lost its cluster."""
     if survivors:
-        return Drop(STAGE, "near_duplicate", doc_id, survivors[0])
+        return _dropped(docs[0], "near_duplicate", survivors[0], keep_dropped_text) if docs else \
+            Drop(STAGE, "near_duplicate", doc_id, survivors[0])
     return docs[0]
 
 

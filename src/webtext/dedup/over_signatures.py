@@ -194,6 +194,15 @@ class SignatureStore:
                 "SELECT doc_id, reason, survivor FROM drops ORDER BY reason, doc_id, survivor"):
             yield Drop(STAGE, reason, doc_id, survivor)
 
+    def drops_by_unit(self) -> Iterator[tuple[str, dict[str, Drop]]]:
+        """(unit, {doc id: its drop}) for each unit (in order) that holds a dropped document: for drops
+        given their documents' texts (--keep_dropped_text) a unit at a time, as the units are read."""
+        rows = self._db.execute("SELECT d.unit, x.doc_id, x.reason, x.survivor FROM drops x "
+                                "JOIN docs d ON d.doc_id = x.doc_id ORDER BY d.unit, x.doc_id")
+        for unit, group in itertools.groupby(rows, key=lambda row: row[0]):
+            yield unit, {doc_id: Drop(STAGE, reason, doc_id, survivor)
+                         for _, doc_id, reason, survivor in group}
+
     def drop_count(self) -> Counter:
         return Counter(dict(self._db.execute("SELECT reason, COUNT(*) FROM drops GROUP BY reason")))
 

@@ -72,12 +72,12 @@ class _BandKeys(beam.DoFn):
         yield beam.pvalue.TaggedOutput(SIGNATURES, (doc.doc_id, signature))
 
 
-def _exact_survivor_signed(group: list[tuple]) -> list:
+def _exact_survivor_signed(group: list[tuple], keep_dropped_text: bool) -> list:
     """exact_survivor over (document, signature) pairs: the survivor keeps its signature."""
     signatures = {doc.doc_id: signature for doc, signature in group}
     return [
         (o, signatures[o.doc_id]) if not isinstance(o, Drop) else o
-        for o in exact_survivor(d for d, _ in group)
+        for o in exact_survivor((d for d, _ in group), keep_dropped_text)
     ]
 
 
@@ -161,17 +161,22 @@ class DeduplicateDocuments(beam.PTransform):
     it without holding the documents back to count them (see TokenizeToShards).
     """
 
-    def __init__(self, config: DedupSettings):
+    def __init__(self, config: DedupSettings, keep_dropped_text: bool = False):
         super().__init__()
         self._config = config
+        self._keep_dropped_text = keep_dropped_text  # each exact or near-duplicate drop with its text
 
     def expand(self, docs):
+        keep_dropped_text = self._keep_dropped_text
         signed = docs | "Sign" >> beam.ParDo(_Sign(self._config)).with_outputs(UNSIGNED, main="signed")
         by_text = (signed.signed | "ExactKey" >> beam.Map(lambda pair: (exact_key(pair[0].text), pair))
                    | "GroupExact" >> beam.GroupByKey())
+
+        def exact(kv):
+            return _exact_survivor_signed(list(kv[1]), keep_dropped_text)
+
         # Counted as "dedup.exact" so that "dedup" counts each document once, at the near-duplicate step.
-        unique_signed, exact_drops = classify(by_text, "Exact", f"{STAGE}.exact",
-                                              lambda kv: _exact_survivor_signed(list(kv[1])),
+        unique_signed, exact_drops = classify(by_text, "Exact", f"{STAGE}.exact", exact,
                                               members=lambda kv: [doc.doc_id for doc, _ in kv[1]], many=True)
         # An exception there is a drop of the dedup stage all the same (its error drops name "dedup.exact").
         exact_drops = exact_drops | "ExactDropStage" >> beam.Map(lambda drop: drop._replace(stage=STAGE))
@@ -189,7 +194,7 @@ class DeduplicateDocuments(beam.PTransform):
         joined = ({"docs": unique | "KeyDocs" >> beam.Map(lambda d: (d.doc_id, d)), "losers": losers}
                   | "Join" >> beam.CoGroupByKey())
         kept, near_drops = classify(joined, "Near", STAGE, lambda kv: near_duplicate_verdict(
-            kv[0], list(kv[1]["docs"]), list(kv[1]["losers"])))
+            kv[0], list(kv[1]["docs"]), list(kv[1]["losers"]), keep_dropped_text))
         drops = (signed[UNSIGNED], exact_drops, near_drops) | "Drops" >> beam.Flatten()
         examples = self._examples(unique, near_drops)
         kept_tally = ((unique | "PlusOne" >> beam.Map(lambda d: (d.doc_id, 1)),

@@ -8,18 +8,20 @@ from typing import Generic, TypeVar
 from webtext.filters.rules import BATCH_DOCUMENTS, eval_filter, filter_documents
 from webtext.filters.settings import FilterSettings
 from webtext.filters.user_filter import load_user_filter
-from webtext.records import Document, Drop
+from webtext.records import Document, Drop, with_text
 
 Item = TypeVar("Item")  # what the caller keeps of each document: it, or it with its Beam window
 
 
 class FilterBatches(Generic[Item]):
     """Gathers documents; hands back (item, outcome) pairs a full batch at a time, and the rest at `flush`.
-    The eval sets' 8-gram filter (--decontaminate) is built here, once per worker, from the files."""
+    The eval sets' 8-gram filter (--decontaminate) is built here, once per worker, from the files. With
+    `keep_dropped_text` a drop carries its document's text."""
 
     def __init__(self, config: FilterSettings, doc_of: Callable[[Item], Document] = lambda item: item,
-                 size: int = BATCH_DOCUMENTS):
+                 size: int = BATCH_DOCUMENTS, keep_dropped_text: bool = False):
         self._config, self._doc_of, self._size = config, doc_of, size
+        self._keep_dropped_text = keep_dropped_text
         self._eval_ngrams = eval_filter(config.decontaminate) if config.decontaminate else None
         self._user_filter = load_user_filter(config.filter_module) if config.filter_module else None
         self._gathered: list[Item] = []
@@ -45,6 +47,8 @@ class FilterBatches(Generic[Item]):
     def _decide(self, batch: list[Item]) -> list[tuple[Item, Document | Drop]]:
         # Every outcome first, then the caller's outputs: a Beam runner hands each output on to the next
         # stage at once, whose work would come between two documents' filters again.
-        outcomes = filter_documents([self._doc_of(item) for item in batch], self._config, self._eval_ngrams,
-                                    self._user_filter)
+        docs = [self._doc_of(item) for item in batch]
+        outcomes = filter_documents(docs, self._config, self._eval_ngrams, self._user_filter)
+        if self._keep_dropped_text:
+            outcomes = [with_text(outcome, doc) for outcome, doc in zip(outcomes, docs, strict=True)]
         return list(zip(batch, outcomes, strict=True))

@@ -11,13 +11,15 @@ from webtext.stagekit import DROPS, Routed, route_gathered
 class _Filter(beam.DoFn):
     """Documents a batch at a time (batches.py), each with its window, within a bundle."""
 
-    def __init__(self, config: FilterSettings, batch_documents: int = BATCH_DOCUMENTS):
+    def __init__(self, config: FilterSettings, batch_documents: int = BATCH_DOCUMENTS,
+                 keep_dropped_text: bool = False):
         self._config = config
         self._batch_documents = batch_documents
+        self._keep_dropped_text = keep_dropped_text
 
     def setup(self):
         self._batches = FilterBatches(self._config, doc_of=lambda gathered: gathered[0],
-                                      size=self._batch_documents)
+                                      size=self._batch_documents, keep_dropped_text=self._keep_dropped_text)
 
     def start_bundle(self):
         self._batches.discard()
@@ -34,12 +36,14 @@ class _Filter(beam.DoFn):
 
 
 class FilterDocuments(beam.PTransform):
-    """Documents -> Routed(kept documents, drops)."""
+    """Documents -> Routed(kept documents, drops); with `keep_dropped_text` each drop carries its text."""
 
-    def __init__(self, config: FilterSettings):
+    def __init__(self, config: FilterSettings, keep_dropped_text: bool = False):
         super().__init__()
         self._config = config
+        self._keep_dropped_text = keep_dropped_text
 
     def expand(self, docs):
-        results = docs | "Filter" >> beam.ParDo(_Filter(self._config)).with_outputs(DROPS, main="kept")
+        filtering = _Filter(self._config, keep_dropped_text=self._keep_dropped_text)
+        results = docs | "Filter" >> beam.ParDo(filtering).with_outputs(DROPS, main="kept")
         return Routed(results.kept, results[DROPS])

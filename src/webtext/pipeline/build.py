@@ -112,8 +112,9 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     links, stages, damaged_files = _selected_links(pipeline, config, dump_paths, url_list_paths)
     fetched, fetch_drops, damaged_warc = _fetch(links, config, warc_paths, warc_dir)
     docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract.timeout_s)
-    filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config.filters)
-    deduplicated = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config.dedup)
+    keep_dropped_text = config.keep_dropped_text
+    filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config.filters, keep_dropped_text)
+    deduplicated = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config.dedup, keep_dropped_text)
     unique, dedup_drops, dedup_stats, kept_tally = deduplicated[:4]
     shards, tokenize_drops = unique | "TokenizeToShards" >> TokenizeToShards(
         config.shards, out, expected=kept_tally

@@ -31,6 +31,7 @@ class CorpusConfig:
     # a stage whose <stage>_error drops exceed this share of its input fails the run
     max_error_share: float = 0.01
     accept_damaged_inputs: bool = False  # inputs read only in part: a warning, not exit 3
+    keep_dropped_text: bool = False  # the text of documents the filter and dedup stages drop, in rejects/
     links: LinkRules = field(default_factory=LinkRules)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     extract: ExtractSettings = field(default_factory=ExtractSettings)

@@ -93,6 +93,12 @@ def add_corpus_parser(sub) -> None:
         f"{DAMAGED_INPUTS_EXIT} and `webtext verify` fails on it",
     )
     p.add_argument(
+        "--keep_dropped_text",
+        action="store_true",
+        help="keep the text of the documents the filter and dedup stages drop, in rejects/ (`webtext show "
+        "OUT --dropped` prints it); rejects/ grows by about the size of those documents",
+    )
+    p.add_argument(
         "--no_quality_filters",
         action="store_const",
         dest="filters",
@@ -120,6 +126,7 @@ def config_from(args) -> CorpusConfig:
         inputs=tuple(inputs), url_lists=tuple(args.urls), reddit_listings=tuple(args.reddit_listing),
         rescore=args.rescore, reddit_api_url=args.reddit_api_url, out=args.out.rstrip("/") or "/",
         max_error_share=args.max_error_share, accept_damaged_inputs=args.accept_damaged_inputs,
+        keep_dropped_text=args.keep_dropped_text,
         **{name: from_arguments(section, args, **fixed.get(name, {})) for name, section in SECTIONS.items()})
 
 

@@ -104,6 +104,7 @@ def find_dropped(corpus: str, url: str | None = None, doc_id: str | None = None,
         "meaning": describe(drop["stage"], drop["reason"]),
         "item": drop["item"],
         "detail": drop.get("detail", ""),
+        "text": drop.get("text"),  # the document's text, in a corpus made with --keep_dropped_text
         "link": link,
     }
 
@@ -228,4 +229,7 @@ def format_dropped(record: dict) -> str:
                   "submissions   " + _submissions(link["submission_ids"], link.get("scores")),
                   f"first seen    {utc_time(link['first_seen_utc'])}"]
     lines.append(f"warc record   {warc['path']} at byte {warc['offset']:,}" if warc else "warc record   -")
-    return "\n".join(printable(line) for line in lines) + "\n"
+    shown = "\n".join(printable(line) for line in lines) + "\n"
+    if record.get("text") is not None:
+        return shown + "\n" + printable(record["text"], keep_lines=True) + "\n"
+    return shown

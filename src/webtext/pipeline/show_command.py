@@ -17,7 +17,8 @@ def add_show_parser(sub) -> None:
     show.add_argument("--domain", help="one of this domain's documents, at random")
     show.add_argument("--seed", type=int, default=None, help="for a random pick that can be repeated")
     show.add_argument(
-        "--dropped", action="store_true", help="look in rejects/: the stage and reason it was dropped"
+        "--dropped", action="store_true", help="look in rejects/: the stage and reason it was dropped (and "
+        "the document's text, in a corpus made with --keep_dropped_text)"
     )
     show.add_argument("--json", action="store_true", help="one JSON object, for scripts")
     show.add_argument("--list", action="store_true",

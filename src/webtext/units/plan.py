@@ -150,7 +150,7 @@ def run_in_units(staged: CorpusConfig, beam_options, dumps: list[str], url_lists
         except BaseException:  # Ctrl-C or a worker's error: stop now, the finished units stay for the rerun
             _stop_workers(pool)
             raise
-    write_results(out, root, read, linked, fetched, dedup, tokenized, shards)
+    write_results(out, root, read, linked, fetched, dedup, tokenized, shards, staged.keep_dropped_text)
     dedup.close()
     resources.phase_done("results")
     run = {

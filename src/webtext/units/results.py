@@ -6,14 +6,14 @@ import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from webtext.crawl.warc_index import WarcIndex
 from webtext.dedup.examples import dedup_examples, example_pairs
 from webtext.dedup.over_signatures import SignatureStore
 from webtext.pipeline.build import RESULTS_NAME, _result, work_path
 from webtext.reasons import DEDUP, TOKENIZE
-from webtext.records import as_json
+from webtext.records import as_json, with_text
 from webtext.units import worker
 from webtext.units.records import StepDone
 from webtext.units.steps import DAMAGED
@@ -21,8 +21,10 @@ from webtext.units.unit_dir import DROPS, read_pickles
 
 
 def write_results(out: str, root: str, read: StepDone, linked: StepDone, fetched: StepDone,
-                  dedup: SignatureStore, tokenized: StepDone, shards: list) -> None:
-    """_work/results.jsonl as the one pipeline writes it; links/ and rejects/ from the units'."""
+                  dedup: SignatureStore, tokenized: StepDone, shards: list,
+                  keep_dropped_text: bool = False) -> None:
+    """_work/results.jsonl as the one pipeline writes it; links/ and rejects/ from the units' (dedup's
+    drops with their documents' texts, when `keep_dropped_text`)."""
     counts, lines = Counter(), []
     done = (read, linked, fetched, tokenized)
     for step in done:
@@ -52,8 +54,18 @@ def write_results(out: str, root: str, read: StepDone, linked: StepDone, fetched
                      os.path.join(out, "links", "links-00000-of-00001.jsonl"))
     drop_files = [os.path.join(unit, DROPS) for step in done for unit in sorted(step.units)]
     # The names Beam's WriteToText gives its one file of each: the corpus is laid out alike by either engine.
-    _concatenate(drop_files, os.path.join(out, "rejects", "drops-00000-of-00001.jsonl"),
-                 then=(as_json(drop) + "\n" for drop in dedup.drops()))
+    dedup_drops = _drops_with_text(dedup, root) if keep_dropped_text else (
+        as_json(drop) + "\n" for drop in dedup.drops())
+    _concatenate(drop_files, os.path.join(out, "rejects", "drops-00000-of-00001.jsonl"), then=dedup_drops)
+
+
+def _drops_with_text(dedup: SignatureStore, root: str) -> Iterator[str]:
+    """Dedup's drops as rejects/ lines, each with its document's text, read a unit at a time (a live unit
+    writes its documents in the order they came: sorted here, for the same bytes on a rerun)."""
+    for unit, drops in dedup.drops_by_unit():
+        docs = read_pickles(os.path.join(root, "fetched", unit, worker.DOCS))
+        yield from sorted(as_json(with_text(drops[doc.doc_id], doc)) + "\n"
+                          for doc in docs if doc.doc_id in drops)
 
 
 def _dedup_examples(dedup: SignatureStore, root: str) -> list[dict]:

@@ -46,7 +46,7 @@ class _Worker:
         self.warc_dir = warc_dir  # where a live unit writes what it fetches: --out/warc, which outlives runs
         self.sandbox = SandboxedCall(EXTRACTOR, config.extract.timeout_s, die_with_parent=True)
         self.dedup_records = DedupRecords(config.dedup)
-        self.filters = FilterBatches(config.filters)
+        self.filters = FilterBatches(config.filters, keep_dropped_text=config.keep_dropped_text)
         self.encoding = None  # built at the first tokenized unit
         self.live_counts: LiveCounts | None = None  # a live crawl's figures, shared with the progress line
 
