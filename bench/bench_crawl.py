@@ -37,7 +37,7 @@ from bench_scaling import machine_ratio
 from common import pinned, report, report_rounds
 
 from webtext.crawl.transforms import FetchPages
-from webtext.pipeline.config import CorpusConfig
+from webtext.engines.config import CorpusConfig
 from webtext.records import Link
 from webtext.sample import prose
 

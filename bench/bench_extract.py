@@ -21,10 +21,10 @@ from common import measured_in_fresh_process, pin_to_one_cpu, report, report_rou
 
 from webtext.crawl.charset import decode_html
 from webtext.crawl.replay import read_warc, warc_html
+from webtext.engines.config import CorpusConfig
 from webtext.extract.evaluate import SETTINGS, annotated_pages, score
 from webtext.extract.transforms import ExtractText
 from webtext.filters.transforms import FilterDocuments
-from webtext.pipeline.config import CorpusConfig
 from webtext.records import FetchResult, Link
 
 

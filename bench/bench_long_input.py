@@ -19,7 +19,7 @@ from bench_sources import plain_loop, synthetic_dump
 from common import peak_rss_mib, report
 
 from webtext.dedup.transforms import DeduplicateDocuments
-from webtext.pipeline.config import CorpusConfig
+from webtext.engines.config import CorpusConfig
 from webtext.records import Document
 from webtext.sources.settings import LinkRules
 from webtext.sources.transforms import ReadSubmissions, SelectLinks

@@ -15,7 +15,7 @@ import apache_beam as beam
 import zstandard
 from common import report, timed
 
-from webtext.pipeline.config import CorpusConfig
+from webtext.engines.config import CorpusConfig
 from webtext.sources.transforms import ReadSubmissions, SelectLinks
 
 HOSTS = [f"site{i}.example" for i in range(5000)] + ["i.redd.it", "imgur.com", "www.youtube.com"]

@@ -19,7 +19,7 @@ from common import (
     timed,
 )
 
-from webtext.pipeline.config import CorpusConfig
+from webtext.engines.config import CorpusConfig
 from webtext.records import Document
 from webtext.sample import prose
 from webtext.shards.gpt2 import encode_documents, gpt2_encoding

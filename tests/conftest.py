@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from webtext.pipeline.cli import run
+from webtext.cli.main import run
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SAMPLE_FLAGS = ["--sample", "--val_fraction", "0.2", "--docs_per_shard", "8", "--quiet"]

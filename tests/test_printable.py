@@ -1,7 +1,7 @@
 """Bytes from inputs reach the terminal with their control characters escaped."""
 
-from webtext.pipeline.show import format_dropped
 from webtext.printable import printable
+from webtext.show.find import format_dropped
 
 
 def test_control_characters_are_escaped_and_lines_kept_only_when_asked():

@@ -6,42 +6,24 @@ import os
 import signal
 import sys
 
-_seen = False
-
-
-class BeamImportNoise(logging.Filter):
-    """Beam warns on import that optional Google Cloud clients are missing; webtext does not use them."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("apitools not found")
-
-
-def _on_sigint(signum, frame):
-    global _seen
-    _seen = True
-    raise KeyboardInterrupt
-
-
-def interrupted() -> bool:
-    """Whether Ctrl-C was pressed: Beam re-raises a KeyboardInterrupt inside a stage as a RuntimeError."""
-    return _seen
+from webtext import interrupts
+from webtext.quiet_logs import BeamImportNoise
 
 
 def main() -> int:
-    signal.signal(signal.SIGINT, _on_sigint)
+    signal.signal(signal.SIGINT, interrupts.on_sigint)
     logging.getLogger().addFilter(BeamImportNoise())  # before Beam is imported, which warns at once
     try:
-        from webtext.pipeline.cli import run
+        # here, not above: a Ctrl-C while Beam, trafilatura and torch load is the clean exit below too
+        from webtext.cli.main import run
 
         code = run(sys.argv[1:])
         # Done: an interrupt from here on (the interpreter's own shutdown) changes nothing.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         return code
     except BaseException:
-        if not _seen:
+        if not interrupts.interrupted():
             raise
-        from webtext import interrupts
-
         if interrupts.is_corpus_in_place():
             print(
                 f"\nwebtext: interrupted after the new corpus was in place in {interrupts.out_dir()} (it is "

@@ -1,4 +1,5 @@
-"""Whether the corpus a run made has replaced the previous one yet: what a Ctrl-C then means.
+"""Whether Ctrl-C was pressed, and whether the corpus a run made has replaced the previous one yet: what a
+Ctrl-C then means.
 
 Until then, an interrupted run leaves the previous corpus as it was. From then on, the new corpus is
 whole and in place, and an interrupt can only stop what follows it (the report, the summary). The swap
@@ -11,6 +12,18 @@ from contextlib import contextmanager
 
 _in_place = threading.Event()
 _out: list[str | None] = [None]
+_seen = threading.Event()
+
+
+def on_sigint(signum, frame):
+    """The command's SIGINT handler (entry.py): remembered, then raised as KeyboardInterrupt."""
+    _seen.set()
+    raise KeyboardInterrupt
+
+
+def interrupted() -> bool:
+    """Whether Ctrl-C was pressed: Beam re-raises a KeyboardInterrupt inside a stage as a RuntimeError."""
+    return _seen.is_set()
 
 
 def started(out: str | None = None) -> None:

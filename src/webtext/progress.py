@@ -32,7 +32,7 @@ def work_snapshot() -> dict[str, tuple[int, int, float | None]]:
         return dict(_work)
 
 
-_crawl = None  # a live crawl's CrawlView (units/live_counts.py) while its fetch units run
+_crawl = None  # a live crawl's CrawlView (engines/units/live_counts.py) while its fetch units run
 
 
 def watch_crawl(view) -> None:

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from webtext.ablate.stats import interval, paired, verdict
-from webtext.pipeline.cli import run
+from webtext.cli.main import run
 
 pytest.importorskip("torch", reason="webtext ablate trains with PyTorch (the 'train' extra)")
 

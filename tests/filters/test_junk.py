@@ -139,7 +139,7 @@ def test_the_default_preset_keeps_the_articles_cut_short(articles):
 def test_every_preset_is_named_in_the_cli_choices():
     import argparse
 
-    from webtext.pipeline.corpus_command import add_corpus_parser
+    from webtext.cli.corpus import add_corpus_parser
 
     sub = argparse.ArgumentParser().add_subparsers()
     add_corpus_parser(sub)

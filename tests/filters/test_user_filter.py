@@ -9,7 +9,7 @@ import pytest
 
 from conftest import SAMPLE_FLAGS
 from helpers.corpus_files import assert_same_corpus
-from webtext.pipeline.cli import run
+from webtext.cli.main import run
 
 FLAGS = [*SAMPLE_FLAGS, "--no_report"]
 

@@ -20,7 +20,7 @@ from apache_beam.io.localfilesystem import LocalFileSystem
 
 from conftest import SAMPLE_FLAGS
 from helpers.loopback_server import loopback_server
-from webtext.pipeline.cli import run
+from webtext.cli.main import run
 from webtext.shards.reader import read_manifest
 
 PREFIX = "flaky://"

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 
 from helpers.loopback_server import Handler, loopback_server
-from webtext.pipeline.cli import run
+from webtext.cli.main import run
 from webtext.shards.reader import read_manifest
 
 PAGES = 24

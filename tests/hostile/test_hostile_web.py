@@ -8,10 +8,10 @@ from helpers.hostile_web import CATALOGUE, hostile_web, robots_host
 from webtext.crawl.fetch import make_session
 from webtext.crawl.host_fetch import fetch_host
 from webtext.crawl.warc_out import WarcBundleWriter
+from webtext.engines.config import CorpusConfig
 from webtext.extract.extractor import extract_document
 from webtext.extract.sandbox import SandboxedCall
 from webtext.filters.rules import filter_document
-from webtext.pipeline.config import CorpusConfig
 from webtext.records import Drop, Link
 
 CONFIG = CorpusConfig.from_flags(

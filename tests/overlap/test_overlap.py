@@ -7,10 +7,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import SAMPLE_FLAGS
+from webtext.cli.main import run
 from webtext.ngram_bloom import new_filter, ngrams, normalize_for_overlap, overlap_fraction
 from webtext.overlap.measure import false_positive_rate
 from webtext.overlap.report import overlap_report
-from webtext.pipeline.cli import run
 from webtext.shards.reader import read_manifest
 
 

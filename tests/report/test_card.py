@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from webtext.pipeline.cli import run
+from webtext.cli.main import run
 from webtext.reasons import STAGES
 from webtext.report.card import n, size_category
 

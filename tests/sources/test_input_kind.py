@@ -6,7 +6,7 @@ import shutil
 import pytest
 import zstandard
 
-from webtext.pipeline.cli import run
+from webtext.cli.main import run
 from webtext.sample.paths import sample_dump, sample_warc
 from webtext.sources.input_kind import DUMP, URLS, WARC, kind_of
 

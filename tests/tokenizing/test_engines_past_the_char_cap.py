@@ -17,13 +17,13 @@ import webtext.tokenize.encode as encode
 from helpers.dofn_bundle import one_bundle
 from webtext.dedup.over_signatures import SignatureStore
 from webtext.dedup.settings import DedupSettings
+from webtext.engines.units import shard_steps, worker
 from webtext.records import Document
 from webtext.sample import prose
 from webtext.tokenize.encode import BATCH_CHARS
 from webtext.tokenize.settings import ShardSettings
 from webtext.tokenize.splits import shard_count, split_cutoff, split_of, validation_bucket
 from webtext.tokenize.transforms import _shard_keys, _TokenizeByShard, _WriteShard
-from webtext.units import shard_steps, worker
 
 CONFIG = ShardSettings(val_fraction=0.0, docs_per_shard=4)
 

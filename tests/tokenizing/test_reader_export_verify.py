@@ -5,7 +5,7 @@ import shutil
 import numpy as np
 import pytest
 
-from webtext.pipeline.cli import run
+from webtext.cli.main import run
 from webtext.shards.gpt2 import EOT_ID
 from webtext.shards.reader import TokenShard, random_windows, read_manifest, split_shard_paths
 from webtext.tokenize.export import export_llmc, export_nanogpt, read_llmc

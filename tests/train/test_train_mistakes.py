@@ -5,7 +5,7 @@ will end."""
 import pytest
 import torch
 
-from webtext.pipeline.cli import run
+from webtext.cli.main import run
 from webtext.train.loop import console_line
 
 

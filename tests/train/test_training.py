@@ -115,7 +115,7 @@ def test_cpu_has_no_mfu_peak():
 
 
 def test_a_corpus_made_with_the_default_flags_trains(tmp_path):
-    from webtext.pipeline.cli import run
+    from webtext.cli.main import run
 
     corpus = tmp_path / "corpus"
     assert run(["corpus", "--sample", "--out", str(corpus), "--quiet", "--no_report"]) == 0
@@ -126,7 +126,7 @@ def test_a_corpus_made_with_the_default_flags_trains(tmp_path):
 
 
 def test_a_run_is_never_mixed_into_another_runs_out_dir(sample_corpus, tmp_path, capsys):
-    from webtext.pipeline.cli import run
+    from webtext.cli.main import run
 
     common = ["train", "--quiet", f"--corpus={sample_corpus}", f"--out_dir={tmp_path}", "--max_steps=2",
               "--block_size=32", "--eval_batches=1", "--sample_tokens=0", "--device=cpu"]
@@ -148,7 +148,7 @@ def test_a_run_is_never_mixed_into_another_runs_out_dir(sample_corpus, tmp_path,
 def test_train_help_lists_every_setting_with_its_default(capsys):
     from dataclasses import fields
 
-    from webtext.pipeline.cli import run
+    from webtext.cli.main import run
 
     assert run(["train", "--help"]) == 0
     shown = capsys.readouterr().out

@@ -177,8 +177,8 @@ def _start_run_worker() -> None:
 
     import torch
 
-    from webtext.entry import BeamImportNoise
     from webtext.parent_death import die_with_parent
+    from webtext.quiet_logs import BeamImportNoise
 
     logging.getLogger().addFilter(BeamImportNoise())  # before a module of the run imports Beam
     die_with_parent()
@@ -199,7 +199,7 @@ def _on_gpu(device: str) -> bool:
 
 def run_ablate_command(args, _rest=None) -> int:
     from webtext.ablate.report import summarize, terminal_table, write_report
-    from webtext.pipeline.runner import usable_cores
+    from webtext.engines.table import usable_cores
     from webtext.train.config import TrainConfigError
 
     try:

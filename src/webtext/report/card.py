@@ -8,6 +8,8 @@ import os
 import yaml
 
 from webtext.reasons import STAGES, describe, error_reason
+from webtext.report.columns import COLUMNS, pretty_name
+from webtext.report.croissant import croissant_json
 from webtext.report.markdown import md_code, md_text, n, table
 from webtext.utc import utc_time
 
@@ -15,30 +17,6 @@ CARD_NAME = "README.md"
 # Hugging Face's size buckets, by document count.
 SIZE_CATEGORIES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
                    (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B")]
-# What each Parquet column holds (tokenize/shards.py's TEXT_SCHEMA).
-COLUMNS = {
-    "doc_id": "the document's id: a hash of its canonical URL",
-    "url": "the canonical URL that the Reddit submissions linked (identity and dedup key)",
-    "final_url": "the URL the page was read from, after redirects",
-    "domain": "the canonical URL's host",
-    "title": "the page's title, as trafilatura finds it",
-    "text": "the extracted main text",
-    "karma": "the highest score of the submissions that linked it",
-    "submission_ids": "the Reddit submissions that linked it",
-    "subreddits": "their subreddits",
-    "first_seen_utc": "when the earliest of them was submitted (Unix seconds)",
-    "language": "the language identified for the text",
-    "n_chars": "characters of text",
-    "n_tokens": "GPT-2 tokens of the document, its end-of-text token included",
-    "scores": "each submission's score, aligned with submission_ids",
-    "published": "the page's own publication date, where it gives one",
-    "sitename": "the site's name, where the page gives one",
-    "fetched_at": "when its bytes were captured (the WARC record's date)",
-    "source": "where the bytes came from: live, wayback or commoncrawl",
-    "archive_url": "the archive's URL for those bytes (an archived copy only)",
-}
-
-
 def size_category(documents: int) -> str:
     return next((name for limit, name in SIZE_CATEGORIES if documents < limit), "n>1B")
 
@@ -69,10 +47,6 @@ def metadata(manifest: dict, stats: dict) -> dict:
             }
         ],
     }
-
-
-def pretty_name(manifest: dict) -> str:
-    return f"WebText rebuilt by webtext ({n(manifest['documents'])} documents)"
 
 
 def render_card(manifest: dict, stats: dict) -> str:
@@ -361,7 +335,6 @@ def card_for(corpus: str, to: str | None = None, workers: int = 1) -> list[str]:
 def write_card(corpus: str, stats: dict, manifest: dict, to: str | None = None) -> list[str]:
     """README.md and croissant.json into `to` (default: the corpus folder); returns their paths."""
     from webtext.atomic import write_atomically
-    from webtext.report.croissant import croissant_json
 
     target = to or corpus
     os.makedirs(target, exist_ok=True)

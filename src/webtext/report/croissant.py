@@ -7,6 +7,8 @@ import json
 import os
 
 from webtext.atomic import checksum
+from webtext.report.columns import COLUMNS, pretty_name
+from webtext.report.markdown import n
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 CONTEXT = {
@@ -69,7 +71,6 @@ FIELDS = [
 
 
 def croissant(corpus: str, manifest: dict, stats: dict) -> dict:
-    from webtext.report.card import COLUMNS, n, pretty_name
 
     stages = manifest["stages"]
     files = [

@@ -1,1 +1,0 @@
-"""Wiring: options, the one Beam pipeline, accounting, the manifest and the CLI."""
