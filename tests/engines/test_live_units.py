@@ -77,10 +77,10 @@ def test_a_fetch_unit_holds_whole_hosts_biggest_first(tmp_path):
         (link(f"http://{host}/{i}") for host, n in sizes.items() for i in range(n)), key=lambda x: x.url
     )
 
-    def chunks(per_chunk, min_hosts):
+    def chunks(unit_links, min_hosts):
         for path in tmp_path.glob("c*.jsonl"):
             path.unlink()
-        assert write_chunks(str(tmp_path), links, per_chunk, min_hosts) == len(links)
+        assert write_chunks(str(tmp_path), links, unit_links, min_hosts) == len(links)
         return [[urlsplit(json.loads(line)["url"]).hostname for line in path.read_text().splitlines()]
                 for path in sorted(tmp_path.glob("c*.jsonl"))]
 

@@ -3,13 +3,13 @@ what differs between the corpora), the same as a terminal table, and a self-cont
 
 import base64
 import html
-import io
 import json
 import os
 import statistics
 
 from webtext.ablate.stats import interval, paired, verdict
 from webtext.atomic import write_atomically
+from webtext.figures import png_bytes, pyplot
 
 # Tiny models sit near chance on multiple-choice sets; the report says so rather than hide it.
 NEAR_CHANCE = 0.05
@@ -147,11 +147,7 @@ def terminal_table(report: dict) -> str:
 
 
 def _curves_png(report: dict) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     evals = list(next(iter(report["bits_per_byte"].values()), {}))
     figure, grid = plt.subplots(1, len(evals) + 1, figsize=(5 * (len(evals) + 1), 3.4), squeeze=False)
     for v in report["variants"]:
@@ -177,11 +173,7 @@ def _curves_png(report: dict) -> str:
     grid[0][0].set_xlabel("step")
     for axes in grid[0]:
         axes.legend(fontsize=8)
-    buffer = io.BytesIO()
-    figure.tight_layout()
-    figure.savefig(buffer, format="png", dpi=100)
-    plt.close(figure)
-    return base64.b64encode(buffer.getvalue()).decode()
+    return base64.b64encode(png_bytes(figure, dpi=100)).decode()
 
 
 def _html_table(headers: list[str], rows: list[list]) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from webtext.dedup.minhash import Signer, band_keys, bands_and_rows, estimated_jaccard
+from webtext.dedup.union_find import UnionFind
 from webtext.guard import guarded
 from webtext.reasons import DEDUP
 from webtext.records import Document, Drop, with_text
@@ -76,23 +77,12 @@ def duplicates_of_components(edges: Iterable[tuple[tuple, tuple]]) -> list[tuple
     The in-memory reference: tests and benchmarks check the pipeline's distributed
     components (components.py) and score LSH settings with it.
     """
-    parent: dict[Member, Member] = {}
-    edges = [(Member(*a), Member(*b)) for a, b in edges]  # plain tuples on the wire: a deterministic coder
-
-    def root(m: Member) -> Member:
-        parent.setdefault(m, m)
-        while parent[m] != m:
-            parent[m] = parent[parent[m]]
-            m = parent[m]
-        return m
-
-    for a, b in edges:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb, key=lambda m: m.doc_id)] = min(ra, rb, key=lambda m: m.doc_id)
+    sets = UnionFind(key=lambda m: m.doc_id)
+    for a, b in edges:  # plain tuples on the wire: a deterministic coder
+        sets.union(Member(*a), Member(*b))
     clusters: dict[Member, list[Member]] = {}
-    for m in list(parent):
-        clusters.setdefault(root(m), []).append(m)
+    for m in list(sets.nodes()):
+        clusters.setdefault(sets.find(m), []).append(m)
     out = []
     for members in clusters.values():
         keep = best(members)

@@ -25,6 +25,7 @@ when it is large).
 from collections.abc import Iterable
 
 from webtext.dedup.clusters import Member, survivor_rank
+from webtext.dedup.union_find import UnionFind
 
 Rank = tuple  # (-karma, first_seen_utc, doc_id): the smallest is the best survivor
 
@@ -82,20 +83,10 @@ def residue_edges(node: str, offers: Iterable[tuple]) -> list[tuple[None, tuple[
 
 def settled_labels(_: None, edges: Iterable[tuple[Rank, Rank]]) -> list[tuple[Rank, Rank]]:
     """(label, the best label of its component) for each label of the residue that is not its own best."""
-    parent: dict[Rank, Rank] = {}
-
-    def root(label: Rank) -> Rank:
-        parent.setdefault(label, label)
-        while parent[label] != label:
-            parent[label] = parent[parent[label]]  # path halving
-            label = parent[label]
-        return label
-
+    sets = UnionFind()  # the smaller rank is the better survivor: it stays root
     for a, b in edges:
-        ra, rb = root(tuple(a)), root(tuple(b))
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)  # the smaller rank is the better survivor: it stays root
-    return [(label, root(label)) for label in parent if root(label) != label]
+        sets.union(tuple(a), tuple(b))
+    return [(label, sets.find(label)) for label in list(sets.nodes()) if sets.find(label) != label]
 
 
 def with_settled_label(node_value: tuple[str, tuple], settled: dict) -> tuple[str, tuple]:

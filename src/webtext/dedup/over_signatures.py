@@ -15,7 +15,6 @@ import contextlib
 import itertools
 import os
 import sqlite3
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
@@ -32,6 +31,7 @@ from webtext.dedup.minhash import (
     exact_key,
 )
 from webtext.dedup.settings import DedupSettings
+from webtext.dedup.union_find import UnionFind
 from webtext.guard import error_drop
 from webtext.records import Document, Drop
 
@@ -87,22 +87,29 @@ class SignatureStore:
     def add(self, unit: str, records: Iterable[Signed]) -> None:
         """A unit's records, and the LSH band keys of each signed one: made here, as the units finish,
         so that `decide` only sorts them."""
-        docs, bands = [], []
-        for r in records:
-            self.records_in += 1
-            doc_id, karma, first = r.member
-            docs.append((doc_id, unit, r.exact_key, karma, first, r.signature))
-            if r.signature is not None:
-                bands.extend((bytes([band]) + key, doc_id, karma, first) for band, key in
-                             band_keys(np.frombuffer(r.signature, dtype=SIGNATURE_DTYPE), *self._bands_rows))
-            if len(bands) >= _BATCH or len(docs) >= _BATCH:
-                self._insert(docs, bands)
-                docs, bands = [], []
-        self._insert(docs, bands)
+        bands = []  # each document's, made as it goes in: inserted after the unit's documents
 
-    def _insert(self, docs: list, bands: list) -> None:
-        self._db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", docs)
-        self._db.executemany("INSERT INTO bands VALUES (?, ?, ?, ?)", bands)
+        def docs():
+            for r in records:
+                self.records_in += 1
+                doc_id, karma, first = r.member
+                yield doc_id, unit, r.exact_key, karma, first, r.signature
+                if r.signature is not None:
+                    signature = np.frombuffer(r.signature, dtype=SIGNATURE_DTYPE)
+                    bands.extend((bytes([band]) + key, doc_id, karma, first)
+                                 for band, key in band_keys(signature, *self._bands_rows))
+                if len(bands) >= _BATCH:
+                    self._insert("INSERT INTO bands VALUES (?, ?, ?, ?)", bands)
+                    bands.clear()
+
+        self._insert("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", docs())
+        self._insert("INSERT INTO bands VALUES (?, ?, ?, ?)", bands)
+
+    def _insert(self, statement: str, rows: Iterable[tuple]) -> None:
+        """Rows inserted _BATCH at a time as they come: a generator's are never all in memory."""
+        rows = iter(rows)
+        while batch := list(itertools.islice(rows, _BATCH)):
+            self._db.executemany(statement, batch)
 
     def decide(self) -> None:
         """Exact, then near duplicates: the drops table, and `stats` as DeduplicateDocuments' stats."""
@@ -120,38 +127,28 @@ class SignatureStore:
         the documents' row numbers in flat arrays (9 bytes a document, whatever the duplicates);
         each component's members are brought together by a sort on disk."""
         (last,) = self._db.execute("SELECT COALESCE(MAX(rowid), 0) FROM docs").fetchone()
-        parent, touched = array("q", range(last + 1)), bytearray(last + 1)
-
-        def root(node: int) -> int:
-            while parent[node] != node:
-                parent[node] = parent[parent[node]]
-                node = parent[node]
-            return node
-
+        sets, touched = UnionFind(size=last + 1), bytearray(last + 1)
         for a, b, signature_a, signature_b in self._db.execute(
                 "SELECT x.rowid, y.rowid, x.signature, y.signature FROM edges e "
                 "JOIN docs x ON x.doc_id = e.a JOIN docs y ON y.doc_id = e.b"):
             if settings.verify and estimated_jaccard(signature_a, signature_b) < settings.threshold:
                 continue
             touched[a] = touched[b] = 1
-            root_a, root_b = root(a), root(b)
-            if root_a != root_b:
-                parent[max(root_a, root_b)] = min(root_a, root_b)
+            sets.union(a, b)
         self._db.execute("CREATE TABLE components (root INTEGER, node INTEGER)")
-        in_edges = ((root(node), node) for node in range(last + 1) if touched[node])
-        for batch in iter(lambda: list(itertools.islice(in_edges, _BATCH)), []):
-            self._db.executemany("INSERT INTO components VALUES (?, ?)", batch)
+        self._insert("INSERT INTO components VALUES (?, ?)",
+                     ((sets.find(node), node) for node in range(last + 1) if touched[node]))
         members = self._db.execute("SELECT c.root, d.doc_id, d.karma, d.first_seen FROM components c "
                                    "JOIN docs d ON d.rowid = c.node ORDER BY c.root")
-        clusters, drops = Counter(), []
-        for _, component in itertools.groupby(members, key=lambda row: row[0]):
-            component = [Member(doc_id, karma, first) for _, doc_id, karma, first in component]
-            drops.extend(_decided(component, "near_duplicate"))
-            clusters[len(component)] += 1
-            if len(drops) >= _BATCH:
-                self._db.executemany("INSERT INTO drops VALUES (?, ?, ?)", drops)
-                drops = []
-        self._db.executemany("INSERT INTO drops VALUES (?, ?, ?)", drops)
+        clusters = Counter()
+
+        def drops():
+            for _, component in itertools.groupby(members, key=lambda row: row[0]):
+                component = [Member(doc_id, karma, first) for _, doc_id, karma, first in component]
+                clusters[len(component)] += 1
+                yield from _decided(component, "near_duplicate")
+
+        self._insert("INSERT INTO drops VALUES (?, ?, ?)", drops())
         return clusters
 
     def _exact(self) -> None:
@@ -159,15 +156,11 @@ class SignatureStore:
             "SELECT exact_key, doc_id, karma, first_seen FROM docs WHERE exact_key IN "
             "(SELECT exact_key FROM docs GROUP BY exact_key HAVING COUNT(*) > 1) ORDER BY exact_key"
         )
-        drops = []
-        for _, group in itertools.groupby(rows, key=lambda row: row[0]):
-            members = [Member(doc_id, karma, first) for _, doc_id, karma, first in group]
-            if len(members) > 1:
-                drops.extend(_decided(members, "exact_duplicate"))
-            if len(drops) >= _BATCH:
-                self._db.executemany("INSERT INTO drops VALUES (?, ?, ?)", drops)
-                drops = []
-        self._db.executemany("INSERT INTO drops VALUES (?, ?, ?)", drops)
+        groups = ([Member(doc_id, karma, first) for _, doc_id, karma, first in group]
+                  for _, group in itertools.groupby(rows, key=lambda row: row[0]))
+        self._insert("INSERT INTO drops VALUES (?, ?, ?)",
+                     (drop for members in groups if len(members) > 1
+                      for drop in _decided(members, "exact_duplicate")))
 
     def _buckets(self) -> None:
         """Each LSH bucket of two or more exact survivors: its star edges (distinct, by the primary key)."""
@@ -177,15 +170,10 @@ class SignatureStore:
             "SELECT key, doc_id, karma, first_seen FROM live WHERE key IN "
             "(SELECT key FROM live GROUP BY key HAVING COUNT(*) > 1) ORDER BY key"
         )
-        edges = []
-        for _, bucket in itertools.groupby(buckets, key=lambda row: row[0]):
-            members = [(doc_id, karma, first) for _, doc_id, karma, first in bucket]
-            if len(members) > 1:
-                edges.extend((*a, *b) for a, b in star_edges(members))
-            if len(edges) >= _BATCH:
-                self._db.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?, ?, ?)", edges)
-                edges = []
-        self._db.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?, ?, ?)", edges)
+        members = ([(doc_id, karma, first) for _, doc_id, karma, first in bucket]
+                   for _, bucket in itertools.groupby(buckets, key=lambda row: row[0]))
+        self._insert("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?, ?, ?)",
+                     ((*a, *b) for bucket in members if len(bucket) > 1 for a, b in star_edges(bucket)))
 
     def drops(self) -> Iterator[Drop]:
         """Every exact_duplicate and near_duplicate drop, the survivor's id in its detail (a dedup_error

@@ -1,19 +1,9 @@
 """The report's figures, as PNG bytes (matplotlib, no display)."""
 
-import io
+from webtext.figures import png_bytes as _png
+from webtext.figures import pyplot
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the non-interactive backend)
-
-
-def _png(figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.tight_layout()
-    figure.savefig(buffer, format="png", dpi=110)
-    plt.close(figure)
-    return buffer.getvalue()
+plt = pyplot()
 
 
 def funnel(stages: dict) -> bytes:

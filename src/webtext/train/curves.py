@@ -7,9 +7,10 @@ matplotlib comes with webtext's corpus dependencies; a machine that trains from 
 
 import base64
 import html
-import io
 import json
 import os
+
+from webtext.figures import png_bytes, pyplot
 
 CURVES_NAME, SUMMARY_NAME = "loss.png", "summary.html"
 
@@ -26,10 +27,7 @@ def curves_png(records: list[dict]) -> bytes | None:
     """The loss per logged step and the validation loss per evaluation, as PNG bytes (None without
     matplotlib or without a logged step)."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        plt = pyplot()
     except ImportError:
         return None
     train = [(r["step"], r["loss"]) for r in records if "loss" in r]
@@ -44,11 +42,7 @@ def curves_png(records: list[dict]) -> bytes | None:
     axes.set_ylabel("cross-entropy (nats / token)")
     axes.grid(alpha=0.3)
     axes.legend()
-    buffer = io.BytesIO()
-    figure.tight_layout()
-    figure.savefig(buffer, format="png", dpi=110)
-    plt.close(figure)
-    return buffer.getvalue()
+    return png_bytes(figure)
 
 
 def summary_html(records: list[dict], png: bytes | None) -> str:

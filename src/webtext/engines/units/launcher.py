@@ -246,11 +246,12 @@ def _links_in_units(
     inputs = [(path, False) for path in dumps] + [(path, True) for path in url_lists]
     partitions = partition_count([path for path, _ in inputs])
     read_dirs = [os.path.join(root, "read", f"f{i:05d}") for i in range(len(inputs))]
-    reads = {final: (steps.read_unit, path, url_list, partitions, final)
+    rules, by_host, min_hosts = staged.links, staged.fetch.crawls, steps.hosts_a_unit(staged.fetch)
+    reads = {final: (steps.read_unit, path, url_list, rules, by_host, partitions, final)
              for final, (path, url_list) in zip(read_dirs, inputs)}
     read = run_units(pool, "read units", read_dirs, reads.__getitem__, resources, while_waiting=while_reading)
     resources.phase_done("read units")
-    links = {final: (steps.link_unit, read_dirs, p, unit_links, final, workers)
+    links = {final: (steps.link_unit, read_dirs, p, rules, unit_links, min_hosts, final, workers)
              for p in range(partitions) for final in [os.path.join(root, "linked", f"p{p:05d}")]}
     linked = run_units(pool, "link units", list(links), links.__getitem__, resources)
     resources.phase_done("link units")
@@ -277,7 +278,8 @@ def _links_by_beam(staged: CorpusConfig, links_by_beam, dumps: list[str], url_li
             key=lambda link: link.url,
         )
         partial = fresh_unit_dir(final)
-        steps.write_chunks(partial, links, unit_links, min_hosts=steps.hosts_a_unit(staged), workers=workers)
+        steps.write_chunks(partial, links, unit_links, min_hosts=steps.hosts_a_unit(staged.fetch),
+                           workers=workers)
         seal_dir(partial)
         commit_dir(partial, final)
     resources.phase_done("links")

@@ -76,10 +76,6 @@ def start_worker(config: CorpusConfig, index_path: str, warc_dir: str = "",
         _worker.live_counts = live_counts
 
 
-def worker_config() -> CorpusConfig:
-    return _worker.config
-
-
 def warm_up() -> None:
     """Start the extraction child and build the tokenizer now, while the launching process is busy
     with the first stages, rather than at the first unit that needs them."""
