@@ -3,14 +3,13 @@ manifest balances, its memory stays bounded, and every URL ends with the outcome
 README's list of reasons) gives it."""
 
 import json
-import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from helpers.hostile_web import CATALOGUE, hostile_web
+from helpers.peak_memory import TreePeak
 
 FLAGS = [
     "--fetch",
@@ -59,17 +58,12 @@ def test_a_live_crawl_of_the_hostile_web_completes_with_every_outcome(tmp_path):
                 [sys.executable, "-m", "webtext", "corpus", "--urls", str(urls), "--out", str(out),
                  "--allow_origin", base, *FLAGS],
                 stdout=subprocess.DEVNULL, stderr=stderr)
-            killer = threading.Timer(600, command.kill)
-            killer.start()
-            # this run's own peak (its workers' included): RUSAGE_CHILDREN would be the largest child
-            # of any test before it in this process
-            _, status, usage = os.wait4(command.pid, 0)
-            killer.cancel()
-            command.returncode = os.waitstatus_to_exitcode(status)
+            # this run's own peak, its workers' included (peak_memory.py: why not getrusage)
+            with TreePeak(command.pid) as peak:
+                command.wait(timeout=600)
     assert command.returncode == 0, logs.read_text()[-3000:]
     manifest = json.loads((out / "manifest.json").read_text())
     assert all(stage["balanced"] for stage in manifest["stages"].values())
     assert manifest["stages"]["fetch"]["in"] == len(CATALOGUE)
     assert outcomes(out) == {path: outcome for path, (_, outcome) in CATALOGUE.items()}
-    peak_mib = usage.ru_maxrss / 1024
-    assert peak_mib < 2048, peak_mib
+    assert 0 < peak.mib < 2048, peak.mib

@@ -43,12 +43,12 @@ def exact_survivor(docs: Iterable[Document], keep_dropped_text: bool = False) ->
     its text, when `keep_dropped_text`)."""
     docs = list(docs)
     keep = best(member_of(d) for d in docs)
-    return [d if d.doc_id == keep.doc_id else _dropped(d, "exact_duplicate", keep.doc_id, keep_dropped_text)
+    return [d if d.doc_id == keep.doc_id else
+            _text_kept(Drop(STAGE, "exact_duplicate", d.doc_id, keep.doc_id), d, keep_dropped_text)
             for d in sorted(docs, key=lambda d: d.doc_id)]
 
 
-def _dropped(doc: Document, reason: str, survivor: str, keep_dropped_text: bool) -> Drop:
-    drop = Drop(STAGE, reason, doc.doc_id, survivor)
+def _text_kept(drop: Drop, doc: Document, keep_dropped_text: bool) -> Drop:
     return with_text(drop, doc) if keep_dropped_text else drop
 
 
@@ -94,8 +94,8 @@ def near_duplicate_verdict(doc_id: str, docs: list[Document], survivors: list[st
                            keep_dropped_text: bool = False) -> Document | Drop:
     """Join of a document with its survivor's id, if it lost its cluster."""
     if survivors:
-        return _dropped(docs[0], "near_duplicate", survivors[0], keep_dropped_text) if docs else \
-            Drop(STAGE, "near_duplicate", doc_id, survivors[0])
+        drop = Drop(STAGE, "near_duplicate", doc_id, survivors[0])
+        return _text_kept(drop, docs[0], keep_dropped_text) if docs else drop
     return docs[0]
 
 
