@@ -22,7 +22,7 @@ from webtext.interrupts import interrupted
 from webtext.printable import printable
 from webtext.quiet_logs import BeamImportNoise
 from webtext.settings import ConfigError
-from webtext.train.commands import add_train_parsers, run_generate_command, run_train_command
+from webtext.train.commands import add_train_parsers, needs_torch, run_generate_command, run_train_command
 
 
 def _user_errors() -> tuple[type, ...]:
@@ -135,31 +135,29 @@ def _run_report(args, _beam_args) -> int:
     from webtext.report.html import write_report
 
     workers = usable_cores() if args.workers is None else args.workers
-    try:
-        with _writing_into(args.dir, args.to):
-            for path in write_report(args.dir, rule_scores=kept_scores, workers=workers, to=args.to):
-                print(path)
-    except ConfigError as error:  # a run owns the corpus, or its lock is unsafe
-        print(f"webtext report: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        return _cannot_write("report", error, args.dir)
-    return 0
+    return _written_into("report", args, lambda: write_report(args.dir, rule_scores=kept_scores,
+                                                              workers=workers, to=args.to))
 
 
 def _run_card(args, _beam_args) -> int:
     from webtext.engines.table import usable_cores
     from webtext.report.card import card_for
 
+    return _written_into("card", args, lambda: card_for(args.dir, to=args.to, workers=usable_cores()))
+
+
+def _written_into(command: str, args, write) -> int:
+    """`write()` under the corpus's lock (not with --to), the paths it wrote printed; a run that owns the
+    corpus, an unsafe lock or a folder that cannot be written is one line, exit 2."""
     try:
         with _writing_into(args.dir, args.to):
-            for path in card_for(args.dir, to=args.to, workers=usable_cores()):
+            for path in write():
                 print(path)
     except ConfigError as error:  # a run owns the corpus, or its lock is unsafe
-        print(f"webtext card: {error}", file=sys.stderr)
+        print(f"webtext {command}: {error}", file=sys.stderr)
         return 2
     except OSError as error:
-        return _cannot_write("card", error, args.dir)
+        return _cannot_write(command, error, args.dir)
     return 0
 
 
@@ -167,8 +165,7 @@ def _run_ablate(args, rest) -> int:
     try:
         from webtext.ablate.command import run_ablate_command
     except ImportError as error:
-        print(f"webtext ablate needs PyTorch: pip install -e '.[train]' ({error})", file=sys.stderr)
-        return 2
+        return needs_torch("ablate", error)
     return run_ablate_command(args, rest)
 
 

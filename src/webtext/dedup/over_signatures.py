@@ -44,6 +44,8 @@ _SCHEMA = (
     "CREATE TABLE drops (doc_id TEXT PRIMARY KEY, reason TEXT, survivor TEXT)",
 )
 _BATCH = 10_000
+_INSERT_DOC = "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)"
+_INSERT_BAND = "INSERT INTO bands VALUES (?, ?, ?, ?)"
 
 
 class Signed(NamedTuple):
@@ -87,23 +89,21 @@ class SignatureStore:
     def add(self, unit: str, records: Iterable[Signed]) -> None:
         """A unit's records, and the LSH band keys of each signed one: made here, as the units finish,
         so that `decide` only sorts them."""
-        bands = []  # each document's, made as it goes in: inserted after the unit's documents
-
-        def docs():
-            for r in records:
-                self.records_in += 1
-                doc_id, karma, first = r.member
-                yield doc_id, unit, r.exact_key, karma, first, r.signature
-                if r.signature is not None:
-                    signature = np.frombuffer(r.signature, dtype=SIGNATURE_DTYPE)
-                    bands.extend((bytes([band]) + key, doc_id, karma, first)
-                                 for band, key in band_keys(signature, *self._bands_rows))
-                if len(bands) >= _BATCH:
-                    self._insert("INSERT INTO bands VALUES (?, ?, ?, ?)", bands)
-                    bands.clear()
-
-        self._insert("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", docs())
-        self._insert("INSERT INTO bands VALUES (?, ?, ?, ?)", bands)
+        docs, bands = [], []
+        for r in records:
+            self.records_in += 1
+            doc_id, karma, first = r.member
+            docs.append((doc_id, unit, r.exact_key, karma, first, r.signature))
+            if r.signature is not None:
+                signature = np.frombuffer(r.signature, dtype=SIGNATURE_DTYPE)
+                bands.extend((bytes([band]) + key, doc_id, karma, first)
+                             for band, key in band_keys(signature, *self._bands_rows))
+            if len(bands) >= _BATCH or len(docs) >= _BATCH:
+                self._insert(_INSERT_DOC, docs)
+                self._insert(_INSERT_BAND, bands)
+                docs, bands = [], []
+        self._insert(_INSERT_DOC, docs)
+        self._insert(_INSERT_BAND, bands)
 
     def _insert(self, statement: str, rows: Iterable[tuple]) -> None:
         """Rows inserted _BATCH at a time as they come: a generator's are never all in memory."""

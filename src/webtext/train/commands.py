@@ -30,6 +30,12 @@ def add_train_parsers(sub) -> None:
     generate.add_argument("--device", default="auto", help="auto (a GPU if there is one), cpu, cuda, ...")
 
 
+def needs_torch(command: str, error: ImportError) -> int:
+    """A command that needs PyTorch where it is not installed: what to install, exit 2."""
+    print(f"webtext {command} needs PyTorch: pip install -e '.[train]' ({error})", file=sys.stderr)
+    return 2
+
+
 def run_train_command(args, overrides: list[str]) -> int:
     try:
         from webtext.train.config import TrainConfigError, load_train_config, settings_help
@@ -37,8 +43,7 @@ def run_train_command(args, overrides: list[str]) -> int:
         from webtext.train.hardware import PrecisionError
         from webtext.train.loop import train
     except ImportError as error:
-        print(f"webtext train needs PyTorch: pip install -e '.[train]' ({error})", file=sys.stderr)
-        return 2
+        return needs_torch("train", error)
     if args.help:  # the settings come from TrainConfig, which needs torch: listed here, not by argparse
         print(args.train_parser.format_help() + "\n" + settings_help())
         return 0
@@ -56,8 +61,7 @@ def run_generate_command(args, _rest) -> int:
         from webtext.train.config import TrainConfigError
         from webtext.train.generate import generate
     except ImportError as error:
-        print(f"webtext generate needs PyTorch: pip install -e '.[train]' ({error})", file=sys.stderr)
-        return 2
+        return needs_torch("generate", error)
     try:
         texts = generate(
             args.out_dir,
