@@ -120,6 +120,20 @@ def test_a_fresh_childs_start_up_is_not_counted_against_the_page():
         sandbox.close()
 
 
+def test_start_returns_while_the_child_imports_and_the_first_call_waits_for_it():
+    """A unit worker starts its child at warm-up and goes on with a read unit meanwhile."""
+    sandbox = SandboxedCall("helpers.slow_import:echo", timeout_s=0.5)  # the import alone takes 1.5 s
+    try:
+        started = time.monotonic()
+        sandbox.start()
+        assert time.monotonic() - started < 1.0
+        assert sandbox.pid() is not None
+        assert sandbox("x") == "x"  # the import's time is not the call's: no timeout
+        assert time.monotonic() - started >= 1.5
+    finally:
+        sandbox.close()
+
+
 def test_a_child_that_cannot_start_is_an_extract_crash_for_each_call():
     sandbox = SandboxedCall("helpers.no_such_module:echo", timeout_s=5.0)
     try:

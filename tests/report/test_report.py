@@ -4,6 +4,8 @@ import json
 import os
 import re
 
+import pytest
+
 from webtext.shards.reader import read_manifest
 
 
@@ -78,7 +80,9 @@ def test_a_report_made_by_several_processes_is_the_same_as_one_made_by_one(sampl
     from webtext.filters.presets import kept_scores
     from webtext.report import stats as report_stats
 
-    monkeypatch.setattr(report_stats, "PARALLEL_FROM_DOCUMENTS", 0)  # the sample is far below it
+    # the sample is far below both: forked processes where this one has no other thread, else spawned
+    monkeypatch.setattr(report_stats, "PARALLEL_FROM_DOCUMENTS", 0)
+    monkeypatch.setattr(report_stats, "FORKED_FROM_DOCUMENTS", 0)
     assert len(read_manifest(str(sample_corpus))["shards"]) > 2
     made = [
         json.dumps(
@@ -91,6 +95,46 @@ def test_a_report_made_by_several_processes_is_the_same_as_one_made_by_one(sampl
     ]
     assert made[0] == made[1]
     assert not [name for name in os.listdir(sample_corpus) if name.startswith(".report-counts-")]
+
+
+@pytest.mark.parametrize("rows", [0, 1, 63, 64, 65, 1066, 100_000])
+def test_a_shard_is_tallied_in_slices_that_cover_each_row_once_in_order(rows):
+    from webtext.report.tally import MIN_SLICE_ROWS, SLICES_A_SHARD, shard_slices
+
+    shard = {"documents": rows, "text_path": "text/train-00000-of-00001.parquet", "split": "train"}
+    slices = shard_slices(shard)
+    covered = [row for _, first, count in slices for row in range(first, first + count)]
+    assert covered == list(range(rows))
+    assert len(slices) <= SLICES_A_SHARD
+    assert all(count >= MIN_SLICE_ROWS for _, _, count in slices[:-1])
+
+
+def test_a_slice_tallies_its_rows_and_no_others(sample_corpus):
+    from webtext.report.tally import tally_shard
+
+    shard = max(read_manifest(str(sample_corpus))["shards"], key=lambda s: s["documents"])
+    config = read_manifest(str(sample_corpus))["config"]
+    whole = tally_shard(str(sample_corpus), (shard, 0, shard["documents"]), config)
+    cut = shard["documents"] // 2
+    parts = [tally_shard(str(sample_corpus), (shard, 0, cut), config),
+             tally_shard(str(sample_corpus), (shard, cut, shard["documents"] - cut), config)]
+    assert [part.lengths.n for part in parts] == [cut, shard["documents"] - cut]
+    parts[0].merge(parts[1])
+    assert parts[0].lengths == whole.lengths and parts[0].samples == whole.samples
+
+
+def test_the_report_forks_only_a_process_with_no_other_thread(monkeypatch):
+    import threading
+
+    from webtext.report import stats as report_stats
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert report_stats._pool_context(2, 1000).get_start_method() == "fork"
+    assert report_stats._pool_context(1, 10**6) is None  # one worker: no pool
+    assert report_stats._pool_context(2, 10) is None  # too few documents to be worth a pool
+    monkeypatch.setattr(threading, "active_count", lambda: 3)  # a Beam pipeline's threads, say
+    assert report_stats._pool_context(2, 1000) is None
+    assert report_stats._pool_context(2, 10**6).get_start_method() == "spawn"
 
 
 def test_distributions_are_held_as_value_counts_with_numpys_quantiles():

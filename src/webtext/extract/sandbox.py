@@ -90,10 +90,14 @@ class SandboxedCall:
         self._process: subprocess.Popen | None = None
         self._pending: deque[tuple] = deque()  # sent and not yet collected, oldest first
         self._deadline = 0.0
+        self._ready = False  # the child has said "ready" (it has imported TARGET)
 
     def _start(self) -> None:
-        """Start a child and wait until it has imported TARGET: a page's time limit is for the page,
-        not for a fresh interpreter importing trafilatura (a second or more on a busy machine)."""
+        """Start a child and wait until it has imported TARGET."""
+        self._launch()
+        self._await_ready()
+
+    def _launch(self) -> None:
         # The child can import whatever this process can: same interpreter, same sys.path.
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         # Unbuffered (bufsize=0): select() sees the pipe, not a reader's buffer, so a buffered read
@@ -106,9 +110,15 @@ class SandboxedCall:
             env=env,
             bufsize=0,
         )
+        self._ready = False
+
+    def _await_ready(self) -> None:
+        """Wait for the child's "ready": a page's time limit is for the page, not for a fresh interpreter
+        importing trafilatura (a second or more on a busy machine)."""
         ready, _, _ = select.select([self._process.stdout], [], [], STARTUP_LIMIT_S)
         try:
             if ready and _read(self._process.stdout) == ("ready", None):
+                self._ready = True
                 return
         except (EOFError, OSError, pickle.UnpicklingError):
             pass
@@ -116,9 +126,11 @@ class SandboxedCall:
         self._stop(kill=True)  # the calls sent to it are reported as crashes
 
     def start(self) -> None:
-        """Start the child now rather than at the first call (it takes a second or more)."""
+        """Start the child now rather than at the first call, without waiting for it: it imports its
+        target (a second or more) while this process goes on with other work; the first call waits
+        for it to be ready."""
         if self._process is None:
-            self._start()
+            self._launch()
 
     def pid(self) -> int | None:
         """The child's process id, while one runs."""
@@ -146,6 +158,8 @@ class SandboxedCall:
         if self._process is None or self._process.poll() is not None:
             self._stop(kill=True)
             self._start()
+        elif not self._ready:  # started by start(), not yet heard from
+            self._await_ready()
         if self._process is not None:  # else it did not start: collect() reports a crash
             try:
                 _write(self._process.stdin, list(self._pending))

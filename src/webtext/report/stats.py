@@ -5,18 +5,22 @@ manifest is the one source of truth, and the report only adds what it does not h
 """
 
 import functools
+import threading
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 
 from webtext.in_order import in_order
 from webtext.reasons import STAGES
 from webtext.report.disk_counts import DiskCounts
-from webtext.report.tally import ShardTally, tally_shard
+from webtext.report.tally import ShardTally, shard_slices, tally_shard
 from webtext.shards.reader import read_manifest
 
-# Below this many documents a report is a few seconds' work for one process; above it, `workers`
-# processes tally the shards (about 0.5 ms a document with the filter scores).
+# Below this many documents a report is a few seconds' work for one process; above it, `workers` spawned
+# processes tally the shards (about 0.5 ms a document with the filter scores, a second or two to start).
 PARALLEL_FROM_DOCUMENTS = 20_000
+# Forked processes start in milliseconds: from this many documents (Gopher's rules score one in about
+# 3 ms), where this process may fork.
+FORKED_FROM_DOCUMENTS = 256
 
 
 def rule_score_stats(tally: ShardTally) -> list[dict]:
@@ -28,18 +32,32 @@ def rule_score_stats(tally: ShardTally) -> list[dict]:
             for rule, judged, near in zip(tally.rules, tally.scores, tally.near_limit, strict=True)]
 
 
+def _pool_context(workers: int, documents: int):
+    """The start method of the report's pool, or None for no pool. Fork only where this process has no
+    other thread (the corpus command after a run in units): a fork copies no thread, and one copied in
+    the middle of its work (the one Beam pipeline's, a caller's) could leave a lock held for good."""
+    if workers < 2:
+        return None
+    may_fork = "fork" in get_all_start_methods() and threading.active_count() == 1
+    if may_fork and documents >= FORKED_FROM_DOCUMENTS:
+        return get_context("fork")
+    return get_context("spawn") if documents >= PARALLEL_FROM_DOCUMENTS else None
+
+
 def _shard_tallies(out_dir: str, manifest: dict, rule_scores, workers: int):
-    """Each shard's tally, in shard order: from a pool of `workers` fresh processes (spawned: the
-    caller may have threads a fork must not copy) for a large corpus, at most 2 x workers in flight."""
-    shards, config = manifest["shards"], manifest["config"]
-    if workers < 2 or len(shards) < 2 or manifest["documents"] < PARALLEL_FROM_DOCUMENTS:
-        yield from (tally_shard(out_dir, shard, config, rule_scores) for shard in shards)
+    """Each shard slice's tally, in shard and row order: from a pool of `workers` processes for a large
+    corpus, at most 2 x workers in flight."""
+    slices = [piece for shard in manifest["shards"] for piece in shard_slices(shard)]
+    config = manifest["config"]
+    context = _pool_context(min(workers, len(slices)), manifest["documents"])
+    if context is None:
+        yield from (tally_shard(out_dir, piece, config, rule_scores) for piece in slices)
         return
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
         yield from in_order(
             pool,
             functools.partial(tally_shard, out_dir, config=config, rule_scores=rule_scores),
-            shards,
+            slices,
             window=2 * workers,
         )
 

@@ -158,15 +158,37 @@ def _sample_of(row: dict) -> dict:
         | {"excerpt": row["text"][:600]}
 
 
-def tally_shard(
-    out_dir: str, shard: dict, config: dict, rule_scores=None, batch_rows: int = 1024
-) -> ShardTally:
-    """One text shard's tally, a record batch at a time (one batch's texts in memory). `rule_scores`:
-    a module-level function of the corpus's config giving (rules, score), or None to leave scores out."""
+# A shard is tallied in slices of its rows, each a task of its own for the report's pool, so that a corpus
+# of a shard or two still spreads over the workers. The slices are a function of the shard alone, never of
+# the workers, so that the report is the same bytes whatever their number.
+SLICES_A_SHARD = 8
+MIN_SLICE_ROWS = 64
+
+
+def shard_slices(shard: dict) -> list[tuple[dict, int, int]]:
+    """(shard, first row, rows) for each slice of a manifest's shard entry."""
+    rows = shard["documents"]
+    size = max(MIN_SLICE_ROWS, -(-rows // SLICES_A_SHARD))
+    return [(shard, first, min(size, rows - first)) for first in range(0, rows, size)] or [(shard, 0, 0)]
+
+
+def tally_shard(out_dir: str, piece: tuple[dict, int, int], config: dict, rule_scores=None) -> ShardTally:
+    """The tally of a slice of one text shard (shard_slices'), a record batch at a time (one batch's
+    texts in memory). `rule_scores`: a module-level function of the corpus's config giving (rules,
+    score), or None to leave scores out."""
+    shard, first, rows = piece
     rules, score = rule_scores(config) if rule_scores else ((), None)
     tally = ShardTally(rules, score)
     parquet = pq.ParquetFile(os.path.join(out_dir, shard["text_path"]))
-    for batch in parquet.iter_batches(batch_size=batch_rows, columns=COLUMNS):
-        for row in batch.to_pylist():
+    # A text shard is one row group: the rows before the slice are read past, not tallied.
+    position = 0
+    for batch in parquet.iter_batches(batch_size=min(1024, max(1, rows)), columns=COLUMNS):
+        start, stop = max(first - position, 0), min(first + rows - position, batch.num_rows)
+        position += batch.num_rows
+        if stop <= 0:
+            continue
+        for row in batch.slice(start, stop - start).to_pylist():
             tally.add({**row, "split": shard["split"]})
+        if position >= first + rows:
+            break
     return tally
