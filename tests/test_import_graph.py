@@ -128,7 +128,7 @@ def test_only_the_beam_wiring_imports_a_stages_transforms():
 
 # A stage's per-record functions: each stage calls them through its own Beam-free driver, which both
 # engines call (sources/parse_file.py, sources/links.py's selected and linked, extract/in_flight.py,
-# filters/batches.py, dedup/over_signatures.py's DedupRecords, tokenize/encode.py).
+# filters/batches.py, dedup/over_signatures.py's SignStep, tokenize/encode.py).
 PER_RECORD = {"parse_submission", "parse_url_line", "select_submission", "build_link", "extract_document",
               "filter_documents", "encode_documents", "Signer"}
 

@@ -6,7 +6,7 @@ under the stage's counter namespace so a runner's UI shows the funnel live.
 """
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -84,3 +84,61 @@ def route_gathered(stage: str, outcomes, gathered):
     inputs and emits later (in a later call, or in finish_bundle) keeps them."""
     for outcome, (_, window, timestamp) in zip(outcomes, gathered, strict=True):
         yield from windowed([route(stage, outcome)], window, timestamp)
+
+
+class Step(Protocol):
+    """A stage's driver as a step of the per-record chain (engines/record_chain.py): items pushed, the
+    (item, outcome) pairs of what it has decided handed back, now or at `flush`; an outcome is the kept
+    record or a Drop."""
+
+    stage: str
+
+    def push(self, items: list) -> list[tuple[Any, Any]]: ...
+
+    def flush(self) -> list[tuple[Any, Any]]: ...
+
+    def discard(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class DriveStep(beam.DoFn):
+    """A step of the per-record chain as a DoFn: `make_step(item_of)` builds it at setup (a sandbox, a
+    MinHash template: once per DoFn instance), each element goes in with its window and timestamp, and
+    each outcome comes out in the window of its input, drops on DROPS, each counted on the stage's Beam
+    counters and the progress tally (but for a step whose stage counts its records later: the sign step,
+    dedup's first part)."""
+
+    def __init__(self, make_step: Callable[..., Step]):
+        self._make_step = make_step
+
+    def setup(self):
+        self._step = self._make_step(lambda gathered: gathered[0])
+        self._counted = not getattr(self._step, "counted_later", False)
+
+    def start_bundle(self):
+        self._step.discard()  # a bundle that failed part-way is retried whole
+
+    def process(self, element, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
+        yield from self._routed(self._step.push([(element, window, timestamp)]))
+
+    def finish_bundle(self):
+        yield from self._routed(self._step.flush())
+
+    def teardown(self):
+        self._step.close()
+
+    def _routed(self, decided):
+        outcomes, gathered = [outcome for _, outcome in decided], [item for item, _ in decided]
+        if self._counted:
+            yield from route_gathered(self._step.stage, outcomes, gathered)
+            return
+        for outcome, (_, window, timestamp) in zip(outcomes, gathered, strict=True):
+            output = beam.pvalue.TaggedOutput(DROPS, outcome) if isinstance(outcome, Drop) else outcome
+            yield from windowed([output], window, timestamp)
+
+
+def drive_step(pcoll, label: str, make_step: Callable[..., Step]) -> Routed:
+    """`make_step`'s step over a PCollection: (kept, drops)."""
+    results = pcoll | label >> beam.ParDo(DriveStep(make_step)).with_outputs(DROPS, main="kept")
+    return Routed(results.kept, results[DROPS])

@@ -1,5 +1,6 @@
 """trafilatura keeps the article and leaves the boilerplate around it."""
 
+import functools
 import random
 
 import apache_beam as beam
@@ -10,9 +11,10 @@ from helpers.dofn_bundle import one_bundle
 from webtext.crawl.replay import warc_html
 from webtext.extract.evaluate import SETTINGS, annotated_pages, score
 from webtext.extract.extractor import extract_document
-from webtext.extract.transforms import _Extract
+from webtext.extract.in_flight import extract_step
 from webtext.records import Document, Drop, FetchResult, Link
 from webtext.sample import prose
+from webtext.stagekit import DriveStep
 
 LINK = Link("https://example.com/a", "https://example.com/a", 7, ("s1", "s2"), (7, 1), ("news",), 1400000000)
 
@@ -84,7 +86,7 @@ def test_the_extract_dofn_sends_batches_and_each_page_comes_out_once_in_its_wind
     ]
     pages.insert(2, result(prose.SCRIPT_SHELL))
     windows = [GlobalWindow(), IntervalWindow(0, 5), GlobalWindow(), GlobalWindow(), IntervalWindow(5, 9)]
-    emitted = one_bundle(_Extract(timeout_s=60.0, batch_pages=2),
+    emitted = one_bundle(DriveStep(functools.partial(extract_step, 60.0, batch_pages=2)),
                          [(page, window, Timestamp(10)) for page, window in zip(pages, windows)])
     # The first batch comes back when the second is sent (after page 3), the rest at the bundle's end.
     assert [when for when, _ in emitted] == [3, 3, "end", "end", "end"]

@@ -7,11 +7,12 @@ from apache_beam.transforms.window import GlobalWindow, IntervalWindow
 from apache_beam.utils.timestamp import Timestamp
 
 from helpers.dofn_bundle import one_bundle
+from webtext.filters.batches import FilterBatches
 from webtext.filters.rules import filter_document, identify_language
 from webtext.filters.settings import FilterSettings
-from webtext.filters.transforms import _Filter
 from webtext.records import Document, Drop
 from webtext.sample import prose
+from webtext.stagekit import DriveStep
 
 ENGLISH = " ".join(prose.article(random.Random(5), 3))
 CONFIG = FilterSettings()
@@ -89,7 +90,8 @@ def test_the_language_sample_gives_the_language_of_the_whole_text_on_real_pages(
 def _filter_in_one_bundle(docs, windows, batch_documents):
     """What the filter DoFn emits for `docs` in one bundle: (after which document, or "end", output)."""
     return one_bundle(
-        _Filter(CONFIG, batch_documents), [(d, w, Timestamp(10)) for d, w in zip(docs, windows)]
+        DriveStep(lambda item_of: FilterBatches(CONFIG, doc_of=item_of, size=batch_documents)),
+        [(d, w, Timestamp(10)) for d, w in zip(docs, windows)],
     )
 
 

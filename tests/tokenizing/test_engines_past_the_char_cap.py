@@ -8,7 +8,6 @@ page per engine, and a runner some 30 s more to carry it.)"""
 import hashlib
 import pickle
 import random
-import types
 from collections import Counter
 
 import pytest
@@ -71,7 +70,6 @@ def splits(docs: list[Document]) -> tuple[float, dict[str, int]]:
 def units_shards(docs: list[Document], out, tmp_path, monkeypatch) -> None:
     """The units engine's last steps, in this process: one fetch unit's documents, an empty dedup store
     (no losers), one tokenize unit, then each shard from its piece."""
-    monkeypatch.setattr(worker, "_worker", types.SimpleNamespace(encoding=None))
     unit = tmp_path / "fetched" / "p00000-c00000"
     unit.mkdir(parents=True)
     with open(unit / worker.DOCS, "wb") as stream:

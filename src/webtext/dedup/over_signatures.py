@@ -55,19 +55,35 @@ class Signed(NamedTuple):
     signature: bytes | None  # None: its signature raised; it stays, with no near-duplicate candidates
 
 
-class DedupRecords:
-    """What a worker makes of each document for the global step, where the document is: its Signed record,
-    or its dedup_error drop when its signature raised (signature_or_drop: the Beam stage's policy too).
-    One Signer (one MinHash template) per worker."""
+class SignStep:
+    """The dedup stage's part that is done where each document is, as a step of the per-record chain
+    (engines/record_chain.py): the document with what the global step needs of it, (document, Signed),
+    or its dedup_error drop when its signature raised (signature_or_drop: both engines' policy). One
+    Signer (one MinHash template) per worker."""
 
-    def __init__(self, settings: DedupSettings):
-        self._signer = Signer(settings.num_perm, settings.shingle_words)
+    stage = STAGE
+    counted_later = True  # dedup counts a document in where the global step reads it
 
-    def of(self, doc: Document) -> Signed | Drop:
+    def __init__(self, settings: DedupSettings, doc_of=lambda item: item):
+        self._signer, self._doc_of = Signer(settings.num_perm, settings.shingle_words), doc_of
+
+    def push(self, items: list) -> list[tuple[object, tuple[Document, Signed] | Drop]]:
+        return [(item, self.of(self._doc_of(item))) for item in items]
+
+    def of(self, doc: Document) -> tuple[Document, Signed] | Drop:
         signature = signature_or_drop(self._signer, doc)
         if isinstance(signature, Drop):
             return signature
-        return Signed(exact_key(doc.text), member_of(doc), signature.tobytes())
+        return doc, Signed(exact_key(doc.text), member_of(doc), signature.tobytes())
+
+    def flush(self) -> list:
+        return []  # nothing is held: each document is signed as it comes
+
+    def discard(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 class SignatureStore:

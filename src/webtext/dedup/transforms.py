@@ -1,5 +1,6 @@
 """The dedup stage as Beam transforms: exact, then near-duplicate (MinHash LSH)."""
 
+import functools
 from typing import Any, NamedTuple
 
 import apache_beam as beam
@@ -10,7 +11,6 @@ from webtext.dedup.clusters import (
     exact_survivor,
     member_of,
     near_duplicate_verdict,
-    signature_or_drop,
     star_edges,
     verified_edges,
     with_center_signature,
@@ -29,32 +29,13 @@ from webtext.dedup.components import (
     with_settled_label,
 )
 from webtext.dedup.examples import EXAMPLES, dedup_examples
-from webtext.dedup.minhash import SIGNATURE_DTYPE, Signer, band_keys, bands_and_rows, exact_key
+from webtext.dedup.minhash import SIGNATURE_DTYPE, band_keys, bands_and_rows, exact_key
+from webtext.dedup.over_signatures import SignStep
 from webtext.dedup.settings import DedupSettings
 from webtext.records import Drop
-from webtext.stagekit import classify
+from webtext.stagekit import classify, drive_step
 
 SIGNATURES = "signatures"
-UNSIGNED = "unsigned"  # the dedup_error drop of a document whose signature raised
-
-
-class _Sign(beam.DoFn):
-    """Document -> (document, its MinHash signature as bytes); a document whose signature raised goes out on
-    UNSIGNED as its dedup_error drop (signature_or_drop: the units engine's policy too). Signed first,
-    before exact dedup, as a unit worker signs every document it hands to dedup: the same drops."""
-
-    def __init__(self, config: DedupSettings):
-        self._config = config
-
-    def setup(self):
-        self._signer = Signer(self._config.num_perm, self._config.shingle_words)
-
-    def process(self, doc):
-        signature = signature_or_drop(self._signer, doc)
-        if isinstance(signature, Drop):
-            yield beam.pvalue.TaggedOutput(UNSIGNED, signature)
-        else:
-            yield doc, signature.tobytes()
 
 
 class _BandKeys(beam.DoFn):
@@ -161,15 +142,23 @@ class DeduplicateDocuments(beam.PTransform):
     it without holding the documents back to count them (see TokenizeToShards).
     """
 
-    def __init__(self, config: DedupSettings, keep_dropped_text: bool = False):
+    def __init__(self, config: DedupSettings, keep_dropped_text: bool = False, signed: bool = False):
+        """`signed`: the input is (document, Signed) pairs, each document signed already by the per-record
+        chain's sign step (engines/record_chain.py), whose drops are the caller's; else documents, signed
+        here by that same step."""
         super().__init__()
         self._config = config
         self._keep_dropped_text = keep_dropped_text  # each exact or near-duplicate drop with its text
+        self._signed = signed
 
     def expand(self, docs):
         keep_dropped_text = self._keep_dropped_text
-        signed = docs | "Sign" >> beam.ParDo(_Sign(self._config)).with_outputs(UNSIGNED, main="signed")
-        by_text = (signed.signed | "ExactKey" >> beam.Map(lambda pair: (exact_key(pair[0].text), pair))
+        # Signed first, before exact dedup, as a unit worker signs every document it hands to dedup: the
+        # same drops.
+        signed, unsigned = (docs, None) if self._signed else drive_step(
+            docs, "Sign", functools.partial(SignStep, self._config))
+        pairs = signed | "SignatureBytes" >> beam.Map(lambda pair: (pair[0], pair[1].signature))
+        by_text = (pairs | "ExactKey" >> beam.Map(lambda pair: (exact_key(pair[0].text), pair))
                    | "GroupExact" >> beam.GroupByKey())
 
         def exact(kv):
@@ -195,7 +184,7 @@ class DeduplicateDocuments(beam.PTransform):
                   | "Join" >> beam.CoGroupByKey())
         kept, near_drops = classify(joined, "Near", STAGE, lambda kv: near_duplicate_verdict(
             kv[0], list(kv[1]["docs"]), list(kv[1]["losers"]), keep_dropped_text))
-        drops = (signed[UNSIGNED], exact_drops, near_drops) | "Drops" >> beam.Flatten()
+        drops = [d for d in (unsigned, exact_drops, near_drops) if d is not None] | "Drops" >> beam.Flatten()
         examples = self._examples(unique, near_drops)
         kept_tally = ((unique | "PlusOne" >> beam.Map(lambda d: (d.doc_id, 1)),
                        losers | "MinusOne" >> beam.Map(lambda loser: (loser[0], -1)))

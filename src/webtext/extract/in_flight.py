@@ -10,7 +10,7 @@ document) then runs for many pages at a time, not once between two extractions t
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from webtext.extract.extractor import extract_document
+from webtext.extract.extractor import BATCH_PAGES, EXTRACTOR, STAGE, extract_document
 from webtext.extract.sandbox import SandboxedCall
 from webtext.records import Document, Drop, FetchResult
 
@@ -35,3 +35,55 @@ class OneBatchInFlight(Generic[Item]):
     def _next_answer(self, html: str, url: str):
         """The child's answer for the oldest page in flight: answers come back in the order sent."""
         return self._sandbox.collect()
+
+
+class ExtractStep(Generic[Item]):
+    """The extract stage as a step of the per-record chain (engines/record_chain.py): pages pushed are
+    gathered until `batch_pages` of them, then swapped in (one batch in flight); `flush` sends the rest
+    and collects everything. A Beam DoFn pushes a page at a time (stagekit.DriveStep); a unit worker
+    pushes its source's batches whole (batch_pages=1: each is sent as it comes, a live crawl's short
+    ones included)."""
+
+    stage = STAGE
+
+    def __init__(self, sandbox: SandboxedCall, result_of: Callable[[Item], FetchResult] = lambda item: item,
+                 batch_pages: int = BATCH_PAGES):
+        self._sandbox, self._result_of, self._batch_pages = sandbox, result_of, batch_pages
+        self.discard()
+
+    def push(self, items: list[Item]) -> list[tuple[Item, Document | Drop]]:
+        self._gathered += items
+        if len(self._gathered) < self._batch_pages:
+            return []
+        return self._swap(self._gathered)
+
+    def flush(self) -> list[tuple[Item, Document | Drop]]:
+        return self._swap(self._gathered) + self._swap([])  # the last pages sent, then collected
+
+    def discard(self) -> None:
+        """Forget what is gathered and in flight (a Beam bundle that failed part-way is retried whole)."""
+        self._gathered: list[Item] = []
+        self._in_flight = OneBatchInFlight(self._sandbox, self._result_of)
+
+    def close(self) -> None:
+        self._sandbox.close()
+
+    def start(self) -> None:
+        """Start the extraction child now, without waiting for it (SandboxedCall.start)."""
+        self._sandbox.start()
+
+    def child_pid(self) -> int | None:
+        return self._sandbox.pid()
+
+    def _swap(self, batch: list[Item]) -> list[tuple[Item, Document | Drop]]:
+        self._gathered = []
+        collected, outcomes = self._in_flight.swap(batch)
+        return list(zip(collected, outcomes, strict=True))
+
+
+def extract_step(timeout_s: float, item_of: Callable = lambda item: item, die_with_parent: bool = False,
+                 batch_pages: int = BATCH_PAGES) -> ExtractStep:
+    """The extract step with its own extraction child (`die_with_parent`: for a process's main thread
+    only, sandbox.py)."""
+    return ExtractStep(SandboxedCall(EXTRACTOR, timeout_s, die_with_parent=die_with_parent),
+                       result_of=item_of, batch_pages=batch_pages)

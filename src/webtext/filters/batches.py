@@ -1,11 +1,12 @@
-"""Documents filtered BATCH_DOCUMENTS at a time: the filter stage's one driver, which the Beam DoFn and
-the units engine's worker both call, so that both filter in the same batches (each filter's tables stay
+"""Documents filtered BATCH_DOCUMENTS at a time: the filter stage's one driver, a step of the per-record
+chain (engines/record_chain.py) that the Beam DoFn and the units engine's worker both run, so that both
+filter in the same batches (each filter's tables stay
 in the caches from one document of a batch to the next: rules.py)."""
 
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from webtext.filters.rules import BATCH_DOCUMENTS, eval_filter, filter_documents
+from webtext.filters.rules import BATCH_DOCUMENTS, STAGE, eval_filter, filter_documents
 from webtext.filters.settings import FilterSettings
 from webtext.filters.user_filter import load_user_filter
 from webtext.records import Document, Drop, with_text
@@ -18,6 +19,8 @@ class FilterBatches(Generic[Item]):
     The eval sets' 8-gram filter (--decontaminate) is built here, once per worker, from the files. With
     `keep_dropped_text` a drop carries its document's text."""
 
+    stage = STAGE
+
     def __init__(self, config: FilterSettings, doc_of: Callable[[Item], Document] = lambda item: item,
                  size: int = BATCH_DOCUMENTS, keep_dropped_text: bool = False):
         self._config, self._doc_of, self._size = config, doc_of, size
@@ -26,7 +29,7 @@ class FilterBatches(Generic[Item]):
         self._user_filter = load_user_filter(config.filter_module) if config.filter_module else None
         self._gathered: list[Item] = []
 
-    def add(self, items: list[Item]) -> list[tuple[Item, Document | Drop]]:
+    def push(self, items: list[Item]) -> list[tuple[Item, Document | Drop]]:
         """Gather `items`; the outcomes of every full batch gathered so far."""
         self._gathered += items
         decided = []
@@ -38,6 +41,9 @@ class FilterBatches(Generic[Item]):
     def discard(self) -> None:
         """Forget what is gathered (a Beam bundle that failed part-way is retried whole)."""
         self._gathered = []
+
+    def close(self) -> None:
+        pass
 
     def flush(self) -> list[tuple[Item, Document | Drop]]:
         """The outcomes of what is gathered, a batch short of full."""

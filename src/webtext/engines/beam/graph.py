@@ -5,6 +5,7 @@ the tallies and drop records go to `_work/` and `rejects/`, from which the
 driver writes manifest.json once the pipeline has finished.
 """
 
+import functools
 import json
 
 import apache_beam as beam
@@ -16,11 +17,11 @@ from webtext.dedup.transforms import DeduplicateDocuments
 from webtext.engines.base import RESULTS_NAME, Kind, result_line, work_path
 from webtext.engines.beam.tally import TallyStage
 from webtext.engines.config import CorpusConfig
-from webtext.extract.transforms import ExtractText
-from webtext.filters.transforms import FilterDocuments
+from webtext.engines.record_chain import PER_RECORD, extracting, filtering, signing
 from webtext.reasons import DEDUP, EXTRACT, FETCH, FILTER, LINKS, READ, SELECT, TOKENIZE
 from webtext.records import as_json
 from webtext.sources.transforms import ReadRedditListings, ReadSubmissions, SelectLinks
+from webtext.stagekit import drive_step
 from webtext.tokenize.shards import shard_info_json
 from webtext.tokenize.transforms import TokenizeToShards
 
@@ -77,6 +78,20 @@ def _fetch(links, config: CorpusConfig, warc_paths: list[str], warc_dir: str):
             (cached.drops, fresh_drops) | "AllFetchDrops" >> beam.Flatten(), cached.damaged)
 
 
+def _per_record(fetched, config: CorpusConfig) -> list:
+    """The per-record chain (record_chain.PER_RECORD: extract, filter, sign), a DoFn a step, each with
+    the same driver a unit worker runs: each step's (kept, drops)."""
+    routed, records = [], fetched
+    for make in PER_RECORD:
+        records, drops = drive_step(records, _LABELS[make], functools.partial(make, config))
+        routed.append((records, drops))
+    return routed
+
+
+# The steps' labels in the graph (and in a runner's UI).
+_LABELS = {extracting: "ExtractText", filtering: "FilterDocuments", signing: "Sign"}
+
+
 def _selected_links(pipeline, config: CorpusConfig, dump_paths: list[str], url_list_paths: list[str]):
     """(links, the read, select and links stages as build_pipeline lists them, damaged input files)."""
     line_counts, submissions, read_drops, damaged_files = _read_sources(
@@ -98,11 +113,11 @@ def build_pipeline(pipeline: beam.Pipeline, config: CorpusConfig, dump_paths: li
     warc_dir = warc_dir or FileSystems.join(out, "warc")
     links, stages, damaged_files = _selected_links(pipeline, config, dump_paths, url_list_paths)
     fetched, fetch_drops, damaged_warc = _fetch(links, config, warc_paths, warc_dir)
-    docs, extract_drops = fetched | "ExtractText" >> ExtractText(config.extract.timeout_s)
-    keep_dropped_text = config.keep_dropped_text
-    filtered, filter_drops = docs | "FilterDocuments" >> FilterDocuments(config.filters, keep_dropped_text)
-    deduplicated = filtered | "DeduplicateDocuments" >> DeduplicateDocuments(config.dedup, keep_dropped_text)
+    (docs, extract_drops), (filtered, filter_drops), (signed, sign_drops) = _per_record(fetched, config)
+    deduplicated = signed | "DeduplicateDocuments" >> DeduplicateDocuments(
+        config.dedup, config.keep_dropped_text, signed=True)
     unique, dedup_drops, dedup_stats, kept_tally = deduplicated[:4]
+    dedup_drops = (sign_drops, dedup_drops) | "AllDedupDrops" >> beam.Flatten()
     shards, tokenize_drops = unique | "TokenizeToShards" >> TokenizeToShards(
         config.shards, out, expected=kept_tally
     )

@@ -89,10 +89,10 @@ def run_in_units(staged: CorpusConfig, links_by_beam, inputs: RunInputs, workers
     context = get_context(_start_method())
     live_counts = LiveCounts(context, workers) if live else None
     with ProcessPoolExecutor(workers, mp_context=context, initializer=worker.start_worker,
-                             initargs=(staged, index_path, warc_dir, live_counts)) as pool:
+                             initargs=(live_counts,)) as pool:
         try:
             # The workers start their extraction child (a second or more of imports) meanwhile.
-            warming = [pool.submit(worker.warm_up) for _ in range(workers)]
+            warming = [pool.submit(worker.warm_up, staged, index_path) for _ in range(workers)]
             index_warc = functools.partial(_index_warc, pool, workers, warc, index_path, resources)
             if staged.reddit_listings or staged.rescore:
                 read, linked = _links_by_beam(
@@ -116,7 +116,8 @@ def run_in_units(staged: CorpusConfig, links_by_beam, inputs: RunInputs, workers
                 to_fetch = (_chunk_of(root, u) for u in units if not os.path.isdir(u))  # not done before
                 progress.watch_crawl(CrawlView(live_counts, _lines_in(to_fetch)))
             fetched = run_units(pool, "fetch units", order,
-                                 lambda unit: (worker.fetch_unit, _chunk_of(root, unit), unit), resources,
+                                 lambda unit: (worker.fetch_unit, staged, index_path, warc_dir,
+                                               _chunk_of(root, unit), unit), resources,
                                  on_done=functools.partial(_add_to_dedup, dedup, resources))
             progress.watch_crawl(None)
             resources.phase_done("fetch units")

@@ -40,37 +40,36 @@ def tokenize_unit(unit_dirs: list[str], dedup_path: str, cutoff: float, split_co
     partial = fresh_unit_dir(final)
     tally = Tally(partial)
     encoding = worker.encoding()
-    started = time.process_time()
-    losers = losers_of(dedup_path, [os.path.basename(unit) for unit in unit_dirs])
-    pieces: dict[tuple, list[pa.RecordBatch]] = {}
-    docs = (
-        doc
-        for unit in unit_dirs
-        for doc in read_pickles(os.path.join(unit, worker.DOCS))
-        if doc.doc_id not in losers
-    )
-    # `in` is what was read; `kept` is counted from the shards written (as the Beam stage counts it)
-    for batch in token_batches(docs):
-        tally.counts[(TOKENIZE, "in")] += len(batch)
-        kept, token_ids, drops = encode_batch(encoding, batch)
-        for drop in drops:
-            tally.drop(drop)
-        keys = [shard_key(d.doc_id, split_counts, cutoff, per_shard) for d in kept]
-        for key, rows in batches_by_key(kept, token_ids, keys):
-            pieces.setdefault(key, []).append(rows)
-    index, first = {}, 0
-    with (
-        pa.OSFile(os.path.join(partial, PIECES), "wb") as sink,
-        pa.ipc.new_file(sink, BATCH_SCHEMA) as writer,
-    ):
-        for key in sorted(pieces):
-            index[piece_name(*key)] = [first, len(pieces[key])]
-            first += len(pieces[key])
-            for rows in pieces[key]:
-                writer.write_batch(rows)
-    with open(os.path.join(partial, PIECES_INDEX), "w", encoding="utf-8") as stream:
-        json.dump(index, stream)
-    tally.timed(TOKENIZE, started)
+    with tally.timing(TOKENIZE):
+        losers = losers_of(dedup_path, [os.path.basename(unit) for unit in unit_dirs])
+        pieces: dict[tuple, list[pa.RecordBatch]] = {}
+        docs = (
+            doc
+            for unit in unit_dirs
+            for doc in read_pickles(os.path.join(unit, worker.DOCS))
+            if doc.doc_id not in losers
+        )
+        # `in` is what was read; `kept` is counted from the shards written (as the Beam stage counts it)
+        for batch in token_batches(docs):
+            tally.counts[(TOKENIZE, "in")] += len(batch)
+            kept, token_ids, drops = encode_batch(encoding, batch)
+            for drop in drops:
+                tally.drop(drop)
+            keys = [shard_key(d.doc_id, split_counts, cutoff, per_shard) for d in kept]
+            for key, rows in batches_by_key(kept, token_ids, keys):
+                pieces.setdefault(key, []).append(rows)
+        index, first = {}, 0
+        with (
+            pa.OSFile(os.path.join(partial, PIECES), "wb") as sink,
+            pa.ipc.new_file(sink, BATCH_SCHEMA) as writer,
+        ):
+            for key in sorted(pieces):
+                index[piece_name(*key)] = [first, len(pieces[key])]
+                first += len(pieces[key])
+                for rows in pieces[key]:
+                    writer.write_batch(rows)
+        with open(os.path.join(partial, PIECES_INDEX), "w", encoding="utf-8") as stream:
+            json.dump(index, stream)
     return finish_unit(tally, partial, final)
 
 

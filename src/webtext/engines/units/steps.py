@@ -12,7 +12,6 @@ import math
 import os
 import pickle
 import resource
-import time
 
 from webtext.crawl.host_fetch import host_key
 from webtext.crawl.settings import FetchSettings
@@ -37,31 +36,31 @@ def read_unit(path: str, url_list: bool, rules: LinkRules, by_host: bool, partit
               final: str) -> UnitTally:
     """One input file through the read and select stages, its counted submissions spilled by URL (by host,
     for a crawl: `by_host`)."""
-    started, partial = time.process_time(), fresh_unit_dir(final)
+    partial = fresh_unit_dir(final)
     tally = Tally(partial)
     _open_files_for(partitions + 64)
-    spills = [open(os.path.join(partial, partition_name(p)), "wb") for p in range(partitions)]
-    damaged, submissions = [], []
-    try:
-        for outcome in parsed_file(path, url_list, rules.max_line_bytes):
-            if isinstance(outcome, LineCount):
-                tally.counts[(READ, "in")] += outcome.lines
-            elif isinstance(outcome, DamagedInput):
-                damaged.append(outcome._asdict())
-            elif isinstance(outcome, Drop):
-                tally.drop(outcome)
-            else:
-                submissions.append(outcome)
-                if len(submissions) >= SELECT_BATCH:
-                    _select(submissions, rules, by_host, tally, spills)
-                    submissions = []
-        _select(submissions, rules, by_host, tally, spills)
-    finally:
-        for spill in spills:
-            spill.close()
-    with open(os.path.join(partial, DAMAGED), "w", encoding="utf-8") as out:
-        json.dump(damaged, out)
-    tally.timed(READ, started)  # reading, parsing and selecting are one loop: their time is the read stage's
+    with tally.timing(READ):  # reading, parsing and selecting are one loop: their time is the read stage's
+        spills = [open(os.path.join(partial, partition_name(p)), "wb") for p in range(partitions)]
+        damaged, submissions = [], []
+        try:
+            for outcome in parsed_file(path, url_list, rules.max_line_bytes):
+                if isinstance(outcome, LineCount):
+                    tally.counts[(READ, "in")] += outcome.lines
+                elif isinstance(outcome, DamagedInput):
+                    damaged.append(outcome._asdict())
+                elif isinstance(outcome, Drop):
+                    tally.drop(outcome)
+                else:
+                    submissions.append(outcome)
+                    if len(submissions) >= SELECT_BATCH:
+                        _select(submissions, rules, by_host, tally, spills)
+                        submissions = []
+            _select(submissions, rules, by_host, tally, spills)
+        finally:
+            for spill in spills:
+                spill.close()
+        with open(os.path.join(partial, DAMAGED), "w", encoding="utf-8") as out:
+            json.dump(damaged, out)
     return finish_unit(tally, partial, final)
 
 
@@ -94,17 +93,17 @@ def hosts_a_unit(fetch: FetchSettings) -> int:
 def link_unit(read_dirs: list[str], partition: int, rules: LinkRules, unit_links: int, min_hosts: int,
               final: str, workers: int = 1) -> UnitTally:
     """One partition of every file's counted submissions -> links, written in chunks ("c00000.jsonl")."""
-    started, partial = time.process_time(), fresh_unit_dir(final)
+    partial = fresh_unit_dir(final)
     tally = Tally(partial)
-    by_url: dict[str, list] = {}
-    for read_dir in read_dirs:
-        for url, sub in read_pickles(os.path.join(read_dir, partition_name(partition))):
-            by_url.setdefault(url, []).append(sub)
-    outcomes = [linked(url, by_url[url], rules) for url in sorted(by_url)]
-    links = tally.outcomes(LINKS, outcomes, count_kept=False)
-    tally.counts[(LINKS, "kept")] += write_chunks(partial, links, unit_links, min_hosts=min_hosts,
-                                                  workers=workers)
-    tally.timed(LINKS, started)
+    with tally.timing(LINKS):
+        by_url: dict[str, list] = {}
+        for read_dir in read_dirs:
+            for url, sub in read_pickles(os.path.join(read_dir, partition_name(partition))):
+                by_url.setdefault(url, []).append(sub)
+        outcomes = [linked(url, by_url[url], rules) for url in sorted(by_url)]
+        links = tally.outcomes(LINKS, outcomes, count_kept=False)
+        tally.counts[(LINKS, "kept")] += write_chunks(partial, links, unit_links, min_hosts=min_hosts,
+                                                      workers=workers)
     return finish_unit(tally, partial, final)
 
 

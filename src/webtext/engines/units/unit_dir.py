@@ -11,6 +11,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from webtext.engines.units.proof import commit_dir, seal_dir
 from webtext.engines.units.records import UnitTally, write_tally
@@ -60,8 +61,15 @@ class Tally:
             self._drops.writelines(sorted(self._held))
         self._drops.close()
 
-    def timed(self, stage: str, started: float) -> None:
-        self.cpu_s[stage] += time.process_time() - started
+    @contextmanager
+    def timing(self, name: str):
+        """The CPU seconds of the calling thread within, under `name`: the one way a unit's work is timed
+        (a live unit's fetch threads run beside the thread that extracts, filters and signs)."""
+        started = time.thread_time()
+        try:
+            yield
+        finally:
+            self.cpu_s[name] += time.thread_time() - started
 
     def summary(self, wall_s: float | None = None) -> UnitTally:
         return UnitTally(tuple(sorted(self.counts.items())), dict(sorted(self.cpu_s.items())), self.dropped,
