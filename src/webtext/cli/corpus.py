@@ -162,33 +162,46 @@ def _check_reddit_credentials(config: CorpusConfig) -> None:
         connect(config.fetch.user_agent, config.reddit_api_url)
 
 
-def run_corpus_command(args, beam_args: list[str]) -> int:
-    from webtext.cli.flag_conflicts import check_config, check_engine, check_runner, too_many_workers
-    from webtext.cli.progress_view import ProgressView
-    from webtext.engines.beam.options import in_process
-    from webtext.engines.table import default_workers, usable_cores
-    from webtext.run.corpus_run import BrokenAccount, EmptyInputError, NothingKept, TooManyErrors, run_corpus
+def _settled(args, beam_args: list[str]) -> tuple[CorpusConfig, UnitSettings]:
+    """The run's config and engine settings from the flags, each setting checked once: ConfigError (or a
+    FileNotFoundError, IsADirectoryError for an input) where one cannot be."""
+    from webtext.cli.flag_conflicts import check_config, check_engine, check_runner
+    from webtext.engines.table import default_workers
 
-    try:
-        config = config_from(args)
-    except ConfigError as error:
-        print(f"webtext corpus: {error}", file=sys.stderr)
-        return 2
-    try:
-        engine = from_arguments(UnitSettings, args)
-    except ConfigError as error:
-        print(f"webtext corpus: {error}", file=sys.stderr)
-        return 2
+    config = config_from(args)
+    engine = from_arguments(UnitSettings, args)
     if engine.workers is None:
         engine = dataclasses.replace(engine, workers=default_workers(config, beam_args))
-    workers = engine.workers
+    check_runner(beam_args)
+    check_engine(beam_args, engine.workers, workers_given=args.workers is not None)
+    check_config(config)
+    return config, engine
+
+
+def _one_line_exits() -> dict[type, int]:
+    """A run's errors said in one line, each with its exit status: 2 for what the user gave, 1 for a run
+    that stopped (before its swap: the previous corpus in place). Others go to cli.main's tail."""
+    from webtext.run.corpus_run import BrokenAccount, EmptyInputError, NothingKept, TooManyErrors
+
+    return {**dict.fromkeys((FileNotFoundError, RedditCredentialsError, ConfigError, BlockedAddress,
+                             DNSFailure), 2),
+            **dict.fromkeys((EmptyInputError, TooManyErrors, BrokenAccount, NothingKept, UnitFailed,
+                             RunnerUnreachable), 1)}
+
+
+def run_corpus_command(args, beam_args: list[str]) -> int:
+    from webtext.cli.flag_conflicts import too_many_workers
+    from webtext.cli.progress_view import ProgressView
+    from webtext.engines.beam.options import in_process
+    from webtext.engines.table import usable_cores
+    from webtext.run.corpus_run import run_corpus
+
     try:
-        check_runner(beam_args)
-        check_engine(beam_args, workers, workers_given=args.workers is not None)
-        check_config(config)
+        config, engine = _settled(args, beam_args)
     except (ConfigError, FileNotFoundError, IsADirectoryError) as error:
         print(f"webtext corpus: {error}", file=sys.stderr)
         return 2
+    workers = engine.workers
     if warning := too_many_workers(workers, usable_cores()):
         print(warning, file=sys.stderr)
     started = time.monotonic()
@@ -202,6 +215,7 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
     else:  # workers are other processes: their counters show in the runner's UI, and in the summary below
         print("running; per-stage progress is in the runner's UI (Beam counters webtext.<stage>)", flush=True)
         view = contextlib.nullcontext()
+    one_line = _one_line_exits()
     with contextlib.ExitStack() as owner:  # one owner of --out for the run and its report
         try:
             owner.enter_context(owning(config.out))
@@ -214,18 +228,10 @@ def run_corpus_command(args, beam_args: list[str]) -> int:
             with view:
                 manifest = run_corpus(config, beam_args, engine=engine,
                                       command=shlex.join(["webtext", *getattr(args, "argv", ["corpus"])]))
-        except (FileNotFoundError, RedditCredentialsError, ConfigError, BlockedAddress, DNSFailure) as error:
-            print(f"webtext corpus: {error}", file=sys.stderr)
-            return 2
-        except (EmptyInputError, TooManyErrors, BrokenAccount, NothingKept) as error:
-            print(f"webtext corpus: {error}", file=sys.stderr)
-            return 1
-        except UnitFailed as error:  # before the swap: the previous corpus is in place
-            print(f"webtext corpus: {error}; {config.out} is unchanged", file=sys.stderr)
-            return 1
-        except RunnerUnreachable as error:
-            print(f"webtext corpus: {error}", file=sys.stderr)
-            return 1
+        except tuple(one_line) as error:
+            unchanged = f"; {config.out} is unchanged" if isinstance(error, UnitFailed) else ""
+            print(f"webtext corpus: {error}{unchanged}", file=sys.stderr)
+            return next(status for kind, status in one_line.items() if isinstance(error, kind))
         except Exception as error:  # noqa: BLE001 (a full disk; a runner's own error; the rest re-raised)
             if is_out_of_space(error):
                 print(f"webtext corpus: {out_of_space(as_os_error(error), config.out)}", file=sys.stderr)
