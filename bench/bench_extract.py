@@ -9,6 +9,7 @@ Needs ../shared/data (real pages with snippet ground truth). Usage: python bench
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import pathlib
@@ -22,10 +23,10 @@ from common import measured_in_fresh_process, pin_to_one_cpu, report, report_rou
 from webtext.crawl.charset import decode_html
 from webtext.crawl.replay import read_warc, warc_html
 from webtext.engines.config import CorpusConfig
+from webtext.engines.record_chain import extracting, filtering
 from webtext.extract.evaluate import SETTINGS, annotated_pages, score
-from webtext.extract.transforms import ExtractText
-from webtext.filters.transforms import FilterDocuments
 from webtext.records import FetchResult, Link
+from webtext.stagekit import drive_step
 
 
 def as_result(response, copy: int) -> FetchResult:
@@ -171,8 +172,9 @@ def stage_run(warc: str, repeat: int) -> dict:
         with beam.Pipeline(runner="FnApiRunner") as p:
             results = (p | beam.Create([(warc, i) for i in range(repeat)])
                        | beam.FlatMap(lambda wi: [as_result(r, wi[1]) for r in read_warc(wi[0])]))
-            docs, _ = results | ExtractText()
-            docs | FilterDocuments(config.filters)
+            # the per-record chain's extract and filter steps, as the one Beam pipeline runs them
+            docs, _ = drive_step(results, "Extract", functools.partial(extracting, config))
+            drive_step(docs, "Filter", functools.partial(filtering, config))
     return numbers
 
 

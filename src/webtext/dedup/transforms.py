@@ -29,7 +29,7 @@ from webtext.dedup.components import (
     with_settled_label,
 )
 from webtext.dedup.examples import EXAMPLES, dedup_examples
-from webtext.dedup.minhash import SIGNATURE_DTYPE, band_keys, bands_and_rows, exact_key
+from webtext.dedup.minhash import SIGNATURE_DTYPE, band_keys, bands_and_rows
 from webtext.dedup.over_signatures import SignStep
 from webtext.dedup.settings import DedupSettings
 from webtext.records import Drop
@@ -157,8 +157,9 @@ class DeduplicateDocuments(beam.PTransform):
         # same drops.
         signed, unsigned = (docs, None) if self._signed else drive_step(
             docs, "Sign", functools.partial(SignStep, self._config))
-        pairs = signed | "SignatureBytes" >> beam.Map(lambda pair: (pair[0], pair[1].signature))
-        by_text = (pairs | "ExactKey" >> beam.Map(lambda pair: (exact_key(pair[0].text), pair))
+        # (document, signature bytes) grouped by the exact key the sign step made
+        by_text = (signed
+                   | "ExactKey" >> beam.Map(lambda pair: (pair[1].exact_key, (pair[0], pair[1].signature)))
                    | "GroupExact" >> beam.GroupByKey())
 
         def exact(kv):

@@ -1,5 +1,5 @@
-"""Extraction with one batch always in the child's hands: the extract stage's one driver, which the Beam
-DoFn and the units engine's worker both call.
+"""Extraction with one batch always in the child's hands: the extract stage's one driver, a step of the
+per-record chain that the Beam DoFn and the units engine's worker both run.
 
 Batch N is sent as soon as batch N-1's results are back, and only then are N-1's documents handed on,
 so the child extracts while the caller filters, signs, or reads (or, live, waits for) what comes next.
@@ -15,26 +15,6 @@ from webtext.extract.sandbox import SandboxedCall
 from webtext.records import Document, Drop, FetchResult
 
 Item = TypeVar("Item")  # what the caller keeps of each page: the fetch result, or it with its Beam window
-
-
-class OneBatchInFlight(Generic[Item]):
-    def __init__(self, sandbox: SandboxedCall, result_of: Callable[[Item], FetchResult] = lambda item: item):
-        self._sandbox, self._result_of = sandbox, result_of
-        self._in_flight: list[Item] = []
-
-    def swap(self, batch: list[Item]) -> tuple[list[Item], list[Document | Drop]]:
-        """Collect the batch in flight and send `batch` in its place (an empty one at the end): the
-        collected batch's items, with the outcome of each (a document, or its extract drop)."""
-        collected = self._in_flight
-        outcomes = [extract_document(self._result_of(item), self._next_answer) for item in collected]
-        self._in_flight = batch
-        if batch:
-            self._sandbox.submit_batch([(r.html, r.final_url) for r in map(self._result_of, batch)])
-        return collected, outcomes
-
-    def _next_answer(self, html: str, url: str):
-        """The child's answer for the oldest page in flight: answers come back in the order sent."""
-        return self._sandbox.collect()
 
 
 class ExtractStep(Generic[Item]):
@@ -63,7 +43,7 @@ class ExtractStep(Generic[Item]):
     def discard(self) -> None:
         """Forget what is gathered and in flight (a Beam bundle that failed part-way is retried whole)."""
         self._gathered: list[Item] = []
-        self._in_flight = OneBatchInFlight(self._sandbox, self._result_of)
+        self._in_flight: list[Item] = []
 
     def close(self) -> None:
         self._sandbox.close()
@@ -76,9 +56,17 @@ class ExtractStep(Generic[Item]):
         return self._sandbox.pid()
 
     def _swap(self, batch: list[Item]) -> list[tuple[Item, Document | Drop]]:
-        self._gathered = []
-        collected, outcomes = self._in_flight.swap(batch)
+        """Collect the batch in flight and send `batch` in its place (an empty one at the end): the
+        collected batch's items, with the outcome of each (a document, or its extract drop)."""
+        collected, self._in_flight, self._gathered = self._in_flight, batch, []
+        outcomes = [extract_document(self._result_of(item), self._next_answer) for item in collected]
+        if batch:
+            self._sandbox.submit_batch([(r.html, r.final_url) for r in map(self._result_of, batch)])
         return list(zip(collected, outcomes, strict=True))
+
+    def _next_answer(self, html: str, url: str):
+        """The child's answer for the oldest page in flight: answers come back in the order sent."""
+        return self._sandbox.collect()
 
 
 def extract_step(timeout_s: float, item_of: Callable = lambda item: item, die_with_parent: bool = False,

@@ -182,7 +182,7 @@ def tally_shard(out_dir: str, piece: tuple[dict, int, int], config: dict, rule_s
     parquet = pq.ParquetFile(os.path.join(out_dir, shard["text_path"]))
     # A text shard is one row group: the rows before the slice are read past, not tallied.
     position = 0
-    for batch in parquet.iter_batches(batch_size=min(1024, max(1, rows)), columns=COLUMNS):
+    for batch in parquet.iter_batches(batch_size=1024, columns=COLUMNS):
         start, stop = max(first - position, 0), min(first + rows - position, batch.num_rows)
         position += batch.num_rows
         if stop <= 0:
