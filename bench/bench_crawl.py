@@ -6,14 +6,18 @@ after --latency_ms; each records how many requests it had in flight at once. The
 `requests` loop over the same kind of pages, in the same run.
 
 Then the whole live crawl, `webtext corpus --fetch live` in units (crawl -> extract -> filters -> dedup
--> shards): --crawl_pages article pages on --crawl_hosts hosts answering in 50-100 ms, one worker pinned
-to one core and --crawl_workers workers on as many cores, in interleaved rounds: pages a second, the
-shards' bytes, each worker's peak memory with its 64 fetch threads, and a 45M-link crawl projected
-from the measured rate.
+-> shards): --crawl_pages pages on --crawl_hosts hosts answering in 50-100 ms, one worker pinned to one
+core and --crawl_workers workers on as many cores, in interleaved rounds: pages a second, the CPU a
+page, the shards' bytes, each worker's peak memory with its 64 fetch threads, and a 45M-link crawl
+projected from the measured rate. The pages (--pages): `real`, the 179 real pages of ../shared/data
+rewritten into variants as bench_replay.py makes them (what a crawl extracts: 187 KB of HTML on
+average, milliseconds of extraction each), or `made`, the project's own short generated articles
+(a tenth of the extraction work; used where ../shared/data is absent). The servers run on the
+measured cores in every run, one core or all, so that neither side has a core of its own for them.
 
 Usage: python bench/bench_crawl.py [--hosts 64] [--pages_per_host 12] [--latency_ms 100]
-                                   [--crawl_pages 3000] [--crawl_hosts 40,400] [--crawl_workers 2]
-                                   [--rounds 3]
+                                   [--crawl_pages 2000] [--crawl_hosts 40,400] [--crawl_workers 2]
+                                   [--pages real|made] [--rounds 3]
        python bench/bench_crawl.py --crawl_pages 0     (the fetch stage alone)
 """
 
@@ -33,6 +37,7 @@ import zlib
 
 import apache_beam as beam
 import requests
+from bench_replay import DATA, LONG_WORD, real_pages, rewritten
 from bench_scaling import machine_ratio
 from common import pinned, report, report_rounds
 
@@ -84,26 +89,38 @@ def address(h: int) -> str:
     return f"127.0.{1 + h // 250}.{2 + h % 250}"
 
 
-def serve_articles(hosts: int, pages: int) -> None:
-    """Serve `pages` article pages over `hosts` loopback hosts, each answer after 50-100 ms (fixed per
+def page_bodies(hosts: int, pages: int, kind: str) -> dict[tuple[int, str], tuple[bytes, str]]:
+    """`pages` pages spread over `hosts` hosts: {(host, path): (HTML, content type)}."""
+    per_host = -(-pages // hosts)
+    paths = [(h, f"/a/{i}") for h in range(hosts) for i in range(min(per_host, pages - h * per_host))]
+    if kind == "real":
+        rng, real = random.Random(0), real_pages()
+        pool = sorted({w for _, html, _ in real for w in LONG_WORD.findall(html.decode("utf-8", "replace"))})
+        return {key: (rewritten(real[n % len(real)][1], rng, 0.5, pool), real[n % len(real)][2])
+                for n, key in enumerate(paths)}
+    bodies = {}
+    for h, path in paths:
+        rng = random.Random(f"{h}{path}")
+        article = prose.article(rng, rng.randint(4, 9))
+        html = prose.page_html(f"Article {h}{path}", f"site{h}.test", article, rng)
+        bodies[(h, path)] = (html.encode(), "text/html; charset=utf-8")
+    return bodies
+
+
+def serve_articles(hosts: int, pages: int, kind: str) -> None:
+    """Serve `pages` pages (page_bodies) over `hosts` loopback hosts, each answer after 50-100 ms (fixed per
     page); print the hosts' [base URL, pages] as one JSON line; serve until stdin closes.
 
     In a process of its own, on asyncio (a fraction of a millisecond of CPU a request, where a threading
     server spends about one): the servers of a real crawl are not on the crawler's cores, and here they
     share the measured ones."""
-    per_host = -(-pages // hosts)
-    bodies = {}
-    for h in range(hosts):
-        rng = random.Random(h)
-        for i in range(min(per_host, pages - h * per_host)):
-            html = prose.page_html(
-                f"Article {h}-{i}", f"site{h}.test", prose.article(rng, rng.randint(4, 9)), rng
-            )
-            bodies[(h, f"/a/{i}")] = html.encode()
+    bodies = page_bodies(hosts, pages, kind)
 
     def answer(h: int, path: str) -> bytes:
-        body = b"User-agent: *\nAllow: /\n" if path == "/robots.txt" else bodies.get((h, path))
-        content_type = "text/plain" if path == "/robots.txt" else "text/html; charset=utf-8"
+        body, content_type = (
+            (b"User-agent: *\nAllow: /\n", "text/plain") if path == "/robots.txt"
+            else bodies.get((h, path), (None, "text/html"))
+        )
         status = "200 OK" if body is not None else "404 Not Found"
         body = body or b""
         return (f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
@@ -179,11 +196,16 @@ def crawl(urls: str, bases: list[str], out: str, workers: int, *extra: str) -> t
 class Served:
     """The article servers (serve_articles) in a process of their own, for a `with` block."""
 
-    def __init__(self, hosts: int, pages: int):
-        self._server = subprocess.Popen([sys.executable, __file__, "--serve", str(hosts), str(pages)],
+    def __init__(self, hosts: int, pages: int, kind: str = "made"):
+        self._server = subprocess.Popen([sys.executable, __file__, "--serve", str(hosts), str(pages), kind],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.hosts = json.loads(self._server.stdout.readline())
         self.bases = [base for base, _ in self.hosts]
+
+    def on_cores(self, cores: int) -> None:
+        """Run the servers on the first `cores` CPUs, those the crawl they answer is measured on."""
+        if hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(self._server.pid, set(range(cores)))
 
     def url_list(self, path: str) -> str:
         with open(path, "w") as listing:
@@ -198,17 +220,19 @@ class Served:
         self._server.wait()
 
 
-def crawl_in_units(pages: int, hosts: int, workers: int, rounds: int) -> None:
+def crawl_in_units(pages: int, hosts: int, workers: int, rounds: int, kind: str) -> None:
     # The settings a user runs: no --fetch_threads or --unit_links. (--delay_s 0: these are the bench's own
     # servers, which ask for no politeness delay; with the default 1 s a 40-host crawl waits on the hosts,
     # not on the cores.)
-    with Served(hosts, pages) as served, tempfile.TemporaryDirectory() as tmp:
+    with Served(hosts, pages, kind) as served, tempfile.TemporaryDirectory() as tmp:
         urls = served.url_list(os.path.join(tmp, "urls.txt"))
         ones, manys = [], []
         for r in range(rounds):
+            served.on_cores(1)
             ones.append(crawl(urls, served.bases, os.path.join(tmp, f"one-{r}"), 1))
+            served.on_cores(workers)
             manys.append(crawl(urls, served.bases, os.path.join(tmp, f"many-{r}"), workers))
-    with Served(64, 64 * 10) as served, tempfile.TemporaryDirectory() as tmp:  # 64 hosts for the 64 threads
+    with Served(64, 64 * 10, kind) as served, tempfile.TemporaryDirectory() as tmp:  # 64 hosts, 64 threads
         _, _, wide = crawl(
             served.url_list(os.path.join(tmp, "urls.txt")), served.bases, os.path.join(tmp, "o"), 1
         )
@@ -222,14 +246,18 @@ def crawl_in_units(pages: int, hosts: int, workers: int, rounds: int) -> None:
     projected_h = LIVE_PAGES_45M / (fetched / one_crawl_s * 16 * efficiency) / 3600
     ratios = [o[1] / m[1] for o, m in zip(ones, manys)]
     machine = machine_ratio(workers)
-    report(f"live crawl in units: {fetched} pages on {hosts} hosts answering in 50-100 ms, {rounds} rounds "
-           f"(median)", [
+    cpu_a_page = [sum(row["cpu_s"] for row in runs[-1][2]["run"]["resources"]) / fetched * 1000
+                  for runs in (ones, manys)]
+    report(f"live crawl in units: {fetched} {kind} pages on {hosts} hosts answering in 50-100 ms, {rounds} "
+           f"rounds (median)", [
         ("1 worker on 1 core: the crawl (fetch units)", fetched / one_crawl_s, "pages/s"),
         (f"{workers} workers on {workers} cores: the crawl", fetched / many_crawl_s, "pages/s"),
         ("1 worker on 1 core: the whole command", fetched / one_s, "pages/s"),
         (f"{workers} workers on {workers} cores: the whole command", fetched / many_s, "pages/s"),
         (f"the whole command, {workers} workers / 1", one_s / many_s, "x"),
-        ("one core's CPU a page, fetch to dedup record", one_crawl_s / fetched * 1000, "ms"),
+        ("one core's wall a page, fetch to dedup record", one_crawl_s / fetched * 1000, "ms"),
+        ("CPU a page, every stage: 1 worker", cpu_a_page[0], "ms"),
+        (f"CPU a page, every stage: {workers} workers", cpu_a_page[1], "ms"),
         ("a worker's peak memory, 64 fetch threads busy", peak, "MiB"),
         ("shards byte-identical (tokens), 1 and N workers", float(same), "(1 = yes)"),
         (f"45M links ({LIVE_PAGES_45M // 10**6}M live pages), 16 cores, projected", projected_h, "hours"),
@@ -240,20 +268,26 @@ def crawl_in_units(pages: int, hosts: int, workers: int, rounds: int) -> None:
 
 def main() -> None:
     if sys.argv[1:2] == ["--serve"]:
-        serve_articles(int(sys.argv[2]), int(sys.argv[3]))
+        serve_articles(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
         return
     parser = argparse.ArgumentParser()
     parser.add_argument("--hosts", type=int, default=64)
     parser.add_argument("--pages_per_host", type=int, default=12)
     parser.add_argument("--latency_ms", type=float, default=100)
-    parser.add_argument("--crawl_pages", type=int, default=3000)
+    parser.add_argument("--crawl_pages", type=int, default=2000)
     parser.add_argument("--crawl_hosts", default="40,400", help="host counts, each crawled in its own runs")
     parser.add_argument("--crawl_workers", type=int, default=2)
+    parser.add_argument("--pages", choices=("real", "made"), default="real",
+                        help="real: the shared data's pages rewritten (else made); made: generated ones")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    kind = args.pages
+    if kind == "real" and not os.path.isdir(DATA):
+        print(f"{DATA} is absent: generated pages instead of real ones")
+        kind = "made"
     if args.crawl_pages:
         for hosts in (int(h) for h in args.crawl_hosts.split(",")):
-            crawl_in_units(args.crawl_pages, hosts, args.crawl_workers, args.rounds)
+            crawl_in_units(args.crawl_pages, hosts, args.crawl_workers, args.rounds, kind)
     hosts = [Host(f"127.0.0.{i + 2}", args.latency_ms / 1000) for i in range(args.hosts)]
     links = [Link(f"{h.base}/p{j}", f"{h.base}/p{j}", 5, ("s",), (5,), ("r",), 1)
              for h in hosts for j in range(args.pages_per_host)]
