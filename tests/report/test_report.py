@@ -97,6 +97,25 @@ def test_a_report_made_by_several_processes_is_the_same_as_one_made_by_one(sampl
     assert not [name for name in os.listdir(sample_corpus) if name.startswith(".report-counts-")]
 
 
+def test_the_report_is_the_same_drawn_in_a_pool_of_processes_or_in_one(sample_corpus, tmp_path, monkeypatch):
+    # The tally and the figures share the pool; the rule-score grid is drawn in pieces of a fixed size.
+    from webtext.filters.presets import kept_scores
+    from webtext.report import html as report_html
+    from webtext.report import stats as report_stats
+
+    monkeypatch.setattr(report_stats, "FORKED_FROM_DOCUMENTS", 0)
+    monkeypatch.setattr(report_stats, "PARALLEL_FROM_DOCUMENTS", 0)
+    monkeypatch.setattr(report_html, "RULES_A_FIGURE", 3)
+    pages = []
+    for workers in (1, 2):
+        html_path, _ = report_html.write_report(str(sample_corpus), rule_scores=kept_scores, workers=workers,
+                                                to=str(tmp_path / str(workers)))
+        pages.append(open(html_path, encoding="utf-8").read())
+    assert pages[0] == pages[1]
+    rules = len(json.loads((tmp_path / "1" / "stats.json").read_text())["rule_scores"])
+    assert rules > 3 and pages[0].count('alt="filter scores"') == -(-rules // 3)
+
+
 @pytest.mark.parametrize("rows", [0, 1, 63, 64, 65, 1066, 100_000])
 def test_a_shard_is_tallied_in_slices_that_cover_each_row_once_in_order(rows):
     from webtext.report.tally import MIN_SLICE_ROWS, SLICES_A_SHARD, shard_slices

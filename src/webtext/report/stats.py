@@ -4,9 +4,10 @@ Stage counts, documents and tokens are copied from manifest.json, never recomput
 manifest is the one source of truth, and the report only adds what it does not hold.
 """
 
+import contextlib
 import functools
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 
 from webtext.in_order import in_order
@@ -44,33 +45,53 @@ def _pool_context(workers: int, documents: int):
     return get_context("spawn") if documents >= PARALLEL_FROM_DOCUMENTS else None
 
 
-def _shard_tallies(out_dir: str, manifest: dict, rule_scores, workers: int):
-    """Each shard slice's tally, in shard and row order: from a pool of `workers` processes for a large
-    corpus, at most 2 x workers in flight."""
-    slices = [piece for shard in manifest["shards"] for piece in shard_slices(shard)]
-    config = manifest["config"]
-    context = _pool_context(min(workers, len(slices)), manifest["documents"])
+@contextlib.contextmanager
+def report_pool(out_dir: str, workers: int):
+    """The processes a report of the corpus in `out_dir` is made with (its shards tallied, its figures
+    drawn), or None where one process does it: `workers` of them for a corpus large enough to be worth
+    them (_pool_context)."""
+    manifest = read_manifest(out_dir)
+    slices = sum(len(shard_slices(shard)) for shard in manifest["shards"])
+    context = _pool_context(min(workers, slices), manifest["documents"])
     if context is None:
-        yield from (tally_shard(out_dir, piece, config, rule_scores) for piece in slices)
+        yield None
         return
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield from in_order(
-            pool,
-            functools.partial(tally_shard, out_dir, config=config, rule_scores=rule_scores),
-            slices,
-            window=2 * workers,
-        )
+        yield pool
 
 
-def corpus_stats(out_dir: str, top: int = 15, rule_scores=None, workers: int = 1) -> dict:
+def _shard_tallies(out_dir: str, manifest: dict, rule_scores, pool: Executor | None, workers: int):
+    """Each shard slice's tally, in shard and row order: from `pool` (of `workers` processes) if there is
+    one, at most two a process in flight."""
+    slices = [piece for shard in manifest["shards"] for piece in shard_slices(shard)]
+    config = manifest["config"]
+    if pool is None:
+        yield from (tally_shard(out_dir, piece, config, rule_scores) for piece in slices)
+        return
+    yield from in_order(
+        pool,
+        functools.partial(tally_shard, out_dir, config=config, rule_scores=rule_scores),
+        slices,
+        window=2 * workers,
+    )
+
+
+def corpus_stats(out_dir: str, top: int = 15, rule_scores=None, workers: int = 1,
+                 pool: Executor | None = None) -> dict:
     """`rule_scores`: a module-level function of a corpus's config giving the filter stage's (rules,
     score) (filters.presets.kept_scores), or None to leave the filter scores out. `lengths_in_tokens`
     and `karma` are tally.Distribution tables (for the plots); stats_json turns them into histograms.
-    Memory is set by the shard size, whatever the corpus's: domains and subreddits are counted on disk."""
+    Memory is set by the shard size, whatever the corpus's: domains and subreddits are counted on disk.
+    `pool`: report_pool's of `workers` processes, shared with the figures; else one is made for the tally
+    where report_pool would make one."""
+    if pool is None and workers > 1:
+        with report_pool(out_dir, workers) as made:
+            if made is not None:
+                return corpus_stats(out_dir, top, rule_scores, workers, pool=made)
     manifest = read_manifest(out_dir)
     tally = ShardTally(*(rule_scores(manifest["config"]) if rule_scores else ((), None)))
     with DiskCounts() as counts:  # in the temporary folder: the corpus may be read-only
-        for shard_tally in _shard_tallies(out_dir, manifest, rule_scores, workers):
+        for shard_tally in _shard_tallies(out_dir, manifest, rule_scores, pool, workers):
             tally.merge(shard_tally)
             counts.add("domain", shard_tally.domains)
             counts.add("subreddit", shard_tally.subreddits)
