@@ -66,14 +66,17 @@ class Host:
                     host.in_flight += 1
                     host.max_in_flight = max(host.max_in_flight, host.in_flight)
                 time.sleep(latency_s)
+                # Out of flight once the answer is about to go: a client cannot ask again before it has it.
+                # (Counted after the write, the next request, on a new connection, could be counted before
+                # this thread got the GIL back to count this one out: two in flight that never were.)
+                with host.lock:
+                    host.in_flight -= 1
                 body = b"User-agent: *\nAllow: /\n" if self.path == "/robots.txt" else PAGE
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain" if self.path == "/robots.txt" else "text/html")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                with host.lock:
-                    host.in_flight -= 1
 
         self.server = http.server.ThreadingHTTPServer((address, 0), Handler)
         self.server.daemon_threads = True

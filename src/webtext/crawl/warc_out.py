@@ -119,7 +119,7 @@ class WarcBundleWriter:
             archived = {"WARC-Date": fetched.captured_at, SOURCE_HEADER: fetched.source,
                         ARCHIVE_URL_HEADER: fetched.archive_url}
         response = writer.create_warc_record(fetched.url, "response", payload=io.BytesIO(fetched.body),
-                                                   http_headers=http_headers, warc_headers_dict=archived)
+                                             http_headers=http_headers, warc_headers_dict=archived)
         if archived:
             writer.write_record(response)
             return response.rec_headers.get_header("WARC-Record-ID"), response.rec_headers.get_header(
