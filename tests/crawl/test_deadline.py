@@ -3,6 +3,7 @@ that passes shuts its sockets down, whatever order the deadlines came in; one th
 sockets alone; ended ones do not pile up; a forked child gets a watchdog of its own."""
 
 import os
+import signal
 import socket
 import threading
 import time
@@ -86,6 +87,7 @@ def test_a_forked_child_keeps_deadlines_with_a_watchdog_of_its_own():
     pid = os.fork()
     if pid == 0:  # the child: no thread came along with the fork
         code = 1
+        signal.alarm(20)  # a child stuck on a lock the fork copied dies, and the test fails, not hangs
         try:
             ours, theirs = socket.socketpair()
             with Deadline(time.monotonic() + 0.1) as deadline:
