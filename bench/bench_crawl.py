@@ -199,7 +199,7 @@ def crawl(urls: str, bases: list[str], out: str, workers: int, *extra: str) -> t
 class Served:
     """The article servers (serve_articles) in a process of their own, for a `with` block."""
 
-    def __init__(self, hosts: int, pages: int, kind: str = "made"):
+    def __init__(self, hosts: int, pages: int, kind: str):
         self._server = subprocess.Popen([sys.executable, __file__, "--serve", str(hosts), str(pages), kind],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.hosts = json.loads(self._server.stdout.readline())

@@ -61,16 +61,17 @@ class WarcBundleWriter:
         for hop in fetched.redirects:
             self._add_record(writer, hop)
         ids = self._add_record(writer, fetched)
+        data = records.getvalue()
         with self._lock:  # a page's records stay together
-            self._buffer.write(records.getbuffer())
+            self._buffer.write(data)
             self._count += 1
-            self._journal(records.getbuffer())
+            self._journal(data)
             full = self._detach() if self._count >= self._pages_per_file else None
         if full is not None:
             self._write(*full)
         return ids
 
-    def _journal(self, data) -> None:
+    def _journal(self, data: bytes) -> None:
         """The page's records, appended to the partial file and handed to the OS at once."""
         if not self._local:
             return

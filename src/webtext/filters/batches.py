@@ -1,7 +1,7 @@
 """Documents filtered BATCH_DOCUMENTS at a time: the filter stage's one driver, a step of the per-record
 chain (engines/record_chain.py) that the Beam DoFn and the units engine's worker both run, so that both
-filter in the same batches (each filter's tables stay
-in the caches from one document of a batch to the next: rules.py)."""
+filter in the same batches (each filter's tables stay in the caches from one document of a batch to the
+next: rules.py)."""
 
 from collections.abc import Callable
 from typing import Generic, TypeVar

@@ -142,9 +142,8 @@ def _duplicate_examples(examples: list[dict]) -> list[str]:
     ]
 
 
-def render(stats: dict, drawn: dict[str, bytes] | None = None) -> str:
-    """report.html's text; `drawn`: figures(stats), where they were drawn already."""
-    drawn = drawn if drawn is not None else figures(stats)
+def render(stats: dict, drawn: dict[str, bytes]) -> str:
+    """report.html's text; `drawn`: its figures (figures(stats))."""
     settings_and_versions = {"config": stats["config"], "versions": stats["versions"]}
     sections = [
         "<h1>webtext corpus report</h1>",
