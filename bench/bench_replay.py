@@ -9,9 +9,11 @@ of them planted duplicates: exact copies of a variant under another URL, and nea
 variant changed). Most of pages.warc.gz is German, dropped by the language rule after extraction, as a
 Reddit crawl's foreign pages are.
 
-Printed: pages per second at each worker count (interleaved rounds, best and each round's ratio), this
-machine's own ceiling (copies of a plain loop, as bench_scaling.py measures it), the CPU a page by stage at
-each worker count (the run's own accounting: worker, extraction child and launcher), and the serial part of
+Printed: pages per second at each worker count (interleaved rounds, best and each round's ratio, and their
+median), this machine's own ceiling (copies of a plain loop, as bench_scaling.py measures it), the CPU a page
+by stage at each worker count (the run's own accounting: worker, extraction child and launcher) beside what
+two copies of the plain loop cost a copy in CPU over one (sharing the machine's caches and memory: the part of
+any program's extra CPU that is the machine's, not the program's), and the serial part of
 a run: the phases the launcher runs alone (index, dedup decision, shards, results, manifest, report, card)
 as seconds beside the whole. The shards must be the same bytes at every worker count.
 
@@ -30,7 +32,7 @@ import sys
 import tempfile
 import time
 
-from bench_scaling import machine_ratio, shard_digest
+from bench_scaling import machine_ratios, shard_digest
 from common import pinned
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
@@ -143,11 +145,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         warc, urls, planted = build_input(tmp, args.pages, args.warcs)
         runs: dict[int, list[dict]] = {1: [], 2: []}
-        ceilings = []
+        ceilings, loop_cpu = [], []
         for r in range(args.rounds):
             for n in (1, 2):
                 runs[n].append(run(warc, urls, os.path.join(tmp, f"w{n}-{r}"), n))
-            ceilings.append(machine_ratio(2))
+            ceiling, cpu_ratio = machine_ratios(2)
+            ceilings.append(ceiling)
+            loop_cpu.append(cpu_ratio)
         stages = runs[1][0]["stages"]
         print(f"\n== replay: {args.pages} real pages ({planted['exact']} planted exact copies, "
               f"{planted['near']} near copies) in {args.warcs} WARC files, --filters gopher, report and card")
@@ -162,7 +166,8 @@ def main() -> None:
         ratios = sorted(one["wall"] / two["wall"] for one, two in zip(runs[1], runs[2]))
         speed_up = best[1]["wall"] / best[2]["wall"]
         print(f"  {'speed-up, 2 workers over 1 (best of rounds)':<44} {speed_up:>10.2f}x"
-              f"   (each round: {' '.join(f'{x:.2f}x' for x in ratios)})")
+              f"   (rounds, lowest first: {' '.join(f'{x:.2f}x' for x in ratios)}; median "
+              f"{statistics.median(ratios):.2f}x)")
         print(f"  {'a plain loop, 2 copies over 1':<44} {statistics.median(ceilings):>10.2f}x   (this "
               f"machine's ceiling, each round: {' '.join(f'{c:.2f}' for c in ceilings)})")
         print("  CPU ms a page by stage (medians over rounds; worker, extraction child and launcher):")
@@ -175,6 +180,9 @@ def main() -> None:
                 row.append(statistics.median(per))
             ratio = row[1] / row[0] if row[0] else 0.0
             print(f"    {name:<22} 1 worker {row[0]:>7.2f}   2 workers {row[1]:>7.2f}   ({ratio:.2f}x)")
+        print(f"    {'a plain loop':<22} CPU an iteration with 2 copies running over 1: "
+              f"{statistics.median(loop_cpu):.2f}x (what sharing this machine costs any program; each round: "
+              f"{' '.join(f'{c:.2f}' for c in loop_cpu)})")
         for n in runs:
             print(f"  where the seconds of the best {n}-worker run went:")
             phases, after = best[n]["phases"], best[n]["after"]

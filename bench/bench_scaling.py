@@ -20,6 +20,7 @@ import io
 import json
 import os
 import random
+import resource
 import signal
 import statistics
 import subprocess
@@ -110,16 +111,27 @@ def machine_ratio(cores: int, repeats: int = 5) -> float:
     """How much more `cores` copies of a plain loop get done than one, each set pinned as the pipeline is:
     one copy and `cores` copies in turn, `repeats` times, medians compared (this machine's speed drifts
     by a third from one second to the next)."""
-    def wall(copies: int) -> float:
+    return machine_ratios(cores, repeats)[0]
+
+
+def machine_ratios(cores: int, repeats: int = 5) -> tuple[float, float]:
+    """machine_ratio's, and how much more CPU a copy of the loop takes when `cores` copies run than when
+    one does (the same work: what sharing the machine alone costs, for a program's CPU to be held to)."""
+    def timed(copies: int) -> tuple[float, float]:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         processes = [
             subprocess.Popen(pinned(copies) + [sys.executable, "-c", BUSY_LOOP]) for _ in range(copies)
         ]
         for process in processes:
             process.wait()
-        return time.perf_counter() - started
-    ones, manys = zip(*((wall(1), wall(cores)) for _ in range(repeats)))
-    return cores * statistics.median(ones) / statistics.median(manys)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        return wall, cpu / copies
+    ones, manys = zip(*((timed(1), timed(cores)) for _ in range(repeats)))
+    speed = cores * statistics.median(w for w, _ in ones) / statistics.median(w for w, _ in manys)
+    return speed, statistics.median(c for _, c in manys) / statistics.median(c for _, c in ones)
 
 
 def shard_digest(out: str) -> str:
