@@ -7,7 +7,8 @@ import os
 
 from webtext.atomic import write_atomically
 from webtext.report import plots
-from webtext.report.stats import corpus_stats, report_pool, stats_json
+from webtext.report.stats import report_pool, stats_json, stats_of
+from webtext.shards.reader import read_manifest
 from webtext.utc import utc_time
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222;padding:0 1em}
@@ -213,8 +214,9 @@ def render(stats: dict, drawn: dict[str, bytes]) -> str:
 def write_report(out_dir: str, rule_scores=None, workers: int = 1, to: str | None = None) -> tuple[str, str]:
     """Write report.html and stats.json into `to` (default: the corpus directory); return their paths.
     `rule_scores`, `workers`: see report.stats.corpus_stats."""
-    with report_pool(out_dir, workers) as pool:  # one pool for the tally and the figures
-        stats = corpus_stats(out_dir, rule_scores=rule_scores, workers=workers, pool=pool)
+    manifest = read_manifest(out_dir)
+    with report_pool(manifest, workers) as pool:  # one pool for the tally and the figures
+        stats = stats_of(out_dir, manifest, pool, workers, rule_scores=rule_scores)
         drawn = figures(stats, pool)
     target = to or out_dir
     os.makedirs(target, exist_ok=True)

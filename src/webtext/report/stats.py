@@ -46,11 +46,10 @@ def _pool_context(workers: int, documents: int):
 
 
 @contextlib.contextmanager
-def report_pool(out_dir: str, workers: int):
-    """The processes a report of the corpus in `out_dir` is made with (its shards tallied, its figures
+def report_pool(manifest: dict, workers: int):
+    """The processes a report of the corpus of `manifest` is made with (its shards tallied, its figures
     drawn), or None where one process does it: `workers` of them for a corpus large enough to be worth
     them (_pool_context)."""
-    manifest = read_manifest(out_dir)
     slices = sum(len(shard_slices(shard)) for shard in manifest["shards"])
     context = _pool_context(min(workers, slices), manifest["documents"])
     if context is None:
@@ -76,19 +75,21 @@ def _shard_tallies(out_dir: str, manifest: dict, rule_scores, pool: Executor | N
     )
 
 
-def corpus_stats(out_dir: str, top: int = 15, rule_scores=None, workers: int = 1,
-                 pool: Executor | None = None) -> dict:
+def corpus_stats(out_dir: str, top: int = 15, rule_scores=None, workers: int = 1) -> dict:
     """`rule_scores`: a module-level function of a corpus's config giving the filter stage's (rules,
     score) (filters.presets.kept_scores), or None to leave the filter scores out. `lengths_in_tokens`
     and `karma` are tally.Distribution tables (for the plots); stats_json turns them into histograms.
     Memory is set by the shard size, whatever the corpus's: domains and subreddits are counted on disk.
-    `pool`: report_pool's of `workers` processes, shared with the figures; else one is made for the tally
-    where report_pool would make one."""
-    if pool is None and workers > 1:
-        with report_pool(out_dir, workers) as made:
-            if made is not None:
-                return corpus_stats(out_dir, top, rule_scores, workers, pool=made)
+    Tallied in `workers` processes where the corpus is large enough to be worth them (report_pool)."""
     manifest = read_manifest(out_dir)
+    with report_pool(manifest, workers) as pool:
+        return stats_of(out_dir, manifest, pool, workers, top, rule_scores)
+
+
+def stats_of(out_dir: str, manifest: dict, pool: Executor | None, workers: int, top: int = 15,
+             rule_scores=None) -> dict:
+    """corpus_stats's, from the corpus's `manifest` and report_pool's `pool` of `workers` processes (or
+    None), for a caller that shares that pool with the figures."""
     tally = ShardTally(*(rule_scores(manifest["config"]) if rule_scores else ((), None)))
     with DiskCounts() as counts:  # in the temporary folder: the corpus may be read-only
         for shard_tally in _shard_tallies(out_dir, manifest, rule_scores, pool, workers):
